@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { StackSettings } from "./schema";
+import { CONFIG_NAMESPACE, RawStackConfig, validateStackConfig } from "./validate";
+
+/** A validated stack config: typed settings, and the secret values as Pulumi secrets. */
+export interface StackConfig {
+  settings: StackSettings;
+  /** Secret config values by key (`databaseAdminPassword`, `pagerDutyEndpoint`, inventory names). */
+  secrets: Record<string, pulumi.Output<string>>;
+}
+
+/**
+ * The only place that reads Pulumi config. Reads every `flightdeck:*` key, validates it,
+ * and stops the program with every problem listed (no stack trace) before any resource exists.
+ */
+export function loadStackConfig(): StackConfig {
+  const result = validateStackConfig(readNamespace(pulumi.runtime.allConfig()));
+  if (!result.ok) {
+    throw new pulumi.RunError(
+      `invalid stack configuration (${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}):\n` +
+        result.problems.map((problem) => `  ${problem}`).join("\n"),
+    );
+  }
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  for (const key of result.secretKeys) secrets[key] = config.requireSecret(key);
+  return { settings: result.settings, secrets };
+}
+
+/** `flightdeck:*` entries of Pulumi's config map, objects parsed from their JSON form. */
+export function readNamespace(all: Record<string, string>): RawStackConfig {
+  const raw: RawStackConfig = {};
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const [key, value] of Object.entries(all)) {
+    if (!key.startsWith(prefix)) continue;
+    raw[key.slice(prefix.length)] = parseConfigValue(value);
+  }
+  return raw;
+}
+
+function parseConfigValue(value: string): unknown {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -1,0 +1,171 @@
+import { z } from "zod";
+import { StackSettings, stackConfigSchema, stacksOfModel } from "./schema";
+
+export const CONFIG_NAMESPACE = "flightdeck";
+
+/** Raw `flightdeck:*` values keyed without the namespace, as the stack files give them. */
+export type RawStackConfig = Record<string, unknown>;
+
+export type ValidationResult =
+  | { ok: true; settings: StackSettings; secretKeys: string[] }
+  | { ok: false; problems: string[] };
+
+/**
+ * The config keys whose values are secrets: set with `pulumi config set --secret`,
+ * never in the stack files. Which ones a stack needs follows from its settings.
+ */
+export function secretConfigKeys(settings: StackSettings): string[] {
+  const keys: string[] = [];
+  if (settings.database) keys.push("databaseAdminPassword");
+  if (settings.alerts) keys.push("pagerDutyEndpoint");
+  for (const entry of settings.secrets) {
+    if (entry.source === "config") keys.push(entry.name);
+  }
+  return keys;
+}
+
+/**
+ * Validates a stack's raw config; every problem is one line `flightdeck:key.path: what is wrong (got …)`.
+ * Keys outside the schema are secret values only if the settings declare them; their values are never printed.
+ */
+export function validateStackConfig(raw: RawStackConfig): ValidationResult {
+  const schemaKeys = new Set(Object.keys(stackConfigSchema.shape));
+  const settingsRaw: RawStackConfig = {};
+  const otherKeys: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (schemaKeys.has(key)) settingsRaw[key] = value;
+    else otherKeys.push(key);
+  }
+
+  const parsed = stackConfigSchema.safeParse(settingsRaw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, settingsRaw));
+    return { ok: false, problems: [...problems, ...otherKeys.map(unknownTopLevelKey)] };
+  }
+  const settings = parsed.data;
+  const problems = structuralProblems(settings);
+
+  const expectedSecrets = secretConfigKeys(settings);
+  for (const key of expectedSecrets) {
+    if (typeof raw[key] !== "string" || raw[key] === "") {
+      problems.push(`${CONFIG_NAMESPACE}:${key}: secret is not set (pulumi config set --secret ${key} <value>)`);
+    }
+  }
+  for (const key of otherKeys) {
+    if (!expectedSecrets.includes(key)) problems.push(unknownTopLevelKey(key));
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, settings, secretKeys: expectedSecrets };
+}
+
+function unknownTopLevelKey(key: string): string {
+  return `${CONFIG_NAMESPACE}:${key}: unknown key (neither a setting nor a secret declared in ${CONFIG_NAMESPACE}:secrets)`;
+}
+
+/** Rules across fields: references and the deployment model's shape. Compliance is the policy pack's. */
+export function structuralProblems(settings: StackSettings): string[] {
+  const problems: string[] = [];
+  const at = (path: string, message: string) => problems.push(`${CONFIG_NAMESPACE}:${path}: ${message}`);
+  const { model, environment } = settings;
+
+  if (!stacksOfModel[model].includes(environment)) {
+    at("environment", `model ${model} has no ${environment} stack (got ${JSON.stringify(environment)})`);
+  }
+  if (model === "staging-prod" && settings.github.branches.staging === undefined) {
+    at("github.branches.staging", "is required by model staging-prod");
+  }
+  if (model !== "staging-prod" && settings.github.branches.staging !== undefined) {
+    at("github.branches.staging", `model ${model} has no staging branch (got ${JSON.stringify(settings.github.branches.staging)})`);
+  }
+  if (model === "local-only") {
+    for (const key of ["web", "api", "database", "alerts", "audit"] as const) {
+      if (settings[key] !== undefined) at(key, "model local-only deploys nowhere: remove this key");
+    }
+    if (settings.secrets.length > 0) at("secrets", "model local-only deploys nowhere: secrets stay in .env.local");
+  } else {
+    for (const key of ["web", "api", "database", "alerts", "audit"] as const) {
+      if (settings[key] === undefined) at(key, `is required by model ${model}`);
+    }
+  }
+
+  const seenSecrets = new Set<string>();
+  settings.secrets.forEach((entry, index) => {
+    const path = `secrets[${index}]`;
+    if (seenSecrets.has(entry.name)) at(`${path}.name`, `duplicate secret name (got ${JSON.stringify(entry.name)})`);
+    seenSecrets.add(entry.name);
+    const isPublicName = entry.name.startsWith("NEXT_PUBLIC_");
+    if (entry.kind === "public" && !isPublicName) at(`${path}.kind`, `public values must be named NEXT_PUBLIC_* (got ${JSON.stringify(entry.name)})`);
+    if (isPublicName && entry.kind !== "public") at(`${path}.kind`, `NEXT_PUBLIC_* values are shipped to browsers and must be kind public (got ${JSON.stringify(entry.kind)})`);
+    if (entry.source === "plain" && entry.kind !== "public") at(`${path}.source`, "only public values may be plain; use source config and set the value as a secret");
+    if (entry.source === "plain" && entry.value === undefined) at(`${path}.value`, "is required for source plain");
+    if (entry.source !== "plain" && entry.value !== undefined) at(`${path}.value`, `only plain values are written in config; this one comes from ${entry.source}`);
+    if (entry.kind !== "public" && entry.rotation === undefined) at(`${path}.rotation`, `is required for kind ${entry.kind}`);
+    if ((entry.source === "database-app-url" || entry.source === "database-migrator-url") && settings.database === undefined) {
+      at(`${path}.source`, `${entry.source} needs the database key`);
+    }
+    if (entry.destinations.vercel && settings.web === undefined) at(`${path}.destinations.vercel`, "needs the web key (the Vercel project)");
+    if (entry.destinations.githubEnvironment && model === "local-only") at(`${path}.destinations.githubEnvironment`, "model local-only has no deploy environment");
+  });
+
+  if (settings.alerts) {
+    const seenRules = new Set<string>();
+    settings.alerts.rules.forEach((rule, index) => {
+      if (seenRules.has(rule.id)) at(`alerts.rules[${index}].id`, `duplicate rule id (got ${JSON.stringify(rule.id)})`);
+      seenRules.add(rule.id);
+      const anomalyComparison = rule.comparison === "GreaterThanUpperThreshold";
+      if (rule.kind === "anomaly" && !anomalyComparison) at(`alerts.rules[${index}].comparison`, `an anomaly rule compares with GreaterThanUpperThreshold (got ${JSON.stringify(rule.comparison)})`);
+      if (rule.kind === "threshold" && anomalyComparison) at(`alerts.rules[${index}].comparison`, "GreaterThanUpperThreshold is only for kind anomaly");
+      if (rule.datapointsToAlarm !== undefined && rule.datapointsToAlarm > rule.evaluationPeriods) {
+        at(`alerts.rules[${index}].datapointsToAlarm`, `cannot exceed evaluationPeriods ${rule.evaluationPeriods} (got ${rule.datapointsToAlarm})`);
+      }
+    });
+  }
+
+  const { from, to } = settings.schedule.deployHours;
+  if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: RawStackConfig): string[] {
+  const path = formatPath(issue.path);
+  const got = valueAt(raw, issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
+    case "invalid_type":
+      if (got === undefined) return [`${path}: is required`];
+      return [`${path}: expected ${issue.expected} (got ${describeValue(got)})`];
+    case "invalid_value":
+      return [`${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describeValue(got)})`];
+    case "too_small":
+      return [`${path}: must be at least ${String(issue.minimum)}${issue.origin === "array" ? " item(s)" : issue.origin === "string" ? " character(s)" : ""} (got ${describeValue(got)})`];
+    case "too_big":
+      return [`${path}: must be at most ${String(issue.maximum)} (got ${describeValue(got)})`];
+    default:
+      return [`${path}: ${issue.message} (got ${describeValue(got)})`];
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let text = CONFIG_NAMESPACE + ":";
+  path.forEach((segment, index) => {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else text += (index === 0 ? "" : ".") + String(segment);
+  });
+  return text;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = raw;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? text.slice(0, 57) + "..." : text;
+}

@@ -1,0 +1,96 @@
+import * as path from "node:path";
+import { Evaluation, evaluateProgram } from "../../tools/offline/evaluate";
+import { RecordedResource } from "../../tools/offline/monitor";
+import { readStackConfig } from "../../tools/offline/stackConfig";
+import { parsePath } from "../../tools/offline/values";
+import { stackConfigSchema } from "../../infra/config/schema";
+import { secretConfigKeys } from "../../infra/config/validate";
+
+export { InvalidConfigError } from "../../tools/offline/evaluate";
+export type { RecordedResource } from "../../tools/offline/monitor";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/** Secret values the tests set: each a canary that must never appear in plain output. */
+export function canarySecrets(keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.map((key) => [key, `canary-${key.replace(/[^A-Za-z0-9]/g, "")}-s3cr3t`]));
+}
+
+/** The raw `flightdeck:*` config of a sample stack (keys without namespace), for tests to mutate. */
+export function sampleConfig(stack: "staging" | "production"): Record<string, unknown> {
+  const { config } = readStackConfig(stack, PROJECT_DIR);
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (!key.startsWith("flightdeck:")) continue;
+    const trimmed = value.trim();
+    raw[key.slice("flightdeck:".length)] = trimmed.startsWith("{") || trimmed.startsWith("[") ? JSON.parse(trimmed) : value;
+  }
+  return raw;
+}
+
+export interface StackRun extends Evaluation {
+  /** Every resource of a type token, e.g. `github:index/repositoryRuleset:RepositoryRuleset`. */
+  ofType(type: string): RecordedResource[];
+  /** The one resource of a type whose logical name ends with `suffix`; throws if not exactly one. */
+  one(type: string, suffix?: string): RecordedResource;
+}
+
+/**
+ * Runs the program for a config given as raw `flightdeck:*` values (unqualified keys), with
+ * every secret the config needs set to a canary (or to `secrets`).
+ */
+export async function runConfig(
+  raw: Record<string, unknown>,
+  options: { stack?: string; secrets?: Record<string, string>; region?: string } = {},
+): Promise<StackRun> {
+  const config: Record<string, string> = { "aws:region": options.region ?? "us-east-1" };
+  for (const [key, value] of Object.entries(raw)) {
+    config[`flightdeck:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(options.secrets ?? {})) {
+    config[`flightdeck:${key}`] = value;
+    secretKeys.push(`flightdeck:${key}`);
+  }
+  const stack = options.stack ?? (typeof raw["environment"] === "string" ? raw["environment"] : "test");
+  const evaluation = await evaluateProgram({ project: "flightdeck", stack, config, secretKeys, placeholderSecrets: options.secrets === undefined });
+  return withFinders(evaluation);
+}
+
+/** Runs a sample stack (Pulumi.yaml merged with Pulumi.<stack>.yaml) with canary secrets. */
+export async function runSampleStack(stack: "staging" | "production", mutate?: (raw: Record<string, unknown>) => void): Promise<StackRun> {
+  const raw = sampleConfig(stack);
+  mutate?.(raw);
+  return runConfig(raw, { stack, secrets: canarySecrets(requiredSecretKeys(raw)) });
+}
+
+/** The secret keys a raw config needs (from its declared inventory and concerns). */
+export function requiredSecretKeys(raw: Record<string, unknown>): string[] {
+  const parsed = stackConfigSchema.safeParse(raw);
+  return parsed.success ? secretConfigKeys(parsed.data) : [];
+}
+
+function withFinders(evaluation: Evaluation): StackRun {
+  const ofType = (type: string) => evaluation.resources.filter((resource) => resource.type === type);
+  return {
+    ...evaluation,
+    ofType,
+    one(type, suffix) {
+      const matches = ofType(type).filter((resource) => suffix === undefined || resource.name.endsWith(suffix));
+      if (matches.length !== 1) {
+        throw new Error(`expected exactly one ${type}${suffix ? ` named *${suffix}` : ""}, found ${matches.length}: ${matches.map((m) => m.name).join(", ")}`);
+      }
+      return matches[0]!;
+    },
+  };
+}
+
+/** The input at a path such as `rules.pullRequest.requiredApprovingReviewCount` or `reviewers[0].users`. */
+export function inputAt(resource: RecordedResource, path: string): unknown {
+  let current: unknown = resource.inputs;
+  for (const segment of parsePath(path)) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}

@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "../../infra/config/load";
+import { secretConfigKeys, validateStackConfig } from "../../infra/config/validate";
+import { readNamespace } from "../../infra/config/load";
+import { stackConfigSchema } from "../../infra/config/schema";
+import { buildStack } from "../../infra/stack";
+import { offlineMocks } from "./mocks";
+import { RecordedResource, RecordingMonitor } from "./monitor";
+import { unwrapSecrets } from "./values";
+
+export interface EvaluationInput {
+  project: string;
+  stack: string;
+  /** Fully-qualified config keys (`flightdeck:model`, `aws:region`), values as the CLI passes them. */
+  config: Record<string, string>;
+  /** Fully-qualified keys whose values are secrets. */
+  secretKeys: readonly string[];
+  /** Give secrets that are not set a marked placeholder (the offline plan of a fresh clone). */
+  placeholderSecrets?: boolean;
+}
+
+export interface Evaluation {
+  project: string;
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  /** Fully-qualified secret keys that were not set and got a placeholder. */
+  placeholders: string[];
+}
+
+/** A config that fails validation: one line per problem, as the program reports them. */
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  }
+}
+
+export const PLACEHOLDER_PREFIX = "<unset secret: offline placeholder for ";
+
+/**
+ * Runs the program for one stack under Pulumi's mock runtime and records every resource.
+ * Runs are sequential: the runtime is one per process.
+ */
+export async function evaluateProgram(input: EvaluationInput): Promise<Evaluation> {
+  const namespace = "flightdeck";
+  const config = { ...input.config };
+  const secretKeys = new Set(input.secretKeys);
+  const placeholders: string[] = [];
+
+  if (input.placeholderSecrets) {
+    const shape = stackConfigSchema.safeParse(settingsOnly(readNamespace(config)));
+    if (shape.success) {
+      for (const key of secretConfigKeys(shape.data)) {
+        const qualified = `${namespace}:${key}`;
+        if (config[qualified] === undefined) {
+          config[qualified] = `${PLACEHOLDER_PREFIX}${qualified}>`;
+          secretKeys.add(qualified);
+          placeholders.push(qualified);
+        }
+      }
+    }
+  }
+  const validation = validateStackConfig(readNamespace(config));
+  if (!validation.ok) throw new InvalidConfigError(validation.problems);
+
+  pulumi.runtime.setAllConfig(config, [...secretKeys]);
+  const region = config["aws:region"] ?? "us-east-1";
+  const mocks = offlineMocks(region);
+  await pulumi.runtime.setMocks(mocks, input.project, input.stack, false);
+  const monitor = new RecordingMonitor(mocks, input.project, input.stack);
+  pulumi.runtime.setMockOptions(monitor, input.project, input.stack, false);
+
+  const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => buildStack(loadStackConfig()));
+  await pulumi.runtime.disconnect();
+  const outputs = (unwrapSecrets(rawOutputs ?? {}).value ?? {}) as Record<string, unknown>;
+  return { project: input.project, stack: input.stack, resources: monitor.recorded, outputs, placeholders };
+}
+
+function settingsOnly(raw: Record<string, unknown>): Record<string, unknown> {
+  const keys = new Set(Object.keys(stackConfigSchema.shape));
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => keys.has(key)));
+}
