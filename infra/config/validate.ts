@@ -40,7 +40,8 @@ export function validateStackConfig(raw: RawStackConfig): ValidationResult {
   const parsed = stackConfigSchema.safeParse(settingsRaw);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, settingsRaw));
-    return { ok: false, problems: [...problems, ...otherKeys.map(unknownTopLevelKey)] };
+    const declared = new Set(looselyDeclaredSecretKeys(settingsRaw));
+    return { ok: false, problems: [...problems, ...otherKeys.filter((key) => !declared.has(key)).map(unknownTopLevelKey)] };
   }
   const settings = parsed.data;
   const problems = structuralProblems(settings);
@@ -56,6 +57,21 @@ export function validateStackConfig(raw: RawStackConfig): ValidationResult {
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, settings, secretKeys: expectedSecrets };
+}
+
+/** The secret keys a config that failed validation still evidently declares, so they are not called unknown. */
+function looselyDeclaredSecretKeys(raw: RawStackConfig): string[] {
+  const keys: string[] = [];
+  if (raw["database"] !== undefined) keys.push("databaseAdminPassword");
+  if (raw["alerts"] !== undefined) keys.push("pagerDutyEndpoint");
+  if (Array.isArray(raw["secrets"])) {
+    for (const entry of raw["secrets"] as unknown[]) {
+      if (entry !== null && typeof entry === "object" && typeof (entry as Record<string, unknown>)["name"] === "string") {
+        keys.push((entry as Record<string, string>)["name"]!);
+      }
+    }
+  }
+  return keys;
 }
 
 function unknownTopLevelKey(key: string): string {

@@ -42,6 +42,8 @@ export function offlineMocks(region: string): pulumi.runtime.Mocks {
           return { name: region, region };
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "vercel:index/getProject:getProject":
+          return { ...args.inputs, id: `prj_${stableNumber(`vercel:${String(args.inputs["name"])}`)}` };
         default:
           return { ...args.inputs, id: `${args.token}-result` };
       }

@@ -1,0 +1,62 @@
+import { PlanDocument, PlannedResource } from "../document";
+
+const MAX_VALUE = 96;
+const MAX_DEPTH = 3;
+
+/** The plan as a tree of resources under their components, key inputs beneath each, then a summary. */
+export function renderText(plan: PlanDocument): string {
+  const lines: string[] = [`Plan of stack ${plan.stack} (project ${plan.project}), evaluated offline`, ""];
+  const children = new Map<string | null, PlannedResource[]>();
+  for (const resource of plan.resources) {
+    const siblings = children.get(resource.parent) ?? [];
+    siblings.push(resource);
+    children.set(resource.parent, siblings);
+  }
+  const known = new Set(plan.resources.map((resource) => resource.urn));
+  const roots = plan.resources.filter((resource) => resource.parent === null || !known.has(resource.parent));
+
+  const visit = (resource: PlannedResource, indent: string) => {
+    lines.push(`${indent}${resource.custom ? "+" : "▸"} ${resource.type}  ${resource.name}`);
+    if (resource.custom) {
+      for (const line of inputLines(resource.inputs)) lines.push(`${indent}    ${line}`);
+    }
+    for (const child of children.get(resource.urn) ?? []) visit(child, indent + "  ");
+  };
+  for (const root of roots) visit(root, "");
+
+  lines.push("", `Summary: ${plan.summary.resources} resources`);
+  const width = Math.max(...Object.keys(plan.summary.byType).map((type) => type.length));
+  for (const [type, count] of Object.entries(plan.summary.byType)) lines.push(`  ${type.padEnd(width)}  ${count}`);
+  if (plan.unsetSecrets.length > 0) {
+    lines.push("", `Unset secrets (offline placeholders; \`pulumi up\` requires them): ${plan.unsetSecrets.join(", ")}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** `path: value` lines for an input object, nested objects flattened a few levels deep. */
+export function inputLines(inputs: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const walk = (value: unknown, path: string, depth: number) => {
+    if (value !== null && typeof value === "object" && depth < MAX_DEPTH) {
+      const entries = Array.isArray(value) ? value.map((item, index) => [`[${index}]`, item] as const) : Object.entries(value);
+      if (entries.length === 0) {
+        lines.push(`${path}: ${Array.isArray(value) ? "[]" : "{}"}`);
+        return;
+      }
+      for (const [key, child] of entries) walk(child, key.startsWith("[") ? `${path}${key}` : path ? `${path}.${key}` : key, depth + 1);
+      return;
+    }
+    lines.push(`${path}: ${shorten(value)}`);
+  };
+  walk(inputs, "", 0);
+  return lines;
+}
+
+function shorten(value: unknown): string {
+  if (typeof value === "string" && value.includes("\n")) {
+    const count = value.split("\n").length;
+    return `${JSON.stringify(value.split("\n")[0]!.slice(0, 60))} … (${count} lines)`;
+  }
+  const text = JSON.stringify(value) ?? "undefined";
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+}
