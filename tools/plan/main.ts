@@ -9,11 +9,14 @@ import { renderText } from "./render/text";
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 /** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
-export async function runPlan(argv: readonly string[]): Promise<{ exitCode: number; output: string; errors: string[] }> {
+export async function runPlan(
+  argv: readonly string[],
+  options: { projectDir?: string } = {},
+): Promise<{ exitCode: number; output: string; errors: string[] }> {
   let args: PlanArgs;
   try {
     args = parsePlanArgs(argv);
-    const stackConfig = readStackConfig(args.stack, PROJECT_DIR);
+    const stackConfig = readStackConfig(args.stack, options.projectDir ?? PROJECT_DIR);
     const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
     const plan = planDocument(evaluation);
     const output = args.format === "json" ? JSON.stringify(plan, null, 2) + "\n" : renderText(plan);

@@ -1,0 +1,104 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { evaluateProgram } from "../../tools/offline/evaluate";
+import { readStackConfig } from "../../tools/offline/stackConfig";
+import { PlanDocument, planDocument } from "../../tools/plan/document";
+import { runPlan } from "../../tools/plan/main";
+import { renderText } from "../../tools/plan/render/text";
+import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "../harness";
+
+describe("npm run plan", () => {
+  it("prints the production stack as JSON of the documented shape", async () => {
+    const result = await runPlan(["--stack", "production", "--format", "json"]);
+    assert.equal(result.exitCode, 0, result.errors.join("\n"));
+    const plan = JSON.parse(result.output) as PlanDocument;
+    assert.equal(plan.project, "flightdeck");
+    assert.equal(plan.stack, "production");
+    assert.ok(plan.resources.length > 2);
+    for (const resource of plan.resources) {
+      assert.deepEqual(Object.keys(resource).sort(), ["custom", "inputs", "name", "parent", "type", "urn"]);
+      assert.match(resource.urn, /^urn:pulumi:production::flightdeck::/);
+    }
+    assert.equal(plan.summary.resources, plan.resources.length);
+    const counted = Object.values(plan.summary.byType).reduce((sum, n) => sum + n, 0);
+    assert.equal(counted, plan.resources.length);
+    const rulesets = plan.resources.filter((r) => r.type === "github:index/repositoryRuleset:RepositoryRuleset");
+    assert.equal(plan.summary.byType["github:index/repositoryRuleset:RepositoryRuleset"], rulesets.length);
+  });
+
+  it("puts every resource under an existing parent", async () => {
+    const plan = JSON.parse((await runPlan(["--stack", "staging", "--format", "json"])).output) as PlanDocument;
+    const urns = new Set(plan.resources.map((r) => r.urn));
+    const orphans = plan.resources.filter((r) => r.parent !== null && !urns.has(r.parent));
+    assert.deepEqual(orphans, []);
+    assert.equal(plan.resources.filter((r) => r.parent === null).length, 1, "one root: the stack");
+  });
+
+  it("marks unset secrets as offline placeholders and still prints them as [secret]", async () => {
+    const plan = JSON.parse((await runPlan(["--stack", "production", "--format", "json"])).output) as PlanDocument;
+    assert.ok(plan.unsetSecrets.includes("flightdeck:STRIPE_SECRET_KEY"), plan.unsetSecrets.join(", "));
+    assert.ok(!JSON.stringify(plan).includes("<unset secret"), "placeholder value leaked");
+    const text = (await runPlan(["--stack", "production"])).output;
+    assert.match(text, /Unset secrets \(offline placeholders; `pulumi up` requires them\): .*flightdeck:STRIPE_SECRET_KEY/);
+  });
+
+  for (const stack of ["staging", "production"] as const) {
+    it(`never prints a secret value of ${stack}, in text or JSON`, async () => {
+      const raw = readStackConfig(stack, PROJECT_DIR);
+      const secrets = canarySecrets(requiredSecretKeys(sampleConfig(stack)));
+      const config = { ...raw.config };
+      for (const [key, value] of Object.entries(secrets)) config[`flightdeck:${key}`] = value;
+      const evaluation = await evaluateProgram({ ...raw, config, secretKeys: Object.keys(secrets).map((k) => `flightdeck:${k}`) });
+      const plan = planDocument(evaluation);
+      const outputs = [JSON.stringify(plan, null, 2), renderText(plan)];
+      const everything = JSON.stringify(evaluation.resources);
+      for (const value of Object.values(secrets)) {
+        for (const output of outputs) assert.ok(!output.includes(value), `secret ${value} printed`);
+      }
+      const reached = Object.values(secrets).filter((value) => everything.includes(value));
+      if (stack === "production" || reached.length > 0) {
+        // The canaries must really flow into resources, or this test proves nothing.
+        assert.ok(reached.length > 0 || evaluation.resources.length < 10, "no canary reached any resource input");
+      }
+      assert.ok(JSON.stringify(plan).includes('"[secret]"') || reached.length === 0);
+    });
+  }
+
+  it("exits 2 with one line per problem for an unknown stack, a bad flag or an invalid config", async () => {
+    const unknown = await runPlan(["--stack", "qa"]);
+    assert.equal(unknown.exitCode, 2);
+    assert.match(unknown.errors[0]!, /^unknown stack "qa": no Pulumi\.qa\.yaml/);
+
+    const badFlag = await runPlan(["--stack", "production", "--colour"]);
+    assert.equal(badFlag.exitCode, 2);
+    assert.equal(badFlag.errors[0], 'unknown argument "--colour"');
+
+    const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-plan-"));
+    copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const broken = readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8")
+      .replace("flightdeck:environment: production", "flightdeck:environment: prod")
+      .replace("sslMode: require", "sslMode: disable");
+    writeFileSync(path.join(dir, "Pulumi.broken.yaml"), broken);
+    const invalid = await runPlan(["--stack", "broken"], { projectDir: dir });
+    assert.equal(invalid.exitCode, 2);
+    assert.deepEqual(invalid.errors, [
+      'flightdeck:environment: expected one of "staging", "production" (got "prod")',
+      'flightdeck:database.sslMode: expected one of "require", "verify-ca", "verify-full" (got "disable")',
+    ]);
+  });
+
+  it("as a command: exit 0 on success, exit 2 without a stack trace on bad input", function () {
+    this.timeout(120000);
+    const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+    const ok = spawnSync(tsx, ["tools/plan/main.ts", "--stack", "staging", "--format", "json"], { cwd: PROJECT_DIR, encoding: "utf8" });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as PlanDocument).stack, "staging");
+    const bad = spawnSync(tsx, ["tools/plan/main.ts", "--stack", "nope"], { cwd: PROJECT_DIR, encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stdout, "");
+    assert.equal(bad.stderr, `plan: unknown stack "nope": no Pulumi.nope.yaml in ${PROJECT_DIR}\n`);
+  });
+});
