@@ -242,22 +242,24 @@ export const app = z
 
 /** Every non-secret `flightdeck:*` key. Secret values live in their own keys (see `secretConfigKeys`). */
 export const stackConfigSchema = z.strictObject({
-  model: z.enum(deploymentModels),
-  environment: z.enum(environmentNames),
-  product,
-  github,
-  deployEnvironment,
-  web: web.optional(),
-  api: api.optional(),
-  /** Plain runtime settings per environment (the spec's staging differences: feature flags, rate limits, Stripe mode, log level). */
-  runtimeSettings: z.record(envVarName, z.string()).default({}),
-  database: database.optional(),
-  secrets: z.array(secret).default([]),
-  alerts: alerts.optional(),
-  audit: audit.optional(),
-  budgets,
-  schedule,
-  app,
+  model: z.enum(deploymentModels).describe("the spec's deployment model; decides which stacks and resources exist"),
+  environment: z.enum(environmentNames).describe("the environment this stack deploys; must be one the model has"),
+  product: product.describe("the product's display name and its slug, the prefix of every resource name"),
+  github: github.describe("the app repository, its deploy branches, the ruleset bypass identity and the approvals required"),
+  deployEnvironment: deployEnvironment.describe("the GitHub deployment environment: reviewers (user and team names), wait timer"),
+  web: web.optional().describe("the Next.js app on Vercel: URL, domain, team and project"),
+  api: api.optional().describe("the FastAPI service on Railway"),
+  runtimeSettings: z
+    .record(envVarName, z.string())
+    .default({})
+    .describe("plain env vars per environment: the spec's staging differences (feature flags, rate limits, Stripe mode, log level)"),
+  database: database.optional().describe("the PostgreSQL server and the database this stack owns; admin password: secret `databaseAdminPassword`"),
+  secrets: z.array(secret).default([]).describe("the secrets inventory: source, destinations, rotation; `source: config` values are secrets named after the entry"),
+  alerts: alerts.optional().describe("the monitoring table as data, and the three channels; PagerDuty endpoint: secret `pagerDutyEndpoint`"),
+  audit: audit.optional().describe("the deployment audit-log bucket and its retention"),
+  budgets: budgets.describe("performance budgets enforced by verify.yml"),
+  schedule: schedule.describe("deploy windows and freezes (read by the production preflight)"),
+  app: app.describe("where the app's code lives and its toolchain versions, for the workflow files"),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
