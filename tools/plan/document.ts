@@ -43,3 +43,38 @@ export function planDocument(evaluation: Evaluation): PlanDocument {
     unsetSecrets: evaluation.placeholders,
   };
 }
+
+/** One policy of the pack, as the reports describe it. */
+export interface PolicyDescription {
+  name: string;
+  description: string;
+  severity: "low" | "medium" | "high" | "critical";
+  enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
+  remediation: string;
+}
+
+export interface PolicyViolation {
+  policy: string;
+  enforcementLevel: "advisory" | "mandatory";
+  severity: PolicyDescription["severity"];
+  /** null for stack policies. */
+  urn: string | null;
+  message: string;
+}
+
+export interface WaivedViolation extends PolicyViolation {
+  approvedBy: string;
+  reason: string;
+  expires: string;
+}
+
+/** The pack's verdict on a plan; `--format json` adds it under `policy`. */
+export interface PolicySection {
+  pack: string;
+  version: string;
+  violations: PolicyViolation[];
+  waived: WaivedViolation[];
+  /** Problems with the waivers file itself (expired or unmatched waivers, a malformed entry). */
+  waiverProblems: string[];
+  policies: PolicyDescription[];
+}
