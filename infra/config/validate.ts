@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { StackSettings, stackConfigSchema, stacksOfModel } from "./schema";
+import { DeploymentModel, StackSettings, stackConfigSchema, stacksOfModel } from "./schema";
+import { deploySecrets } from "../pipeline/deployContract";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -137,9 +138,26 @@ export function structuralProblems(settings: StackSettings): string[] {
     });
   }
 
+  if (hasDeployEnvironment(model)) {
+    // The deploy workflows read these from the GitHub environment; without them a deploy fails at run time.
+    for (const name of Object.values(deploySecrets)) {
+      const index = settings.secrets.findIndex((entry) => entry.name === name);
+      const entry = settings.secrets[index];
+      if (entry === undefined) at("secrets", `must declare ${name}, which the deploy workflows read from the GitHub environment (got no entry named ${name})`);
+      else if (!entry.destinations.githubEnvironment) {
+        at(`secrets[${index}].destinations.githubEnvironment`, `must be true: the deploy workflows read ${name} from the GitHub environment (got false)`);
+      }
+    }
+  }
+
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
   return problems;
+}
+
+/** Whether a model's stacks deploy through a GitHub deployment environment (local-only deploys nowhere). */
+export function hasDeployEnvironment(model: DeploymentModel): boolean {
+  return model !== "local-only";
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: RawStackConfig): string[] {
