@@ -11,3 +11,6 @@ export const deployVariables = outputs.deployVariables;
 export const runtimeSettings = outputs.runtimeSettings;
 export const secrets = outputs.secrets;
 export const rotationRegisterPrefix = outputs.rotationRegisterPrefix;
+export const auditBucket = outputs.auditBucket;
+export const auditRoleArn = outputs.auditRoleArn;
+export const alertTopicArns = outputs.alertTopicArns;

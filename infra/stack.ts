@@ -9,6 +9,10 @@ import { deployVariables } from "./pipeline/deployContract";
 import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
 import { SecretInventory } from "./secrets/secretInventory";
 import { GeneratedSecrets } from "./secrets/values";
+import { PostgresDatabase } from "./database/postgresDatabase";
+import { AlertRules } from "./aws/alerts";
+import { AuditLog } from "./aws/auditLog";
+import { DeployAuditRole } from "./aws/auditRole";
 
 /** What a stack exports: where things are, never a secret in plain. */
 export interface StackOutputs {
@@ -25,6 +29,12 @@ export interface StackOutputs {
   secrets?: string[];
   /** Where the rotation register's SSM parameters live. */
   rotationRegisterPrefix?: string;
+  /** The deployment audit log's bucket (AUDIT_BUCKET). */
+  auditBucket?: pulumi.Output<string>;
+  /** The role the deploy jobs assume to write audit records (AUDIT_ROLE_ARN). */
+  auditRoleArn?: pulumi.Output<string>;
+  /** The alert topics by severity. */
+  alertTopicArns?: { critical: pulumi.Output<string>; warning: pulumi.Output<string>; info: pulumi.Output<string> };
 }
 
 /** Builds every resource one stack declares from its validated config. */
@@ -65,6 +75,44 @@ export function buildStack(config: StackConfig): StackOutputs {
     deployVars[deployVariables.railwayService] = settings.api.railway.service;
     deployVars[deployVariables.railwayEnvironment] = settings.api.railway.environment;
   }
+  // Database, alert rules and audit log: the models with a deploy environment have them (the schema enforces the keys).
+  // The database comes before the secrets: the inventory takes its connection strings.
+  const database = settings.database
+    ? new PostgresDatabase(`${prefix}-db`, { database: settings.database, adminPassword: configSecret(config, "databaseAdminPassword") })
+    : undefined;
+  const alertRules = settings.alerts
+    ? new AlertRules(`${prefix}-alerts`, {
+        alerts: settings.alerts,
+        productName: settings.product.name,
+        environment: settings.environment,
+        pagerDutyEndpoint: configSecret(config, "pagerDutyEndpoint"),
+      })
+    : undefined;
+  const auditLog = settings.audit ? new AuditLog(`${prefix}-audit`, { audit: settings.audit }) : undefined;
+  const auditRole =
+    settings.audit && auditLog && alertRules
+      ? new DeployAuditRole(`${prefix}-deploy-audit`, {
+          github: settings.github,
+          environment: settings.environment,
+          githubOidcProviderArn: settings.audit.githubOidcProviderArn,
+          bucketName: settings.audit.bucketName,
+          prefix: auditLog.prefix,
+          auditKeyArn: auditLog.keyArn,
+          topicArns: [alertRules.topicArns.info, alertRules.topicArns.critical],
+          topicKeyArn: alertRules.key.arn,
+        })
+      : undefined;
+  if (auditLog && auditRole) {
+    deployVars[deployVariables.awsRegion] = auditRole.region;
+    deployVars[deployVariables.auditRoleArn] = auditRole.roleArn;
+    deployVars[deployVariables.auditBucket] = auditLog.bucketName;
+    deployVars[deployVariables.auditPrefix] = auditLog.prefix;
+  }
+  if (alertRules) {
+    deployVars[deployVariables.criticalTopicArn] = alertRules.topicArns.critical;
+    deployVars[deployVariables.infoTopicArn] = alertRules.topicArns.info;
+  }
+
   // Last: it takes every component's outputs as variables; local-only deploys nowhere and has none.
   const deployEnvironment = hasDeployEnvironment(settings.model)
     ? new DeploymentEnvironment(`${prefix}-deploy-env`, {
@@ -78,6 +126,10 @@ export function buildStack(config: StackConfig): StackOutputs {
 
   // Values other components generate (the database's connection strings), handed to the inventory.
   const generatedSecrets: GeneratedSecrets = {};
+  if (database) {
+    generatedSecrets["database-app-url"] = database.appUrl;
+    generatedSecrets["database-migrator-url"] = database.migratorUrl;
+  }
   const inventory =
     settings.secrets.length > 0
       ? new SecretInventory(`${prefix}-secrets`, {
@@ -107,5 +159,15 @@ export function buildStack(config: StackConfig): StackOutputs {
     runtimeSettings: webProject ? Object.keys(settings.runtimeSettings).sort() : undefined,
     secrets: inventory ? settings.secrets.map((entry) => entry.name) : undefined,
     rotationRegisterPrefix: inventory?.rotation.prefix,
+    auditBucket: auditLog?.bucketName,
+    auditRoleArn: auditRole?.roleArn,
+    alertTopicArns: alertRules?.topicArns,
   };
+}
+
+/** A secret config value the validated settings require (validation has already checked it is set). */
+function configSecret(config: StackConfig, key: string): pulumi.Output<string> {
+  const value = config.secrets[key];
+  if (value === undefined) throw new pulumi.RunError(`flightdeck:${key}: secret is not set (pulumi config set --secret ${key} <value>)`);
+  return value;
 }

@@ -9,6 +9,12 @@ export function stableNumber(text: string, digits = 8): number {
   return (parseInt(hex, 16) % 10 ** digits) + 10 ** (digits - 1);
 }
 
+/** A UUID-shaped id that is the same for the same text on every run. */
+function plausibleUuid(text: string): string {
+  const hex = createHash("sha256").update(text).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 /**
  * Mocked engine answers: every custom resource gets an id (outputs only resolve with one),
  * `aws:*` resources an ARN, and the invokes the program makes answer as the providers would.
@@ -27,6 +33,17 @@ export function offlineMocks(region: string): pulumi.runtime.Mocks {
         if (args.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
           state["arn"] = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`;
         }
+        if (args.type === "aws:s3/bucket:Bucket") state["arn"] = `arn:aws:s3:::${String(state["bucket"])}`;
+        if (args.type === "aws:kms/key:Key") {
+          const keyId = plausibleUuid(`kms:${args.name}`);
+          state["keyId"] = keyId;
+          state["arn"] = `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}`;
+        }
+      }
+      if (args.type === "random:index/randomPassword:RandomPassword") {
+        // A stable stand-in for the generated password (the provider would make one at create time).
+        const length = typeof args.inputs["length"] === "number" ? args.inputs["length"] : 32;
+        state["result"] = createHash("sha256").update(`password:${args.name}`).digest("base64url").slice(0, length);
       }
       return { id, state };
     },

@@ -1,0 +1,129 @@
+import { AuditSettings } from "../config/schema";
+import { PolicyDocument, PolicyStatement, accountRootStatement, policyDocument } from "./policyDocument";
+
+/**
+ * The audit log's documents as plain data: who may assume the deploy role, what it may do,
+ * what the bucket refuses, and how long records live. Pure, so tests read them without mocks.
+ */
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+export function bucketArn(bucketName: string): string {
+  return `arn:aws:s3:::${bucketName}`;
+}
+
+/** Where deploy jobs write records: `arn:aws:s3:::<bucket>/<prefix>*`. */
+export function recordsArn(bucketName: string, prefix: string): string {
+  return `${bucketArn(bucketName)}/${prefix}*`;
+}
+
+/** The OIDC subject of one repository's deploy jobs for one GitHub deployment environment. */
+export function deploySubject(owner: string, repository: string, environment: string): string {
+  return `repo:${owner}/${repository}:environment:${environment}`;
+}
+
+/** Only the deploy jobs of this repository's environment may assume the role: exact subject and audience, no wildcard. */
+export function deployRoleTrustPolicy(providerArn: string, subject: string): PolicyDocument {
+  if (/[*?]/.test(subject)) throw new Error(`the deploy role's OIDC subject must be exact (got ${JSON.stringify(subject)})`);
+  return policyDocument({
+    Sid: "GithubDeployJobsOfOneEnvironment",
+    Effect: "Allow",
+    Principal: { Federated: providerArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+        [`${GITHUB_OIDC_HOST}:sub`]: subject,
+      },
+    },
+  });
+}
+
+export interface DeployRolePermissionsInput {
+  bucketName: string;
+  prefix: string;
+  auditKeyArn: string;
+  /** The topics deploy jobs announce to: info (successful deployment) and critical (failed deployment). */
+  topicArns: string[];
+  /** The key the alert topics are encrypted with; publishing to an encrypted topic needs it, through SNS only. */
+  topicKeyArn: string;
+  region: string;
+}
+
+/** The deploy role writes audit records and announces deployments; it cannot read, list, delete or change anything. */
+export function deployRolePermissions(input: DeployRolePermissionsInput): PolicyDocument {
+  return policyDocument(
+    { Sid: "WriteAuditRecords", Effect: "Allow", Action: "s3:PutObject", Resource: recordsArn(input.bucketName, input.prefix) },
+    { Sid: "EncryptAuditRecords", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: input.auditKeyArn },
+    { Sid: "AnnounceDeployments", Effect: "Allow", Action: "sns:Publish", Resource: input.topicArns },
+    {
+      Sid: "PublishToEncryptedTopics",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: input.topicKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `sns.${input.region}.amazonaws.com` } },
+    },
+  );
+}
+
+/**
+ * The audit key: administered by the account, so only IAM policies grant its use (the deploy
+ * role's, for encrypting records). S3 calls KMS with the writer's own credentials.
+ */
+export function auditKeyPolicy(accountId: string): PolicyDocument {
+  return policyDocument(accountRootStatement(accountId));
+}
+
+/** The bucket refuses plain-HTTP access of any kind and the deletion of any record or record version. */
+export function auditBucketPolicy(bucketName: string): PolicyDocument {
+  const bucket = bucketArn(bucketName);
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucket, `${bucket}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      Sid: "DenyRecordDeletion",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+      Resource: `${bucket}/*`,
+    },
+  ];
+  return policyDocument(...statements);
+}
+
+export interface LifecycleRule {
+  id: string;
+  status: "Enabled";
+  filter: { prefix: string };
+  transitions?: { days: number; storageClass: "GLACIER" }[];
+  expiration: { days: number };
+  noncurrentVersionExpiration: { noncurrentDays: number };
+  abortIncompleteMultipartUpload: { daysAfterInitiation: number };
+}
+
+/**
+ * Records move to Glacier after `glacierAfterDays` (only when that is before they expire) and
+ * expire when their retention ends, never before: current versions after the retention days,
+ * and versions superseded early only a full retention period after that.
+ */
+export function auditLifecycleRules(audit: AuditSettings): LifecycleRule[] {
+  const retentionDays = audit.retention.days;
+  const rule: LifecycleRule = {
+    id: "archive-then-expire-after-retention",
+    status: "Enabled",
+    filter: { prefix: audit.prefix },
+    expiration: { days: retentionDays },
+    noncurrentVersionExpiration: { noncurrentDays: retentionDays },
+    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+  };
+  if (audit.glacierAfterDays < retentionDays) rule.transitions = [{ days: audit.glacierAfterDays, storageClass: "GLACIER" }];
+  return [rule];
+}

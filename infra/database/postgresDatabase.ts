@@ -1,0 +1,79 @@
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseSettings } from "../config/schema";
+import { connectionUrl } from "./connectionUrl";
+import { createGrants } from "./grants";
+import { RoleKind, SCHEMA } from "./privileges";
+import { adminProvider } from "./provider";
+import { createRoles } from "./roles";
+
+export interface PostgresDatabaseArgs {
+  database: DatabaseSettings;
+  /** The admin user's password (secret config `databaseAdminPassword`). */
+  adminPassword: pulumi.Input<string>;
+}
+
+/**
+ * The product's PostgreSQL database: its roles (owner, migrator, app, readonly) with generated
+ * passwords, grants and default privileges, and the app's and migrator's connection strings
+ * (secrets) for the secrets inventory's DATABASE_URL and MIGRATION_DATABASE_URL.
+ */
+export class PostgresDatabase extends pulumi.ComponentResource {
+  readonly provider: postgresql.Provider;
+  readonly database: postgresql.Database;
+  readonly roleNames: Record<RoleKind, pulumi.Output<string>>;
+  /** The app role's connection string (secret). */
+  readonly appUrl: pulumi.Output<string>;
+  /** The migrator role's connection string (secret), used by Alembic in CI. */
+  readonly migratorUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("flightdeck:database:PostgresDatabase", name, {}, opts);
+    const settings = args.database;
+    this.provider = adminProvider(`${name}-provider`, settings, args.adminPassword, this);
+    const child = { parent: this, provider: this.provider };
+
+    const roles = createRoles(name, settings, child);
+    this.roleNames = {
+      owner: roles.owner.role.name,
+      migrator: roles.migrator.role.name,
+      app: roles.app.role.name,
+      readonly: roles.readonly.role.name,
+    };
+
+    this.database = new postgresql.Database(
+      `${name}-database`,
+      { name: settings.name, owner: this.roleNames.owner, allowConnections: true, isTemplate: false },
+      child,
+    );
+    const schema = new postgresql.Schema(
+      `${name}-schema`,
+      { name: SCHEMA, database: this.database.name, owner: this.roleNames.owner, ifNotExists: true, dropCascade: false },
+      child,
+    );
+    createGrants(
+      name,
+      { database: this.database.name, schema: schema.name, roleNames: this.roleNames },
+      { ...child, dependsOn: [schema, ...Object.values(roles).map((entry) => entry.role)] },
+    );
+
+    const urlOf = (kind: "app" | "migrator") => {
+      const password = roles[kind].password;
+      if (!password) throw new Error(`role ${kind} logs in and must have a password`);
+      return pulumi.secret(
+        pulumi.all([this.roleNames[kind], password, this.database.name]).apply(([user, pass, databaseName]) =>
+          connectionUrl({ user, password: pass, host: settings.host, port: settings.port, database: databaseName, sslMode: settings.sslMode }),
+        ),
+      );
+    };
+    this.appUrl = urlOf("app");
+    this.migratorUrl = urlOf("migrator");
+
+    this.registerOutputs({
+      databaseName: this.database.name,
+      roleNames: this.roleNames,
+      appUrl: this.appUrl,
+      migratorUrl: this.migratorUrl,
+    });
+  }
+}

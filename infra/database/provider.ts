@@ -1,0 +1,28 @@
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseSettings } from "../config/schema";
+
+/**
+ * The explicit provider every database resource uses: the cluster's admin user (not a superuser;
+ * managed PostgreSQL gives none) over TLS, its password a Pulumi secret.
+ */
+export function adminProvider(
+  name: string,
+  database: DatabaseSettings,
+  adminPassword: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): postgresql.Provider {
+  return new postgresql.Provider(
+    name,
+    {
+      host: database.host,
+      port: database.port,
+      sslmode: database.sslMode,
+      database: "postgres",
+      username: database.adminUser,
+      password: pulumi.secret(adminPassword),
+      superuser: false,
+    },
+    { parent },
+  );
+}
