@@ -1,0 +1,22 @@
+/** Shapes of credentials that must never sit in a plain (non-secret) input. */
+export const credentialPatterns: readonly { kind: string; pattern: RegExp }[] = [
+  { kind: "Stripe live secret key", pattern: /\b[sr]k_live_[A-Za-z0-9]{8,}/ },
+  { kind: "Stripe test secret key", pattern: /\b[sr]k_test_[A-Za-z0-9]{8,}/ },
+  { kind: "GitHub personal access token", pattern: /\bghp_[A-Za-z0-9]{20,}/ },
+  { kind: "GitHub fine-grained token", pattern: /\bgithub_pat_[A-Za-z0-9_]{20,}/ },
+  { kind: "GitHub app/OAuth token", pattern: /\bgh[ousr]_[A-Za-z0-9]{20,}/ },
+  { kind: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { kind: "Clerk secret key", pattern: /\bsk_(live|test)_[A-Za-z0-9]{20,}/ },
+  { kind: "Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+  { kind: "private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+  // A connection string with an inline password (`postgres://user:pass@host`); `${{ secrets.X }}` and `$VAR` references are not passwords.
+  { kind: "connection string with a password", pattern: /\b(postgres(?:ql)?|mysql|redis|rediss|mongodb(?:\+srv)?|amqps?):\/\/[^\s:/@]*:(?![^@\s]*\$)[^@\s/]+@/ },
+];
+
+/** The kind of credential `text` contains, or undefined. */
+export function credentialIn(text: string): string | undefined {
+  return credentialPatterns.find(({ pattern }) => pattern.test(text))?.kind;
+}
+
+/** Names that say "this is a secret" (for variables, which are stored and shown in plain). */
+export const secretLikeName = /(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL|DATABASE_URL|REDIS_URL|_DSN$)/i;

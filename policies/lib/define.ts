@@ -1,0 +1,210 @@
+import type {
+  EnforcementLevel,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidation,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaType } from "@pulumi/policy/schema";
+import { PlainRecord, plainRecord } from "./values";
+
+export type Severity = "low" | "medium" | "high" | "critical";
+
+/** What the registry knows about each policy: shown by getAnalyzerInfo and in the offline plan. */
+export interface PolicyMetadata {
+  /** `<area>-<resource>-<requirement>`, kebab-case. */
+  name: string;
+  /** Why the policy exists, quoting the spec. */
+  description: string;
+  severity: Severity;
+  /** What to change when the policy is violated, in order. */
+  remediation: readonly string[];
+  topics: readonly string[];
+}
+
+export type FlightdeckPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+/** Every policy defined so far, by name (rule modules register theirs when imported). */
+export const policyRegistry = new Map<string, PolicyMetadata>();
+
+/** The SDK's marker for a validation that applies to one resource type (lets the server skip others cheaply). */
+export const PULUMI_TYPE_KEY = "__pulumiType";
+
+export interface ConfigSpec<C extends object> {
+  defaults: C;
+  /** JSON schema of each setting; its `default` is filled in from `defaults`. */
+  schema: { [K in keyof C]: PolicyConfigJSONSchema };
+}
+
+/** A resource as a rule sees it: plain inputs (unknowns kept as the engine's sentinels). */
+export interface ResourceInput {
+  type: string;
+  name: string;
+  urn: string;
+  props: PlainRecord;
+  protect: boolean;
+  parent?: string;
+}
+
+/** A resource in a stack validation, with what it depends on (URNs). */
+export interface StackResource extends ResourceInput {
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+}
+
+export type Report = (message: string, urn?: string) => void;
+
+/**
+ * Thrown by a rule when a value it needs is not known until apply (during preview). The policy
+ * reports an advisory note instead of a verdict; the engine runs the policy again on update,
+ * when the value is known.
+ */
+export class UnknownInputError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is not known until apply`);
+  }
+}
+
+export interface ViolationDetails {
+  message: string;
+  urn?: string;
+  enforcementLevel?: EnforcementLevel;
+}
+
+/**
+ * Reports a violation with its own enforcement level or urn. The SDK's reporter accepts an object
+ * as well as a message (server.js `makeReportViolationFun`), though its typings show only the string form.
+ */
+export function reportWith(report: ReportViolation, details: ViolationDetails): void {
+  (report as unknown as (details: ViolationDetails) => void)(details);
+}
+
+function register(meta: PolicyMetadata): void {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+){2,}$/.test(meta.name)) throw new Error(`policy name ${meta.name} is not <area>-<resource>-<requirement> kebab-case`);
+  if (policyRegistry.has(meta.name)) throw new Error(`policy ${meta.name} is defined twice`);
+  policyRegistry.set(meta.name, meta);
+}
+
+function configSchemaOf<C extends object>(config: ConfigSpec<C> | undefined): ResourceValidationPolicy["configSchema"] {
+  if (!config) return undefined;
+  const properties: Record<string, PolicyConfigJSONSchema> = {};
+  for (const key of Object.keys(config.schema) as (keyof C & string)[]) {
+    properties[key] = { ...config.schema[key], default: config.defaults[key] as unknown as PolicyConfigJSONSchemaType };
+  }
+  return { properties };
+}
+
+function settingsOf<C extends object>(config: ConfigSpec<C> | undefined, given: () => Partial<C>): C {
+  const defaults = config?.defaults ?? ({} as C);
+  const supplied = given();
+  const merged: C = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof C)[]) {
+    const value = supplied[key];
+    if (value !== undefined) merged[key] = value as C[keyof C];
+  }
+  return merged;
+}
+
+function common(meta: PolicyMetadata) {
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: "advisory" as EnforcementLevel,
+    severity: meta.severity,
+    remediationSteps: meta.remediation.map((step, index) => `${index + 1}. ${step}`).join("\n"),
+    tags: [...meta.topics],
+  };
+}
+
+function noteUnknown(report: ReportViolation, description: string, error: UnknownInputError, urn?: string): void {
+  reportWith(report, {
+    message: `${description}\nnot judged during preview: ${error.message}; the policy runs again on update`,
+    urn,
+    enforcementLevel: "advisory",
+  });
+}
+
+export interface ResourcePolicySpec<C extends object> {
+  /** Type tokens the policy judges (`github:index/repositoryRuleset:RepositoryRuleset`), or "*" for all. */
+  types: readonly string[] | "*";
+  config?: ConfigSpec<C>;
+  validate(resource: ResourceInput, settings: C, report: Report, args: ResourceValidationArgs): void;
+}
+
+export function resourcePolicy<C extends object = Record<string, never>>(
+  meta: PolicyMetadata,
+  spec: ResourcePolicySpec<C>,
+): ResourceValidationPolicy {
+  register(meta);
+  const validation: ResourceValidation = (args, reportViolation) => {
+    if (spec.types !== "*" && !spec.types.includes(args.type)) {
+      args.notApplicable(`Policy only applies to resources of type ${spec.types.join(", ")}`);
+    }
+    const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
+    const resource: ResourceInput = {
+      type: args.type,
+      name: args.name,
+      urn: args.urn,
+      props: plainRecord(args.props),
+      protect: args.opts.protect,
+      parent: args.opts.parent,
+    };
+    try {
+      spec.validate(resource, settings, (message, urn) => reportViolation(message, urn), args);
+    } catch (error) {
+      if (error instanceof UnknownInputError) noteUnknown(reportViolation, meta.description, error);
+      else throw error;
+    }
+  };
+  if (spec.types !== "*" && spec.types.length === 1) {
+    Object.defineProperty(validation, PULUMI_TYPE_KEY, { value: spec.types[0], enumerable: true });
+  }
+  return { ...common(meta), configSchema: configSchemaOf(spec.config), validateResource: validation };
+}
+
+export interface StackPolicySpec<C extends object> {
+  config?: ConfigSpec<C>;
+  validate(resources: StackResource[], settings: C, report: Report, args: StackValidationArgs): void;
+}
+
+export function toStackResource(resource: PolicyResource): StackResource {
+  const propertyDependencies: Record<string, string[]> = {};
+  for (const [key, dependencies] of Object.entries(resource.propertyDependencies ?? {})) {
+    propertyDependencies[key] = dependencies.map((dependency) => dependency.urn);
+  }
+  return {
+    type: resource.type,
+    name: resource.name,
+    urn: resource.urn,
+    props: plainRecord(resource.props),
+    protect: resource.opts?.protect ?? false,
+    parent: resource.opts?.parent ?? resource.parent?.urn,
+    dependencies: (resource.dependencies ?? []).map((dependency) => dependency.urn),
+    propertyDependencies,
+  };
+}
+
+export function stackPolicy<C extends object = Record<string, never>>(meta: PolicyMetadata, spec: StackPolicySpec<C>): StackValidationPolicy {
+  register(meta);
+  const validation: StackValidation = (args, reportViolation) => {
+    const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
+    const resources = args.resources.map(toStackResource);
+    try {
+      spec.validate(resources, settings, (message, urn) => reportViolation(message, urn), args);
+    } catch (error) {
+      if (error instanceof UnknownInputError) noteUnknown(reportViolation, meta.description, error, error.path.startsWith("urn:") ? error.path : undefined);
+      else throw error;
+    }
+  };
+  return { ...common(meta), configSchema: configSchemaOf(spec.config), validateStack: validation };
+}
+
+/** Whether `resource` depends on `target` (directly, or through the named input). */
+export function dependsOn(resource: StackResource, targetUrn: string, input?: string): boolean {
+  if (input !== undefined && (resource.propertyDependencies[input] ?? []).includes(targetUrn)) return true;
+  return resource.dependencies.includes(targetUrn);
+}
