@@ -11,7 +11,7 @@ export interface PlanArgs {
   policies: boolean;
 }
 
-export const planFormats = ["text", "json"] as const;
+export const planFormats = ["text", "json", "markdown", "sarif"] as const;
 export type PlanFormat = (typeof planFormats)[number];
 
 export class UsageError extends Error {}

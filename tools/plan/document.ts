@@ -1,5 +1,8 @@
 import { Evaluation } from "../offline/evaluate";
-import { maskSecrets } from "../offline/values";
+import { RecordedResource } from "../offline/monitor";
+import { maskSecrets, parsePath } from "../offline/values";
+import type { PlanDiff } from "./diff";
+import { secretFingerprint } from "./fingerprint";
 
 /** How every secret value is printed, in every format. */
 export const SECRET_MASK = "[secret]";
@@ -11,6 +14,12 @@ export interface PlannedResource {
   parent: string | null;
   custom: boolean;
   inputs: Record<string, unknown>;
+  /**
+   * For each secret input path, a short HMAC of its value keyed by the resource's URN (see
+   * `secretFingerprint`), so that a diff can tell a changed secret from an unchanged one while
+   * both print as "[secret]". Absent when the resource has no secret input.
+   */
+  secretFingerprints?: Record<string, string>;
 }
 
 /** What `npm run plan` reports for one stack; `--format json` prints it as is. */
@@ -21,6 +30,10 @@ export interface PlanDocument {
   summary: { resources: number; byType: Record<string, number> };
   /** Secret config keys that were not set; the offline plan used a placeholder. */
   unsetSecrets: string[];
+  /** The pack's verdict; absent with `--no-policy` or until the pack has run. */
+  policy?: PolicySection;
+  /** The changes against a base plan, when run with `--against BASE.json`. */
+  diff?: PlanDiff;
 }
 
 export function planDocument(evaluation: Evaluation): PlanDocument {
@@ -31,6 +44,7 @@ export function planDocument(evaluation: Evaluation): PlanDocument {
     parent: resource.parent,
     custom: resource.custom,
     inputs: maskSecrets(resource.inputs, resource.secretPaths, SECRET_MASK),
+    ...fingerprintsOf(resource),
   }));
   const byType: Record<string, number> = {};
   for (const resource of resources) byType[resource.type] = (byType[resource.type] ?? 0) + 1;
@@ -42,6 +56,25 @@ export function planDocument(evaluation: Evaluation): PlanDocument {
     summary: { resources: resources.length, byType: sortedByType },
     unsetSecrets: evaluation.placeholders,
   };
+}
+
+/** Fingerprints of the secret inputs of a recorded (unmasked) resource, computed before masking. */
+function fingerprintsOf(resource: RecordedResource): Pick<PlannedResource, "secretFingerprints"> {
+  const fingerprints: Record<string, string> = {};
+  for (const path of resource.secretPaths) {
+    const found = valueAt(resource.inputs, path);
+    if (found.present) fingerprints[path] = secretFingerprint(resource.urn, path, found.value);
+  }
+  return Object.keys(fingerprints).length > 0 ? { secretFingerprints: fingerprints } : {};
+}
+
+function valueAt(inputs: Record<string, unknown>, path: string): { present: boolean; value?: unknown } {
+  let current: unknown = inputs;
+  for (const segment of parsePath(path)) {
+    if (current === null || typeof current !== "object" || !(segment in current)) return { present: false };
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return { present: true, value: current };
 }
 
 /** One policy of the pack, as the reports describe it. */

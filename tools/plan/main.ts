@@ -1,9 +1,13 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidConfigError, evaluateProgram } from "../offline/evaluate";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
 import { PlanArgs, USAGE, UsageError, parsePlanArgs } from "./args";
-import { planDocument } from "./document";
+import { PlanFileError, readPlanFile } from "./base";
+import { diffPlans } from "./diff";
+import { PlanDocument, planDocument } from "./document";
+import { renderMarkdown } from "./render/markdown";
+import { ConfigFile, renderSarif } from "./render/sarif";
 import { renderText } from "./render/text";
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -16,17 +20,44 @@ export async function runPlan(
   let args: PlanArgs;
   try {
     args = parsePlanArgs(argv);
-    const stackConfig = readStackConfig(args.stack, options.projectDir ?? PROJECT_DIR);
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const stackConfig = readStackConfig(args.stack, projectDir);
+    const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
     const plan = planDocument(evaluation);
-    const output = args.format === "json" ? JSON.stringify(plan, null, 2) + "\n" : renderText(plan);
-    return { exitCode: 0, output, errors: [] };
+    if (base) plan.diff = diffPlans(base, plan);
+    return { exitCode: 0, output: render(plan, args, projectDir), errors: [] };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
-    if (error instanceof UnknownStackError) return { exitCode: 2, output: "", errors: [error.message] };
+    if (error instanceof UnknownStackError || error instanceof PlanFileError) return { exitCode: 2, output: "", errors: [error.message] };
     if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: error.problems };
     throw error;
   }
+}
+
+function render(plan: PlanDocument, args: PlanArgs, projectDir: string): string {
+  switch (args.format) {
+    case "json":
+      return JSON.stringify(plan, null, 2) + "\n";
+    case "markdown":
+      return renderMarkdown([plan]);
+    case "sarif":
+      return JSON.stringify(renderSarif(plan, configFiles(plan.stack, projectDir)), null, 2) + "\n";
+    case "text":
+      return renderText(plan);
+  }
+}
+
+/** The stack and project config files, by the paths SARIF reports them at (relative to the project). */
+function configFiles(stack: string, projectDir: string): { stackFile?: ConfigFile; projectFile?: ConfigFile } {
+  const read = (name: string): ConfigFile | undefined => {
+    try {
+      return { path: name, text: readFileSync(path.join(projectDir, name), "utf8") };
+    } catch {
+      return undefined;
+    }
+  };
+  return { stackFile: read(`Pulumi.${stack}.yaml`), projectFile: read("Pulumi.yaml") };
 }
 
 async function main(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { PlanDiff } from "../diff";
 import { PlanDocument, PlannedResource } from "../document";
 
 const MAX_VALUE = 96;
@@ -27,10 +28,27 @@ export function renderText(plan: PlanDocument): string {
   lines.push("", `Summary: ${plan.summary.resources} resources`);
   const width = Math.max(...Object.keys(plan.summary.byType).map((type) => type.length));
   for (const [type, count] of Object.entries(plan.summary.byType)) lines.push(`  ${type.padEnd(width)}  ${count}`);
+  if (plan.diff) lines.push("", ...diffLines(plan.diff));
   if (plan.unsetSecrets.length > 0) {
     lines.push("", `Unset secrets (offline placeholders; \`pulumi up\` requires them): ${plan.unsetSecrets.join(", ")}`);
   }
   return lines.join("\n") + "\n";
+}
+
+const SIGN = { create: "+", update: "~", replace: "+-", delete: "-" } as const;
+
+/** The changes against the base plan: counts, then one line per changed resource (paths, never values). */
+export function diffLines(diff: PlanDiff): string[] {
+  const { create, update, replace, delete: deleted, unchanged } = diff.counts;
+  const lines = [`Changes against the base plan: ${create} to create, ${update} to update, ${replace} to replace, ${deleted} to delete, ${unchanged} unchanged`];
+  for (const change of diff.changes) {
+    let line = `  ${SIGN[change.kind].padEnd(2)} ${change.kind.padEnd(7)} ${change.type}  ${change.name}`;
+    const secret = new Set(change.secretPaths ?? []);
+    if (change.paths.length > 0) line += `: ${change.paths.map((path) => (secret.has(path) ? `${path} (secret)` : path)).join(", ")}`;
+    if (change.replaceBecause) line += ` (replaced because ${change.replaceBecause.join(", ")} changed)`;
+    lines.push(line);
+  }
+  return lines;
 }
 
 /** `path: value` lines for an input object, nested objects flattened a few levels deep. */
