@@ -139,8 +139,6 @@ export function buildStack(config: StackConfig): StackOutputs {
           entries: settings.secrets,
           configSecrets: config.secrets,
           generated: generatedSecrets,
-          // TODO(database): remove once the database component hands over database-app-url / database-migrator-url.
-          awaitGenerated: true,
           repository: settings.github.repository,
           branch,
           vercel: settings.web && webProject

@@ -6,7 +6,7 @@ import { VercelTarget } from "../vercel/runtimeSettings";
 import { EnvExampleFile } from "./envExampleFile";
 import { rotationComment } from "./rotation";
 import { RotationRegister } from "./rotationRegister";
-import { GeneratedSecrets, SecretValueSources, isGenerated, missingValue, secretValue } from "./values";
+import { GeneratedSecrets, SecretValueSources, missingValue, secretValue } from "./values";
 
 export interface SecretInventoryArgs {
   productSlug: string;
@@ -24,12 +24,6 @@ export interface SecretInventoryArgs {
   branch: string;
   /** The Vercel project, for entries with `destinations.vercel`. */
   vercel?: { projectId: pulumi.Input<string>; teamId: string; target: VercelTarget };
-  /**
-   * While the component that generates a value is not in the stack yet: warn about the entries
-   * waiting for it and skip their destinations (they stay in `.env.example` and the rotation
-   * register). Off by default: a missing generated value is an error.
-   */
-  awaitGenerated?: boolean;
   /** The GitHub environment's name (DeploymentEnvironment.environmentName), for `destinations.githubEnvironment`. */
   githubEnvironment?: pulumi.Input<string>;
 }
@@ -50,18 +44,13 @@ export class SecretInventory extends pulumi.ComponentResource {
     const sources = { config: args.configSecrets, generated: args.generated ?? {} };
 
     // Every wiring problem at once, before any resource exists.
-    const { problems, awaiting } = inventoryProblems(args.entries, sources, {
+    const problems = inventoryProblems(args.entries, sources, {
       vercel: args.vercel !== undefined,
       githubEnvironment: args.githubEnvironment !== undefined,
-      awaitGenerated: args.awaitGenerated ?? false,
     });
     if (problems.length > 0) throw new Error(`${name}: cannot place the secrets inventory:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-    for (const entry of awaiting) {
-      pulumi.log.warn(`${entry.name} is not placed yet: its value comes from ${entry.source}, which the stack does not hand over yet`, this);
-    }
 
     for (const entry of args.entries) {
-      if (awaiting.includes(entry)) continue;
       const value = secretValue(entry, sources);
       if (entry.destinations.vercel && args.vercel) {
         const { projectId, teamId, target } = args.vercel;
@@ -118,30 +107,22 @@ export class SecretInventory extends pulumi.ComponentResource {
 export interface InventoryPlaces {
   vercel: boolean;
   githubEnvironment: boolean;
-  awaitGenerated: boolean;
 }
 
-/**
- * Why the inventory cannot be placed (one line per problem), and the entries left waiting for
- * a generated value when `awaitGenerated` allows it.
- */
+/** Why the inventory cannot be placed: a value nobody hands over, a destination the stack lacks (one line each). */
 export function inventoryProblems(
   entries: readonly SecretEntry[],
   sources: SecretValueSources,
   places: InventoryPlaces,
-): { problems: string[]; awaiting: SecretEntry[] } {
+): string[] {
   const problems: string[] = [];
-  const awaiting: SecretEntry[] = [];
   for (const entry of entries) {
     const missing = missingValue(entry, sources);
-    if (missing !== undefined) {
-      if (places.awaitGenerated && isGenerated(entry.source)) awaiting.push(entry);
-      else problems.push(missing);
-    }
+    if (missing !== undefined) problems.push(missing);
     if (entry.destinations.vercel && !places.vercel) problems.push(`${entry.name}: destination vercel, but the stack has no Vercel project`);
     if (entry.destinations.githubEnvironment && !places.githubEnvironment) {
       problems.push(`${entry.name}: destination githubEnvironment, but the stack has no deploy environment`);
     }
   }
-  return { problems, awaiting };
+  return problems;
 }
