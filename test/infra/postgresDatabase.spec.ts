@@ -1,0 +1,227 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { RecordedResource, StackRun, inputAt, runSampleStack } from "../harness";
+import { offlineMocks } from "../../tools/offline/mocks";
+import { connectionUrl } from "../../infra/database/connectionUrl";
+import { privilegePlan } from "../../infra/database/privileges";
+import { PostgresDatabase } from "../../infra/database/postgresDatabase";
+import { database as databaseSchema } from "../../infra/config/schema";
+
+const PROVIDER = "pulumi:providers:postgresql";
+const ROLE = "postgresql:index/role:Role";
+const DATABASE = "postgresql:index/database:Database";
+const GRANT = "postgresql:index/grant:Grant";
+const DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+const COMPONENT = "flightdeck:database:PostgresDatabase";
+
+const DML = ["DELETE", "INSERT", "SELECT", "UPDATE"];
+
+function privileges(resource: RecordedResource): string[] {
+  return (inputAt(resource, "privileges") as string[]).slice().sort();
+}
+
+function grantsOf(run: StackRun): RecordedResource[] {
+  return [...run.ofType(GRANT), ...run.ofType(DEFAULT_PRIVILEGES)];
+}
+
+/** Every string leaf of a value with its path (`a.b[0]`), as the recorder names secret paths. */
+function leaves(value: unknown, path = ""): [string, string][] {
+  if (typeof value === "string") return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((item, index) => leaves(item, `${path}[${index}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, child]) => leaves(child, path === "" ? key : `${path}.${key}`));
+  }
+  return [];
+}
+
+describe("PostgresDatabase", () => {
+  let production: StackRun;
+  before(async () => {
+    production = await runSampleStack("production");
+  });
+
+  it("connects through an explicit provider: host, port and TLS from config, the admin user, not a superuser", () => {
+    const provider = production.one(PROVIDER);
+    assert.equal(inputAt(provider, "host"), "db.flightpro.internal");
+    assert.equal(String(inputAt(provider, "port")), "5432");
+    assert.equal(inputAt(provider, "sslmode"), "require");
+    assert.equal(inputAt(provider, "username"), "flightdeck_admin");
+    assert.equal(String(inputAt(provider, "superuser")), "false");
+    assert.equal(inputAt(provider, "password"), "canary-databaseAdminPassword-s3cr3t");
+    assert.ok(provider.secretPaths.includes("password"), "the admin password stays secret");
+    for (const resource of production.resources.filter((r) => r.type.startsWith("postgresql:"))) {
+      assert.ok(resource.options.provider?.startsWith(`${provider.urn}::`), `${resource.name} uses the explicit provider`);
+    }
+  });
+
+  it("takes the TLS mode from config for the provider and the connection strings", async () => {
+    const run = await runSampleStack("staging", (raw) => {
+      (raw["database"] as Record<string, unknown>)["sslMode"] = "verify-full";
+    });
+    assert.equal(inputAt(run.one(PROVIDER), "sslmode"), "verify-full");
+    const urls = run.resources.flatMap((r) => leaves(r.inputs)).map(([, value]) => value).filter((v) => v.startsWith("postgresql://"));
+    assert.ok(urls.length >= 2);
+    for (const url of urls) assert.ok(url.endsWith("?sslmode=verify-full"), url);
+  });
+
+  it("names the database (no autonaming) and gives it to the owner role", () => {
+    const database = production.one(DATABASE);
+    assert.equal(inputAt(database, "name"), "flightpro");
+    assert.equal(inputAt(database, "owner"), "flightpro_owner");
+  });
+
+  it("declares owner, migrator, app and readonly; none a superuser or able to create roles or databases", () => {
+    const roles = production.ofType(ROLE);
+    assert.deepEqual(roles.map((r) => inputAt(r, "name")).sort(), ["flightpro_app", "flightpro_migrator", "flightpro_owner", "flightpro_readonly"]);
+    for (const role of roles) {
+      assert.equal(inputAt(role, "superuser"), false, `${role.name} superuser`);
+      assert.equal(inputAt(role, "createRole"), false, `${role.name} createRole`);
+      assert.equal(inputAt(role, "createDatabase"), false, `${role.name} createDatabase`);
+      assert.equal(inputAt(role, "replication"), false, `${role.name} replication`);
+      assert.equal(inputAt(role, "bypassRowLevelSecurity"), false, `${role.name} bypassRowLevelSecurity`);
+    }
+  });
+
+  it("lets only migrator, app and readonly log in; the migrator acts as the owner", () => {
+    const role = (kind: string) => production.one(ROLE, `-db-${kind}`);
+    assert.equal(inputAt(role("owner"), "login"), false);
+    assert.equal(inputAt(role("owner"), "password"), undefined);
+    for (const kind of ["migrator", "app", "readonly"]) assert.equal(inputAt(role(kind), "login"), true, kind);
+    assert.deepEqual(inputAt(role("migrator"), "roles"), ["flightpro_owner"]);
+    assert.equal(inputAt(role("migrator"), "assumeRole"), "flightpro_owner");
+    for (const kind of ["app", "readonly"]) assert.deepEqual(inputAt(role(kind), "roles"), [], `${kind} is a member of nothing`);
+  });
+
+  it("takes connection limits from config", async () => {
+    const role = (run: StackRun, kind: string) => run.one(ROLE, `-db-${kind}`);
+    assert.equal(inputAt(role(production, "app"), "connectionLimit"), 40);
+    assert.equal(inputAt(role(production, "readonly"), "connectionLimit"), 10);
+    assert.equal(inputAt(role(production, "migrator"), "connectionLimit"), 5);
+    const run = await runSampleStack("staging", (raw) => {
+      (raw["database"] as Record<string, unknown>)["connectionLimits"] = { migrator: 2, app: 33, readonly: 4 };
+    });
+    assert.equal(inputAt(role(run, "app"), "connectionLimit"), 33);
+    assert.equal(inputAt(role(run, "readonly"), "connectionLimit"), 4);
+    assert.equal(inputAt(role(run, "migrator"), "connectionLimit"), 2);
+  });
+
+  it("gives each login role a generated password, kept secret", () => {
+    for (const kind of ["migrator", "app", "readonly"]) {
+      const role = production.one(ROLE, `-db-${kind}`);
+      const password = production.one(PASSWORD, `-db-${kind}-password`);
+      assert.ok(role.options.dependsOn.includes(password.urn), `${kind}'s password comes from ${password.name}`);
+      assert.ok(role.secretPaths.includes("password"), `${kind}'s password is secret`);
+      assert.ok(Number(inputAt(password, "length")) >= 32);
+      assert.equal(typeof inputAt(role, "password"), "string");
+      assert.ok(!String(inputAt(role, "password")).includes("canary"), "not a config value");
+    }
+  });
+
+  it("grants the app DML on tables and use of sequences, nothing that changes the schema", () => {
+    const app = grantsOf(production).filter((g) => inputAt(g, "role") === "flightpro_app");
+    const byType = (type: string, kind: string) => app.filter((g) => g.type === kind && inputAt(g, "objectType") === type);
+    assert.deepEqual(byType("table", GRANT).map(privileges), [DML]);
+    assert.deepEqual(byType("table", DEFAULT_PRIVILEGES).map(privileges), [DML]);
+    assert.deepEqual(byType("sequence", GRANT).map(privileges), [["SELECT", "USAGE"]]);
+    assert.deepEqual(byType("sequence", DEFAULT_PRIVILEGES).map(privileges), [["SELECT", "USAGE"]]);
+    assert.deepEqual(byType("schema", GRANT).map(privileges), [["USAGE"]]);
+    const allowed = new Set([...DML, "USAGE", "CONNECT"]);
+    for (const grant of app) {
+      for (const privilege of privileges(grant)) assert.ok(allowed.has(privilege), `${grant.name} grants ${privilege}`);
+      assert.equal(inputAt(grant, "withGrantOption"), false);
+    }
+  });
+
+  it("grants readonly SELECT on tables and nothing that writes", () => {
+    const readonly = grantsOf(production).filter((g) => inputAt(g, "role") === "flightpro_readonly");
+    const tables = readonly.filter((g) => inputAt(g, "objectType") === "table");
+    assert.equal(tables.length, 2, "existing and future tables");
+    for (const grant of tables) assert.deepEqual(privileges(grant), ["SELECT"]);
+    for (const grant of readonly) {
+      for (const privilege of privileges(grant)) assert.ok(["SELECT", "USAGE", "CONNECT"].includes(privilege), `${grant.name} grants ${privilege}`);
+    }
+  });
+
+  it("revokes PUBLIC's default access to the database and schema", () => {
+    const revoked = production.ofType(GRANT).filter((g) => inputAt(g, "role") === "public");
+    assert.deepEqual(revoked.map((g) => inputAt(g, "objectType")).sort(), ["database", "schema"]);
+    for (const grant of revoked) assert.deepEqual(inputAt(grant, "privileges"), []);
+  });
+
+  it("applies default privileges for objects the owner creates (what the migrator's migrations create)", () => {
+    for (const grant of production.ofType(DEFAULT_PRIVILEGES)) assert.equal(inputAt(grant, "owner"), "flightpro_owner");
+  });
+
+  it("chains every grant and default privilege so none runs concurrently with another", () => {
+    const grants = grantsOf(production);
+    const urns = new Set(grants.map((g) => g.urn));
+    const predecessors = new Map(grants.map((g) => [g.urn, g.options.dependsOn.filter((urn) => urns.has(urn))]));
+    const first = grants.filter((g) => predecessors.get(g.urn)!.length === 0);
+    assert.equal(first.length, 1, "one grant starts the chain");
+    const next = new Map<string, string>();
+    for (const [urn, before] of predecessors) {
+      if (before.length === 0) continue;
+      assert.equal(before.length, 1, `${urn} waits for exactly one grant`);
+      assert.ok(!next.has(before[0]!), `two grants wait for ${before[0]}`);
+      next.set(before[0]!, urn);
+    }
+    let length = 1;
+    for (let current = first[0]!.urn; next.has(current); current = next.get(current)!) length++;
+    assert.equal(length, grants.length, "a single chain through all of them");
+    assert.equal(grants.length, privilegePlan().length);
+  });
+
+  it("hands secret connection strings of the app and migrator roles to the secrets inventory", () => {
+    const appPassword = String(inputAt(production.one(ROLE, "-db-app"), "password"));
+    const migratorPassword = String(inputAt(production.one(ROLE, "-db-migrator"), "password"));
+    const found: string[] = [];
+    for (const resource of production.resources) {
+      for (const [path, value] of leaves(resource.inputs)) {
+        if (!value.startsWith("postgresql://")) continue;
+        assert.ok(resource.secretPaths.includes(path), `${resource.name}.${path} holds a connection string in plain`);
+        found.push(value);
+      }
+    }
+    assert.ok(found.includes(`postgresql://flightpro_app:${appPassword}@db.flightpro.internal:5432/flightpro?sslmode=require`), "DATABASE_URL");
+    assert.ok(found.includes(`postgresql://flightpro_migrator:${migratorPassword}@db.flightpro.internal:5432/flightpro?sslmode=require`), "MIGRATION_DATABASE_URL");
+  });
+
+  it("parents its children to the component and names them after it", () => {
+    const component = production.one(COMPONENT);
+    for (const resource of production.resources.filter((r) => r.type.startsWith("postgresql:") || r.type === PROVIDER || r.type === PASSWORD)) {
+      assert.equal(resource.parent, component.urn, resource.name);
+      assert.ok(resource.name.startsWith(`${component.name}-`), resource.name);
+    }
+  });
+
+  it("marks appUrl and migratorUrl themselves as secrets", async () => {
+    await pulumi.runtime.setMocks(offlineMocks("us-east-1"), "flightdeck", "unit", false);
+    const settings = databaseSchema.parse({ host: "db.example.com", adminUser: "admin", name: "shop" });
+    const checks = await new Promise<{ app: boolean; migrator: boolean; url: string }>((resolve, reject) => {
+      const db = new PostgresDatabase("unit-db", { database: settings, adminPassword: "admin-password" });
+      Promise.all([pulumi.isSecret(db.appUrl), pulumi.isSecret(db.migratorUrl)])
+        .then(([app, migrator]) => db.appUrl.apply((url) => resolve({ app, migrator, url })))
+        .catch(reject);
+    });
+    assert.equal(checks.app, true);
+    assert.equal(checks.migrator, true);
+    assert.match(checks.url, /^postgresql:\/\/shop_app:[^@]+@db\.example\.com:5432\/shop\?sslmode=require$/);
+  });
+
+  describe("connection strings (pure)", () => {
+    it("percent-encodes credentials and names the TLS mode", () => {
+      assert.equal(
+        connectionUrl({ user: "shop_app", password: "p@ss:w/rd?#", host: "db.example.com", port: 6432, database: "shop", sslMode: "verify-full" }),
+        "postgresql://shop_app:p%40ss%3Aw%2Frd%3F%23@db.example.com:6432/shop?sslmode=verify-full",
+      );
+    });
+
+    it("refuses an empty password", () => {
+      assert.throws(
+        () => connectionUrl({ user: "shop_app", password: "", host: "h.example.com", port: 5432, database: "shop", sslMode: "require" }),
+        /the password is empty/,
+      );
+    });
+  });
+});
