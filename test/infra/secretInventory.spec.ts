@@ -135,7 +135,7 @@ describe("SecretInventory", () => {
   it("commits .env.example to the deploy branch with every name and no value", async () => {
     for (const [stack, branch] of [["production", "main"], ["staging", "staging"]] as const) {
       const run = await runSampleStack(stack);
-      const file = run.one(FILE);
+      const file = run.one(FILE, "-secrets-env-example-file");
       assert.equal(inputAt(file, "file"), ".env.example");
       assert.equal(inputAt(file, "branch"), branch);
       assert.equal(inputAt(file, "repository"), "flightpro");
@@ -194,7 +194,9 @@ describe("SecretInventory", () => {
     const run = await runSampleStack("staging");
     const inventory = run.one(INVENTORY);
     const ancestors = new Set([inventory.urn, ...run.resources.filter((r) => r.parent === inventory.urn).map((r) => r.urn)]);
-    for (const resource of [...run.ofType(ENV_SECRET), ...run.ofType(PARAMETER), ...run.ofType(FILE)]) {
+    const envExample = run.one(FILE, "-env-example-file");
+    assert.ok(run.ofType(FILE).filter((file) => String(inputAt(file, "file")) === ".env.example").length === 1);
+    for (const resource of [...run.ofType(ENV_SECRET), ...run.ofType(PARAMETER).filter((p) => p.name.includes("-rotation-")), envExample]) {
       assert.ok(resource.parent !== null && ancestors.has(resource.parent), resource.name);
       assert.ok(resource.name.startsWith(`${inventory.name}-`), resource.name);
     }
