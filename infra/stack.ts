@@ -13,6 +13,7 @@ import { PostgresDatabase } from "./database/postgresDatabase";
 import { AlertRules } from "./aws/alerts";
 import { AuditLog } from "./aws/auditLog";
 import { DeployAuditRole } from "./aws/auditRole";
+import { WorkflowFiles } from "./workflows/workflowFiles";
 
 /** What a stack exports: where things are, never a secret in plain. */
 export interface StackOutputs {
@@ -44,6 +45,8 @@ export function buildStack(config: StackConfig): StackOutputs {
   const branch = deployBranch(settings);
 
   new BranchRuleset(`${prefix}-rules`, { github: settings.github, branch });
+  // The pipelines as code: this model's workflow files, committed to this stack's deploy branch.
+  new WorkflowFiles(`${prefix}-workflows`, { settings, branch, stack: pulumi.getStack() });
 
   let webProject: WebProject | undefined;
   if (settings.web) {

@@ -1,0 +1,129 @@
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { renderWorkflowFiles } from "../../../infra/workflows/files";
+import { assertHardened, hardeningProblems } from "../../../infra/workflows/hardening";
+import { PROJECT_DIR } from "../../harness";
+import { settingsFor } from "./fixtures";
+
+type Doc = Record<string, unknown> & { jobs: Record<string, Record<string, unknown> & { steps?: Record<string, unknown>[] }> };
+
+/** The rendered deploy-production.yml as data, for one mutation per test. */
+function productionDoc(): Doc {
+  const file = renderWorkflowFiles(settingsFor("staging-prod")).find((f) => f.name === "deploy-production");
+  assert.ok(file);
+  return parse(file.content) as Doc;
+}
+
+function problemsAfter(mutate: (doc: Doc) => void): string[] {
+  const doc = productionDoc();
+  mutate(doc);
+  return hardeningProblems(stringify(doc));
+}
+
+function step(doc: Doc, job: string, index: number): Record<string, unknown> {
+  const found = doc.jobs[job]?.steps?.[index];
+  assert.ok(found, `${job}.steps[${index}]`);
+  return found;
+}
+
+describe("workflow hardening checker", () => {
+  it("passes the unmutated file", () => {
+    assert.deepEqual(problemsAfter(() => {}), []);
+  });
+
+  it("catches an action referenced by tag instead of a commit SHA", () => {
+    assert.deepEqual(problemsAfter((doc) => { step(doc, "migrate", 0)["uses"] = "actions/checkout@v4"; }), [
+      "jobs.migrate.steps[0].uses: actions/checkout@v4 is not pinned to a full commit SHA",
+    ]);
+  });
+
+  it("catches a SHA that is not in the pin table", () => {
+    const problems = problemsAfter((doc) => { step(doc, "migrate", 0)["uses"] = `actions/checkout@${"a".repeat(40)}`; });
+    assert.deepEqual(problems, [`jobs.migrate.steps[0].uses: actions/checkout@${"a".repeat(40)} is not in the pin table`]);
+  });
+
+  it("catches a checkout that keeps its credentials", () => {
+    assert.deepEqual(problemsAfter((doc) => { step(doc, "migrate", 0)["with"] = {}; }), [
+      "jobs.migrate.steps[0]: actions/checkout needs persist-credentials: false",
+    ]);
+  });
+
+  it("catches an untrusted expression inside run:", () => {
+    const problems = problemsAfter((doc) => { step(doc, "release-notes", 0)["run"] = 'gh release create v1 --notes "${{ inputs.reason }}"'; });
+    assert.deepEqual(problems, ["jobs.release-notes.steps[0].run: an expression inside run: (pass it through env:)"]);
+  });
+
+  it("catches id-token: write on a job that does not assume the AWS role, and a broad top level", () => {
+    assert.deepEqual(problemsAfter((doc) => { doc.jobs["migrate"]!["permissions"] = { contents: "read", "id-token": "write" }; }), [
+      "jobs.migrate.permissions: id-token: write only on jobs that assume the AWS role",
+    ]);
+    assert.deepEqual(problemsAfter((doc) => { doc["permissions"] = "write-all"; }), [
+      "permissions: the top level must grant nothing ({}) or only contents: read",
+    ]);
+    assert.deepEqual(problemsAfter((doc) => { delete doc.jobs["record"]!["permissions"]; }), [
+      "jobs.record.permissions: every job states its permissions",
+      "jobs.record.permissions: assumes the AWS role without id-token: write",
+    ]);
+  });
+
+  it("catches pull_request_target, a missing timeout, and a deploy that may be cancelled", () => {
+    assert.deepEqual(problemsAfter((doc) => { doc["on"] = { pull_request_target: {} }; }), [
+      "on: pull_request_target runs untrusted code with a write token",
+    ]);
+    assert.deepEqual(problemsAfter((doc) => { delete doc.jobs["smoke-tests"]!["timeout-minutes"]; }), [
+      "jobs.smoke-tests.timeout-minutes: every job has a timeout",
+    ]);
+    const cancelled = problemsAfter((doc) => { doc["concurrency"] = { group: "deploy-production", "cancel-in-progress": true }; });
+    assert.ok(cancelled.length > 0 && cancelled.every((p) => p.endsWith("cancel-in-progress: false")), cancelled.join("\n"));
+  });
+
+  it("stops the program before committing a file that breaks a rule", () => {
+    const doc = productionDoc();
+    step(doc, "migrate", 0)["uses"] = "actions/checkout@main";
+    assert.throws(() => assertHardened("deploy-production.yml", stringify(doc)), /deploy-production\.yml breaks the workflow hardening rules:\n {2}jobs\.migrate/);
+  });
+});
+
+describe("infra.yml (flightdeck's own pipeline)", () => {
+  type Job = Record<string, unknown> & { steps: Record<string, unknown>[] };
+  const doc = () => parse(readFileSync(path.join(PROJECT_DIR, ".github", "workflows", "infra.yml"), "utf8")) as { on: Record<string, unknown>; jobs: Record<string, Job> };
+
+  it("tests and plans every stack offline on pull requests, without secrets", () => {
+    const { on, jobs } = doc();
+    assert.deepEqual(Object.keys(on), ["pull_request", "push"]);
+    const runs = (job: Job | undefined) => (job?.steps ?? []).map((s) => String(s["run"] ?? "")).join("\n");
+    assert.match(runs(jobs["test"]), /npm ci\n[\s\S]*npm test/);
+    assert.deepEqual((jobs["plan"]?.["strategy"] as { matrix: { stack: string[] } }).matrix.stack, ["staging", "production"]);
+    assert.match(runs(jobs["plan"]), /npm run --silent plan -- --stack "\$STACK" --format text/);
+    assert.match(runs(jobs["plan"]), /GITHUB_STEP_SUMMARY/);
+    assert.doesNotMatch(JSON.stringify(jobs["plan"]), /secrets\./);
+  });
+
+  it("previews same-repository pull requests with the policy pack and comments the verdict, also on failure", () => {
+    const preview = doc().jobs["preview"];
+    assert.ok(preview);
+    assert.match(String(preview["if"]), /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+    const pulumi = preview.steps.find((s) => String(s["uses"]).startsWith("pulumi/actions@"));
+    assert.deepEqual(
+      { ...(pulumi?.["with"] as Record<string, unknown>), "github-token": undefined, "stack-name": undefined },
+      { command: "preview", "comment-on-pr": true, "edit-pr-comment": true, policyPacks: "policies", policyPackConfigs: "policies/config/${{ matrix.stack }}.json", "github-token": undefined, "stack-name": undefined },
+    );
+    const onFailure = preview.steps.find((s) => String(s["if"]).includes("failure()"));
+    assert.ok(onFailure);
+    assert.equal((onFailure["env"] as Record<string, string>)["OUTPUT"], "${{ steps.preview.outputs.output }}");
+    assert.match(String(onFailure["run"]), /gh pr comment "\$PR_NUMBER"/);
+  });
+
+  it("on push to main, updates staging, then production behind the production environment", () => {
+    const { jobs } = doc();
+    const up = (id: string) => jobs[id]?.steps.find((s) => String(s["uses"]).startsWith("pulumi/actions@"))?.["with"] as Record<string, string>;
+    assert.equal(up("up-staging")["command"], "up");
+    assert.equal(up("up-staging")["stack-name"], "staging");
+    assert.equal(up("up-production")["stack-name"], "production");
+    assert.deepEqual(jobs["up-production"]?.["needs"], ["up-staging"]);
+    assert.equal(jobs["up-production"]?.["environment"], "production");
+    assert.match(String(jobs["up-staging"]?.["if"]), /github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/);
+  });
+});
