@@ -9,13 +9,23 @@ export const credentialPatterns: readonly { kind: string; pattern: RegExp }[] = 
   { kind: "Clerk secret key", pattern: /\bsk_(live|test)_[A-Za-z0-9]{20,}/ },
   { kind: "Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
   { kind: "private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-  // A connection string with an inline password (`postgres://user:pass@host`); `${{ secrets.X }}` and `$VAR` references are not passwords.
-  { kind: "connection string with a password", pattern: /\b(postgres(?:ql)?|mysql|redis|rediss|mongodb(?:\+srv)?|amqps?):\/\/[^\s:/@]*:(?![^@\s]*\$)[^@\s/]+@/ },
 ];
+
+/**
+ * A connection string with an inline password (`postgres://user:pass@host`). Not credentials:
+ * `${{ secrets.X }}` and `$VAR` references, and throwaway databases on localhost (CI service containers).
+ */
+const connectionString = /\b(postgres(?:ql)?|mysql|redis|rediss|mongodb(?:\+srv)?|amqps?):\/\/[^\s:/@]*:(?![^@\s]*\$)[^@\s/]+@([^\s/:?#]+)/g;
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** The kind of credential `text` contains, or undefined. */
 export function credentialIn(text: string): string | undefined {
-  return credentialPatterns.find(({ pattern }) => pattern.test(text))?.kind;
+  const kind = credentialPatterns.find(({ pattern }) => pattern.test(text))?.kind;
+  if (kind) return kind;
+  for (const match of text.matchAll(connectionString)) {
+    if (!LOCAL_HOSTS.has((match[2] ?? "").toLowerCase())) return "connection string with a password";
+  }
+  return undefined;
 }
 
 /** Names that say "this is a secret" (for variables, which are stored and shown in plain). */

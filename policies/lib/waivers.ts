@@ -3,7 +3,7 @@ import type { ReportViolation, ResourceValidation, StackValidation, StackValidat
 import { parse } from "yaml";
 import { z } from "zod";
 import { now } from "./clock";
-import { FlightdeckPolicy, PULUMI_TYPE_KEY, reportWith, stackPolicy, ViolationDetails } from "./define";
+import { FlightdeckPolicy, PolicyMetadata, PULUMI_TYPE_KEY, reportWith, stackPolicy, ViolationDetails } from "./define";
 import { globMatch } from "./glob";
 import { currentStack } from "./stack";
 
@@ -140,6 +140,18 @@ export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): Flightd
   return { ...policy, validateResource: wrapped.length === 1 ? wrapped[0] : wrapped };
 }
 
+const HOUSEKEEPING: PolicyMetadata = {
+  name: "policy-waivers-valid",
+  description:
+    "Exceptions to the quality gates are explicit, owned and temporary: every waiver in policies/waivers.yaml names a policy, a resource, a stack, a reason, an approver and an expiry.",
+  severity: "medium",
+  remediation: [
+    "Fix the malformed entry (every field is required; expires is YYYY-MM-DD).",
+    "Remove expired waivers and waivers that no longer match a violation; renew one only with a new approval.",
+  ],
+  topics: ["waivers", "change-management"],
+};
+
 /**
  * Keeps the waivers file honest: a malformed file is an error (mandatory, whatever the config says);
  * an expired waiver, one naming no policy of the pack, and one that matched no violation are reported
@@ -147,17 +159,7 @@ export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): Flightd
  */
 export function waiverHousekeeping(book: WaiverBook, policyNames: readonly string[]): StackValidationPolicy {
   return stackPolicy(
-    {
-      name: "policy-waivers-valid",
-      description:
-        "Exceptions to the quality gates are explicit, owned and temporary: every waiver in policies/waivers.yaml names a policy, a resource, a stack, a reason, an approver and an expiry.",
-      severity: "medium",
-      remediation: [
-        "Fix the malformed entry (every field is required; expires is YYYY-MM-DD).",
-        "Remove expired waivers and waivers that no longer match a violation; renew one only with a new approval.",
-      ],
-      topics: ["waivers", "change-management"],
-    },
+    HOUSEKEEPING,
     {
       validate(_resources, _settings, report) {
         for (const problem of book.problems) {

@@ -330,21 +330,23 @@ export const oidcRoleTrustPinned = resourcePolicy(
       for (const statement of statements) {
         if (statement["Effect"] !== "Allow") continue;
         const condition = asRecord(statement["Condition"]) ?? {};
+        const looseKeys = new Set<string>();
         for (const [operator, keys] of Object.entries(condition)) {
           if (operator === "StringEquals") continue;
           const loose = Object.keys(asRecord(keys) ?? {}).filter((key) => key.startsWith(`${GITHUB_OIDC}:`));
+          loose.forEach((key) => looseKeys.add(key));
           if (loose.length > 0) report(`${operator} on ${loose.join(", ")}: only StringEquals with exact values pins the role`);
         }
         const equals = asRecord(condition["StringEquals"]) ?? {};
         const subjects = valuesOf(equals[`${GITHUB_OIDC}:sub`]);
-        if (subjects.length === 0) report(`no StringEquals condition on ${GITHUB_OIDC}:sub: any GitHub workflow can assume the role`);
+        if (subjects.length === 0 && !looseKeys.has(`${GITHUB_OIDC}:sub`)) report(`no StringEquals condition on ${GITHUB_OIDC}:sub: any GitHub workflow can assume the role`);
         for (const subject of subjects) {
           if (typeof subject !== "string" || !SUBJECT.test(subject)) {
             report(`subject ${JSON.stringify(subject)} is not an exact repo:<owner>/<repo>:environment:<environment>`);
           }
         }
         const audiences = valuesOf(equals[`${GITHUB_OIDC}:aud`]);
-        if (audiences.length === 0 || audiences.some((audience) => audience !== "sts.amazonaws.com")) {
+        if ((audiences.length === 0 && !looseKeys.has(`${GITHUB_OIDC}:aud`)) || audiences.some((audience) => audience !== "sts.amazonaws.com")) {
           report(`${GITHUB_OIDC}:aud must be exactly sts.amazonaws.com (got ${JSON.stringify(audiences)})`);
         }
       }

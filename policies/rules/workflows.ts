@@ -10,8 +10,10 @@ export interface WorkflowStep {
   job: string;
   index: number;
   record: PlainRecord;
-  /** name, id, run, uses and with, lower-cased: what the step says it does. */
+  /** name, id, run, uses and with, and its job's id and name, lower-cased: what the step is part of. */
   text: string;
+  /** name, id, run and uses only, lower-cased: what the step itself does. */
+  own: string;
   /** The step's `if`, or its job's when the step has none. */
   condition: string;
 }
@@ -60,11 +62,12 @@ export function workflowOf(resource: ResourceInput): Workflow | undefined {
     const jobText = [id, job["name"], job["uses"]].map((part) => (typeof part === "string" ? part : "")).join(" ");
     asArray(job["steps"]).forEach((step, index) => {
       const record = asRecord(step) ?? {};
-      const text = [record["name"], record["id"], record["run"], record["uses"], JSON.stringify(record["with"] ?? {}), jobText]
+      const own = [record["name"], record["id"], record["run"], record["uses"]]
         .map((part) => (typeof part === "string" ? part : ""))
         .join("\n")
         .toLowerCase();
-      steps.push({ job: id, index, record, text, condition: String(record["if"] ?? job["if"] ?? "") });
+      const text = `${own}\n${JSON.stringify(record["with"] ?? {}).toLowerCase()}\n${jobText.toLowerCase()}`;
+      steps.push({ job: id, index, record, text, own, condition: String(record["if"] ?? job["if"] ?? "") });
     });
   }
   return { file, document, jobs, steps };
@@ -220,7 +223,7 @@ export const productionPromotesArtifacts = resourcePolicy<ProductionSettings>(
     validate(resource, settings, report, args) {
       const workflow = productionWorkflow(resource, settings, args.notApplicable);
       for (const step of workflow.steps) {
-        const match = BUILD.exec(step.text);
+        const match = BUILD.exec(step.own);
         if (match) report(`${workflow.file}: job ${step.job} step ${step.index + 1} builds (${match[0]}) instead of promoting`);
       }
     },
@@ -254,7 +257,7 @@ export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
   },
 );
 
-const MIGRATION = /(alembic\s+upgrade|migrat)/;
+const MIGRATION = /(alembic\s+upgrade|prisma\s+migrate\s+deploy|\bmigrate\b|(run|apply) (the )?(database )?migrations)/;
 const DEPLOY = /\b(railway\s+(up|redeploy|deploy)|vercel\s+(promote|deploy|alias))\b|\bdeploy (api|web)\b/;
 
 export const productionMigratesFirst = resourcePolicy<ProductionSettings>(
@@ -272,8 +275,8 @@ export const productionMigratesFirst = resourcePolicy<ProductionSettings>(
     validate(resource, settings, report, args) {
       const workflow = productionWorkflow(resource, settings, args.notApplicable);
       const normal = workflow.steps.filter((step) => !/failure\(\)/.test(step.condition));
-      const migration = normal.findIndex((step) => MIGRATION.test(step.text));
-      const deploy = normal.findIndex((step) => DEPLOY.test(step.text) && !MIGRATION.test(step.text));
+      const migration = normal.findIndex((step) => MIGRATION.test(step.own));
+      const deploy = normal.findIndex((step) => DEPLOY.test(step.own) && !MIGRATION.test(step.own));
       if (migration < 0) report(`${workflow.file}: no migration step`);
       else if (deploy >= 0 && deploy < migration) {
         report(`${workflow.file}: job ${normal[deploy]!.job} deploys before the migrations run (job ${normal[migration]!.job})`);

@@ -1,0 +1,230 @@
+import { strict as assert } from "node:assert";
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { FlightdeckPolicy, ViolationDetails } from "../../policies/lib/define";
+import { CLOCK_ENV } from "../../policies/lib/clock";
+import { STACK_ENV } from "../../policies/lib/stack";
+import { allPolicies } from "../../policies/rules";
+
+/** A resource as a test declares it: type, logical name, inputs, and the names it depends on. */
+export interface Fixture {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+  protect?: boolean;
+  dependsOn?: string[];
+  /** Inputs (top-level keys) that depend on the named resources. */
+  propertyDependencies?: Record<string, string[]>;
+}
+
+export interface Verdict {
+  policy: string;
+  message: string;
+  urn?: string;
+  enforcementLevel?: string;
+}
+
+export class NotApplicableError extends Error {}
+
+export const STACK = "production";
+
+export function urnOf(fixture: { type: string; name: string }, stack = STACK): string {
+  return `urn:pulumi:${stack}::flightdeck::${fixture.type}::${fixture.name}`;
+}
+
+function notApplicable(reason?: string): never {
+  throw new NotApplicableError(reason ?? "not applicable");
+}
+
+const options = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+
+/** Arguments as the SDK's analyze handler builds them: stack tags, config, and a notApplicable that throws. */
+export function resourceArgs(fixture: Fixture, config: Record<string, unknown> = {}): ResourceValidationArgs {
+  return {
+    type: fixture.type,
+    props: fixture.props,
+    urn: urnOf(fixture),
+    name: fixture.name,
+    opts: { ...options, protect: fixture.protect ?? false },
+    stackTags: new Map<string, string>([["pulumi:project", "flightdeck"]]),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T extends object>() => config as T,
+    notApplicable,
+  };
+}
+
+export function stackArgs(fixtures: Fixture[], config: Record<string, unknown> = {}): StackValidationArgs {
+  const resources: PolicyResource[] = fixtures.map((fixture) => ({
+    type: fixture.type,
+    props: fixture.props,
+    urn: urnOf(fixture),
+    name: fixture.name,
+    opts: { ...options, protect: fixture.protect ?? false },
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: () => undefined,
+  }));
+  const byName = new Map(resources.map((resource) => [resource.name, resource]));
+  fixtures.forEach((fixture, index) => {
+    const resource = resources[index]!;
+    resource.dependencies = (fixture.dependsOn ?? []).map((name) => byName.get(name)).filter((r): r is PolicyResource => r !== undefined);
+    for (const [key, names] of Object.entries(fixture.propertyDependencies ?? {})) {
+      resource.propertyDependencies[key] = names.map((name) => byName.get(name)).filter((r): r is PolicyResource => r !== undefined);
+    }
+  });
+  return {
+    resources,
+    stackTags: new Map<string, string>([["pulumi:project", "flightdeck"]]),
+    getConfig: <T extends object>() => config as T,
+    notApplicable,
+  };
+}
+
+function collector(policy: string, into: Verdict[], defaultUrn?: string): ReportViolation {
+  return ((message: string | ViolationDetails, urn?: string) => {
+    if (typeof message === "object") into.push({ policy, message: message.message, urn: message.urn ?? defaultUrn, enforcementLevel: message.enforcementLevel });
+    else into.push({ policy, message, urn: urn ?? defaultUrn });
+  }) as ReportViolation;
+}
+
+function isStack(policy: FlightdeckPolicy): policy is StackValidationPolicy {
+  return "validateStack" in policy;
+}
+
+/** Runs one resource policy on one resource: its verdicts, or "not applicable". */
+export function runResourcePolicy(policy: ResourceValidationPolicy, fixture: Fixture, config: Record<string, unknown> = {}): Verdict[] | "not applicable" {
+  const verdicts: Verdict[] = [];
+  const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+  try {
+    for (const validate of validations) void validate(resourceArgs(fixture, config), collector(policy.name, verdicts, urnOf(fixture)));
+  } catch (error) {
+    if (error instanceof NotApplicableError) return "not applicable";
+    throw error;
+  }
+  return verdicts;
+}
+
+export function runStackPolicy(policy: StackValidationPolicy, fixtures: Fixture[], config: Record<string, unknown> = {}): Verdict[] | "not applicable" {
+  const verdicts: Verdict[] = [];
+  try {
+    void policy.validateStack(stackArgs(fixtures, config), collector(policy.name, verdicts));
+  } catch (error) {
+    if (error instanceof NotApplicableError) return "not applicable";
+    throw error;
+  }
+  return verdicts;
+}
+
+export interface JudgeOptions {
+  /** Per-policy settings (as in a --policy-pack-config file, without enforcementLevel). */
+  config?: Record<string, Record<string, unknown>>;
+  now?: string;
+  stack?: string;
+  policies?: FlightdeckPolicy[];
+}
+
+/** Runs the clock and stack variables the pack reads for the duration of `run`. */
+export function withEnvironment<T>(values: Record<string, string | undefined>, run: () => T): T {
+  const saved = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  const assign = (entries: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  assign(values);
+  try {
+    return run();
+  } finally {
+    assign(saved);
+  }
+}
+
+/** A Tuesday, 11:00 in New York, outside every freeze: a time production may deploy. */
+export const IN_WINDOW = "2026-11-10T16:00:00Z";
+
+/** Every policy of the pack over a set of resources, as the engine would run them: verdicts in order. */
+export function judge(fixtures: Fixture[], options: JudgeOptions = {}): Verdict[] {
+  const policies = options.policies ?? allPolicies;
+  return withEnvironment({ [CLOCK_ENV]: options.now ?? IN_WINDOW, [STACK_ENV]: options.stack ?? STACK }, () => {
+    const verdicts: Verdict[] = [];
+    for (const policy of policies) {
+      const config = options.config?.[policy.name] ?? {};
+      if (isStack(policy)) {
+        const result = runStackPolicy(policy, fixtures, config);
+        if (result !== "not applicable") verdicts.push(...result);
+      } else {
+        for (const fixture of fixtures) {
+          const result = runResourcePolicy(policy, fixture, config);
+          if (result !== "not applicable") verdicts.push(...result);
+        }
+      }
+    }
+    return verdicts;
+  });
+}
+
+/** The policies a set of verdicts names, sorted and de-duplicated. */
+export function policiesOf(verdicts: Verdict[]): string[] {
+  return [...new Set(verdicts.map((verdict) => verdict.policy))].sort();
+}
+
+/** A deep copy of the fixtures with one resource's props changed. */
+export function mutate(fixtures: Fixture[], name: string, change: (props: Record<string, unknown>, fixture: Fixture) => void): Fixture[] {
+  const copy: Fixture[] = structuredClone(fixtures);
+  const target = copy.find((fixture) => fixture.name === name);
+  if (!target) throw new Error(`no fixture named ${name}`);
+  change(target.props, target);
+  return copy;
+}
+
+export function without(fixtures: Fixture[], ...names: string[]): Fixture[] {
+  return structuredClone(fixtures).filter((fixture) => !names.includes(fixture.name));
+}
+
+/** A copy of the fixtures with the input at `path` (dots; numbers index arrays) of one resource set, or removed when `value` is undefined. */
+export function withInput(fixtures: Fixture[], name: string, path: string, value: unknown): Fixture[] {
+  return mutate(fixtures, name, (props) => {
+    const segments = path.split(".");
+    let current: unknown = props;
+    for (const segment of segments.slice(0, -1)) {
+      const next: unknown = (current as Record<string, unknown>)[segment];
+      if (next === null || typeof next !== "object") throw new Error(`${name}: no object at ${segment} of ${path}`);
+      current = next;
+    }
+    const record = current as Record<string, unknown>;
+    const last = segments[segments.length - 1]!;
+    if (value === undefined) delete record[last];
+    else record[last] = value;
+  });
+}
+
+/** Asserts the verdicts are exactly one violation, of `policy`, with a message matching `pattern`. */
+export function assertOnly(verdicts: Verdict[], policy: string, pattern: RegExp): void {
+  assert.equal(verdicts.length, 1, `expected exactly one violation of ${policy}, got ${JSON.stringify(verdicts, null, 1)}`);
+  assert.equal(verdicts[0]!.policy, policy);
+  assert.match(verdicts[0]!.message, pattern);
+}
+
+export interface MutationCase {
+  title: string;
+  stack: () => Fixture[];
+  policy: string;
+  message: RegExp;
+  options?: JudgeOptions;
+}
+
+/** One `it` per case: the mutated stack gets exactly the expected violation. */
+export function itRejects(cases: MutationCase[]): void {
+  for (const testCase of cases) {
+    it(`${testCase.policy}: ${testCase.title}`, () => assertOnly(judge(testCase.stack(), testCase.options), testCase.policy, testCase.message));
+  }
+}

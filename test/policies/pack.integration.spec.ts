@@ -1,0 +1,133 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
+import { allPolicies } from "../../policies/rules";
+import { analyzeWithPack, PACK_DIR, PolicyPackProcess, PolicyReport, resolvePolicyConfig } from "../../tools/policy/client";
+import { RecordedResource, runSampleStack, StackRun } from "../harness";
+
+/** Drives the real pack process over gRPC, as `pulumi preview --policy-pack policies` does. */
+const NOW = new Date("2026-11-10T16:00:00Z"); // a Tuesday, 11:00 in New York
+const config = (stack: string) => path.join(PACK_DIR, "config", `${stack}.json`);
+
+function summary(report: PolicyReport): string[] {
+  return report.violations.map((v) => `${v.enforcementLevel} ${v.policy} ${v.urn ?? "(stack)"}: ${v.message}`);
+}
+
+function mandatory(report: PolicyReport): string[] {
+  return [...new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].sort();
+}
+
+function withResourceInput(run: StackRun, type: string, suffix: string, key: string, value: unknown): RecordedResource[] {
+  const resources: RecordedResource[] = structuredClone(run.resources);
+  const target = resources.find((r) => r.type === type && r.name.endsWith(suffix));
+  if (!target) throw new Error(`no ${type} *${suffix}`);
+  target.inputs[key] = value;
+  return resources;
+}
+
+describe("policy pack over the analyzer protocol (integration)", function () {
+  this.timeout(120_000);
+  let pack: PolicyPackProcess;
+  let info: AnalyzerInfo;
+  let production: StackRun;
+  let staging: StackRun;
+
+  before(async () => {
+    pack = await PolicyPackProcess.start({ stack: "production", now: NOW });
+    info = await pack.info();
+    production = await runSampleStack("production");
+    staging = await runSampleStack("staging");
+  });
+  after(() => pack?.close());
+
+  it("getAnalyzerInfo lists every policy, with severity, remediation, topics and config defaults", () => {
+    assert.equal(info.getName(), "flightdeck");
+    assert.equal(info.getVersion(), "0.1.0");
+    const listed = info.getPoliciesList();
+    assert.deepEqual(listed.map((p) => p.getName()), [...allPolicies.map((p) => p.name), "policy-waivers-valid"]);
+    for (const policy of listed) {
+      assert.notEqual(policy.getSeverity(), 0, `${policy.getName()} severity`);
+      assert.ok(policy.getRemediationSteps().length > 0, `${policy.getName()} remediation`);
+      assert.ok(policy.getTagsList().length > 0, `${policy.getName()} topics`);
+      assert.equal(policy.getEnforcementlevel(), 0, `${policy.getName()} advisory by default`);
+    }
+    const approvals = listed.find((p) => p.getName() === "github-ruleset-pull-request-required")!;
+    assert.deepEqual((approvals.getConfigschema()!.getProperties()!.toJavaScript() as Record<string, { default?: unknown }>)["minApprovals"]!.default, 1);
+  });
+
+  it("configure with production.json makes every policy mandatory, with schema defaults applied", async () => {
+    const effective = await pack.configure(info, config("production"));
+    assert.deepEqual([...new Set([...effective.values()].map((e) => e.level))], ["mandatory"]);
+    assert.deepEqual(effective.get("github-ruleset-pull-request-required")!.config, { minApprovals: 1, branches: ["main", "staging"] });
+    assert.equal(effective.get("audit-bucket-object-lock-retained")!.config["minDays"], 2557);
+  });
+
+  it("rejects a config that names an unknown policy or breaks a schema, as the engine does", () => {
+    assert.throws(() => resolvePolicyConfig(info, { "no-such-policy": "mandatory" }), /no policy named no-such-policy/);
+    assert.throws(() => resolvePolicyConfig(info, { "github-ruleset-pull-request-required": { minApprovals: 0 } }), /minApprovals: must be >= 1/);
+  });
+
+  it("production sample stack: no violations", async () => {
+    const report = await analyzeWithPack({ stack: "production", resources: production.resources, policyConfigPath: config("production"), now: NOW });
+    assert.deepEqual(summary(report), []);
+    assert.equal(report.policies.length, allPolicies.length + 1);
+    assert.ok(report.policies.every((p) => p.enforcementLevel === "mandatory" && p.remediation.length > 0));
+  });
+
+  it("staging sample stack: no violations", async () => {
+    const report = await analyzeWithPack({ stack: "staging", resources: staging.resources, policyConfigPath: config("staging"), now: NOW });
+    assert.deepEqual(summary(report), []);
+  });
+
+  it("non-compliant production config: the expected mandatory violations", async () => {
+    const run = await runSampleStack("production", (raw) => {
+      (raw["github"] as Record<string, unknown>)["requiredApprovals"] = 0;
+      (raw["deployEnvironment"] as Record<string, unknown>)["canAdminsBypass"] = true;
+      (raw["audit"] as Record<string, unknown>)["retention"] = { mode: "GOVERNANCE", days: 365 };
+    });
+    const report = await analyzeWithPack({ stack: "production", resources: run.resources, policyConfigPath: config("production"), now: NOW });
+    // The program expires records when their retention ends, so a short retention also shortens the lifecycle.
+    assert.deepEqual(mandatory(report), [
+      "audit-bucket-lifecycle-keeps-retention",
+      "audit-bucket-object-lock-retained",
+      "github-environment-production-approval-required",
+      "github-ruleset-pull-request-required",
+    ]);
+  });
+
+  it("non-compliant resources: a plain Vercel secret, a superuser app role; a Friday deploy", async () => {
+    let resources = withResourceInput(production, "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "STRIPE_SECRET_KEY", "sensitive", false);
+    resources = resources.map((r) => (r.type === "postgresql:index/role:Role" && r.inputs["name"] === "flightpro_app" ? { ...r, inputs: { ...r.inputs, superuser: true } } : r));
+    const report = await analyzeWithPack({ stack: "production", resources, policyConfigPath: config("production"), now: new Date("2026-11-13T16:00:00Z") });
+    assert.deepEqual(mandatory(report), ["database-login-role-least-privilege", "schedule-production-deploy-window", "vercel-env-var-sensitive"]);
+    const plain = report.violations.find((v) => v.policy === "vercel-env-var-sensitive")!;
+    assert.match(plain.urn ?? "", /STRIPE_SECRET_KEY$/);
+    assert.equal(plain.severity, "high");
+  });
+
+  it("staging: the same violations are advisory", async () => {
+    const resources = withResourceInput(staging, "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "STRIPE_SECRET_KEY", "sensitive", false);
+    const report = await analyzeWithPack({ stack: "staging", resources, policyConfigPath: config("staging"), now: NOW });
+    assert.deepEqual(report.violations.map((v) => [v.policy, v.enforcementLevel]), [["vercel-env-var-sensitive", "advisory"]]);
+  });
+
+  it("waivers over the wire: a matching waiver moves the violation to `waived`; a malformed file fails closed", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-pack-"));
+    const resources = withResourceInput(production, "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "STRIPE_SECRET_KEY", "sensitive", false);
+    const good = path.join(dir, "good.yaml");
+    writeFileSync(good, `waivers:\n  - policy: vercel-env-var-sensitive\n    resource: "*STRIPE_SECRET_KEY"\n    stack: production\n    reason: Vercel support ticket 1234 pending\n    approvedBy: maria-chen\n    expires: "2026-11-30"\n`);
+    const waived = await analyzeWithPack({ stack: "production", resources, policyConfigPath: config("production"), waiversPath: good, now: NOW });
+    assert.deepEqual(summary(waived), []);
+    assert.equal(waived.waived.length, 1);
+    assert.equal(waived.waived[0]!.waiver, "waived by maria-chen until 2026-11-30: Vercel support ticket 1234 pending");
+    assert.equal(waived.waived[0]!.enforcementLevel, "advisory");
+
+    const bad = path.join(dir, "bad.yaml");
+    writeFileSync(bad, `waivers:\n  - policy: vercel-env-var-sensitive\n    resource: "*"\n    stack: production\n`);
+    const failed = await analyzeWithPack({ stack: "production", resources, policyConfigPath: config("production"), waiversPath: bad, now: NOW });
+    assert.deepEqual(mandatory(failed), ["policy-waivers-valid", "vercel-env-var-sensitive"]);
+    assert.match(failed.violations.find((v) => v.policy === "policy-waivers-valid")!.message, /waivers\[0\] \(policy vercel-env-var-sensitive\) is malformed/);
+  });
+});
