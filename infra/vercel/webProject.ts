@@ -34,6 +34,9 @@ export class WebProject extends pulumi.ComponentResource {
           rootDirectory: web.vercel.rootDirectory,
           gitRepository: { type: "github", repo: `${github.owner}/${github.repository}`, productionBranch: github.branches.production },
           automaticallyExposeSystemEnvironmentVariables: true,
+          // Deployments come only from the workflows (verify, approval gate, promotion);
+          // Vercel's own deploy-on-push would bypass the production approval.
+          gitProviderOptions: { createDeployments: false },
         },
         { parent: this },
       );
