@@ -142,9 +142,10 @@ export function resourcePolicy<C extends object = Record<string, never>>(
 ): ResourceValidationPolicy {
   register(meta);
   const validation: ResourceValidation = (args, reportViolation) => {
-    if (spec.types !== "*" && !spec.types.includes(args.type)) {
-      args.notApplicable(`Policy only applies to resources of type ${spec.types.join(", ")}`);
-    }
+    // Another type: nothing to judge. (Returning is cheaper than notApplicable, which throws an Error with a
+    // stack trace; with thousands of resources that is most of the pack's time. Single-type policies never
+    // get here: the server skips them by their __pulumiType.)
+    if (spec.types !== "*" && !spec.types.includes(args.type)) return;
     const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
     const resource: ResourceInput = {
       type: args.type,
@@ -177,11 +178,16 @@ export function toStackResource(resource: PolicyResource): StackResource {
   for (const [key, dependencies] of Object.entries(resource.propertyDependencies ?? {})) {
     propertyDependencies[key] = dependencies.map((dependency) => dependency.urn);
   }
+  let props: PlainRecord | undefined;
   return {
     type: resource.type,
     name: resource.name,
     urn: resource.urn,
-    props: plainRecord(resource.props),
+    // Copied on first read: most stack policies look at a few types only, and stacks can be large.
+    get props(): PlainRecord {
+      props ??= plainRecord(resource.props);
+      return props;
+    },
     protect: resource.opts?.protect ?? false,
     parent: resource.opts?.parent ?? resource.parent?.urn,
     dependencies: (resource.dependencies ?? []).map((dependency) => dependency.urn),
