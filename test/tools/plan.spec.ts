@@ -12,7 +12,7 @@ import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "..
 
 describe("npm run plan", () => {
   it("prints the production stack as JSON of the documented shape", async () => {
-    const result = await runPlan(["--stack", "production", "--format", "json"]);
+    const result = await runPlan(["--stack", "production", "--format", "json", "--no-policy"]);
     assert.equal(result.exitCode, 0, result.errors.join("\n"));
     const plan = JSON.parse(result.output) as PlanDocument;
     assert.equal(plan.project, "flightdeck");
@@ -31,7 +31,7 @@ describe("npm run plan", () => {
   });
 
   it("puts every resource under an existing parent", async () => {
-    const plan = JSON.parse((await runPlan(["--stack", "staging", "--format", "json"])).output) as PlanDocument;
+    const plan = JSON.parse((await runPlan(["--stack", "staging", "--format", "json", "--no-policy"])).output) as PlanDocument;
     const urns = new Set(plan.resources.map((r) => r.urn));
     const orphans = plan.resources.filter((r) => r.parent !== null && !urns.has(r.parent));
     assert.deepEqual(orphans, []);
@@ -39,10 +39,10 @@ describe("npm run plan", () => {
   });
 
   it("marks unset secrets as offline placeholders and still prints them as [secret]", async () => {
-    const plan = JSON.parse((await runPlan(["--stack", "production", "--format", "json"])).output) as PlanDocument;
+    const plan = JSON.parse((await runPlan(["--stack", "production", "--format", "json", "--no-policy"])).output) as PlanDocument;
     assert.ok(plan.unsetSecrets.includes("flightdeck:STRIPE_SECRET_KEY"), plan.unsetSecrets.join(", "));
     assert.ok(!JSON.stringify(plan).includes("<unset secret"), "placeholder value leaked");
-    const text = (await runPlan(["--stack", "production"])).output;
+    const text = (await runPlan(["--stack", "production", "--no-policy"])).output;
     assert.match(text, /Unset secrets \(offline placeholders; `pulumi up` requires them\): .*flightdeck:STRIPE_SECRET_KEY/);
   });
 

@@ -8,6 +8,7 @@ import { diffPlans } from "./diff";
 import { PlanDocument, planDocument } from "./document";
 import { renderMarkdown } from "./render/markdown";
 import { ConfigFile, renderSarif } from "./render/sarif";
+import { MissingPolicyConfigError, judgeResources, mandatoryCount } from "./policy";
 import { renderText } from "./render/text";
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -25,11 +26,13 @@ export async function runPlan(
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
     const plan = planDocument(evaluation);
+    if (args.policies) plan.policy = await judgeResources(args.stack, evaluation.resources, args.at);
     if (base) plan.diff = diffPlans(base, plan);
-    return { exitCode: 0, output: render(plan, args, projectDir), errors: [] };
+    const exitCode = plan.policy && mandatoryCount(plan.policy) > 0 ? 1 : 0;
+    return { exitCode, output: render(plan, args, projectDir), errors: [] };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
-    if (error instanceof UnknownStackError || error instanceof PlanFileError) return { exitCode: 2, output: "", errors: [error.message] };
+    if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof MissingPolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
     if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: error.problems };
     throw error;
   }

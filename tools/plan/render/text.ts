@@ -1,5 +1,6 @@
 import type { PlanDiff } from "../diff";
 import { PlanDocument, PlannedResource } from "../document";
+import { policyLines } from "./policyText";
 
 const MAX_VALUE = 96;
 const MAX_DEPTH = 3;
@@ -29,6 +30,7 @@ export function renderText(plan: PlanDocument): string {
   const width = Math.max(...Object.keys(plan.summary.byType).map((type) => type.length));
   for (const [type, count] of Object.entries(plan.summary.byType)) lines.push(`  ${type.padEnd(width)}  ${count}`);
   if (plan.diff) lines.push("", ...diffLines(plan.diff));
+  if (plan.policy) lines.push("", ...policyLines(plan.policy));
   if (plan.unsetSecrets.length > 0) {
     lines.push("", `Unset secrets (offline placeholders; \`pulumi up\` requires them): ${plan.unsetSecrets.join(", ")}`);
   }
