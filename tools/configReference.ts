@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { stackConfigSchema } from "../infra/config/schema";
+import { PROJECT_ROOT } from "./projectRoot";
 
 interface JsonSchema {
   type?: string | string[];
@@ -73,4 +74,4 @@ export function writeReadmeReference(readmePath: string): void {
   writeFileSync(readmePath, readme.slice(0, start) + configReference() + readme.slice(end + END.length));
 }
 
-if (require.main === module) writeReadmeReference(path.resolve(__dirname, "..", "README.md"));
+if (require.main === module) writeReadmeReference(path.join(PROJECT_ROOT, "README.md"));

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidConfigError, evaluateProgram } from "../offline/evaluate";
+import { PROJECT_ROOT } from "../projectRoot";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
 import { PlanArgs, USAGE, UsageError, parsePlanArgs } from "./args";
 import { PlanFileError, readPlanFile } from "./base";
@@ -8,10 +9,11 @@ import { diffPlans } from "./diff";
 import { PlanDocument, planDocument } from "./document";
 import { renderMarkdown } from "./render/markdown";
 import { ConfigFile, renderSarif } from "./render/sarif";
-import { MissingPolicyConfigError, judgeResources, mandatoryCount } from "./policy";
+import type { PolicyPackProcess } from "../policy/client";
+import { MissingPolicyConfigError, judgeResources, mandatoryCount, startPack } from "./policy";
 import { renderText } from "./render/text";
 
-const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+const PROJECT_DIR = PROJECT_ROOT;
 
 /** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
 export async function runPlan(
@@ -19,14 +21,16 @@ export async function runPlan(
   options: { projectDir?: string } = {},
 ): Promise<{ exitCode: number; output: string; errors: string[] }> {
   let args: PlanArgs;
+  let pack: Promise<PolicyPackProcess> | undefined;
   try {
     args = parsePlanArgs(argv);
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
+    pack = args.policies ? startPack(args.stack, args.at) : undefined;
     const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
     const plan = planDocument(evaluation);
-    if (args.policies) plan.policy = await judgeResources(args.stack, evaluation.resources, args.at);
+    if (pack) plan.policy = await judgeResources(await pack, args.stack, evaluation.resources);
     if (base) plan.diff = diffPlans(base, plan);
     const exitCode = plan.policy && mandatoryCount(plan.policy) > 0 ? 1 : 0;
     return { exitCode, output: render(plan, args, projectDir), errors: [] };
@@ -35,6 +39,9 @@ export async function runPlan(
     if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof MissingPolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
     if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: error.problems };
     throw error;
+  } finally {
+    // Stops the pack when the plan failed before judging (judgeResources stops it otherwise).
+    pack?.then((started) => started.close(), () => undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { RecordedResource } from "../offline/monitor";
-import { PACK_DIR, PolicyReport, analyzeWithPack } from "../policy/client";
+import { PACK_DIR, PolicyPackProcess, PolicyReport, analyzeWithStartedPack } from "../policy/client";
 import { PolicyDescription, PolicySection, PolicyViolation, WaivedViolation } from "./document";
 
 /** The policy that reports problems with the waivers file itself. */
@@ -17,10 +17,24 @@ export function policyConfigPath(stack: string): string {
   return file;
 }
 
-/** Judges the recorded resources with the pack, spawned and driven over gRPC as the engine does. */
-export async function judgeResources(stack: string, resources: RecordedResource[], at?: Date): Promise<PolicySection> {
-  const report = await analyzeWithPack({ stack, resources, policyConfigPath: policyConfigPath(stack), now: at });
-  return policySection(report);
+/**
+ * The pack, spawned as the engine spawns it. Started before the program is evaluated so that the two
+ * start-ups overlap. When this file runs from the build (`npm run plan`), the pack built beside it runs;
+ * from the sources (the tests), the pack's sources run through tsx.
+ */
+export function startPack(stack: string, at?: Date): Promise<PolicyPackProcess> {
+  const builtPack = path.join(__dirname, "..", "..", "policies", "index.js");
+  const entry = __filename.endsWith(".js") && existsSync(builtPack) ? [builtPack] : undefined;
+  return PolicyPackProcess.start({ stack, now: at, entry });
+}
+
+/** Judges the recorded resources with a started pack over the analyzer protocol, then stops it. */
+export async function judgeResources(pack: PolicyPackProcess, stack: string, resources: RecordedResource[]): Promise<PolicySection> {
+  try {
+    return policySection(await analyzeWithStartedPack(pack, { stack, resources, policyConfigPath: policyConfigPath(stack) }));
+  } finally {
+    pack.close();
+  }
 }
 
 /** The pack's report in the plan's terms: violations that stand, waived ones, and waiver-file problems. */

@@ -9,9 +9,10 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { RecordedResource } from "../offline/monitor";
 import { UNKNOWN } from "../offline/values";
+import { PROJECT_ROOT } from "../projectRoot";
 
 /** The policy pack's directory (PulumiPolicy.yaml, package.json, index.ts). */
-export const PACK_DIR = path.resolve(__dirname, "..", "..", "policies");
+export const PACK_DIR = path.join(PROJECT_ROOT, "policies");
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -150,14 +151,17 @@ export class PolicyPackProcess {
     private readonly stderr: () => string,
   ) {}
 
-  /** Spawns `node --import tsx index.ts` in the pack directory and connects to the port it prints. */
-  static async start(options: { stack: string; project?: string; waiversPath?: string; now?: Date; packDir?: string }): Promise<PolicyPackProcess> {
+  /**
+   * Spawns the pack in its directory, as the engine does, and connects to the port it prints.
+   * `entry`: node arguments that run the pack; default `--import tsx index.ts` (the sources).
+   */
+  static async start(options: { stack: string; project?: string; waiversPath?: string; now?: Date; packDir?: string; entry?: string[] }): Promise<PolicyPackProcess> {
     const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_PROJECT: options.project ?? "flightdeck" };
     delete env["FLIGHTDECK_POLICY_NOW"];
     delete env["FLIGHTDECK_WAIVERS"];
     if (options.waiversPath) env["FLIGHTDECK_WAIVERS"] = path.resolve(options.waiversPath);
     if (options.now) env["FLIGHTDECK_POLICY_NOW"] = options.now.toISOString();
-    const child = spawn(process.execPath, ["--import", "tsx", "index.ts"], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, options.entry ?? ["--import", "tsx", "index.ts"], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -382,6 +386,15 @@ export function reportOf(
 export async function analyzeWithPack(options: AnalyzeOptions): Promise<PolicyReport> {
   const pack = await PolicyPackProcess.start({ stack: options.stack, project: options.project, waiversPath: options.waiversPath, now: options.now });
   try {
+    return await analyzeWithStartedPack(pack, options);
+  } finally {
+    pack.close();
+  }
+}
+
+/** As analyzeWithPack, with a pack already started (so its start-up can overlap other work); leaves it running. */
+export async function analyzeWithStartedPack(pack: PolicyPackProcess, options: AnalyzeOptions): Promise<PolicyReport> {
+  try {
     const info = await pack.info();
     const effective = await pack.configure(info, options.policyConfigPath);
     await pack.configureStack(options.stack, options.project ?? "flightdeck");
@@ -391,7 +404,5 @@ export async function analyzeWithPack(options: AnalyzeOptions): Promise<PolicyRe
     const detail = pack.errorOutput.trim();
     if (detail && error instanceof Error) error.message += `\n${detail}`;
     throw error;
-  } finally {
-    pack.close();
   }
 }
