@@ -4,6 +4,7 @@ import { secretConfigKeys, validateStackConfig } from "../../infra/config/valida
 import { readNamespace } from "../../infra/config/load";
 import { stackConfigSchema } from "../../infra/config/schema";
 import { buildStack } from "../../infra/stack";
+import { InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
 import { RecordedResource, RecordingMonitor } from "./monitor";
 import { unwrapSecrets } from "./values";
@@ -28,12 +29,7 @@ export interface Evaluation {
   placeholders: string[];
 }
 
-/** A config that fails validation: one line per problem, as the program reports them. */
-export class InvalidConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-  }
-}
+export { InvalidConfigError };
 
 export const PLACEHOLDER_PREFIX = "<unset secret: offline placeholder for ";
 

@@ -1,16 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { InvalidConfigError, evaluateProgram } from "../offline/evaluate";
-import { PROJECT_ROOT } from "../projectRoot";
+import { InvalidConfigError } from "../offline/errors";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
+import type { PolicyPackProcess } from "../policy/client";
+import { PROJECT_ROOT } from "../projectRoot";
 import { PlanArgs, USAGE, UsageError, parsePlanArgs } from "./args";
 import { PlanFileError, readPlanFile } from "./base";
 import { diffPlans } from "./diff";
-import { PlanDocument, planDocument } from "./document";
+import type { PlanDocument } from "./document";
+import { MissingPolicyConfigError } from "./errors";
 import { renderMarkdown } from "./render/markdown";
 import { ConfigFile, renderSarif } from "./render/sarif";
-import type { PolicyPackProcess } from "../policy/client";
-import { MissingPolicyConfigError, judgeResources, mandatoryCount, startPack } from "./policy";
 import { renderText } from "./render/text";
 
 const PROJECT_DIR = PROJECT_ROOT;
@@ -27,12 +27,17 @@ export async function runPlan(
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
-    pack = args.policies ? startPack(args.stack, args.at) : undefined;
+    // The pack's start-up (a second node process) overlaps loading and evaluating the program:
+    // the heavy modules are imported only after it is spawned.
+    const policy = args.policies ? (require("./policy") as typeof import("./policy")) : undefined;
+    pack = policy?.startPack(args.stack, args.at);
+    const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
+    const { planDocument } = require("./document") as typeof import("./document");
     const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
     const plan = planDocument(evaluation);
-    if (pack) plan.policy = await judgeResources(await pack, args.stack, evaluation.resources);
+    if (policy && pack) plan.policy = await policy.judgeResources(await pack, args.stack, evaluation.resources);
     if (base) plan.diff = diffPlans(base, plan);
-    const exitCode = plan.policy && mandatoryCount(plan.policy) > 0 ? 1 : 0;
+    const exitCode = plan.policy && plan.policy.violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
     return { exitCode, output: render(plan, args, projectDir), errors: [] };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };

@@ -2,13 +2,14 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { RecordedResource } from "../offline/monitor";
 import { PACK_DIR, PolicyPackProcess, PolicyReport, analyzeWithStartedPack } from "../policy/client";
+import { MissingPolicyConfigError } from "./errors";
 import { PolicyDescription, PolicySection, PolicyViolation, WaivedViolation } from "./document";
 
 /** The policy that reports problems with the waivers file itself. */
 const WAIVERS_POLICY = "policy-waivers-valid";
 const WAIVER_NOTE = /^waived by (.+?) until (\S+?):\s*(.*)$/s;
 
-export class MissingPolicyConfigError extends Error {}
+export { MissingPolicyConfigError };
 
 /** The `--policy-pack-config` file of a stack: policies/config/<stack>.json. */
 export function policyConfigPath(stack: string): string {
@@ -67,8 +68,4 @@ export function policySection(report: PolicyReport): PolicySection {
     };
   });
   return { pack: report.pack, version: report.version, violations, waived, waiverProblems, policies };
-}
-
-export function mandatoryCount(section: PolicySection): number {
-  return section.violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
 }
