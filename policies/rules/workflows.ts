@@ -48,13 +48,16 @@ function orderJobs(jobs: [string, PlainRecord][]): [string, PlainRecord][] {
   return ordered;
 }
 
-/** The workflow a RepositoryFile commits, or undefined when the file is not a workflow. Throws on YAML it cannot read. */
-export function workflowOf(resource: ResourceInput): Workflow | undefined {
+const WORKFLOW_PATH = /^\.github\/workflows\/[^/]+\.ya?ml$/;
+
+/** The path of the workflow a RepositoryFile commits, or undefined when the file is not a workflow (no parsing). */
+export function workflowFileOf(resource: ResourceInput): string | undefined {
   const file = knownString(resource.props["file"]);
-  if (file === undefined || !/^\.github\/workflows\/[^/]+\.ya?ml$/.test(file)) return undefined;
-  const content = resource.props["content"];
-  if (isUnknown(content)) throw new UnknownInputError("content");
-  const document = plain(parse(typeof content === "string" ? content : "") as unknown);
+  return file !== undefined && WORKFLOW_PATH.test(file) ? file : undefined;
+}
+
+function parseWorkflow(file: string, content: string): Workflow {
+  const document = plain(parse(content) as unknown);
   if (!isRecord(document)) throw new Error(`${file} is not a YAML mapping`);
   const jobs = Object.entries(asRecord(document["jobs"]) ?? {}).filter((entry): entry is [string, PlainRecord] => isRecord(entry[1]));
   const steps: WorkflowStep[] = [];
@@ -73,10 +76,56 @@ export function workflowOf(resource: ResourceInput): Workflow | undefined {
   return { file, document, jobs, steps };
 }
 
+/**
+ * Parsed workflows by path and content. Eight policies judge each workflow file, and the engine sends
+ * each resource to every policy; parsing once per file instead of once per policy is most of the
+ * pack's time on workflow files. Entries are read-only (policies never change a Workflow); a file
+ * that does not parse is remembered as its error. Bounded: a stack has a handful of workflows.
+ */
+const parsed = new Map<string, Workflow | Error>();
+const MAX_PARSED = 256;
+
+function cachedWorkflow(file: string, content: string): Workflow {
+  const key = `${file}\u0000${content}`;
+  let entry = parsed.get(key);
+  if (entry === undefined) {
+    try {
+      entry = parseWorkflow(file, content);
+    } catch (error) {
+      entry = error instanceof Error ? error : new Error(String(error));
+    }
+    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(key, entry);
+  }
+  if (entry instanceof Error) throw entry;
+  return entry;
+}
+
+/** The workflow a RepositoryFile commits, or undefined when the file is not a workflow. Throws on YAML it cannot read. */
+export function workflowOf(resource: ResourceInput): Workflow | undefined {
+  const file = workflowFileOf(resource);
+  if (file === undefined) return undefined;
+  const content = resource.props["content"];
+  if (isUnknown(content)) throw new UnknownInputError("content");
+  return cachedWorkflow(file, typeof content === "string" ? content : "");
+}
+
 function judgedWorkflow(resource: ResourceInput, notApplicable: (reason: string) => never): Workflow {
   const workflow = workflowOf(resource);
   if (!workflow) notApplicable("not a workflow file");
   return workflow;
+}
+
+/**
+ * The workflow when its path matches one of `globs`, else not applicable: checked on the path before
+ * the content is parsed. (Unknown content is still reported first, as for every workflow policy.)
+ */
+function workflowMatching(resource: ResourceInput, globs: readonly string[], notApplicable: (reason: string) => never, reason: string): Workflow {
+  const file = workflowFileOf(resource);
+  if (file === undefined) notApplicable("not a workflow file");
+  if (isUnknown(resource.props["content"])) throw new UnknownInputError("content");
+  if (!anyGlobMatch(globs, file)) notApplicable(reason);
+  return judgedWorkflow(resource, notApplicable);
 }
 
 export const actionsPinned = resourcePolicy<{ trustedPrefixes: string[] }>(
@@ -174,9 +223,7 @@ const productionSchema = {
 } as const;
 
 function productionWorkflow(resource: ResourceInput, settings: ProductionSettings, notApplicable: (reason: string) => never): Workflow {
-  const workflow = judgedWorkflow(resource, notApplicable);
-  if (!anyGlobMatch(settings.productionWorkflows, workflow.file)) notApplicable("not the production deploy workflow");
-  return workflow;
+  return workflowMatching(resource, settings.productionWorkflows, notApplicable, "not the production deploy workflow");
 }
 
 function environmentOf(job: PlainRecord): string | undefined {
@@ -343,8 +390,7 @@ export const performanceBudgets = resourcePolicy<BudgetSettings>(
       },
     },
     validate(resource, settings, report, args) {
-      const workflow = judgedWorkflow(resource, args.notApplicable);
-      if (!anyGlobMatch(settings.verifyWorkflows, workflow.file)) args.notApplicable("not the verify workflow");
+      const workflow = workflowMatching(resource, settings.verifyWorkflows, args.notApplicable, "not the verify workflow");
       const job = workflow.jobs.find(([id]) => id === settings.job)?.[1];
       if (!job) {
         report(`${workflow.file}: no ${settings.job} job`);
