@@ -170,29 +170,66 @@ export function resourcePolicy<C extends object = Record<string, never>>(
 
 export interface StackPolicySpec<C extends object> {
   config?: ConfigSpec<C>;
+  /**
+   * A type the policy needs: with no resource of it in the stack, the policy is not applicable. Declared,
+   * the SDK skips the policy on such a stack before copying the stack's resources for it (it copies
+   * every resource once per stack policy). Only for policies that are not applicable without it.
+   */
+  requires?: string;
   validate(resources: StackResource[], settings: C, report: Report, args: StackValidationArgs): void;
 }
 
-export function toStackResource(resource: PolicyResource): StackResource {
-  const propertyDependencies: Record<string, string[]> = {};
-  for (const [key, dependencies] of Object.entries(resource.propertyDependencies ?? {})) {
-    propertyDependencies[key] = dependencies.map((dependency) => dependency.urn);
+/**
+ * A PolicyResource as a StackResource. Every field that needs copying is copied on first read, and
+ * once: most stack policies look at a few types only, stacks can be large, and the SDK hands each
+ * stack policy its own copy of every resource.
+ */
+class LazyStackResource implements StackResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  private copiedProps: PlainRecord | undefined;
+  private copiedDependencies: string[] | undefined;
+  private copiedPropertyDependencies: Record<string, string[]> | undefined;
+
+  constructor(private readonly resource: PolicyResource) {
+    this.type = resource.type;
+    this.name = resource.name;
+    this.urn = resource.urn;
   }
-  let props: PlainRecord | undefined;
-  return {
-    type: resource.type,
-    name: resource.name,
-    urn: resource.urn,
-    // Copied on first read: most stack policies look at a few types only, and stacks can be large.
-    get props(): PlainRecord {
-      props ??= plainRecord(resource.props);
-      return props;
-    },
-    protect: resource.opts?.protect ?? false,
-    parent: resource.opts?.parent ?? resource.parent?.urn,
-    dependencies: (resource.dependencies ?? []).map((dependency) => dependency.urn),
-    propertyDependencies,
-  };
+
+  get props(): PlainRecord {
+    this.copiedProps ??= plainRecord(this.resource.props);
+    return this.copiedProps;
+  }
+
+  get protect(): boolean {
+    return this.resource.opts?.protect ?? false;
+  }
+
+  get parent(): string | undefined {
+    return this.resource.opts?.parent ?? this.resource.parent?.urn;
+  }
+
+  get dependencies(): string[] {
+    this.copiedDependencies ??= (this.resource.dependencies ?? []).map((dependency) => dependency.urn);
+    return this.copiedDependencies;
+  }
+
+  get propertyDependencies(): Record<string, string[]> {
+    if (this.copiedPropertyDependencies === undefined) {
+      const copy: Record<string, string[]> = {};
+      for (const [key, dependencies] of Object.entries(this.resource.propertyDependencies ?? {})) {
+        copy[key] = dependencies.map((dependency) => dependency.urn);
+      }
+      this.copiedPropertyDependencies = copy;
+    }
+    return this.copiedPropertyDependencies;
+  }
+}
+
+export function toStackResource(resource: PolicyResource): StackResource {
+  return new LazyStackResource(resource);
 }
 
 export function stackPolicy<C extends object = Record<string, never>>(meta: PolicyMetadata, spec: StackPolicySpec<C>): StackValidationPolicy {
@@ -207,6 +244,7 @@ export function stackPolicy<C extends object = Record<string, never>>(meta: Poli
       else throw error;
     }
   };
+  if (spec.requires !== undefined) Object.defineProperty(validation, PULUMI_TYPE_KEY, { value: spec.requires, enumerable: true });
   return { ...common(meta), configSchema: configSchemaOf(spec.config), validateStack: validation };
 }
 

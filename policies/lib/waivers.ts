@@ -123,18 +123,24 @@ function waivingReporter(book: WaiverBook, policy: FlightdeckPolicy, defaultUrn:
   }) as ReportViolation;
 }
 
+/** Keeps the SDK's type marker on a wrapped validation (lets the server skip other types cheaply). */
+function copyPulumiType(from: ResourceValidation | StackValidation, to: ResourceValidation | StackValidation): void {
+  const type = (from as unknown as Record<string, unknown>)[PULUMI_TYPE_KEY];
+  if (typeof type === "string") Object.defineProperty(to, PULUMI_TYPE_KEY, { value: type, enumerable: true });
+}
+
 /** The policy with each validate function wrapped so that waived violations become advisory notes. */
 export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): FlightdeckPolicy {
   if ("validateStack" in policy) {
     const validate: StackValidation = policy.validateStack;
     const validateStack: StackValidation = (args, report) => validate(args, waivingReporter(book, policy, undefined, report));
+    copyPulumiType(validate, validateStack);
     return { ...policy, validateStack };
   }
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
   const wrapped = validations.map((validate) => {
     const fn: ResourceValidation = (args, report) => validate(args, waivingReporter(book, policy, args.urn, report));
-    const type = (validate as unknown as Record<string, unknown>)[PULUMI_TYPE_KEY];
-    if (typeof type === "string") Object.defineProperty(fn, PULUMI_TYPE_KEY, { value: type, enumerable: true });
+    copyPulumiType(validate, fn);
     return fn;
   });
   return { ...policy, validateResource: wrapped.length === 1 ? wrapped[0] : wrapped };

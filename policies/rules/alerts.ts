@@ -130,6 +130,7 @@ export const criticalAlarmsPage = stackPolicy<{ criticalMetrics: string[]; pagin
         pagingTopics: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs matching the paging SNS topic's name or logical name." },
       },
     },
+    requires: METRIC_ALARM,
     validate(resources, settings, report, args) {
       const alarms = resources.filter((r) => r.type === METRIC_ALARM && settings.criticalMetrics.includes(knownString(r.props["metricName"]) ?? ""));
       if (alarms.length === 0) args.notApplicable("no alarm on a critical metric");

@@ -79,6 +79,7 @@ export const auditBucketVersioned = stackPolicy<BucketSettings>(
   },
   {
     config: { defaults: bucketDefaults, schema: { bucketNames: bucketNamesSchema } },
+    requires: BUCKET,
     validate: perAuditBucket((bucket, resources, _settings, report) => {
       const versioning = companionsOf(bucket, BUCKET_VERSIONING, resources);
       if (!versioning.some((v) => at(v.props, "versioningConfiguration.status") === "Enabled")) {
@@ -118,6 +119,7 @@ export const auditBucketObjectLock = stackPolicy<BucketSettings & { mode: string
         minDays: { type: "integer", minimum: 1, description: "Shortest default retention allowed, in days." },
       },
     },
+    requires: BUCKET,
     validate: perAuditBucket((bucket, resources, settings, report) => {
       if (bucket.props["objectLockEnabled"] !== true) report("the audit bucket is created without objectLockEnabled: true", bucket.urn);
       const locks = companionsOf(bucket, BUCKET_OBJECT_LOCK, resources);
@@ -148,6 +150,7 @@ export const auditBucketKmsEncrypted = stackPolicy<BucketSettings>(
   },
   {
     config: { defaults: bucketDefaults, schema: { bucketNames: bucketNamesSchema } },
+    requires: BUCKET,
     validate: perAuditBucket((bucket, resources, _settings, report) => {
       const configs = companionsOf(bucket, BUCKET_ENCRYPTION, resources);
       const rules = configs.flatMap((c) => asArray(c.props["rules"]).map((rule) => asRecord(at(rule, "applyServerSideEncryptionByDefault"))));
@@ -173,6 +176,7 @@ export const auditBucketPrivate = stackPolicy<BucketSettings>(
   },
   {
     config: { defaults: bucketDefaults, schema: { bucketNames: bucketNamesSchema } },
+    requires: BUCKET,
     validate: perAuditBucket((bucket, resources, _settings, report) => {
       const blocks = companionsOf(bucket, BUCKET_PUBLIC_ACCESS_BLOCK, resources);
       if (blocks.length === 0) {
@@ -211,6 +215,7 @@ export const auditBucketTlsOnly = stackPolicy<BucketSettings>(
   },
   {
     config: { defaults: bucketDefaults, schema: { bucketNames: bucketNamesSchema } },
+    requires: BUCKET,
     validate: perAuditBucket((bucket, resources, _settings, report) => {
       const policies = companionsOf(bucket, BUCKET_POLICY, resources);
       if (policies.length === 0) {
@@ -242,6 +247,7 @@ export const auditBucketLifecycleKeepsRetention = stackPolicy<BucketSettings & {
       defaults: { ...bucketDefaults, minDays: 2557 },
       schema: { bucketNames: bucketNamesSchema, minDays: { type: "integer", minimum: 1, description: "Retention in days no expiration may undercut." } },
     },
+    requires: BUCKET,
     validate: perAuditBucket((bucket, resources, settings, report) => {
       const lockDays = companionsOf(bucket, BUCKET_OBJECT_LOCK, resources)
         .map((lock) => lockRetentionDays(lock).days ?? 0)
@@ -290,6 +296,7 @@ export const auditResourcesProtected = stackPolicy<BucketSettings & { requirePro
       defaults: { ...bucketDefaults, requireProtect: true },
       schema: { bucketNames: bucketNamesSchema, requireProtect: { type: "boolean", description: "Whether the bucket and key must have the protect option." } },
     },
+    requires: BUCKET,
     validate(resources, settings, report, args) {
       if (!settings.requireProtect) args.notApplicable("protection not required for this stack");
       perAuditBucket<BucketSettings & { requireProtect: boolean }>((bucket, all, _settings, reportIt) => {

@@ -87,6 +87,7 @@ export const rolePasswordGenerated = stackPolicy(
     topics: [...TOPICS, "secrets"],
   },
   {
+    requires: PG_ROLE,
     validate(resources, _settings, report, args) {
       const roles = resources.filter((r) => r.type === PG_ROLE && r.props["password"] !== undefined && r.props["password"] !== null);
       if (roles.length === 0) args.notApplicable("no role with a password");

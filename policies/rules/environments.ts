@@ -73,6 +73,7 @@ export const environmentProductionBranchOnly = stackPolicy<EnvironmentSettings &
       defaults: { environment: "production", branch: "main" },
       schema: { environment: environmentSchema, branch: { type: "string", minLength: 1, description: "The only branch that may deploy." } },
     },
+    requires: ENVIRONMENT,
     validate(resources, settings, report, args) {
       const environments = resources.filter((r) => r.type === ENVIRONMENT && r.props["environment"] === settings.environment);
       if (environments.length === 0) args.notApplicable(`no ${settings.environment} environment in this stack`);
