@@ -95,10 +95,27 @@ describe("infra.yml (flightdeck's own pipeline)", () => {
     assert.deepEqual(Object.keys(on), ["pull_request", "push"]);
     const runs = (job: Job | undefined) => (job?.steps ?? []).map((s) => String(s["run"] ?? "")).join("\n");
     assert.match(runs(jobs["test"]), /npm ci\n[\s\S]*npm test/);
-    assert.deepEqual((jobs["plan"]?.["strategy"] as { matrix: { stack: string[] } }).matrix.stack, ["staging", "production"]);
-    assert.match(runs(jobs["plan"]), /npm run --silent plan -- --stack "\$STACK" --format text/);
-    assert.match(runs(jobs["plan"]), /GITHUB_STEP_SUMMARY/);
+    const plan = runs(jobs["plan"]);
+    assert.match(plan, /for stack in staging production; do/);
+    assert.match(plan, /npm run --silent plan -- --stack "\$stack" --no-policy --format json --out "\.\.\/plans\/base-\$stack\.json"/, "the base branch's plan is saved");
+    assert.match(plan, /npm run --silent plan -- --stack "\$stack" "\$\{against\[@\]\}" --format json/, "the pull request is planned against it");
+    assert.match(plan, /--format sarif/);
+    assert.match(plan, /plan:comment -- \.\.\/plans\/staging\.json \.\.\/plans\/production\.json/);
+    assert.match(plan, /cat \.\.\/comment\.md >> "\$GITHUB_STEP_SUMMARY"/, "forks get the comment in the job summary");
     assert.doesNotMatch(JSON.stringify(jobs["plan"]), /secrets\./);
+  });
+
+  it("comments in place on same-repository pull requests, uploads SARIF, and fails on a mandatory violation", () => {
+    const plan = doc().jobs["plan"]!;
+    const step = (name: RegExp) => plan.steps.find((s) => name.test(String(s["name"])));
+    const comment = step(/^Comment on the pull request/);
+    assert.match(String(comment?.["if"]), /head\.repo\.full_name == github\.repository/);
+    assert.match(String(comment?.["run"]), /<!-- flightdeck-plan -->[\s\S]*gh api -X PATCH/);
+    const upload = step(/SARIF/);
+    assert.match(String(upload?.["uses"]), /^github\/codeql-action\/upload-sarif@[0-9a-f]{40}$/);
+    const gate = plan.steps[plan.steps.length - 1]!;
+    assert.match(String(gate["run"]), /plans\/\$stack\.exit[\s\S]*exit "\$status"/);
+    assert.equal(gate["if"], undefined, "the gate runs after the comment and SARIF, and always decides");
   });
 
   it("previews same-repository pull requests with the policy pack and comments the verdict, also on failure", () => {
