@@ -10,6 +10,7 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { RecordedResource } from "../offline/monitor";
 import { UNKNOWN } from "../offline/values";
 import { PROJECT_ROOT } from "../projectRoot";
+import { decodeDiagnostics, encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct } from "./wire";
 
 /** The policy pack's directory (PulumiPolicy.yaml, package.json, index.ts). */
 export const PACK_DIR = path.join(PROJECT_ROOT, "policies");
@@ -98,6 +99,10 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const identity = (bytes: Buffer): Buffer => bytes;
+const ANALYZE = "/pulumirpc.Analyzer/Analyze";
+const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
 
 /**
  * A recorded resource's inputs as the engine marshals them for an analyzer (KeepSecrets,
@@ -225,47 +230,63 @@ export class PolicyPackProcess {
     await call(this.client.configureStack.bind(this.client), request);
   }
 
-  /** `analyze` for every resource (many in flight at once), then `analyzeStack` over them all. */
-  async analyzeAll(resources: RecordedResource[]): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
+  /**
+   * `analyze` for every resource (one call each, as the engine makes them, IN_FLIGHT at once over the
+   * lanes), then `analyzeStack` over them all. Messages are written straight to the wire (./wire.ts),
+   * each resource's properties once for both; calls carry no per-call deadline (one timer bounds the
+   * whole run, and cancels what is still in flight when it fires).
+   */
+  async analyzeAll(resources: RecordedResource[], timeoutMs = 120_000): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
+    const inFlight = new Set<grpc.ClientUnaryCall>();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        for (const call of inFlight) call.cancel();
+        reject(new Error(`policy pack did not analyze ${resources.length} resources within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+    });
+    const unary = (client: grpc.Client, method: string, request: Buffer): Promise<analyzer.AnalyzeDiagnostic[]> =>
+      new Promise((resolve, reject) => {
+        const call = client.makeUnaryRequest(method, identity, decodeDiagnostics, request, new grpc.Metadata(), {}, (error, diagnostics) => {
+          inFlight.delete(call);
+          if (error) reject(error);
+          else resolve(diagnostics ?? []);
+        });
+        inFlight.add(call);
+      });
+    try {
+      return await Promise.race([this.analyzeAndStack(resources, unary), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async analyzeAndStack(
+    resources: RecordedResource[],
+    unary: (client: grpc.Client, method: string, request: Buffer) => Promise<analyzer.AnalyzeDiagnostic[]>,
+  ): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
     const started = performance.now();
+    const properties: Uint8Array[] = new Array(resources.length);
     const results: { diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[][] = new Array(resources.length);
     let next = 0;
     const worker = async () => {
       while (next < resources.length) {
         const index = next++;
         const resource = resources[index]!;
-        const request = new analyzer.AnalyzeRequest();
-        request.setUrn(resource.urn);
-        request.setType(resource.type);
-        request.setName(resource.name);
-        request.setProperties(Struct.fromJavaScript(wireProperties(resource)));
-        request.setOptions(optionsOf(resource));
+        const bytes = encodeStruct(wireProperties(resource));
+        properties[index] = bytes;
         const lane = this.lanes[index % this.lanes.length] ?? this.client;
-        const response = await call(lane.analyze.bind(lane), request);
-        results[index] = response.getDiagnosticsList().map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || resource.urn }));
+        const diagnostics = await unary(lane, ANALYZE, encodeAnalyzeRequest(resource, bytes));
+        results[index] = diagnostics.map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || resource.urn }));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(256, resources.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, resources.length) }, worker));
     this.timings.analyzeMs = performance.now() - started;
 
-    const stackRequest = new analyzer.AnalyzeStackRequest();
-    stackRequest.setResourcesList(
-      resources.map((resource) => {
-        const item = new analyzer.AnalyzerResource();
-        item.setUrn(resource.urn);
-        item.setType(resource.type);
-        item.setName(resource.name);
-        item.setProperties(Struct.fromJavaScript(wireProperties(resource)));
-        item.setOptions(optionsOf(resource));
-        if (resource.parent) item.setParent(resource.parent);
-        item.setDependenciesList(resource.options.dependsOn);
-        return item;
-      }),
-    );
     const stackStarted = performance.now();
-    const stackResponse = await call(this.client.analyzeStack.bind(this.client), stackRequest);
+    const stackDiagnostics = await unary(this.client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, properties));
     this.timings.analyzeStackMs = performance.now() - stackStarted;
-    return [...results.flat(), ...stackResponse.getDiagnosticsList().map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || null }))];
+    return [...results.flat(), ...stackDiagnostics.map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || null }))];
   }
 
   close(): void {
@@ -275,16 +296,9 @@ export class PolicyPackProcess {
   }
 }
 
+/** Connections for analyze calls, and calls in flight at once (measured with tools/policy/bench.ts --throughput). */
 const LANES = 8;
-
-function optionsOf(resource: RecordedResource): analyzer.AnalyzerResourceOptions {
-  const options = new analyzer.AnalyzerResourceOptions();
-  options.setProtect(resource.options.protect);
-  options.setDeletebeforereplace(resource.options.deleteBeforeReplace);
-  options.setDeletebeforereplacedefined(true);
-  if (resource.parent) options.setParent(resource.parent);
-  return options;
-}
+const IN_FLIGHT = 256;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
