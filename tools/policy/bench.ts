@@ -2,7 +2,9 @@
  * How fast the pack judges a large stack: `npx tsx tools/policy/bench.ts [count]` (default 5,000).
  * Builds a synthetic stack (rulesets, environments, Vercel variables, Actions variables, rotation
  * register entries, alarms, roles, grants, workflow files), then times each phase of one pack process.
+ * `npx tsx tools/policy/bench.ts --throughput [runs] [count...]` prints `measureThroughput` for each count.
  */
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { RecordedResource } from "../offline/monitor";
 import { PACK_DIR, PolicyPackProcess, reportOf } from "./client";
@@ -34,7 +36,11 @@ jobs:
       - run: pnpm test
 `;
 
-export function syntheticStack(count: number): RecordedResource[] {
+/**
+ * `count` resources, cycling through the makers. `offset` shifts every index (names, keys, workflow
+ * content), so that runs over the same pack see fresh resources, not ones a cache has seen.
+ */
+export function syntheticStack(count: number, offset = 0): RecordedResource[] {
   const makers: ((index: number) => RecordedResource)[] = [
     (i) => resource("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", `env-${i}`, { projectId: "prj", key: `SECRET_${i}`, value: `value-${i}`, targets: ["production"], sensitive: true }),
     (i) => resource("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", `var-${i}`, { repository: "flightpro", environment: "production", variableName: `SETTING_${i}`, value: `https://example.com/${i}` }),
@@ -71,10 +77,72 @@ export function syntheticStack(count: number): RecordedResource[] {
         },
       }),
   ];
-  return Array.from({ length: count }, (_, index) => makers[index % makers.length]!(index));
+  return Array.from({ length: count }, (_, index) => makers[index % makers.length]!(index + offset));
+}
+
+/** The esbuild bundle of the pack (`npm run build:offline`): runs without tsx's source-map costs. */
+export const BUILT_PACK = path.join(path.dirname(PACK_DIR), ".build", "policies", "index.js");
+
+/** Node arguments that run the pack: the built bundle when there is one, else the sources with tsx. */
+export function packEntry(): string[] {
+  return existsSync(BUILT_PACK) ? [BUILT_PACK] : ["--import", "tsx", "index.ts"];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Throughput of the pack on a synthetic stack of `count` resources: one pack process (the built
+ * bundle if present, else tsx), configured with policies/config/production.json; each run times
+ * `analyze` for every resource (one call each, as the engine does) plus `analyzeStack`, excluding
+ * start-up. Each run gets fresh resources (other names and contents), so no cache in the pack
+ * carries over from one run to the next. Median over `runs`, after one unmeasured warm-up run of
+ * 2,000 resources. Timed from the first `analyze` to the `analyzeStack` response, client-side
+ * encoding of the requests included.
+ */
+export async function measureThroughput(count: number, runs: number): Promise<{ count: number; medianSeconds: number; resourcesPerSecond: number }> {
+  if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, got ${runs}`);
+  const pack = await PolicyPackProcess.start({ stack: STACK, now: new Date("2026-11-10T16:00:00Z"), entry: packEntry() });
+  try {
+    const info = await pack.info();
+    await pack.configure(info, path.join(PACK_DIR, "config", "production.json"));
+    await pack.configureStack(STACK, PROJECT);
+    // Warm-up (JIT on both sides, connections), not measured: the same amount whatever the count.
+    await pack.analyzeAll(syntheticStack(2000, 10_000_000));
+    const samples: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const resources = syntheticStack(count, (run + 1) * 1_000_000);
+      const started = performance.now();
+      await pack.analyzeAll(resources);
+      samples.push((performance.now() - started) / 1000);
+    }
+    const medianSeconds = median(samples);
+    return { count, medianSeconds, resourcesPerSecond: count / medianSeconds };
+  } catch (error) {
+    const detail = pack.errorOutput.trim();
+    if (detail && error instanceof Error) error.message += `\n${detail}`;
+    throw error;
+  } finally {
+    pack.close();
+  }
+}
+
+async function throughput(args: string[]): Promise<void> {
+  const runs = Number(args[0] ?? 5);
+  const counts = args.length > 1 ? args.slice(1).map(Number) : [100, 1000, 10000];
+  console.log(`pack: ${packEntry().join(" ")}`);
+  for (const count of counts) {
+    const result = await measureThroughput(count, runs);
+    console.log(`${String(count).padStart(6)} resources: median ${(result.medianSeconds * 1000).toFixed(1)} ms over ${runs} runs, ${Math.round(result.resourcesPerSecond)} resources/s`);
+  }
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "--throughput") return throughput(process.argv.slice(3));
   const count = Number(process.argv[2] ?? 5000);
   const resources = syntheticStack(count);
   const started = performance.now();
