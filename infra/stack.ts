@@ -1,18 +1,18 @@
-import { StackConfig } from "./config/load";
-import { BranchRuleset } from "./github/branchRuleset";
-import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
-import { WebProject } from "./vercel/webProject";
 import * as pulumi from "@pulumi/pulumi";
-import { hasDeployEnvironment } from "./config/validate";
-import { DeploymentEnvironment } from "./github/deploymentEnvironment";
-import { deployVariables } from "./pipeline/deployContract";
-import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
-import { SecretInventory } from "./secrets/secretInventory";
-import { GeneratedSecrets } from "./secrets/values";
-import { PostgresDatabase } from "./database/postgresDatabase";
 import { AlertRules } from "./aws/alerts";
 import { AuditLog } from "./aws/auditLog";
 import { DeployAuditRole } from "./aws/auditRole";
+import { StackConfig } from "./config/load";
+import { hasDeployEnvironment } from "./config/validate";
+import { PostgresDatabase } from "./database/postgresDatabase";
+import { BranchRuleset } from "./github/branchRuleset";
+import { DeploymentEnvironment } from "./github/deploymentEnvironment";
+import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
+import { deployVariables } from "./pipeline/deployContract";
+import { SecretInventory } from "./secrets/secretInventory";
+import { GeneratedSecrets } from "./secrets/values";
+import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
+import { WebProject } from "./vercel/webProject";
 import { WorkflowFiles } from "./workflows/workflowFiles";
 
 /** What a stack exports: where things are, never a secret in plain. */
