@@ -32,7 +32,9 @@ export class RotationRegister extends pulumi.ComponentResource {
           name: `${this.prefix}${entry.name}`,
           type: "String",
           description: `Rotation register of ${entry.name} (${args.environment}): every ${record.periodDays} days. Managed by flightdeck.`,
-          value: JSON.stringify(record),
+          // insecureValue: the record holds names and dates, never a secret, so previews and the
+          // offline plan show it (the provider marks `value` secret).
+          insecureValue: JSON.stringify(record),
           tags: { [rotationRegister.tagKey]: "true" },
         },
         { parent: this },

@@ -118,7 +118,10 @@ export function plainByDesignInputs(type: string, props: PlainRecord): { path: s
       found.push(...stringsIn(props["content"], "content"));
       break;
     case SSM_PARAMETER:
-      if (props["type"] !== "SecureString") found.push(...stringsIn(props["value"], "value"));
+      if (props["type"] !== "SecureString") {
+        found.push(...stringsIn(props["value"], "value"));
+        found.push(...stringsIn(props["insecureValue"], "insecureValue"));
+      }
       found.push(...stringsIn(props["insecureValue"], "insecureValue"));
       break;
   }
@@ -213,7 +216,8 @@ export const secretRotationCurrent = resourcePolicy<{ maxPeriodDays: Record<stri
     },
     validate({ props }, settings, report, args) {
       if (asRecord(props["tags"])?.[ROTATION_TAG] !== "true") args.notApplicable("not a rotation register entry");
-      const raw = props["value"];
+      // The register is written as insecureValue (it holds dates, not secrets); value is read too.
+      const raw = props["insecureValue"] ?? props["value"];
       const text = knownString(raw);
       if (text === undefined) {
         if (raw === null || raw === undefined) report("the register entry has no value");

@@ -167,7 +167,7 @@ describe("SecretInventory", () => {
       const parameter = byKey(parameters, "name", `/flightdeck/flightpro/production/secret-rotation/${entry.name}`);
       assert.equal(inputAt(parameter, "type"), "String");
       assert.deepEqual(inputAt(parameter, "tags"), { [rotationRegister.tagKey]: "true" });
-      assert.deepEqual(JSON.parse(String(inputAt(parameter, "value"))), {
+      assert.deepEqual(JSON.parse(String(inputAt(parameter, "insecureValue"))), {
         name: entry.name,
         kind: entry.kind,
         periodDays: entry.rotation?.periodDays,
@@ -185,7 +185,7 @@ describe("SecretInventory", () => {
       stripe.rotation = { periodDays: 30, lastRotated: "2027-01-15" };
     });
     const parameter = byKey(run.ofType(PARAMETER), "name", "/flightdeck/flightpro/production/secret-rotation/STRIPE_SECRET_KEY");
-    const record = JSON.parse(String(inputAt(parameter, "value"))) as Record<string, unknown>;
+    const record = JSON.parse(String(inputAt(parameter, "insecureValue"))) as Record<string, unknown>;
     assert.equal(record["periodDays"], 30);
     assert.equal(record["lastRotated"], "2027-01-15");
   });

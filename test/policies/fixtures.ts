@@ -169,7 +169,7 @@ export function validStack(): Fixture[] {
         name: "/flightdeck/flightpro/production/secret-rotation/STRIPE_SECRET_KEY",
         type: "String",
         tags: { "flightdeck:secret-rotation": "true" },
-        value: JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: { vercel: true } }),
+        insecureValue: JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: { vercel: true } }),
       },
     },
     { ...auditBucket, props: { bucket: "flightpro-deploy-audit-production", objectLockEnabled: true, forceDestroy: false }, protect: true },

@@ -58,15 +58,15 @@ describe("policies: secrets", () => {
       message: /content contains a connection string with a password/,
     },
     { title: "an AWS key in a tag", stack: () => withInput(validStack(), "alerts-critical", "tags", { owner: "AKIAIOSFODNN7EXAMPLE" }), policy: "secrets-plain-input-no-credentials", message: /tags.owner contains a AWS access key id/ },
-    { title: "rotation overdue", stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "value", rotation({ lastRotated: "2026-07-01" })), policy: "secrets-rotation-register-current", message: /132 days ago; due every 90 days/ },
-    { title: "api key period beyond 90 days", stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "value", rotation({ periodDays: 120 })), policy: "secrets-rotation-register-current", message: /periodDays 120 exceeds the spec's 90 days for api-key/ },
+    { title: "rotation overdue", stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation({ lastRotated: "2026-07-01" })), policy: "secrets-rotation-register-current", message: /132 days ago; due every 90 days/ },
+    { title: "api key period beyond 90 days", stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation({ periodDays: 120 })), policy: "secrets-rotation-register-current", message: /periodDays 120 exceeds the spec's 90 days for api-key/ },
     {
       title: "database password period beyond 180 days",
-      stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "value", rotation({ kind: "database-password", periodDays: 365 })),
+      stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation({ kind: "database-password", periodDays: 365 })),
       policy: "secrets-rotation-register-current",
       message: /365 exceeds the spec's 180 days for database-password/,
     },
-    { title: "malformed register entry", stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "value", '{"name":"X"}'), policy: "secrets-rotation-register-current", message: /malformed: missing or invalid: kind, periodDays, lastRotated/ },
+    { title: "malformed register entry", stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", '{"name":"X"}'), policy: "secrets-rotation-register-current", message: /malformed: missing or invalid: kind, periodDays, lastRotated/ },
   ]);
 
   it("judge rotation against the injected clock", () => {
