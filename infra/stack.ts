@@ -103,6 +103,7 @@ export function buildStack(config: StackConfig): StackOutputs {
           auditKeyArn: auditLog.keyArn,
           topicArns: [alertRules.topicArns.info, alertRules.topicArns.critical],
           topicKeyArn: alertRules.key.arn,
+          metricsNamespace: alertRules.namespace,
         })
       : undefined;
   if (auditLog && auditRole) {
@@ -114,6 +115,7 @@ export function buildStack(config: StackConfig): StackOutputs {
   if (alertRules) {
     deployVars[deployVariables.criticalTopicArn] = alertRules.topicArns.critical;
     deployVars[deployVariables.infoTopicArn] = alertRules.topicArns.info;
+    deployVars[deployVariables.metricsNamespace] = alertRules.namespace;
   }
 
   // Last: it takes every component's outputs as variables; local-only deploys nowhere and has none.

@@ -50,9 +50,15 @@ export interface DeployRolePermissionsInput {
   /** The key the alert topics are encrypted with; publishing to an encrypted topic needs it, through SNS only. */
   topicKeyArn: string;
   region: string;
+  /** The CloudWatch namespace of the stack's alert metrics: the deploy jobs publish DeploymentFailed there, nowhere else. */
+  metricsNamespace: string;
 }
 
-/** The deploy role writes audit records and announces deployments; it cannot read, list, delete or change anything. */
+/**
+ * The deploy role writes audit records, announces deployments and reports failed ones as a metric;
+ * it cannot read, list, delete or change anything. PutMetricData has no resource-level
+ * permissions (its Resource is always "*"): the `cloudwatch:namespace` condition is the bound.
+ */
 export function deployRolePermissions(input: DeployRolePermissionsInput): PolicyDocument {
   return policyDocument(
     { Sid: "WriteAuditRecords", Effect: "Allow", Action: "s3:PutObject", Resource: recordsArn(input.bucketName, input.prefix) },
@@ -64,6 +70,13 @@ export function deployRolePermissions(input: DeployRolePermissionsInput): Policy
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: input.topicKeyArn,
       Condition: { StringEquals: { "kms:ViaService": `sns.${input.region}.amazonaws.com` } },
+    },
+    {
+      Sid: "ReportFailedDeployments",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": input.metricsNamespace } },
     },
   );
 }

@@ -15,12 +15,15 @@ export interface DeployAuditRoleArgs {
   /** Topics the deploy jobs announce to (info: deployed; critical: deployment failed). */
   topicArns: pulumi.Input<string>[];
   topicKeyArn: pulumi.Input<string>;
+  /** The CloudWatch namespace of the stack's alert metrics (the role may publish DeploymentFailed there only). */
+  metricsNamespace: string;
 }
 
 /**
  * The role the deploy jobs assume through GitHub's OIDC tokens, and nothing else can: trust is
  * pinned to `repo:<owner>/<repo>:environment:<environment>` and the STS audience. It may only
- * write audit records under the prefix and announce deployments on the alert topics.
+ * write audit records under the prefix, announce deployments on the alert topics and publish
+ * metrics to the stack's namespace (DeploymentFailed).
  */
 export class DeployAuditRole extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
@@ -62,7 +65,17 @@ export class DeployAuditRole extends pulumi.ComponentResource {
         policy: pulumi
           .all([pulumi.output(args.auditKeyArn), pulumi.all(args.topicArns), pulumi.output(args.topicKeyArn), region])
           .apply(([auditKeyArn, topicArns, topicKeyArn, regionName]) =>
-            toJson(deployRolePermissions({ bucketName: args.bucketName, prefix: args.prefix, auditKeyArn, topicArns, topicKeyArn, region: regionName })),
+            toJson(
+              deployRolePermissions({
+                bucketName: args.bucketName,
+                prefix: args.prefix,
+                auditKeyArn,
+                topicArns,
+                topicKeyArn,
+                region: regionName,
+                metricsNamespace: args.metricsNamespace,
+              }),
+            ),
           ),
       },
       { parent: this },

@@ -10,6 +10,8 @@ export const deployVariables = {
   auditPrefix: "AUDIT_PREFIX",
   criticalTopicArn: "ALERTS_CRITICAL_TOPIC_ARN",
   infoTopicArn: "ALERTS_INFO_TOPIC_ARN",
+  /** The CloudWatch namespace of the stack's alert metrics (the audit step publishes DeploymentFailed there). */
+  metricsNamespace: "METRICS_NAMESPACE",
   webUrl: "WEB_URL",
   apiUrl: "API_URL",
   vercelTeamId: "VERCEL_TEAM_ID",

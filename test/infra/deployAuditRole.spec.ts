@@ -75,14 +75,14 @@ describe("DeployAuditRole", () => {
     assert.deepEqual(trust["Principal"], { Federated: existing });
   });
 
-  it("may only put records under the prefix, encrypt them with the audit key, and announce on info and critical", () => {
+  it("may only put records under the prefix, encrypt them with the audit key, announce on info and critical, and publish metrics to the stack's namespace", () => {
     const policy = production.one(ROLE_POLICY, "-deploy-audit-permissions");
     const role = production.one(ROLE, "-deploy-audit-role");
     assert.equal(inputAt(policy, "role"), inputAt(role, "name"));
     const statements = statementsOf(policy, "policy");
     assert.ok(statements.every((s) => s["Effect"] === "Allow"));
     const actions = statements.flatMap((s) => asList(s["Action"])).sort();
-    assert.deepEqual(actions, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey", "s3:PutObject", "sns:Publish"]);
+    assert.deepEqual(actions, ["cloudwatch:PutMetricData", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey", "s3:PutObject", "sns:Publish"]);
 
     const put = statements.find((s) => asList(s["Action"]).includes("s3:PutObject"))!;
     assert.deepEqual(asList(put["Resource"]), ["arn:aws:s3:::flightpro-deploy-audit-production/deployments/*"]);
@@ -102,12 +102,18 @@ describe("DeployAuditRole", () => {
     assert.match(asList(topicKey["Resource"]).join(), new RegExp(`key/${topicKeyId}$`));
     assert.deepEqual(topicKey["Condition"], { StringEquals: { "kms:ViaService": "sns.us-east-1.amazonaws.com" } });
 
+    // DeploymentFailed: PutMetricData has no resource-level permissions, so the namespace condition is its bound.
+    const metrics = statements.find((s) => asList(s["Action"]).includes("cloudwatch:PutMetricData"))!;
+    assert.deepEqual(asList(metrics["Action"]), ["cloudwatch:PutMetricData"]);
+    assert.deepEqual(metrics["Condition"], { StringEquals: { "cloudwatch:namespace": "FlightPro/production" } });
+
     for (const statement of statements) {
+      if (statement === metrics) continue;
       for (const resource of asList(statement["Resource"])) assert.notEqual(resource, "*", `${String(statement["Sid"])} names its resources`);
     }
   });
 
-  it("hands the role, bucket, prefix, region and topics to the deploy environment as plain variables", () => {
+  it("hands the role, bucket, prefix, region, topics and metrics namespace to the deploy environment as plain variables", () => {
     const variables = new Map(production.ofType(ENV_VARIABLE).map((v) => [String(inputAt(v, "variableName")), v]));
     const role = production.one(ROLE, "-deploy-audit-role");
     const expected: Record<string, string> = {
@@ -117,6 +123,7 @@ describe("DeployAuditRole", () => {
       [deployVariables.awsRegion]: "us-east-1",
       [deployVariables.criticalTopicArn]: topicArn(production, "critical"),
       [deployVariables.infoTopicArn]: topicArn(production, "info"),
+      [deployVariables.metricsNamespace]: "FlightPro/production",
     };
     for (const [name, value] of Object.entries(expected)) {
       const variable = variables.get(name);
@@ -153,11 +160,14 @@ describe("DeployAuditRole", () => {
         topicArns: ["arn:topic:info"],
         topicKeyArn: "arn:key:topics",
         region: "eu-west-1",
+        metricsNamespace: "Shop/staging",
       });
       const put = document.Statement.find((s) => s.Action === "s3:PutObject");
       assert.equal(put?.Resource, "arn:aws:s3:::b/records/*");
-      const viaSns = document.Statement.find((s) => s.Condition !== undefined);
+      const viaSns = document.Statement.find((s) => s.Sid === "PublishToEncryptedTopics");
       assert.deepEqual(viaSns?.Condition, { StringEquals: { "kms:ViaService": "sns.eu-west-1.amazonaws.com" } });
+      const metrics = document.Statement.find((s) => s.Action === "cloudwatch:PutMetricData");
+      assert.deepEqual(metrics?.Condition, { StringEquals: { "cloudwatch:namespace": "Shop/staging" } });
     });
   });
 });
