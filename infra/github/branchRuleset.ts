@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { GithubSettings } from "../config/schema";
 import { verifyCheckIds } from "../pipeline/verifyChecks";
 
+/** The GitHub Actions app's id: the only integration whose check runs may satisfy a required check. */
+export const GITHUB_ACTIONS_APP_ID = 15368;
+
 export interface BranchRulesetArgs {
   github: GithubSettings;
   /** The branch this ruleset protects (`main`, or `staging` where the model has it). */
@@ -43,7 +46,8 @@ export class BranchRuleset extends pulumi.ComponentResource {
           },
           requiredStatusChecks: {
             strictRequiredStatusChecksPolicy: true,
-            requiredChecks: verifyCheckIds.map((context) => ({ context })),
+            // Bound to the GitHub Actions app, so a commit status posted by anyone else cannot satisfy it.
+            requiredChecks: verifyCheckIds.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
           },
         },
       },

@@ -73,7 +73,7 @@ export const rulesetVerifyChecksRequired = resourcePolicy<BranchSettings & { req
   {
     name: "github-ruleset-verify-checks-required",
     description:
-      'Every verify check must pass before merge. Spec, Stage 1 Verify: "Lint, Type check, Unit tests, Build, Security scan … Blocks merge if: Any step fails".',
+      'Every verify check must pass before merge. Spec, Stage 1 Verify: "Lint, Type check, Unit tests, Build, Security scan … Blocks merge if: Any step fails"; Database Migrations: "All migrations reversible"; Performance Validation: the budgets.',
     severity: "high",
     remediation: [
       "Add a requiredStatusChecks rule listing every verify job (infra/pipeline/verifyChecks.ts) as a required check context.",
@@ -83,7 +83,7 @@ export const rulesetVerifyChecksRequired = resourcePolicy<BranchSettings & { req
   {
     types: [RULESET],
     config: {
-      defaults: { branches: ["main", "staging"], requiredChecks: ["lint", "typecheck", "unit-tests", "build", "security-scan"] },
+      defaults: { branches: ["main", "staging"], requiredChecks: ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"] },
       schema: {
         branches: branchSchema,
         requiredChecks: { type: "array", items: { type: "string" }, minItems: 1, description: "Status check contexts that must be required." },

@@ -122,7 +122,6 @@ export function plainByDesignInputs(type: string, props: PlainRecord): { path: s
         found.push(...stringsIn(props["value"], "value"));
         found.push(...stringsIn(props["insecureValue"], "insecureValue"));
       }
-      found.push(...stringsIn(props["insecureValue"], "insecureValue"));
       break;
   }
   return found;

@@ -11,7 +11,11 @@ describe("BranchRuleset", () => {
     assert.deepEqual(inputAt(ruleset, "conditions.refName.includes"), ["refs/heads/main"]);
     assert.equal(inputAt(ruleset, "rules.pullRequest.requiredApprovingReviewCount"), 1);
     assert.equal(inputAt(ruleset, "rules.pullRequest.dismissStaleReviewsOnPush"), true);
-    assert.deepEqual(inputAt(ruleset, "rules.requiredStatusChecks.requiredChecks"), verifyCheckIds.map((context) => ({ context })));
+    assert.deepEqual(
+      inputAt(ruleset, "rules.requiredStatusChecks.requiredChecks"),
+      ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"].map((context) => ({ context, integrationId: 15368 })),
+    );
+    assert.deepEqual([...verifyCheckIds], ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"]);
     assert.equal(inputAt(ruleset, "rules.nonFastForward"), true);
     assert.equal(inputAt(ruleset, "rules.deletion"), true);
     assert.deepEqual(inputAt(ruleset, "bypassActors"), [{ actorType: "Integration", actorId: 918273, bypassMode: "always" }]);

@@ -2,6 +2,7 @@ import { Fixture, urnOf } from "./judge";
 
 export const SHA = "8e5e7e5ab8b370d6c329ec480221332ada57f0ab";
 
+/** The shape flightdeck generates: a pre-flight without an environment, ONE deploy job in production (one approval), release notes. */
 export const deployProductionYaml = `name: deploy-production
 on:
   workflow_dispatch:
@@ -12,8 +13,17 @@ on:
 permissions:
   contents: read
 jobs:
+  preflight:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      deployments: read
+    steps:
+      - name: Not inside a deployment freeze
+        run: ./scripts/freeze-check.sh
   deploy:
     runs-on: ubuntu-latest
+    needs: [preflight]
     environment: production
     permissions:
       contents: read
@@ -31,10 +41,18 @@ jobs:
       - name: Deploy Web
         run: vercel promote "$STAGING_URL" --token "\${{ secrets.VERCEL_TOKEN }}"
       - name: Smoke tests
+        id: smoke
         run: ./scripts/smoke.sh https://app.flightpro.com
       - name: Roll back
-        if: failure()
+        if: failure() && steps.smoke.outcome == 'failure'
         run: vercel rollback --token "\${{ secrets.VERCEL_TOKEN }}"
+  release-notes:
+    runs-on: ubuntu-latest
+    needs: [deploy]
+    permissions:
+      contents: write
+    steps:
+      - run: gh release create "production-$GITHUB_RUN_ID" --generate-notes
 `;
 
 export const verifyYaml = `name: verify
@@ -118,7 +136,7 @@ export function validStack(): Fixture[] {
           pullRequest: { requiredApprovingReviewCount: 1, dismissStaleReviewsOnPush: true, requireLastPushApproval: true },
           requiredStatusChecks: {
             strictRequiredStatusChecksPolicy: true,
-            requiredChecks: ["lint", "typecheck", "unit-tests", "build", "security-scan", "performance-budgets"].map((context) => ({ context })),
+            requiredChecks: ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"].map((context) => ({ context })),
           },
         },
       },
