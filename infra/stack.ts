@@ -81,7 +81,14 @@ export function buildStack(config: StackConfig): StackOutputs {
   // Database, alert rules and audit log: the models with a deploy environment have them (the schema enforces the keys).
   // The database comes before the secrets: the inventory takes its connection strings.
   const database = settings.database
-    ? new PostgresDatabase(`${prefix}-db`, { database: settings.database, adminPassword: configSecret(config, "databaseAdminPassword") })
+    ? new PostgresDatabase(`${prefix}-db`, {
+        database: settings.database,
+        adminPassword: configSecret(config, "databaseAdminPassword"),
+        passwordRotations: {
+          app: settings.secrets.find((entry) => entry.source === "database-app-url")?.rotation?.lastRotated,
+          migrator: settings.secrets.find((entry) => entry.source === "database-migrator-url")?.rotation?.lastRotated,
+        },
+      })
     : undefined;
   const alertRules = settings.alerts
     ? new AlertRules(`${prefix}-alerts`, {

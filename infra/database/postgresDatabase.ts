@@ -11,6 +11,8 @@ export interface PostgresDatabaseArgs {
   database: DatabaseSettings;
   /** The admin user's password (secret config `databaseAdminPassword`). */
   adminPassword: pulumi.Input<string>;
+  /** Per login role, its password's last rotation date: changing it replaces the password (the spec's 180-day rotation). */
+  passwordRotations?: Partial<Record<RoleKind, string>>;
 }
 
 /**
@@ -33,7 +35,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     this.provider = adminProvider(`${name}-provider`, settings, args.adminPassword, this);
     const child = { parent: this, provider: this.provider };
 
-    const roles = createRoles(name, settings, child);
+    const roles = createRoles(name, settings, child, args.passwordRotations);
     this.roleNames = {
       owner: roles.owner.role.name,
       migrator: roles.migrator.role.name,

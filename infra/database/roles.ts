@@ -23,12 +23,20 @@ export function createRoles(
   name: string,
   database: DatabaseSettings,
   opts: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
+  /** Per role, the date its password was last rotated (the inventory's): a new date generates a new password. */
+  rotatedOn: Partial<Record<RoleKind, string>> = {},
 ): Record<RoleKind, DatabaseRole> {
   const roles: Partial<Record<RoleKind, DatabaseRole>> = {};
   for (const kind of roleKinds) {
     const spec = roleSpecs[kind];
     const password = spec.login
-      ? pulumi.secret(new random.RandomPassword(`${name}-${kind}-password`, { length: 32, special: false }, { parent: opts.parent }).result)
+      ? pulumi.secret(
+          new random.RandomPassword(
+            `${name}-${kind}-password`,
+            { length: 32, special: false, keepers: rotatedOn[kind] === undefined ? undefined : { rotatedOn: rotatedOn[kind] } },
+            { parent: opts.parent },
+          ).result,
+        )
       : undefined;
     const memberOf = spec.memberOf.map((other) => {
       const role = roles[other];

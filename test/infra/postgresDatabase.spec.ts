@@ -118,6 +118,18 @@ describe("PostgresDatabase", () => {
     }
   });
 
+  it("ties the app and migrator passwords to their rotation dates, so a new date generates a new password", async () => {
+    assert.deepEqual(inputAt(production.one(PASSWORD, "-db-app-password"), "keepers"), { rotatedOn: "2026-09-01" });
+    assert.deepEqual(inputAt(production.one(PASSWORD, "-db-migrator-password"), "keepers"), { rotatedOn: "2026-09-01" });
+    assert.equal(inputAt(production.one(PASSWORD, "-db-readonly-password"), "keepers"), undefined);
+    const rotated = await runSampleStack("production", (raw) => {
+      const entries = raw["secrets"] as { name: string; rotation?: { periodDays: number; lastRotated: string } }[];
+      entries.find((entry) => entry.name === "DATABASE_URL")!.rotation = { periodDays: 180, lastRotated: "2026-11-20" };
+    });
+    assert.deepEqual(inputAt(rotated.one(PASSWORD, "-db-app-password"), "keepers"), { rotatedOn: "2026-11-20" });
+    assert.deepEqual(inputAt(rotated.one(PASSWORD, "-db-migrator-password"), "keepers"), { rotatedOn: "2026-09-01" });
+  });
+
   it("grants the app DML on tables and use of sequences, nothing that changes the schema", () => {
     const app = grantsOf(production).filter((g) => inputAt(g, "role") === "flightpro_app");
     const byType = (type: string, kind: string) => app.filter((g) => g.type === kind && inputAt(g, "objectType") === type);
