@@ -59,7 +59,8 @@ function typeOf(node: JsonSchema): string {
 function constraint(node: JsonSchema): string {
   const parts: string[] = [];
   if (node.pattern) parts.push(`pattern \`${node.pattern}\``);
-  if (node.minimum !== undefined) parts.push(`≥ ${node.minimum}`);
+  // Integers carry JavaScript's safe-integer range as bounds: not a rule anyone wrote.
+  if (node.minimum !== undefined && node.minimum > Number.MIN_SAFE_INTEGER) parts.push(`≥ ${node.minimum}`);
   if (node.exclusiveMinimum !== undefined) parts.push(`> ${node.exclusiveMinimum}`);
   if (node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER) parts.push(`≤ ${node.maximum}`);
   return parts.join(", ");

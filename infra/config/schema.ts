@@ -160,9 +160,11 @@ export const alertRule = z.strictObject({
     .enum(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "GreaterThanUpperThreshold"])
     .default("GreaterThanThreshold"),
   threshold: z.number(),
-  periodSeconds: z.number().int().refine((n) => n === 10 || n === 30 || (n >= 60 && n % 60 === 0), {
-    message: "must be 10, 30 or a multiple of 60",
-  }),
+  periodSeconds: z
+    .number()
+    .int()
+    .refine((n) => n === 10 || n === 30 || (n >= 60 && n % 60 === 0), { message: "must be 10, 30 or a multiple of 60" })
+    .describe("10, 30 or a multiple of 60"),
   evaluationPeriods: positiveInt,
   datapointsToAlarm: positiveInt.optional(),
   severity: z.enum(severities),
