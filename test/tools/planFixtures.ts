@@ -38,7 +38,7 @@ export function component(stack: string, name = "group"): RecordedResource {
 
 /** A plan as `planDocument` makes it (secrets masked and fingerprinted) from recorded resources. */
 export function plan(stack: string, resources: RecordedResource[], policy?: PolicySection): PlanDocument {
-  const evaluation: Evaluation = { project: PROJECT, stack, resources, outputs: {}, placeholders: [] };
+  const evaluation: Evaluation = { project: PROJECT, stack, resources, outputs: {}, placeholders: [], encryptedPlaceholders: [] };
   const document = planDocument(evaluation);
   return policy ? { ...document, policy } : document;
 }

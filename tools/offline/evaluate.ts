@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../infra/config/load";
 import { secretConfigKeys, validateStackConfig } from "../../infra/config/validate";
@@ -18,6 +19,8 @@ export interface EvaluationInput {
   secretKeys: readonly string[];
   /** Give secrets that are not set a marked placeholder (the offline plan of a fresh clone). */
   placeholderSecrets?: boolean;
+  /** Secrets the stack file holds encrypted: their placeholder carries a digest of the ciphertext, so a rotated secret differs. */
+  encrypted?: Record<string, string>;
 }
 
 export interface Evaluation {
@@ -27,11 +30,14 @@ export interface Evaluation {
   outputs: Record<string, unknown>;
   /** Fully-qualified secret keys that were not set and got a placeholder. */
   placeholders: string[];
+  /** Fully-qualified secret keys set encrypted in the stack file; their placeholder follows the ciphertext. */
+  encryptedPlaceholders: string[];
 }
 
 export { InvalidConfigError };
 
 export const PLACEHOLDER_PREFIX = "<unset secret: offline placeholder for ";
+export const ENCRYPTED_PREFIX = "<encrypted secret: offline placeholder for ";
 
 /**
  * Runs the program for one stack under Pulumi's mock runtime and records every resource.
@@ -42,6 +48,7 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   const config = { ...input.config };
   const secretKeys = new Set(input.secretKeys);
   const placeholders: string[] = [];
+  const encryptedPlaceholders: string[] = [];
 
   if (input.placeholderSecrets) {
     const shape = stackConfigSchema.safeParse(settingsOnly(readNamespace(config)));
@@ -49,9 +56,15 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
       for (const key of secretConfigKeys(shape.data)) {
         const qualified = `${namespace}:${key}`;
         if (config[qualified] === undefined) {
-          config[qualified] = `${PLACEHOLDER_PREFIX}${qualified}>`;
+          const ciphertext = input.encrypted?.[qualified];
           secretKeys.add(qualified);
-          placeholders.push(qualified);
+          if (ciphertext === undefined) {
+            config[qualified] = `${PLACEHOLDER_PREFIX}${qualified}>`;
+            placeholders.push(qualified);
+          } else {
+            config[qualified] = `${ENCRYPTED_PREFIX}${qualified}, ciphertext sha256:${createHash("sha256").update(ciphertext).digest("hex")}>`;
+            encryptedPlaceholders.push(qualified);
+          }
         }
       }
     }
@@ -69,7 +82,7 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => buildStack(loadStackConfig()));
   await pulumi.runtime.disconnect();
   const outputs = (unwrapSecrets(rawOutputs ?? {}).value ?? {}) as Record<string, unknown>;
-  return { project: input.project, stack: input.stack, resources: monitor.recorded, outputs, placeholders };
+  return { project: input.project, stack: input.stack, resources: monitor.recorded, outputs, placeholders, encryptedPlaceholders };
 }
 
 function settingsOnly(raw: Record<string, unknown>): Record<string, unknown> {

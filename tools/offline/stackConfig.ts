@@ -7,6 +7,8 @@ export interface StackConfigMap {
   project: string;
   stack: string;
   config: Record<string, string>;
+  /** Secret values as the stack file holds them (`secure:` ciphertext, by fully-qualified key): only the CLI can decrypt them. */
+  encrypted: Record<string, string>;
 }
 
 export class UnknownStackError extends Error {}
@@ -21,6 +23,7 @@ export function readStackConfig(stack: string, projectDir: string): StackConfigM
   const project = asRecord(parse(readFileSync(projectFile, "utf8")), projectFile);
   const projectName = String(project["name"]);
   const config: Record<string, string> = {};
+  const encrypted: Record<string, string> = {};
 
   for (const [key, declaration] of Object.entries(asRecord(project["config"] ?? {}, projectFile))) {
     const value = isRecord(declaration) && ("value" in declaration || "default" in declaration)
@@ -30,10 +33,13 @@ export function readStackConfig(stack: string, projectDir: string): StackConfigM
   }
   const stackSettings = asRecord(parse(readFileSync(stackFile, "utf8")) ?? {}, stackFile);
   for (const [key, value] of Object.entries(asRecord(stackSettings["config"] ?? {}, stackFile))) {
-    if (isRecord(value) && "secure" in value) continue; // encrypted: only the CLI can read it
+    if (isRecord(value) && "secure" in value) {
+      encrypted[qualify(key, projectName)] = String(value["secure"]);
+      continue;
+    }
     config[qualify(key, projectName)] = toConfigString(value);
   }
-  return { project: projectName, stack, config };
+  return { project: projectName, stack, config, encrypted };
 }
 
 function qualify(key: string, projectName: string): string {

@@ -30,6 +30,8 @@ export interface PlanDocument {
   summary: { resources: number; byType: Record<string, number> };
   /** Secret config keys that were not set; the offline plan used a placeholder. */
   unsetSecrets: string[];
+  /** Secret config keys set encrypted in the stack file; the offline plan used a placeholder that follows the ciphertext. */
+  encryptedSecrets?: string[];
   /** The pack's verdict; absent with `--no-policy` or until the pack has run. */
   policy?: PolicySection;
   /** The changes against a base plan, when run with `--against BASE.json`. */
@@ -55,6 +57,7 @@ export function planDocument(evaluation: Evaluation): PlanDocument {
     resources,
     summary: { resources: resources.length, byType: sortedByType },
     unsetSecrets: evaluation.placeholders,
+    encryptedSecrets: evaluation.encryptedPlaceholders,
   };
 }
 

@@ -29,7 +29,7 @@ function resource(stack: string, parentType: string, type: string, name: string,
 }
 
 function document(stack: string, resources: RecordedResource[]): PlanDocument {
-  const evaluation: Evaluation = { project: "flightdeck", stack, resources, outputs: {}, placeholders: [] };
+  const evaluation: Evaluation = { project: "flightdeck", stack, resources, outputs: {}, placeholders: [], encryptedPlaceholders: [] };
   return planDocument(evaluation);
 }
 

@@ -31,6 +31,9 @@ export function renderText(plan: PlanDocument): string {
   for (const [type, count] of Object.entries(plan.summary.byType)) lines.push(`  ${type.padEnd(width)}  ${count}`);
   if (plan.diff) lines.push("", ...diffLines(plan.diff));
   if (plan.policy) lines.push("", ...policyLines(plan.policy));
+  if ((plan.encryptedSecrets ?? []).length > 0) {
+    lines.push("", `Encrypted secrets (set; only the Pulumi CLI decrypts them, so the plan follows their ciphertext): ${(plan.encryptedSecrets ?? []).join(", ")}`);
+  }
   if (plan.unsetSecrets.length > 0) {
     lines.push("", `Unset secrets (offline placeholders; \`pulumi up\` requires them): ${plan.unsetSecrets.join(", ")}`);
   }
