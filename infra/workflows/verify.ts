@@ -2,7 +2,7 @@ import { StackSettings } from "../config/schema";
 import { deployBranch } from "../naming";
 import { VerifyCheckId } from "../pipeline/verifyChecks";
 import { expr, Job, StepsJob, Workflow } from "./model";
-import { action } from "./pins";
+import { action, cliPins } from "./pins";
 import { apiImage, checkout, nodeSetup, pythonSetup, RUNNER } from "./steps";
 
 const READ: StepsJob["permissions"] = { contents: "read" };
@@ -158,7 +158,7 @@ export function verifyWorkflow(settings: StackSettings): Workflow {
           run: [
             "set -euo pipefail",
             'min="$(awk -v s="$LIGHTHOUSE_MIN_SCORE" \'BEGIN { printf "%.2f", s / 100 }\')"',
-            "npx --yes @lhci/cli@0.15.1 autorun \\",
+            `npx --yes ${cliPins.lhci} autorun \\`,
             "  --collect.startServerCommand='pnpm start' --collect.url=http://localhost:3000 --collect.numberOfRuns=1 \\",
             '  --assert.assertions.categories:performance="[\\"error\\",{\\"minScore\\":$min}]" \\',
             "  --upload.target=temporary-public-storage",
