@@ -5,7 +5,7 @@ import { verifyCheckIds } from "../pipeline/verifyChecks";
 import { DEPLOYMENT_TASK } from "./deployStaging";
 import { expr, Job, Step, Workflow } from "./model";
 import { action } from "./pins";
-import { requiredSettingsEnv, requiredSettingsScript, scheduleCheckScript } from "./preflight";
+import { previousProductionScript, requiredSettingsEnv, requiredSettingsScript, scheduleCheckScript, stagingArtifactScript } from "./preflight";
 import {
   alembicStep,
   apiImage,
@@ -13,22 +13,39 @@ import {
   auditRecordStep,
   checkout,
   deployConcurrency,
+  headed,
   installCli,
+  nodeSetup,
   notifyStep,
   pythonSetup,
   railwayDeployStep,
   RUNNER,
-  smokeTestSteps,
+  smokeTestStep,
   vars,
   vercelEnv,
 } from "./steps";
 
+/** Step ids of the deploy job that its conditions and the policies refer to. */
+export const deployStepIds = { promote: "promote", migrate: "migrate", deployApi: "deploy-api", deployWeb: "deploy-web", smoke: "smoke", rollbackApi: "rollback-api" } as const;
+
 /**
- * deploy-production.yml: the spec's Stage 3, started by hand (workflow_dispatch), every job that
- * touches production in the `production` environment (its required reviewers are the manual
- * approval gate). Pre-flight, promote the artifacts that passed staging (no rebuild), migrate,
- * deploy API, promote web, smoke-test, roll back automatically if that fails, release notes,
- * the GitHub deployment and audit record, and the critical alert on failure.
+ * When the automatic rollback runs: the smoke tests failed (the spec's "Rollback if: Smoke tests
+ * fail"), or the API or web deploy itself failed after production may already have changed.
+ */
+export const AUTOMATIC_ROLLBACK = `failure() && (steps.${deployStepIds.smoke}.outcome == 'failure' || steps.${deployStepIds.deployApi}.outcome == 'failure' || steps.${deployStepIds.deployWeb}.outcome == 'failure')`;
+
+/**
+ * deploy-production.yml: the spec's Stage 3, started by hand (workflow_dispatch).
+ *
+ * - `preflight` (no environment, so no approval and no environment values): the branch, the freeze
+ *   and deploy window, the artifacts that passed staging (or verify, in direct-prod), and what
+ *   production runs now. It reads only the GitHub API with the workflow token.
+ * - `deploy`: the ONE job in the `production` environment, so its required reviewers approve each
+ *   deploy once (GitHub pauses every job that names a protected environment). In order: the
+ *   environment's variables and secrets are set, promote the image by digest (no build), migrate,
+ *   deploy API, promote web, smoke tests, automatic rollback if they fail, the GitHub deployment,
+ *   the audit record (and DeploymentFailed on failure), the page on failure.
+ * - `release-notes` after a successful deploy.
  */
 export function deployProductionWorkflow(settings: StackSettings): Workflow {
   if (settings.model === "local-only") throw new Error("the local-only model has no deploy-production.yml");
@@ -38,26 +55,14 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
   const hasStaging = settings.model === "staging-prod";
   const branch = deployBranch(settings, "production");
   const tokenEnv = { GH_TOKEN: expr("github.token"), REPOSITORY: expr("github.repository"), COMMIT: expr("github.sha") };
+  const ids = deployStepIds;
 
   const artifactCheck: Step = hasStaging
     ? {
-        name: "Same commit deployed to staging with passing smoke tests",
+        name: "Same code deployed to staging with passing smoke tests",
         id: "artifacts",
         env: { ...tokenEnv, TASK: DEPLOYMENT_TASK },
-        run: [
-          "set -euo pipefail",
-          "# The staging deployment whose tree equals this commit's (a merge of staging into main keeps the tree).",
-          'tree="$(gh api "repos/$REPOSITORY/commits/$COMMIT" --jq .commit.tree.sha)"',
-          'found=""',
-          'while read -r id sha; do',
-          '  [ -n "$id" ] || continue',
-          '  [ "$(gh api "repos/$REPOSITORY/commits/$sha" --jq .commit.tree.sha)" = "$tree" ] || continue',
-          '  state="$(gh api "repos/$REPOSITORY/deployments/$id/statuses?per_page=1" --jq \'.[0].state // ""\')"',
-          '  if [ "$state" = success ]; then found="$id"; break; fi',
-          'done < <(gh api "repos/$REPOSITORY/deployments?environment=staging&task=$TASK&per_page=30" --jq \'.[] | "\\(.id) \\(.sha)"\')',
-          'if [ -z "$found" ]; then echo "::error::commit $COMMIT has no staging deployment with passing smoke tests"; exit 1; fi',
-          'gh api "repos/$REPOSITORY/deployments/$found" --jq \'"image=\\(.payload.image)\\nweb-url=\\(.payload.webDeploymentUrl)"\' >> "$GITHUB_OUTPUT"',
-        ].join("\n"),
+        run: stagingArtifactScript(),
       }
     : {
         name: "Verify passed for this commit",
@@ -73,11 +78,30 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
         ].join("\n"),
       };
 
+  const deployWeb: Step = hasStaging
+    ? {
+        name: "Deploy web: promote the staging web deployment (vercel promote)",
+        id: ids.deployWeb,
+        env: { ...vercelEnv(), WEB_DEPLOYMENT_URL: expr("needs.preflight.outputs.web-url") },
+        run: [
+          "set -euo pipefail",
+          'vercel promote "$WEB_DEPLOYMENT_URL" --yes --token="$VERCEL_TOKEN"',
+          'echo "url=$WEB_DEPLOYMENT_URL" >> "$GITHUB_OUTPUT"',
+        ].join("\n"),
+      }
+    : {
+        name: "Deploy web (vercel deploy --prod)",
+        id: ids.deployWeb,
+        env: vercelEnv(),
+        run: ["set -euo pipefail", 'url="$(vercel deploy --prod --yes --token="$VERCEL_TOKEN")"', 'echo "url=$url" >> "$GITHUB_OUTPUT"'].join("\n"),
+      };
+
+  const rollbackWhen = (extra: string) => expr(`${AUTOMATIC_ROLLBACK} && ${extra}`);
+
   const jobs: Record<string, Job> = {
     preflight: {
       name: "pre-flight validation",
       "runs-on": RUNNER,
-      environment,
       permissions: { contents: "read", deployments: "read", checks: "read" },
       "timeout-minutes": 5,
       outputs: {
@@ -93,44 +117,31 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           env: { REF: expr("github.ref") },
           run: `if [ "$REF" != "refs/heads/${branch}" ]; then echo "::error::production deploys only from ${branch}, not $REF"; exit 1; fi`,
         },
-        { name: "Required variables and secrets are set", env: requiredSettingsEnv(), run: requiredSettingsScript },
         {
           name: "Not inside a deployment freeze (unless an emergency with a reason)",
           env: { EMERGENCY: expr("inputs.emergency"), REASON: expr("inputs.reason") },
           run: scheduleCheckScript(settings.schedule),
         },
+        ...(hasStaging ? [checkout(0)] : []),
         artifactCheck,
-        {
-          name: "What production runs now (the rollback target)",
-          id: "previous",
-          env: { ...tokenEnv, TASK: DEPLOYMENT_TASK },
-          run: [
-            "set -euo pipefail",
-            'while read -r id; do',
-            '  [ -n "$id" ] || continue',
-            '  state="$(gh api "repos/$REPOSITORY/deployments/$id/statuses?per_page=1" --jq \'.[0].state // ""\')"',
-            '  if [ "$state" = success ]; then',
-            '    gh api "repos/$REPOSITORY/deployments/$id" --jq \'"image=\\(.payload.image)\\nweb-url=\\(.payload.webDeploymentUrl)\\nsha=\\(.sha)"\' >> "$GITHUB_OUTPUT"',
-            "    exit 0",
-            "  fi",
-            'done < <(gh api "repos/$REPOSITORY/deployments?environment=production&task=$TASK&per_page=30" --jq \'.[].id\')',
-            'echo "::warning::no earlier successful production deployment: nothing to roll back to"',
-          ].join("\n"),
-        },
+        { name: "What production runs now (the rollback target)", id: "previous", env: { ...tokenEnv, TASK: DEPLOYMENT_TASK }, run: previousProductionScript() },
       ],
     },
-    "promote-image": {
-      name: "promote the API image by digest (no rebuild)",
+    deploy: {
+      name: "deploy to production (approval gate)",
       "runs-on": RUNNER,
       needs: ["preflight"],
-      permissions: { packages: "write" },
-      "timeout-minutes": 5,
-      outputs: { image: expr("steps.promote.outputs.image") },
+      environment,
+      permissions: { contents: "read", packages: "write", deployments: "write", "id-token": "write" },
+      "timeout-minutes": 30,
       steps: [
+        // The environment's values exist only inside the environment: checked here, before any change.
+        { name: "Required variables and secrets are set", env: requiredSettingsEnv(), run: requiredSettingsScript },
+        checkout(),
         { name: "Log in to GHCR", uses: action("docker/login-action"), with: { registry: "ghcr.io", username: expr("github.actor"), password: expr("secrets.GITHUB_TOKEN") } },
         {
-          name: "Tag the tested image for production",
-          id: "promote",
+          name: "Promote the tested API image by digest (no rebuild)",
+          id: ids.promote,
           env: { SOURCE: expr("needs.preflight.outputs.image"), REPO: image, COMMIT: expr("github.sha") },
           run: [
             "set -euo pipefail",
@@ -140,108 +151,73 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             'echo "image=$REPO@$digest" >> "$GITHUB_OUTPUT"',
           ].join("\n"),
         },
-      ],
-    },
-    migrate: {
-      name: "database migrations (before deploy)",
-      "runs-on": RUNNER,
-      needs: ["preflight", "promote-image"],
-      environment,
-      permissions: { contents: "read" },
-      "timeout-minutes": 10,
-      steps: [checkout(), ...pythonSetup(app), alembicStep(app, "alembic upgrade head", "alembic upgrade head")],
-    },
-    "deploy-api": {
-      name: "deploy API (Railway, promoted image)",
-      "runs-on": RUNNER,
-      needs: ["promote-image", "migrate"],
-      environment,
-      permissions: {},
-      "timeout-minutes": 15,
-      steps: [installCli("railway"), railwayDeployStep(expr("needs.promote-image.outputs.image"))],
-    },
-    "deploy-web": hasStaging
-      ? {
-          name: "promote the staging web deployment (Vercel)",
-          "runs-on": RUNNER,
-          needs: ["preflight", "migrate"],
-          environment,
-          permissions: {},
-          "timeout-minutes": 10,
-          outputs: { url: expr("steps.promote.outputs.url") },
-          steps: [
-            installCli("vercel"),
-            {
-              name: "vercel promote",
-              id: "promote",
-              env: { ...vercelEnv(), WEB_DEPLOYMENT_URL: expr("needs.preflight.outputs.web-url") },
-              run: [
-                "set -euo pipefail",
-                'vercel promote "$WEB_DEPLOYMENT_URL" --yes --token="$VERCEL_TOKEN"',
-                'echo "url=$WEB_DEPLOYMENT_URL" >> "$GITHUB_OUTPUT"',
-              ].join("\n"),
-            },
-          ],
-        }
-      : {
-          name: "deploy web (Vercel production)",
-          "runs-on": RUNNER,
-          needs: ["preflight", "migrate"],
-          environment,
-          permissions: { contents: "read" },
-          "timeout-minutes": 15,
-          outputs: { url: expr("steps.deploy.outputs.url") },
-          steps: [
-            checkout(),
-            installCli("vercel"),
-            {
-              name: "vercel deploy --prod",
-              id: "deploy",
-              env: vercelEnv(),
-              run: ["set -euo pipefail", 'url="$(vercel deploy --prod --yes --token="$VERCEL_TOKEN")"', 'echo "url=$url" >> "$GITHUB_OUTPUT"'].join("\n"),
-            },
-          ],
-        },
-    "smoke-tests": {
-      name: "smoke tests",
-      "runs-on": RUNNER,
-      needs: ["deploy-api", "deploy-web"],
-      environment,
-      permissions: { contents: "read" },
-      "timeout-minutes": 10,
-      steps: [checkout(), ...smokeTestSteps(settings)],
-    },
-    rollback: {
-      name: "automatic rollback (smoke tests or deploy failed)",
-      "runs-on": RUNNER,
-      needs: ["preflight", "deploy-api", "deploy-web", "smoke-tests"],
-      if: expr(
-        "failure() && needs.preflight.result == 'success' && (needs.smoke-tests.result == 'failure' || needs.deploy-api.result == 'failure' || needs.deploy-web.result == 'failure')",
-      ),
-      environment,
-      permissions: { contents: "read" },
-      "timeout-minutes": 15,
-      steps: [
+        ...pythonSetup(app),
+        headed(alembicStep(app, "Database migrations (alembic upgrade head)", "alembic upgrade head"), { id: ids.migrate }),
         installCli("railway", "vercel"),
+        headed(railwayDeployStep(expr(`steps.${ids.promote}.outputs.image`)), { id: ids.deployApi }),
+        deployWeb,
+        ...nodeSetup(app),
+        smokeTestStep(settings, { id: ids.smoke }),
         {
-          name: "A rollback target exists",
-          env: { PREVIOUS_IMAGE: expr("needs.preflight.outputs.previous-image") },
-          run: 'if [ -z "$PREVIOUS_IMAGE" ]; then echo "::error::no earlier production deployment to roll back to; roll forward"; exit 1; fi',
+          name: "Automatic rollback: no earlier production deployment",
+          if: rollbackWhen("needs.preflight.outputs.previous-image == ''"),
+          run: 'echo "::error::no earlier production deployment to roll back to; roll forward"\nexit 1',
         },
-        railwayDeployStep(expr("needs.preflight.outputs.previous-image")),
+        headed(railwayDeployStep(expr("needs.preflight.outputs.previous-image")), {
+          name: "Automatic rollback: redeploy the previous API image",
+          id: ids.rollbackApi,
+          if: rollbackWhen("needs.preflight.outputs.previous-image != ''"),
+        }),
         {
-          name: "Roll the web app back",
+          name: "Automatic rollback: vercel rollback to the previous web deployment",
+          if: rollbackWhen("needs.preflight.outputs.previous-web-url != ''"),
           env: { ...vercelEnv(), PREVIOUS_WEB_URL: expr("needs.preflight.outputs.previous-web-url") },
           run: ["set -euo pipefail", 'vercel rollback "$PREVIOUS_WEB_URL" --token="$VERCEL_TOKEN"'].join("\n"),
         },
-        checkout(),
-        ...smokeTestSteps(settings),
+        smokeTestStep(settings, { name: "Smoke tests after the automatic rollback", if: rollbackWhen(`steps.${ids.rollbackApi}.outcome == 'success'`) }),
+        {
+          name: "Record the GitHub deployment",
+          if: expr(`always() && steps.${ids.deployApi}.outcome != 'skipped'`),
+          env: {
+            ...tokenEnv,
+            TASK: DEPLOYMENT_TASK,
+            OUTCOME: expr(`steps.${ids.smoke}.outcome`),
+            IMAGE: expr(`steps.${ids.promote}.outputs.image`),
+            WEB_DEPLOYMENT_URL: expr(`steps.${ids.deployWeb}.outputs.url`),
+            WEB_URL: vars(deployVariables.webUrl),
+          },
+          run: [
+            "set -euo pipefail",
+            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" \\',
+            "  '{ref: $ref, task: $task, environment: \"production\", auto_merge: false, required_contexts: [],",
+            "    production_environment: true, payload: {image: $image, webDeploymentUrl: $web}}' \\",
+            '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
+            'state="$([ "$OUTCOME" = success ] && echo success || echo failure)"',
+            'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
+          ].join("\n"),
+        },
+        assumeAuditRole(expr("always()")),
+        auditRecordStep(
+          "production",
+          expr("job.status"),
+          {
+            DIFF_FROM: expr("needs.preflight.outputs.previous-sha"),
+            IMAGE: expr(`steps.${ids.promote}.outputs.image`),
+            WEB_DEPLOYMENT_URL: expr(`steps.${ids.deployWeb}.outputs.url`),
+            EMERGENCY: expr("inputs.emergency"),
+            REASON: expr("inputs.reason"),
+            ROLLED_BACK: expr(`steps.${ids.rollbackApi}.outcome`),
+          },
+          expr("always()"),
+        ),
+        notifyStep("Page on failure (critical)", expr("failure()"), vars(deployVariables.criticalTopicArn), "Production deployment failed"),
+        notifyStep("Notify #deploys (info)", expr("success()"), vars(deployVariables.infoTopicArn), "Deployed to production"),
       ],
     },
     "release-notes": {
       name: "release notes",
       "runs-on": RUNNER,
-      needs: ["smoke-tests"],
+      needs: ["deploy"],
       permissions: { contents: "write" },
       "timeout-minutes": 5,
       steps: [
@@ -257,51 +233,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
         },
       ],
     },
-    record: {
-      name: "deployment metadata, audit record, alerts",
-      "runs-on": RUNNER,
-      needs: ["preflight", "promote-image", "migrate", "deploy-api", "deploy-web", "smoke-tests", "rollback", "release-notes"],
-      if: expr("always()"),
-      environment,
-      permissions: { contents: "read", deployments: "write", "id-token": "write" },
-      "timeout-minutes": 5,
-      steps: [
-        {
-          name: "Record the GitHub deployment",
-          if: expr("needs.deploy-api.result != 'skipped'"),
-          env: {
-            ...tokenEnv,
-            TASK: DEPLOYMENT_TASK,
-            OUTCOME: expr("needs.smoke-tests.result"),
-            IMAGE: expr("needs.promote-image.outputs.image"),
-            WEB_DEPLOYMENT_URL: expr("needs.deploy-web.outputs.url"),
-            WEB_URL: vars(deployVariables.webUrl),
-          },
-          run: [
-            "set -euo pipefail",
-            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" \\',
-            "  '{ref: $ref, task: $task, environment: \"production\", auto_merge: false, required_contexts: [],",
-            "    production_environment: true, payload: {image: $image, webDeploymentUrl: $web}}' \\",
-            '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
-            'state="$([ "$OUTCOME" = success ] && echo success || echo failure)"',
-            'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
-          ].join("\n"),
-        },
-        assumeAuditRole(),
-        auditRecordStep("production", {
-          DIFF_FROM: expr("needs.preflight.outputs.previous-sha"),
-          IMAGE: expr("needs.promote-image.outputs.image"),
-          WEB_DEPLOYMENT_URL: expr("needs.deploy-web.outputs.url"),
-          EMERGENCY: expr("inputs.emergency"),
-          REASON: expr("inputs.reason"),
-          ROLLED_BACK: expr("needs.rollback.result"),
-        }),
-        notifyStep("Page on failure (critical)", expr("contains(needs.*.result, 'failure')"), vars(deployVariables.criticalTopicArn), "Production deployment failed"),
-        notifyStep("Notify #deploys (info)", expr("!contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled')"), vars(deployVariables.infoTopicArn), "Deployed to production"),
-      ],
-    },
   };
-
   return {
     name: "deploy-production",
     on: {

@@ -72,7 +72,8 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
     migrate: {
       name: "database migrations (alembic upgrade head)",
       "runs-on": RUNNER,
-      needs: ["verify"],
+      // After the image is built: a failed build never leaves the database ahead of the code.
+      needs: ["verify", "build-api-image"],
       environment,
       permissions: { contents: "read" },
       "timeout-minutes": 10,
@@ -101,10 +102,11 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
         {
           name: "Build and deploy the web app",
           id: "deploy",
-          env: { ...vercelEnv(), WEB_URL: vars(deployVariables.webUrl) },
+          // The staging values are Preview variables scoped to the staging branch: pull that branch's.
+          env: { ...vercelEnv(), WEB_URL: vars(deployVariables.webUrl), STAGING_BRANCH: deployBranch(settings, "staging") },
           run: [
             "set -euo pipefail",
-            'vercel pull --yes --environment=preview --token="$VERCEL_TOKEN"',
+            'vercel pull --yes --environment=preview --git-branch="$STAGING_BRANCH" --token="$VERCEL_TOKEN"',
             'vercel build --token="$VERCEL_TOKEN"',
             'url="$(vercel deploy --prebuilt --token="$VERCEL_TOKEN")"',
             '# the staging domain follows this deployment (WEB_URL is the staging environment\'s URL)',
@@ -155,7 +157,7 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
           ].join("\n"),
         },
         assumeAuditRole(),
-        auditRecordStep("staging", {
+        auditRecordStep("staging", NEEDS_OUTCOME, {
           DIFF_FROM: expr("github.event.before"),
           IMAGE: `${image}@${expr("needs.build-api-image.outputs.digest")}`,
           WEB_DEPLOYMENT_URL: expr("needs.deploy-web.outputs.url"),

@@ -8,12 +8,14 @@ import {
   auditRecordStep,
   checkout,
   deployConcurrency,
+  headed,
   installCli,
+  nodeSetup,
   notifyStep,
   pythonSetup,
   railwayDeployStep,
   RUNNER,
-  smokeTestSteps,
+  smokeTestStep,
   vars,
   vercelEnv,
 } from "./steps";
@@ -22,7 +24,7 @@ import {
  * rollback.yml: the spec's quick and full rollback, started by hand with the deployment to
  * return to (API image by digest or tag, Vercel deployment URL, optionally an Alembic revision
  * to downgrade to). Shares the deploy concurrency group of its environment, so a rollback and a
- * deploy never run at once.
+ * deploy never run at once. One job in the environment: one approval, however urgent.
  */
 export function rollbackWorkflow(settings: StackSettings): Workflow {
   if (settings.model === "local-only") throw new Error("the local-only model has no rollback.yml");
@@ -31,6 +33,8 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
   const environment = { name: target, url: vars(deployVariables.webUrl) };
   const { app } = settings;
   const image = apiImage(settings);
+  const downgrade = expr("inputs.alembic-revision");
+  const fullRollback = expr("inputs.alembic-revision != ''");
 
   return {
     name: "rollback",
@@ -68,97 +72,53 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
     concurrency: deployConcurrency(target),
     defaults: { run: { shell: "bash" } },
     jobs: {
-      "rollback-api": {
-        name: "redeploy the earlier API image",
+      rollback: {
+        name: "roll back (approval gate)",
         "runs-on": RUNNER,
-        environment,
-        permissions: {},
-        "timeout-minutes": 15,
-        steps: [
-          {
-            name: "Validate the image reference",
-            env: { IMAGE: expr("inputs.image"), REPO: image },
-            run: [
-              'case "$IMAGE" in',
-              '  "$REPO"@sha256:*|"$REPO":*) ;;',
-              '  *) echo "::error::the image must be in $REPO"; exit 1 ;;',
-              "esac",
-            ].join("\n"),
-          },
-          installCli("railway"),
-          railwayDeployStep(expr("inputs.image")),
-        ],
-      },
-      "rollback-web": {
-        name: "promote the earlier web deployment",
-        "runs-on": RUNNER,
-        environment,
-        permissions: {},
-        "timeout-minutes": 10,
-        steps: [
-          installCli("vercel"),
-          {
-            name: "vercel rollback",
-            env: { ...vercelEnv(), WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url") },
-            run: [
-              "set -euo pipefail",
-              'case "$WEB_DEPLOYMENT_URL" in https://*) ;; *) echo "::error::not an https URL"; exit 1 ;; esac',
-              'vercel rollback "$WEB_DEPLOYMENT_URL" --token="$VERCEL_TOKEN"',
-            ].join("\n"),
-          },
-        ],
-      },
-      "downgrade-database": {
-        name: "alembic downgrade (full rollback)",
-        "runs-on": RUNNER,
-        needs: ["rollback-api", "rollback-web"],
-        if: expr("inputs.alembic-revision != ''"),
-        environment,
-        permissions: { contents: "read" },
-        "timeout-minutes": 10,
-        steps: [
-          checkout(),
-          ...pythonSetup(app),
-          alembicStep(
-            app,
-            "alembic downgrade <revision>",
-            [
-              "set -euo pipefail",
-              'if ! [[ "$REVISION" =~ ^[A-Za-z0-9_+-]+$ ]]; then echo "::error::not an Alembic revision: $REVISION"; exit 1; fi',
-              'alembic downgrade "$REVISION"',
-            ].join("\n"),
-            { REVISION: expr("inputs.alembic-revision") },
-          ),
-        ],
-      },
-      "smoke-tests": {
-        name: "smoke tests",
-        "runs-on": RUNNER,
-        needs: ["rollback-api", "rollback-web", "downgrade-database"],
-        if: expr("!failure() && !cancelled()"),
-        environment,
-        permissions: { contents: "read" },
-        "timeout-minutes": 10,
-        steps: [checkout(), ...smokeTestSteps(settings)],
-      },
-      record: {
-        name: "audit record",
-        "runs-on": RUNNER,
-        needs: ["rollback-api", "rollback-web", "downgrade-database", "smoke-tests"],
-        if: expr("always()"),
         environment,
         permissions: { contents: "read", "id-token": "write" },
-        "timeout-minutes": 5,
+        "timeout-minutes": 30,
         steps: [
-          assumeAuditRole(),
-          auditRecordStep(target, {
-            IMAGE: expr("inputs.image"),
-            WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url"),
-            REASON: expr("inputs.reason"),
-            ROLLED_BACK: "manual",
+          {
+            name: "Validate the inputs",
+            env: { IMAGE: expr("inputs.image"), REPO: image, WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url"), REVISION: downgrade },
+            run: [
+              "set -euo pipefail",
+              'case "$IMAGE" in "$REPO"@sha256:*|"$REPO":*) ;; *) echo "::error::the image must be in $REPO"; exit 1 ;; esac',
+              'case "$WEB_DEPLOYMENT_URL" in https://*) ;; *) echo "::error::not an https URL: $WEB_DEPLOYMENT_URL"; exit 1 ;; esac',
+              'if [ -n "$REVISION" ] && ! [[ "$REVISION" =~ ^[A-Za-z0-9_+-]+$ ]]; then echo "::error::not an Alembic revision: $REVISION"; exit 1; fi',
+            ].join("\n"),
+          },
+          checkout(),
+          installCli("railway", "vercel"),
+          headed(railwayDeployStep(expr("inputs.image")), { name: "Redeploy the earlier API image", id: "rollback-api" }),
+          {
+            name: "vercel rollback",
+            id: "rollback-web",
+            env: { ...vercelEnv(), WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url") },
+            run: ["set -euo pipefail", 'vercel rollback "$WEB_DEPLOYMENT_URL" --token="$VERCEL_TOKEN"'].join("\n"),
+          },
+          ...pythonSetup(app).map((step) => headed(step, { if: fullRollback })),
+          headed(alembicStep(app, "alembic downgrade <revision> (full rollback)", ["set -euo pipefail", 'alembic downgrade "$REVISION"'].join("\n"), { REVISION: downgrade }), {
+            id: "downgrade",
+            if: fullRollback,
           }),
-          notifyStep("Page on failure (critical)", expr("contains(needs.*.result, 'failure')"), vars(deployVariables.criticalTopicArn), "Rollback failed"),
-          notifyStep("Notify #deploys (info)", expr("!contains(needs.*.result, 'failure')"), vars(deployVariables.infoTopicArn), "Rolled back"),
+          ...nodeSetup(app),
+          smokeTestStep(settings, { id: "smoke" }),
+          assumeAuditRole(expr("always()")),
+          auditRecordStep(
+            target,
+            expr("job.status"),
+            {
+              IMAGE: expr("inputs.image"),
+              WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url"),
+              REASON: expr("inputs.reason"),
+              ROLLED_BACK: "manual",
+            },
+            expr("always()"),
+          ),
+          notifyStep("Page on failure (critical)", expr("failure()"), vars(deployVariables.criticalTopicArn), "Rollback failed"),
+          notifyStep("Notify #deploys (info)", expr("success()"), vars(deployVariables.infoTopicArn), "Rolled back"),
         ],
       },
     },

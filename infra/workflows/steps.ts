@@ -106,27 +106,36 @@ export function vercelEnv(): Record<string, string> {
  */
 export const SMOKE_TEST_COMMAND = "pnpm run test:smoke";
 
-/** The spec's smoke tests: the API health endpoint, the web app, then the product's own smoke suite. */
-export function smokeTestSteps(settings: StackSettings): Step[] {
-  return [
-    ...nodeSetup(settings.app),
-    {
-      name: "Smoke tests",
-      "working-directory": settings.app.webDirectory,
-      env: { WEB_URL: vars(deployVariables.webUrl), API_URL: vars(deployVariables.apiUrl) },
-      run: [
-        "set -euo pipefail",
-        'curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors "$API_URL/health" > /dev/null',
-        'curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors "$WEB_URL" > /dev/null',
-        SMOKE_TEST_COMMAND,
-      ].join("\n"),
-    },
-  ];
+/** A step renamed, given an id or a condition, with those keys first (as a reader looks for them). */
+export function headed(step: Step, head: Partial<Pick<Step, "name" | "id" | "if">>): Step {
+  const { name, id, if: condition, ...rest } = { ...step, ...head };
+  return { name, ...(id === undefined ? {} : { id }), ...(condition === undefined ? {} : { if: condition }), ...rest };
 }
 
-export function assumeAuditRole(): Step {
+/** The spec's smoke tests: the API health endpoint, the web app, then the product's own smoke suite (needs nodeSetup first). */
+export function smokeTestStep(settings: StackSettings, head: Partial<Pick<Step, "name" | "id" | "if">> = {}): Step {
+  return headed({
+    name: "Smoke tests",
+    "working-directory": settings.app.webDirectory,
+    env: { WEB_URL: vars(deployVariables.webUrl), API_URL: vars(deployVariables.apiUrl) },
+    run: [
+      "set -euo pipefail",
+      'curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors "$API_URL/health" > /dev/null',
+      'curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors "$WEB_URL" > /dev/null',
+      SMOKE_TEST_COMMAND,
+    ].join("\n"),
+  }, head);
+}
+
+/** Node setup, then the smoke tests. */
+export function smokeTestSteps(settings: StackSettings): Step[] {
+  return [...nodeSetup(settings.app), smokeTestStep(settings)];
+}
+
+export function assumeAuditRole(condition?: string): Step {
   return {
     name: "Assume the audit role (OIDC)",
+    ...(condition === undefined ? {} : { if: condition }),
     uses: action("aws-actions/configure-aws-credentials"),
     with: {
       "role-to-assume": vars(deployVariables.auditRoleArn),
@@ -141,16 +150,23 @@ export const NEEDS_OUTCOME = expr(
   "contains(needs.*.result, 'failure') && 'failure' || (contains(needs.*.result, 'cancelled') && 'cancelled' || 'success')",
 );
 
+/** The metric the `deployment-failed` alarm watches (infra/aws/alertMetrics.ts), in the stack's namespace. */
+export const DEPLOYMENT_FAILED_METRIC = "DeploymentFailed";
+
 /**
- * Writes the spec's audit record (who, what changed, when, where, outcome) to the audit bucket.
+ * Writes the spec's audit record (who, what changed, when, where, outcome) to the audit bucket,
+ * and on a failed outcome publishes DeploymentFailed = 1 (the `deployment-failed` alarm pages on it).
  * Every value enters through env; the record is built with jq, never by string concatenation.
+ * `outcome` is an expression that is `success`, `failure` or `cancelled`.
  */
-export function auditRecordStep(environment: string, extraEnv: Record<string, string>): Step {
+export function auditRecordStep(environment: string, outcome: string, extraEnv: Record<string, string>, condition?: string): Step {
   return {
     name: "Write the audit record",
+    ...(condition === undefined ? {} : { if: condition }),
     env: {
       ENVIRONMENT: environment,
-      OUTCOME: NEEDS_OUTCOME,
+      OUTCOME: outcome,
+      METRICS_NAMESPACE: vars(deployVariables.metricsNamespace),
       ACTOR: expr("github.actor"),
       TRIGGERED_BY: expr("github.triggering_actor"),
       COMMIT: expr("github.sha"),
@@ -165,6 +181,10 @@ export function auditRecordStep(environment: string, extraEnv: Record<string, st
     },
     run: [
       "set -euo pipefail",
+      "metric_failed=0",
+      'if [ "$OUTCOME" = failure ]; then',
+      `  aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-name ${DEPLOYMENT_FAILED_METRIC} --value 1 --unit Count || metric_failed=1`,
+      "fi",
       'when="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
       'record="$(jq -n \\',
       '  --arg environment "$ENVIRONMENT" --arg outcome "$OUTCOME" --arg actor "$ACTOR" \\',
@@ -181,6 +201,7 @@ export function auditRecordStep(environment: string, extraEnv: Record<string, st
       'key="${AUDIT_PREFIX}${ENVIRONMENT}/$(date -u +%Y/%m/%d)/${RUN_ID}-${RUN_ATTEMPT}.json"',
       'printf \'%s\\n\' "$record" | aws s3 cp - "s3://${AUDIT_BUCKET}/${key}" --content-type application/json',
       'echo "$record" | jq . >> "$GITHUB_STEP_SUMMARY"',
+      `if [ "$metric_failed" = 1 ]; then echo "::error::could not publish ${DEPLOYMENT_FAILED_METRIC} to $METRICS_NAMESPACE"; exit 1; fi`,
     ].join("\n"),
   };
 }

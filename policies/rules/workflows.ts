@@ -231,14 +231,48 @@ function environmentOf(job: PlainRecord): string | undefined {
   return typeof environment === "string" ? environment : knownString(asRecord(environment)?.["name"]);
 }
 
+/** Every job `id` waits for, directly or through others. */
+function ancestorsOf(workflow: Workflow, id: string): Set<string> {
+  const byId = new Map(workflow.jobs);
+  const seen = new Set<string>();
+  const pending = [id];
+  while (pending.length > 0) {
+    const job = byId.get(pending.pop()!);
+    if (!job) continue;
+    for (const need of needsOf(job)) {
+      if (!seen.has(need)) {
+        seen.add(need);
+        pending.push(need);
+      }
+    }
+  }
+  return seen;
+}
+
+/** Whether `later` certainly runs after `earlier`: later in the same job, or in a job that needs (transitively) the earlier one's. */
+function runsAfter(workflow: Workflow, later: WorkflowStep, earlier: WorkflowStep): boolean {
+  return later.job === earlier.job ? later.index > earlier.index : ancestorsOf(workflow, later.job).has(earlier.job);
+}
+
+const ON_FAILURE = /failure\(\)/;
+const SMOKE = /smoke/;
+const ROLLBACK = /roll\s*-?back/;
+const MIGRATION = /(alembic\s+upgrade|prisma\s+migrate\s+deploy|\bmigrate\b|(run|apply) (the )?(database )?migrations)/;
+const DEPLOY = /\b(railway\s+(up|redeploy|deploy)|vercel\s+(promote|deploy|alias))\b|\bdeploy (api|web)\b/;
+const PROMOTE = /\bimagetools\s+create\b|\bcrane\s+(tag|copy)\b|\bdocker\s+push\b/;
+
 export const productionUsesEnvironment = resourcePolicy<ProductionSettings>(
   {
     name: "workflow-production-deploy-uses-environment",
     description:
-      'Production deploy jobs run in the production environment, so its reviewers and branch rule apply. Spec, Stage 3: "Require manual approval"; ' +
-      'Deploying to Production: "GitHub Actions: Manual approval gate".',
+      'A production deploy waits for one manual approval: everything that changes production runs in ONE job in the production environment ' +
+      "(GitHub pauses every job that names a protected environment for its reviewers, so two such jobs mean two approvals). " +
+      'Spec, Stage 3: "Require manual approval"; Deploying to Production: "GitHub Actions: Manual approval gate".',
     severity: "critical",
-    remediation: ["Give every job of the production workflow that deploys, migrates or promotes `environment: production`."],
+    remediation: [
+      "Put the steps that promote, migrate and deploy in one job with `environment: production`.",
+      "Keep checks that need no environment values (pre-flight) and follow-ups (release notes) in jobs without an environment.",
+    ],
     topics: ["pipelines", "change-management"],
   },
   {
@@ -246,8 +280,21 @@ export const productionUsesEnvironment = resourcePolicy<ProductionSettings>(
     config: { defaults: productionDefaults, schema: productionSchema },
     validate(resource, settings, report, args) {
       const workflow = productionWorkflow(resource, settings, args.notApplicable);
-      if (!workflow.jobs.some(([, job]) => environmentOf(job) === settings.environment)) {
+      const gated = workflow.jobs.filter(([, job]) => environmentOf(job) === settings.environment).map(([id]) => id);
+      if (gated.length === 0) {
         report(`${workflow.file}: no job runs in environment ${settings.environment}: nothing waits for approval`);
+        return;
+      }
+      if (gated.length > 1) {
+        report(`${workflow.file}: ${gated.length} jobs run in environment ${settings.environment} (${gated.join(", ")}): each waits for its own approval; put the production steps in one job`);
+      }
+      const outside = new Set<string>();
+      for (const step of workflow.steps) {
+        if (gated.includes(step.job) || outside.has(step.job)) continue;
+        if (DEPLOY.test(step.own) || MIGRATION.test(step.own) || PROMOTE.test(step.own)) {
+          outside.add(step.job);
+          report(`${workflow.file}: job ${step.job} step ${step.index + 1} changes production outside environment ${settings.environment}: it runs without approval`);
+        }
       }
     },
   },
@@ -277,15 +324,26 @@ export const productionPromotesArtifacts = resourcePolicy<ProductionSettings>(
   },
 );
 
-const SMOKE = /smoke/;
-const ROLLBACK = /roll\s*-?back/;
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Whether `rollback`'s condition names the smoke step's failure: its step outcome in the same job, its job's result in a later one. */
+function onSmokeFailure(rollback: WorkflowStep, smoke: WorkflowStep): boolean {
+  if (rollback.job !== smoke.job) return new RegExp(`needs\\.${escapeRegExp(smoke.job)}\\.result\\s*==\\s*'failure'`).test(rollback.condition);
+  const id = smoke.record["id"];
+  return typeof id === "string" && new RegExp(`steps\\.${escapeRegExp(id)}\\.(outcome|conclusion)\\s*==\\s*'failure'`).test(rollback.condition);
+}
 
 export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
   {
     name: "workflow-production-smoke-tests-roll-back",
     description: 'A production deploy is checked and undone automatically when the check fails. Spec, Stage 3: "Run smoke tests … Rollback if: Smoke tests fail".',
     severity: "high",
-    remediation: ["Run smoke tests after the deploy steps, then a rollback step or job with `if: failure()` after them."],
+    remediation: [
+      "Run the smoke tests in a step with an id after the deploy steps, then rollback steps after them with " +
+        "`if: failure() && steps.<smoke id>.outcome == 'failure'` (or a rollback job with `if: failure() && needs.<smoke job>.result == 'failure'`).",
+    ],
     topics: ["pipelines", "rollback"],
   },
   {
@@ -293,19 +351,29 @@ export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
     config: { defaults: productionDefaults, schema: productionSchema },
     validate(resource, settings, report, args) {
       const workflow = productionWorkflow(resource, settings, args.notApplicable);
-      const smoke = workflow.steps.findIndex((step) => SMOKE.test(step.text) && !/failure\(\)/.test(step.condition));
-      if (smoke < 0) {
-        report(`${workflow.file}: no smoke test step`);
+      // The smoke tests that check the deploy: after a deploy step (a pre-flight that looks for staging's smoke tests is not one).
+      const normal = workflow.steps.filter((step) => !ON_FAILURE.test(step.condition));
+      const deploys = normal.filter((step) => DEPLOY.test(step.own));
+      const smoke = normal.find((step) => SMOKE.test(step.own) && deploys.some((deploy) => runsAfter(workflow, step, deploy)));
+      if (!smoke) {
+        report(`${workflow.file}: no smoke test step after the deploy steps`);
         return;
       }
-      const rollback = workflow.steps.findIndex((step, index) => index > smoke && ROLLBACK.test(step.text) && /failure\(\)/.test(step.condition));
-      if (rollback < 0) report(`${workflow.file}: no rollback step with if: failure() after the smoke tests`);
+      const rollbacks = workflow.steps.filter((step) => ROLLBACK.test(step.own) && runsAfter(workflow, step, smoke));
+      const onFailure = rollbacks.filter((step) => ON_FAILURE.test(step.condition));
+      if (rollbacks.length === 0) report(`${workflow.file}: no rollback step after the smoke tests (job ${smoke.job} step ${smoke.index + 1})`);
+      else if (onFailure.length === 0) report(`${workflow.file}: no rollback step with if: failure() after the smoke tests`);
+      else if (!onFailure.some((step) => onSmokeFailure(step, smoke))) {
+        const id = smoke.record["id"];
+        report(
+          typeof id === "string"
+            ? `${workflow.file}: no rollback step runs when the smoke tests fail: condition it on steps.${id}.outcome == 'failure'`
+            : `${workflow.file}: the smoke test step (job ${smoke.job} step ${smoke.index + 1}) has no id, so no rollback step can run on its failure`,
+        );
+      }
     },
   },
 );
-
-const MIGRATION = /(alembic\s+upgrade|prisma\s+migrate\s+deploy|\bmigrate\b|(run|apply) (the )?(database )?migrations)/;
-const DEPLOY = /\b(railway\s+(up|redeploy|deploy)|vercel\s+(promote|deploy|alias))\b|\bdeploy (api|web)\b/;
 
 export const productionMigratesFirst = resourcePolicy<ProductionSettings>(
   {
@@ -313,7 +381,7 @@ export const productionMigratesFirst = resourcePolicy<ProductionSettings>(
     description:
       'Database migrations run before the new code serves traffic. Spec, Database Migrations: "Auto-apply before deployment … CI runs migration in production before deploying app".',
     severity: "high",
-    remediation: ["Run `alembic upgrade head` in a step (or a job the deploy jobs `needs`) before the Railway and Vercel deploy steps."],
+    remediation: ["Run `alembic upgrade head` in a step before the Railway and Vercel deploy steps of the deploy job (or in a job the deploy job `needs`)."],
     topics: ["pipelines", "database"],
   },
   {
@@ -321,12 +389,17 @@ export const productionMigratesFirst = resourcePolicy<ProductionSettings>(
     config: { defaults: productionDefaults, schema: productionSchema },
     validate(resource, settings, report, args) {
       const workflow = productionWorkflow(resource, settings, args.notApplicable);
-      const normal = workflow.steps.filter((step) => !/failure\(\)/.test(step.condition));
-      const migration = normal.findIndex((step) => MIGRATION.test(step.own));
-      const deploy = normal.findIndex((step) => DEPLOY.test(step.own) && !MIGRATION.test(step.own));
-      if (migration < 0) report(`${workflow.file}: no migration step`);
-      else if (deploy >= 0 && deploy < migration) {
-        report(`${workflow.file}: job ${normal[deploy]!.job} deploys before the migrations run (job ${normal[migration]!.job})`);
+      const normal = workflow.steps.filter((step) => !ON_FAILURE.test(step.condition));
+      const migration = normal.find((step) => MIGRATION.test(step.own));
+      if (!migration) {
+        report(`${workflow.file}: no migration step`);
+        return;
+      }
+      const early = normal.find((step) => DEPLOY.test(step.own) && !MIGRATION.test(step.own) && !runsAfter(workflow, step, migration));
+      if (early) {
+        report(
+          `${workflow.file}: job ${early.job} step ${early.index + 1} deploys before the migrations run (job ${migration.job} step ${migration.index + 1})`,
+        );
       }
     },
   },

@@ -5,8 +5,8 @@ import { parse } from "yaml";
 import { deployStagingWorkflow } from "../../../infra/workflows/deployStaging";
 import { buildWorkflows, renderWorkflowFiles, workflowsOfModel } from "../../../infra/workflows/files";
 import { hardeningProblems } from "../../../infra/workflows/hardening";
-import { isStepsJob, Job, StepsJob, Workflow, WorkflowName } from "../../../infra/workflows/model";
-import { actionPins } from "../../../infra/workflows/pins";
+import { isStepsJob, Job, Step, StepsJob, Workflow, WorkflowName } from "../../../infra/workflows/model";
+import { actionPins, cliPins } from "../../../infra/workflows/pins";
 import { renderWorkflow } from "../../../infra/workflows/render";
 import { verifyCheckIds } from "../../../infra/pipeline/verifyChecks";
 import { PROJECT_DIR } from "../../harness";
@@ -162,7 +162,7 @@ describe("workflow files", () => {
     it("enforces the performance budgets from settings", () => {
       const job = stepsJob(workflow("staging-prod", "verify"), "performance-budgets");
       assert.deepEqual(job.env, { LIGHTHOUSE_MIN_SCORE: "85", INITIAL_JS_MAX_KB: "200", DOCKER_IMAGE_MAX_MB: "500" });
-      assert.match(allRuns(job), /lhci/);
+      assert.ok(allRuns(job).includes(`npx --yes ${cliPins.lhci} autorun`), "Lighthouse CI at the pinned version");
       assert.match(allRuns(job), /INITIAL_JS_MAX_KB/);
       assert.match(allRuns(job), /docker image inspect/);
     });
@@ -194,6 +194,23 @@ describe("workflow files", () => {
       assert.match(deploy.steps.map((s) => s.env?.["IMAGE"] ?? "").join(""), /@\$\{\{ needs\.build-api-image\.outputs\.digest \}\}/);
     });
 
+    it("migrates only after the image is built, with the migrator's connection string", () => {
+      assert.deepEqual(stepsJob(wf(), "migrate").needs, ["verify", "build-api-image"]);
+    });
+
+    it("builds the web app with the staging branch's Preview variables", () => {
+      const deploy = stepsJob(wf(), "deploy-web").steps.find((s) => s.id === "deploy");
+      assert.equal(deploy?.env?.["STAGING_BRANCH"], "staging");
+      assert.match(deploy?.run ?? "", /vercel pull --yes --environment=preview --git-branch="\$STAGING_BRANCH"/);
+    });
+
+    it("publishes DeploymentFailed to the stack's namespace when the deploy failed", () => {
+      const audit = stepsJob(wf(), "record").steps.find((s) => s.name === "Write the audit record");
+      assert.equal(audit?.env?.["METRICS_NAMESPACE"], "${{ vars.METRICS_NAMESPACE }}");
+      assert.match(audit?.env?.["OUTCOME"] ?? "", /needs\.\*\.result/);
+      assert.match(audit?.run ?? "", /if \[ "\$OUTCOME" = failure \]; then\n {2}aws cloudwatch put-metric-data --namespace "\$METRICS_NAMESPACE" --metric-name DeploymentFailed --value 1/);
+    });
+
     it("migrates before deploying, smoke-tests after, and records the deployment whatever happened", () => {
       const w = wf();
       assert.ok(ancestors(w, "deploy-api").has("migrate"));
@@ -217,79 +234,142 @@ describe("workflow files", () => {
   });
 
   describe("deploy-production.yml", () => {
+    const stepIndex = (job: StepsJob, predicate: (step: Step) => boolean, what: string) => {
+      const index = job.steps.findIndex(predicate);
+      assert.ok(index >= 0, `no step: ${what}`);
+      return index;
+    };
+
     for (const model of ["staging-prod", "direct-prod"] as const) {
-      it(`${model}: every job that touches production runs in the production environment`, () => {
+      it(`${model}: ONE job runs in the production environment (one approval); pre-flight and release notes wait for none`, () => {
         const w = workflow(model, "deploy-production");
-        for (const id of ["preflight", "migrate", "deploy-api", "deploy-web", "smoke-tests", "rollback", "record"]) {
-          assert.equal(stepsJob(w, id).environment?.name, "production", id);
-        }
-        assert.ok(w.on.workflow_dispatch?.inputs?.["emergency"]);
+        assert.deepEqual(Object.keys(w.jobs), ["preflight", "deploy", "release-notes"]);
+        const gated = Object.entries(w.jobs).filter(([, job]) => isStepsJob(job) && job.environment !== undefined).map(([id]) => id);
+        assert.deepEqual(gated, ["deploy"]);
+        assert.deepEqual(stepsJob(w, "deploy").environment, { name: "production", url: "${{ vars.WEB_URL }}" });
+        assert.deepEqual(stepsJob(w, "deploy").needs, ["preflight"]);
+        assert.deepEqual(stepsJob(w, "release-notes").needs, ["deploy"]);
+        assert.deepEqual(stepsJob(w, "release-notes").permissions, { contents: "write" });
         assert.equal(w.on.workflow_dispatch?.inputs?.["emergency"]?.type, "boolean");
         assert.equal(w.on.workflow_dispatch?.inputs?.["reason"]?.type, "string");
         assert.deepEqual(Object.keys(w.on), ["workflow_dispatch"]);
       });
 
-      it(`${model}: promotes, never builds`, () => {
+      it(`${model}: the pre-flight reads no environment value (no vars., no secrets.)`, () => {
+        const preflight = stepsJob(workflow(model, "deploy-production"), "preflight");
+        assert.doesNotMatch(JSON.stringify(preflight), /\b(vars|secrets)\./);
+        assert.deepEqual(preflight.permissions, { contents: "read", deployments: "read", checks: "read" });
+      });
+
+      it(`${model}: the deploy job promotes, migrates, deploys API, deploys web, smoke-tests, in that order, and never builds`, () => {
         const w = workflow(model, "deploy-production");
+        const deploy = stepsJob(w, "deploy");
+        const settings = stepIndex(deploy, (s) => s.name === "Required variables and secrets are set", "settings check");
+        const promote = stepIndex(deploy, (s) => s.id === "promote", "promote");
+        const migrate = stepIndex(deploy, (s) => s.id === "migrate", "migrate");
+        const api = stepIndex(deploy, (s) => s.id === "deploy-api", "deploy-api");
+        const web = stepIndex(deploy, (s) => s.id === "deploy-web", "deploy-web");
+        const smoke = stepIndex(deploy, (s) => s.id === "smoke", "smoke");
+        assert.deepEqual([settings, promote, migrate, api, web, smoke], [settings, promote, migrate, api, web, smoke].sort((a, b) => a - b));
+        assert.equal(settings, 0, "the environment's values are checked before anything changes");
+        assert.match(deploy.steps[settings]?.run ?? "", /MIGRATION_DATABASE_URL/);
+        assert.match(deploy.steps[promote]?.run ?? "", /docker buildx imagetools create/);
+        assert.equal(deploy.steps[migrate]?.run, "alembic upgrade head");
+        assert.equal(deploy.steps[migrate]?.env?.["DATABASE_URL"], "${{ secrets.MIGRATION_DATABASE_URL }}");
+        assert.equal(deploy.steps[api]?.env?.["IMAGE"], "${{ steps.promote.outputs.image }}");
+        assert.match(deploy.steps[smoke]?.run ?? "", /pnpm run test:smoke/);
         for (const [id, job] of Object.entries(w.jobs)) {
           if (!isStepsJob(job)) continue;
           assert.ok(!job.steps.some((s) => s.uses?.startsWith("docker/build-push-action@")), `${id} uses build-push-action`);
           assert.doesNotMatch(allRuns(job), /docker (image )?build(\s|$)|buildx build|vercel build/m, id);
         }
-        assert.match(allRuns(stepsJob(w, "promote-image")), /docker buildx imagetools create/);
-        assert.match(stepsJob(w, "deploy-api").steps.map((s) => s.env?.["IMAGE"] ?? "").join(""), /needs\.promote-image\.outputs\.image/);
       });
 
-      it(`${model}: migrates before deploying, rolls back automatically when smoke tests fail`, () => {
-        const w = workflow(model, "deploy-production");
-        assert.ok(ancestors(w, "deploy-api").has("migrate"));
-        assert.ok(ancestors(w, "deploy-web").has("migrate"));
-        assert.ok(ancestors(w, "migrate").has("preflight"));
-        const rollback = stepsJob(w, "rollback");
-        assert.ok(rollback.needs?.includes("smoke-tests"));
-        assert.match(rollback.if ?? "", /^\$\{\{ failure\(\) && .*needs\.smoke-tests\.result == 'failure'/);
-        assert.match(allRuns(rollback), /railway redeploy/);
-        assert.match(allRuns(rollback), /vercel rollback/);
+      it(`${model}: rolls back automatically, in the same job, when the smoke tests fail`, () => {
+        const deploy = stepsJob(workflow(model, "deploy-production"), "deploy");
+        const smoke = stepIndex(deploy, (s) => s.id === "smoke", "smoke");
+        const rollbacks = deploy.steps.filter((s) => /rollback/i.test(s.name));
+        assert.ok(rollbacks.length >= 3);
+        for (const step of rollbacks) {
+          assert.ok(deploy.steps.indexOf(step) > smoke, `${step.name} after the smoke tests`);
+          assert.match(step.if ?? "", /^\$\{\{ failure\(\) && \(steps\.smoke\.outcome == 'failure' \|\| /, step.name);
+        }
+        const api = deploy.steps.find((s) => s.id === "rollback-api");
+        assert.equal(api?.env?.["IMAGE"], "${{ needs.preflight.outputs.previous-image }}");
+        assert.match(api?.run ?? "", /railway redeploy/);
+        assert.match(allRuns({ ...deploy, steps: rollbacks }), /vercel rollback "\$PREVIOUS_WEB_URL"/);
       });
 
-      it(`${model}: pre-flight checks settings, the freeze window and what was tested; release notes, audit and the page on failure`, () => {
+      it(`${model}: records the deployment and the audit whatever happened, publishes DeploymentFailed and pages on failure`, () => {
         const w = workflow(model, "deploy-production");
-        const preflight = allRuns(stepsJob(w, "preflight"));
-        assert.match(preflight, /MIGRATION_DATABASE_URL/);
+        const deploy = stepsJob(w, "deploy");
+        assert.deepEqual(deploy.permissions, { contents: "read", packages: "write", deployments: "write", "id-token": "write" });
+        const named = (name: string) => {
+          const index = stepIndex(deploy, (s) => s.name === name, name);
+          return { index, step: deploy.steps[index]! };
+        };
+        const role = named("Assume the audit role (OIDC)");
+        const audit = named("Write the audit record");
+        const page = named("Page on failure (critical)");
+        assert.equal(role.step.if, "${{ always() }}");
+        assert.equal(audit.step.if, "${{ always() }}");
+        assert.ok(role.index < audit.index && audit.index < page.index);
+        assert.equal(audit.step.env?.["OUTCOME"], "${{ job.status }}");
+        assert.equal(audit.step.env?.["METRICS_NAMESPACE"], "${{ vars.METRICS_NAMESPACE }}");
+        assert.match(audit.step.run ?? "", /aws s3 cp/);
+        assert.match(audit.step.run ?? "", /aws cloudwatch put-metric-data --namespace "\$METRICS_NAMESPACE" --metric-name DeploymentFailed --value 1/);
+        assert.equal(page.step.if, "${{ failure() }}");
+        assert.equal(page.step.env?.["TOPIC_ARN"], "${{ vars.ALERTS_CRITICAL_TOPIC_ARN }}");
+        assert.match(named("Record the GitHub deployment").step.if ?? "", /^\$\{\{ always\(\) && /);
+        assert.match(allRuns(stepsJob(w, "release-notes")), /gh release create/);
+      });
+
+      it(`${model}: pre-flight checks the branch, the freeze window and what was tested`, () => {
+        const preflight = allRuns(stepsJob(workflow(model, "deploy-production"), "preflight"));
         assert.match(preflight, /frozen='holidays \(12-20 to 01-02\)'/);
+        assert.match(preflight, /frozen='black-friday-2026 \(2026-11-23 to 2026-11-30\)'/);
         assert.match(preflight, /EMERGENCY/);
+        assert.match(preflight, /refs\/heads\/main/);
         if (model === "staging-prod") assert.match(preflight, /environment=staging/);
         else for (const id of verifyCheckIds) assert.match(preflight, new RegExp(`\\b${id}\\b`));
-        assert.match(allRuns(stepsJob(w, "release-notes")), /gh release create/);
-        const record = stepsJob(w, "record");
-        assert.equal(record.if, "${{ always() }}");
-        assert.match(allRuns(record), /aws s3 cp/);
-        const page = record.steps.find((s) => s.name.startsWith("Page"));
-        assert.equal(page?.env?.["TOPIC_ARN"], "${{ vars.ALERTS_CRITICAL_TOPIC_ARN }}");
-        assert.match(page?.if ?? "", /failure/);
       });
     }
 
-    it("staging-prod promotes the web deployment that passed staging (vercel promote)", () => {
+    it("staging-prod: the pre-flight has the full history to compare with staging, and the deploy promotes the staging web deployment", () => {
       const w = workflow("staging-prod", "deploy-production");
-      assert.match(allRuns(stepsJob(w, "deploy-web")), /vercel promote "\$WEB_DEPLOYMENT_URL"/);
+      const checkoutStep = stepsJob(w, "preflight").steps.find((s) => s.uses?.startsWith("actions/checkout@"));
+      assert.equal(checkoutStep?.with?.["fetch-depth"], 0);
+      assert.match(allRuns(stepsJob(w, "preflight")), /git diff --quiet "\$1" "\$COMMIT" -- \. ':\(exclude\)\.env\.example' ':\(exclude\)\.github\/workflows'/);
+      const web = stepsJob(w, "deploy").steps.find((s) => s.id === "deploy-web");
+      assert.match(web?.run ?? "", /vercel promote "\$WEB_DEPLOYMENT_URL"/);
+      assert.equal(web?.env?.["WEB_DEPLOYMENT_URL"], "${{ needs.preflight.outputs.web-url }}");
     });
   });
 
   describe("rollback.yml", () => {
-    it("takes the deployment to return to, redeploys it, optionally downgrades, smoke-tests and audits", () => {
+    it("one job in the environment (one approval): validates, redeploys, optionally downgrades, smoke-tests and audits", () => {
       const w = workflow("staging-prod", "rollback");
       const inputs = w.on.workflow_dispatch?.inputs ?? {};
       assert.deepEqual(Object.keys(inputs), ["environment", "image", "web-deployment-url", "alembic-revision", "reason"]);
       assert.deepEqual(inputs["environment"]?.options, ["staging", "production"]);
       assert.equal(inputs["alembic-revision"]?.required, false);
-      assert.match(allRuns(stepsJob(w, "rollback-api")), /railway redeploy/);
-      assert.match(allRuns(stepsJob(w, "rollback-web")), /vercel rollback "\$WEB_DEPLOYMENT_URL"/);
-      const downgrade = stepsJob(w, "downgrade-database");
-      assert.equal(downgrade.if, "${{ inputs.alembic-revision != '' }}");
-      assert.match(allRuns(downgrade), /alembic downgrade "\$REVISION"/);
-      assert.ok(ancestors(w, "smoke-tests").has("rollback-api"));
-      assert.match(allRuns(stepsJob(w, "record")), /aws s3 cp/);
+      assert.deepEqual(Object.keys(w.jobs), ["rollback"]);
+      const job = stepsJob(w, "rollback");
+      assert.deepEqual(job.environment, { name: "${{ inputs.environment }}", url: "${{ vars.WEB_URL }}" });
+      assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+      const at = (predicate: (step: Step) => boolean) => job.steps.findIndex(predicate);
+      const order = [
+        at((s) => s.name === "Validate the inputs"),
+        at((s) => s.id === "rollback-api" && /railway redeploy/.test(s.run ?? "")),
+        at((s) => s.id === "rollback-web" && /vercel rollback "\$WEB_DEPLOYMENT_URL"/.test(s.run ?? "")),
+        at((s) => s.id === "downgrade" && /alembic downgrade "\$REVISION"/.test(s.run ?? "")),
+        at((s) => s.id === "smoke"),
+        at((s) => s.name === "Write the audit record"),
+      ];
+      assert.ok(order.every((index) => index >= 0), JSON.stringify(order));
+      assert.deepEqual(order, [...order].sort((a, b) => a - b));
+      assert.equal(job.steps[order[3]!]?.if, "${{ inputs.alembic-revision != '' }}");
+      assert.match(job.steps[order[0]!]?.run ?? "", /\^\[A-Za-z0-9_\+-\]\+\$/);
       assert.deepEqual(w.concurrency, { group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
       assert.deepEqual(workflow("direct-prod", "rollback").on.workflow_dispatch?.inputs?.["environment"]?.options, ["production"]);
     });
@@ -305,8 +385,9 @@ describe("workflow files", () => {
             assert.equal(job.permissions["id-token"] === "write", assumes, `${file.name} ${id}`);
             const writes = Object.entries(job.permissions).filter(([, level]) => level === "write").map(([scope]) => scope);
             const allowed: Record<string, string[]> = {
-              "build-api-image": ["packages"], "publish-image": ["packages"], "promote-image": ["packages"],
-              "release-notes": ["contents"], record: ["deployments", "id-token"],
+              "build-api-image": ["packages"], "publish-image": ["packages"],
+              "release-notes": ["contents"], record: ["deployments", "id-token"], rollback: ["id-token"],
+              deploy: ["packages", "deployments", "id-token"],
             };
             assert.deepEqual(writes.filter((s) => !(allowed[id] ?? []).includes(s)), [], `${file.name} ${id} writes ${writes.join(", ")}`);
           }
