@@ -7,6 +7,14 @@ import { apiImage, checkout, nodeSetup, pythonSetup, RUNNER } from "./steps";
 
 const READ: StepsJob["permissions"] = { contents: "read" };
 
+/**
+ * One verify job. Its name is its check run's name, so it is the id the rulesets require, by
+ * construction; every job starts from a checkout with read-only permissions.
+ */
+function checkJob(id: VerifyCheckId, minutes: number, steps: StepsJob["steps"], extra: Partial<StepsJob> = {}): StepsJob {
+  return { name: id, "runs-on": RUNNER, permissions: READ, "timeout-minutes": minutes, ...extra, steps: [checkout(), ...steps] };
+}
+
 /** The branches whose pushes and pull requests are verified: the deploy branches of the model. */
 export function verifiedBranches(settings: StackSettings): string[] {
   const branches = [deployBranch(settings, "production")];
@@ -24,93 +32,45 @@ export function verifyWorkflow(settings: StackSettings): Workflow {
   const web = app.webDirectory;
   const api = app.apiDirectory;
 
-    // A job's name is its check run's name: it must equal the id the rulesets require.
   const jobs: Record<VerifyCheckId, StepsJob> = {
-    lint: {
-      name: "lint",
-      "runs-on": RUNNER,
-      permissions: READ,
-      "timeout-minutes": 10,
-      steps: [
-        checkout(),
-        ...nodeSetup(app),
-        ...pythonSetup(app),
-        { name: "ESLint", "working-directory": web, run: "pnpm exec eslint . --max-warnings 0" },
-        { name: "Ruff", "working-directory": api, run: "ruff check .\nruff format --check ." },
-      ],
-    },
-    typecheck: {
-      name: "typecheck",
-      "runs-on": RUNNER,
-      permissions: READ,
-      "timeout-minutes": 10,
-      steps: [
-        checkout(),
-        ...nodeSetup(app),
-        ...pythonSetup(app),
-        { name: "TypeScript", "working-directory": web, run: "pnpm exec tsc --noEmit" },
-        { name: "Pyright", "working-directory": api, run: "pyright" },
-      ],
-    },
-    "unit-tests": {
-      name: "unit-tests",
-      "runs-on": RUNNER,
-      permissions: READ,
-      "timeout-minutes": 15,
-      steps: [
-        checkout(),
-        ...nodeSetup(app),
-        ...pythonSetup(app),
-        { name: "Jest", "working-directory": web, run: "pnpm exec jest --ci" },
-        { name: "pytest", "working-directory": api, run: "python -m pytest -q" },
-      ],
-    },
-    build: {
-      name: "build",
-      "runs-on": RUNNER,
-      permissions: READ,
-      "timeout-minutes": 15,
-      steps: [
-        checkout(),
-        ...nodeSetup(app),
-        { name: "Next.js build", "working-directory": web, run: "pnpm run build" },
-        { name: "Set up Docker Buildx", uses: action("docker/setup-buildx-action") },
-        {
-          name: "API Docker image",
-          uses: action("docker/build-push-action"),
-          with: { context: api, push: false, "cache-from": "type=gha,scope=api", "cache-to": "type=gha,scope=api,mode=max" },
-        },
-      ],
-    },
-    "security-scan": {
-      name: "security-scan",
-      "runs-on": RUNNER,
-      permissions: READ,
-      "timeout-minutes": 10,
-      steps: [
-        checkout(),
-        ...nodeSetup(app),
-        ...pythonSetup(app),
-        { name: "pnpm audit", run: "pnpm audit --audit-level high" },
-        { name: "pip-audit", "working-directory": api, run: "python -m pip_audit --strict -r requirements.txt" },
-      ],
-    },
-    "migration-reversibility": {
-      name: "migration-reversibility",
-      "runs-on": RUNNER,
-      permissions: READ,
-      "timeout-minutes": 10,
-      services: {
-        postgres: {
-          image: "postgres:16",
-          env: { POSTGRES_USER: "flightdeck", POSTGRES_PASSWORD: "flightdeck", POSTGRES_DB: "migrations" },
-          ports: ["5432:5432"],
-          options: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
-        },
+    lint: checkJob("lint", 10, [
+      ...nodeSetup(app),
+      ...pythonSetup(app),
+      { name: "ESLint", "working-directory": web, run: "pnpm exec eslint . --max-warnings 0" },
+      { name: "Ruff", "working-directory": api, run: "ruff check .\nruff format --check ." },
+    ]),
+    typecheck: checkJob("typecheck", 10, [
+      ...nodeSetup(app),
+      ...pythonSetup(app),
+      { name: "TypeScript", "working-directory": web, run: "pnpm exec tsc --noEmit" },
+      { name: "Pyright", "working-directory": api, run: "pyright" },
+    ]),
+    "unit-tests": checkJob("unit-tests", 15, [
+      ...nodeSetup(app),
+      ...pythonSetup(app),
+      { name: "Jest", "working-directory": web, run: "pnpm exec jest --ci" },
+      { name: "pytest", "working-directory": api, run: "python -m pytest -q" },
+    ]),
+    build: checkJob("build", 15, [
+      ...nodeSetup(app),
+      { name: "Next.js build", "working-directory": web, run: "pnpm run build" },
+      { name: "Set up Docker Buildx", uses: action("docker/setup-buildx-action") },
+      {
+        name: "API Docker image",
+        uses: action("docker/build-push-action"),
+        with: { context: api, push: false, "cache-from": "type=gha,scope=api", "cache-to": "type=gha,scope=api,mode=max" },
       },
-      env: { DATABASE_URL: "postgresql://flightdeck:flightdeck@localhost:5432/migrations" },
-      steps: [
-        checkout(),
+    ]),
+    "security-scan": checkJob("security-scan", 10, [
+      ...nodeSetup(app),
+      ...pythonSetup(app),
+      { name: "pnpm audit", run: "pnpm audit --audit-level high" },
+      { name: "pip-audit", "working-directory": api, run: "python -m pip_audit --strict -r requirements.txt" },
+    ]),
+    "migration-reversibility": checkJob(
+      "migration-reversibility",
+      10,
+      [
         ...pythonSetup(app),
         {
           name: "alembic upgrade head, downgrade -1, upgrade head",
@@ -118,19 +78,22 @@ export function verifyWorkflow(settings: StackSettings): Workflow {
           run: ["set -euo pipefail", "alembic upgrade head", "alembic downgrade -1", "alembic upgrade head"].join("\n"),
         },
       ],
-    },
-    "performance-budgets": {
-      name: "performance-budgets",
-      "runs-on": RUNNER,
-      permissions: READ,
-      "timeout-minutes": 15,
-      env: {
-        LIGHTHOUSE_MIN_SCORE: String(budgets.lighthouseMinScore),
-        INITIAL_JS_MAX_KB: String(budgets.initialJsMaxKb),
-        DOCKER_IMAGE_MAX_MB: String(budgets.dockerImageMaxMb),
+      {
+        services: {
+          postgres: {
+            image: "postgres:16",
+            env: { POSTGRES_USER: "flightdeck", POSTGRES_PASSWORD: "flightdeck", POSTGRES_DB: "migrations" },
+            ports: ["5432:5432"],
+            options: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
+          },
+        },
+        env: { DATABASE_URL: "postgresql://flightdeck:flightdeck@localhost:5432/migrations" },
       },
-      steps: [
-        checkout(),
+    ),
+    "performance-budgets": checkJob(
+      "performance-budgets",
+      15,
+      [
         ...nodeSetup(app),
         { name: "Next.js build", "working-directory": web, run: "pnpm run build" },
         {
@@ -181,7 +144,14 @@ export function verifyWorkflow(settings: StackSettings): Workflow {
           ].join("\n"),
         },
       ],
-    },
+      {
+        env: {
+          LIGHTHOUSE_MIN_SCORE: String(budgets.lighthouseMinScore),
+          INITIAL_JS_MAX_KB: String(budgets.initialJsMaxKb),
+          DOCKER_IMAGE_MAX_MB: String(budgets.dockerImageMaxMb),
+        },
+      },
+    ),
   };
 
   const allJobs: Record<string, Job> = { ...jobs };

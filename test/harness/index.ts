@@ -94,3 +94,13 @@ export function inputAt(resource: RecordedResource, path: string): unknown {
   }
   return current;
 }
+
+/** Every string leaf of a value with its path, in the recorder's `a.b[0].c` form (as secret paths are named). */
+export function stringLeaves(value: unknown, path = ""): [string, string][] {
+  if (typeof value === "string") return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((item, index) => stringLeaves(item, `${path}[${index}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, child]) => stringLeaves(child, path === "" ? key : `${path}.${key}`));
+  }
+  return [];
+}

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource, StackRun, inputAt, runSampleStack } from "../harness";
+import { RecordedResource, StackRun, inputAt, runSampleStack, stringLeaves as leaves } from "../harness";
 import { offlineMocks } from "../../tools/offline/mocks";
 import { connectionUrl } from "../../infra/database/connectionUrl";
 import { privilegePlan } from "../../infra/database/privileges";
@@ -23,16 +23,6 @@ function privileges(resource: RecordedResource): string[] {
 
 function grantsOf(run: StackRun): RecordedResource[] {
   return [...run.ofType(GRANT), ...run.ofType(DEFAULT_PRIVILEGES)];
-}
-
-/** Every string leaf of a value with its path (`a.b[0]`), as the recorder names secret paths. */
-function leaves(value: unknown, path = ""): [string, string][] {
-  if (typeof value === "string") return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((item, index) => leaves(item, `${path}[${index}]`));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([key, child]) => leaves(child, path === "" ? key : `${path}.${key}`));
-  }
-  return [];
 }
 
 describe("PostgresDatabase", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig } from "../harness";
+import { RecordedResource, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig, stringLeaves as leaves } from "../harness";
 import { SecretEntry, secret as secretSchema } from "../../infra/config/schema";
 import { rotationRegister } from "../../infra/pipeline/deployContract";
 import { renderEnvExample } from "../../infra/secrets/envExample";
@@ -26,16 +26,6 @@ function byKey(resources: RecordedResource[], key: string, value: string): Recor
   const matches = resources.filter((resource) => inputAt(resource, key) === value);
   assert.equal(matches.length, 1, `expected one resource with ${key} = ${value}, found ${matches.length}`);
   return matches[0]!;
-}
-
-/** Every string leaf of a value with its path in the recorder's `a.b[0].c` form. */
-function leaves(value: unknown, path = ""): [string, string][] {
-  if (typeof value === "string") return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((item, index) => leaves(item, `${path}[${index}]`));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([key, child]) => leaves(child, path === "" ? key : `${path}.${key}`));
-  }
-  return [];
 }
 
 describe("SecretInventory", () => {

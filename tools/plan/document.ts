@@ -7,13 +7,8 @@ import { secretFingerprint } from "./fingerprint";
 /** How every secret value is printed, in every format. */
 export const SECRET_MASK = "[secret]";
 
-export interface PlannedResource {
-  urn: string;
-  type: string;
-  name: string;
-  parent: string | null;
-  custom: boolean;
-  inputs: Record<string, unknown>;
+/** A recorded resource as the plan prints it: its inputs with every secret masked. */
+export interface PlannedResource extends Pick<RecordedResource, "urn" | "type" | "name" | "parent" | "custom" | "inputs"> {
   /**
    * For each secret input path, a short HMAC of its value keyed by the resource's URN (see
    * `secretFingerprint`), so that a diff can tell a changed secret from an unchanged one while
