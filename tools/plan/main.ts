@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidConfigError } from "../offline/errors";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
-import type { PolicyPackProcess } from "../policy/client";
+import { spawnPack } from "../policy/spawn";
 import { PROJECT_ROOT } from "../projectRoot";
 import { PlanArgs, USAGE, UsageError, parsePlanArgs } from "./args";
 import { PlanFileError, readPlanFile } from "./base";
@@ -21,21 +21,22 @@ export async function runPlan(
   options: { projectDir?: string } = {},
 ): Promise<{ exitCode: number; output: string; errors: string[] }> {
   let args: PlanArgs;
-  let pack: Promise<PolicyPackProcess> | undefined;
+  let pack: import("./policy").PackSession | undefined;
   try {
     args = parsePlanArgs(argv);
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
-    // The pack's start-up (a second node process) overlaps loading and evaluating the program:
-    // the heavy modules are imported only after it is spawned.
-    const policy = args.policies ? (require("./policy") as typeof import("./policy")) : undefined;
-    pack = policy?.startPack(args.stack, args.at);
+    // The pack (a second node process) starts first, then connects and configures itself while
+    // this process loads and evaluates the program: the heavy modules load only after the spawn.
+    const spawned = args.policies ? spawnPack({ stack: args.stack, now: args.at, entry: builtPackEntry() }) : undefined;
+    const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
+    pack = policy && spawned ? policy.preparePackFor(spawned, args.stack) : undefined;
     const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
     const { planDocument } = require("./document") as typeof import("./document");
     const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
     const plan = planDocument(evaluation);
-    if (policy && pack) plan.policy = await policy.judgeResources(await pack, args.stack, evaluation.resources);
+    if (policy && pack) plan.policy = await policy.judgeResources(pack, evaluation.resources);
     if (base) plan.diff = diffPlans(base, plan);
     const exitCode = plan.policy && plan.policy.violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
     return { exitCode, output: render(plan, args, projectDir), errors: [] };
@@ -46,8 +47,17 @@ export async function runPlan(
     throw error;
   } finally {
     // Stops the pack when the plan failed before judging (judgeResources stops it otherwise).
-    pack?.then((started) => started.close(), () => undefined);
+    pack?.close();
   }
+}
+
+/**
+ * The pack to run: when this file runs from the build (`npm run plan`), the pack built beside it;
+ * from the sources (the tests), the pack's sources through tsx.
+ */
+function builtPackEntry(): string[] | undefined {
+  const builtPack = path.join(__dirname, "..", "..", "policies", "index.js");
+  return __filename.endsWith(".js") && existsSync(builtPack) ? [builtPack] : undefined;
 }
 
 function render(plan: PlanDocument, args: PlanArgs, projectDir: string): string {

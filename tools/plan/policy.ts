@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { RecordedResource } from "../offline/monitor";
-import { PACK_DIR, PolicyPackProcess, PolicyReport, analyzeWithStartedPack } from "../policy/client";
+import { PolicyPackProcess, PolicyReport, PreparedPack, analyzePrepared, preparePack } from "../policy/client";
+import { PACK_DIR, SpawnedPack } from "../policy/spawn";
 import { MissingPolicyConfigError } from "./errors";
 import { PolicyDescription, PolicySection, PolicyViolation, WaivedViolation } from "./document";
 
@@ -18,23 +19,35 @@ export function policyConfigPath(stack: string): string {
   return file;
 }
 
-/**
- * The pack, spawned as the engine spawns it. Started before the program is evaluated so that the two
- * start-ups overlap. When this file runs from the build (`npm run plan`), the pack built beside it runs;
- * from the sources (the tests), the pack's sources run through tsx.
- */
-export function startPack(stack: string, at?: Date): Promise<PolicyPackProcess> {
-  const builtPack = path.join(__dirname, "..", "..", "policies", "index.js");
-  const entry = __filename.endsWith(".js") && existsSync(builtPack) ? [builtPack] : undefined;
-  return PolicyPackProcess.start({ stack, now: at, entry });
+/** A pack being connected to and configured while the program is evaluated. */
+export interface PackSession {
+  prepared: Promise<PreparedPack>;
+  close(): void;
 }
 
-/** Judges the recorded resources with a started pack over the analyzer protocol, then stops it. */
-export async function judgeResources(pack: PolicyPackProcess, stack: string, resources: RecordedResource[]): Promise<PolicySection> {
+/**
+ * Connects to a spawned pack and configures it for the stack (policy info, the stack's policy
+ * config, the stack), in the background: by the time the program is evaluated, it is ready.
+ */
+export function preparePackFor(spawned: SpawnedPack, stack: string): PackSession {
+  const connected = PolicyPackProcess.connect(spawned);
+  const prepared = connected.then((pack) => preparePack(pack, { stack, policyConfigPath: policyConfigPath(stack) }));
+  prepared.catch(() => undefined); // awaited later, or the plan failed first and closes the session
+  return {
+    prepared,
+    close() {
+      if (spawned.child.exitCode === null) spawned.child.kill();
+      connected.then((pack) => pack.close(), () => undefined);
+    },
+  };
+}
+
+/** Judges the recorded resources with the prepared pack over the analyzer protocol, then stops it. */
+export async function judgeResources(session: PackSession, resources: RecordedResource[]): Promise<PolicySection> {
   try {
-    return policySection(await analyzeWithStartedPack(pack, { stack, resources, policyConfigPath: policyConfigPath(stack) }));
+    return policySection(await analyzePrepared(await session.prepared, resources));
   } finally {
-    pack.close();
+    session.close();
   }
 }
 

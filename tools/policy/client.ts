@@ -1,6 +1,5 @@
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import Ajv from "ajv";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -9,11 +8,10 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { RecordedResource } from "../offline/monitor";
 import { UNKNOWN } from "../offline/values";
-import { PROJECT_ROOT } from "../projectRoot";
+import { PACK_DIR, PackSpawnOptions, SpawnedPack, spawnPack } from "./spawn";
 import { decodeDiagnostics, encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct } from "./wire";
 
-/** The policy pack's directory (PulumiPolicy.yaml, package.json, index.ts). */
-export const PACK_DIR = path.join(PROJECT_ROOT, "policies");
+export { PACK_DIR };
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -156,35 +154,14 @@ export class PolicyPackProcess {
     private readonly stderr: () => string,
   ) {}
 
-  /**
-   * Spawns the pack in its directory, as the engine does, and connects to the port it prints.
-   * `entry`: node arguments that run the pack; default `--import tsx index.ts` (the sources).
-   */
-  static async start(options: { stack: string; project?: string; waiversPath?: string; now?: Date; packDir?: string; entry?: string[] }): Promise<PolicyPackProcess> {
-    const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_PROJECT: options.project ?? "flightdeck" };
-    delete env["FLIGHTDECK_POLICY_NOW"];
-    delete env["FLIGHTDECK_WAIVERS"];
-    if (options.waiversPath) env["FLIGHTDECK_WAIVERS"] = path.resolve(options.waiversPath);
-    if (options.now) env["FLIGHTDECK_POLICY_NOW"] = options.now.toISOString();
-    const child = spawn(process.execPath, options.entry ?? ["--import", "tsx", "index.ts"], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const port = await new Promise<number>((resolve, reject) => {
-      let stdout = "";
-      const timer = setTimeout(() => reject(new Error(`policy pack did not print its port within 60 s\n${stderr}`)), 60_000);
-      child.stdout?.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = /^(\d+)\s*$/m.exec(stdout);
-        if (line) {
-          clearTimeout(timer);
-          resolve(Number(line[1]));
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`policy pack exited with code ${code} before printing its port\n${stderr}`));
-      });
-    });
+  /** Spawns the pack in its directory, as the engine does, and connects to the port it prints. */
+  static start(options: PackSpawnOptions): Promise<PolicyPackProcess> {
+    return PolicyPackProcess.connect(spawnPack(options));
+  }
+
+  /** Connects to a pack spawned earlier (see spawnPack), once it prints its port. */
+  static async connect(spawned: SpawnedPack): Promise<PolicyPackProcess> {
+    const port = await spawned.port;
     const connect = (lane: number) =>
       new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": 400 * 1024 * 1024,
@@ -193,7 +170,7 @@ export class PolicyPackProcess {
         "grpc.channel_id": lane,
       } as Partial<grpc.ClientOptions>);
     const lanes = Array.from({ length: LANES }, (_, lane) => connect(lane + 1));
-    return new PolicyPackProcess(child, connect(0), lanes, () => stderr);
+    return new PolicyPackProcess(spawned.child, connect(0), lanes, spawned.stderr);
   }
 
   get errorOutput(): string {
@@ -408,12 +385,35 @@ export async function analyzeWithPack(options: AnalyzeOptions): Promise<PolicyRe
 
 /** As analyzeWithPack, with a pack already started (so its start-up can overlap other work); leaves it running. */
 export async function analyzeWithStartedPack(pack: PolicyPackProcess, options: AnalyzeOptions): Promise<PolicyReport> {
-  try {
+  return analyzePrepared(await preparePack(pack, options), options.resources);
+}
+
+/** A pack that knows its policies and has been configured for a stack: ready to analyze. */
+export interface PreparedPack {
+  pack: PolicyPackProcess;
+  info: analyzer.AnalyzerInfo;
+  effective: Map<string, { level: EnforcementLevel; config: Record<string, unknown> }>;
+}
+
+/** What the engine does before it analyzes anything: policy info, the policy config, the stack. Needs no resource. */
+export async function preparePack(pack: PolicyPackProcess, options: Pick<AnalyzeOptions, "stack" | "project" | "policyConfigPath">): Promise<PreparedPack> {
+  return withPackOutput(pack, async () => {
     const info = await pack.info();
     const effective = await pack.configure(info, options.policyConfigPath);
     await pack.configureStack(options.stack, options.project ?? "flightdeck");
-    const diagnostics = await pack.analyzeAll(options.resources);
-    return reportOf(info, effective, diagnostics);
+    return { pack, info, effective };
+  });
+}
+
+/** Every resource through `analyze`, then the stack through `analyzeStack`, as a report. */
+export async function analyzePrepared(prepared: PreparedPack, resources: RecordedResource[]): Promise<PolicyReport> {
+  return withPackOutput(prepared.pack, async () => reportOf(prepared.info, prepared.effective, await prepared.pack.analyzeAll(resources)));
+}
+
+/** Runs a call to the pack; a failure carries what the pack printed on stderr. */
+async function withPackOutput<T>(pack: PolicyPackProcess, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
   } catch (error) {
     const detail = pack.errorOutput.trim();
     if (detail && error instanceof Error) error.message += `\n${detail}`;

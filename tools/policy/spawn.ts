@@ -1,0 +1,57 @@
+import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../projectRoot";
+
+/** The policy pack's directory (PulumiPolicy.yaml, package.json, index.ts). */
+export const PACK_DIR = path.join(PROJECT_ROOT, "policies");
+
+export interface PackSpawnOptions {
+  stack: string;
+  project?: string;
+  waiversPath?: string;
+  now?: Date;
+  packDir?: string;
+  /** Node arguments that run the pack; default `--import tsx index.ts` (the sources). */
+  entry?: string[];
+}
+
+/** A pack process that was started and will print the port of its analyzer server. */
+export interface SpawnedPack {
+  child: ChildProcess;
+  port: Promise<number>;
+  stderr: () => string;
+}
+
+/**
+ * Starts the pack in its directory with the environment the engine gives it. Only node's own
+ * modules here: the plan calls this before it loads anything heavy, so the two start-ups overlap.
+ */
+export function spawnPack(options: PackSpawnOptions): SpawnedPack {
+  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_PROJECT: options.project ?? "flightdeck" };
+  delete env["FLIGHTDECK_POLICY_NOW"];
+  delete env["FLIGHTDECK_WAIVERS"];
+  if (options.waiversPath) env["FLIGHTDECK_WAIVERS"] = path.resolve(options.waiversPath);
+  if (options.now) env["FLIGHTDECK_POLICY_NOW"] = options.now.toISOString();
+  const child = spawn(process.execPath, options.entry ?? ["--import", "tsx", "index.ts"], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = new Promise<number>((resolve, reject) => {
+    let stdout = "";
+    const timer = setTimeout(() => reject(new Error(`policy pack did not print its port within 60 s\n${stderr}`)), 60_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = /^(\d+)\s*$/m.exec(stdout);
+      if (line) {
+        clearTimeout(timer);
+        resolve(Number(line[1]));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`policy pack exited with code ${code} before printing its port\n${stderr}`));
+    });
+  });
+  // A caller that gives up before awaiting the port must not leave an unhandled rejection behind.
+  port.catch(() => undefined);
+  return { child, port, stderr: () => stderr };
+}
