@@ -377,15 +377,10 @@ export function reportOf(
 export async function analyzeWithPack(options: AnalyzeOptions): Promise<PolicyReport> {
   const pack = await PolicyPackProcess.start({ stack: options.stack, project: options.project, waiversPath: options.waiversPath, now: options.now });
   try {
-    return await analyzeWithStartedPack(pack, options);
+    return await analyzePrepared(await preparePack(pack, options), options.resources);
   } finally {
     pack.close();
   }
-}
-
-/** As analyzeWithPack, with a pack already started (so its start-up can overlap other work); leaves it running. */
-export async function analyzeWithStartedPack(pack: PolicyPackProcess, options: AnalyzeOptions): Promise<PolicyReport> {
-  return analyzePrepared(await preparePack(pack, options), options.resources);
 }
 
 /** A pack that knows its policies and has been configured for a stack: ready to analyze. */
