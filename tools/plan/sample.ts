@@ -76,14 +76,14 @@ function production(): PlanDocument {
   ]);
   const rulesetUrn = current.resources[0]!.urn;
   const policy: PolicySection = {
-    pack: "flightdeck-policies",
+    pack: "flightdeck",
     version: "0.1.0",
     policies: [
       describe("github-ruleset-pull-request-required", "high", "Changes reach main only through a reviewed pull request (spec: at least one approval).", "Set flightdeck:github.requiredApprovals to 1 or more."),
       describe("schedule-production-deploy-window", "medium", "Production deploys happen Tue/Thu 10:00–14:00 outside freezes.", "Merge inside the deploy window, or waive with a reason."),
     ],
     violations: [
-      { policy: "github-ruleset-pull-request-required", enforcementLevel: "mandatory", severity: "high", urn: rulesetUrn, message: "main requires 0 approving reviews; the spec requires at least 1." },
+      { policy: "github-ruleset-pull-request-required", enforcementLevel: "mandatory", severity: "high", urn: rulesetUrn, message: "requiredApprovingReviewCount is 0; at least 1 approval(s) required" },
     ],
     waived: [
       {
@@ -91,13 +91,13 @@ function production(): PlanDocument {
         enforcementLevel: "mandatory",
         severity: "medium",
         urn: null,
-        message: "2026-12-22 is inside the holidays freeze (12-20 to 01-02).",
+        message: "deploys are frozen (holidays, 12-20 – 01-02); it is Tue 2026-12-22 11:00 America/New_York",
         approvedBy: "maria-chen",
         reason: "Hotfix for the checkout outage, INC-311",
         expires: "2026-12-23",
       },
     ],
-    waiverProblems: ["waiver 2 (audit-bucket-lifecycle-keeps-retention) expired on 2026-11-30; remove it or renew it"],
+    waiverProblems: ["waivers[1] (audit-bucket-lifecycle-keeps-retention on flightpro-production-audit-*, approved by dev-okafor) expired on 2026-11-30: the violation it covered stands"],
   };
   return { ...current, policy, diff: diffPlans(base, current) };
 }
@@ -105,6 +105,6 @@ function production(): PlanDocument {
 function staging(): PlanDocument {
   const base = document("staging", [alarm("staging", "error-rate", 2, 5)]);
   const current = document("staging", [alarm("staging", "error-rate", 2, 10)]);
-  const policy: PolicySection = { pack: "flightdeck-policies", version: "0.1.0", policies: [], violations: [], waived: [], waiverProblems: [] };
+  const policy: PolicySection = { pack: "flightdeck", version: "0.1.0", policies: [], violations: [], waived: [], waiverProblems: [] };
   return { ...current, policy, diff: diffPlans(base, current) };
 }
