@@ -30,14 +30,7 @@ export function secretConfigKeys(settings: StackSettings): string[] {
  * Keys outside the schema are secret values only if the settings declare them; their values are never printed.
  */
 export function validateStackConfig(raw: RawStackConfig): ValidationResult {
-  const schemaKeys = new Set(Object.keys(stackConfigSchema.shape));
-  const settingsRaw: RawStackConfig = {};
-  const otherKeys: string[] = [];
-  for (const [key, value] of Object.entries(raw)) {
-    if (schemaKeys.has(key)) settingsRaw[key] = value;
-    else otherKeys.push(key);
-  }
-
+  const { settingsRaw, otherKeys } = splitSettings(raw);
   const parsed = stackConfigSchema.safeParse(settingsRaw);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, settingsRaw));
@@ -58,6 +51,24 @@ export function validateStackConfig(raw: RawStackConfig): ValidationResult {
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, settings, secretKeys: expectedSecrets };
+}
+
+/** The schema's keys of a raw config, and the other keys (secret values, or typos). */
+function splitSettings(raw: RawStackConfig): { settingsRaw: RawStackConfig; otherKeys: string[] } {
+  const schemaKeys = new Set(Object.keys(stackConfigSchema.shape));
+  const settingsRaw: RawStackConfig = {};
+  const otherKeys: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (schemaKeys.has(key)) settingsRaw[key] = value;
+    else otherKeys.push(key);
+  }
+  return { settingsRaw, otherKeys };
+}
+
+/** The secret keys a raw config needs, judged from its settings alone; none when they do not parse. */
+export function requiredSecretKeys(raw: RawStackConfig): string[] {
+  const parsed = stackConfigSchema.safeParse(splitSettings(raw).settingsRaw);
+  return parsed.success ? secretConfigKeys(parsed.data) : [];
 }
 
 /** The secret keys a config that failed validation still evidently declares, so they are not called unknown. */

@@ -3,8 +3,10 @@ import { Evaluation, evaluateProgram } from "../../tools/offline/evaluate";
 import { RecordedResource } from "../../tools/offline/monitor";
 import { readStackConfig } from "../../tools/offline/stackConfig";
 import { parsePath } from "../../tools/offline/values";
-import { stackConfigSchema } from "../../infra/config/schema";
-import { secretConfigKeys } from "../../infra/config/validate";
+import { readNamespace } from "../../infra/config/load";
+import { requiredSecretKeys } from "../../infra/config/validate";
+
+export { requiredSecretKeys };
 
 export { InvalidConfigError } from "../../tools/offline/evaluate";
 export type { RecordedResource } from "../../tools/offline/monitor";
@@ -18,14 +20,7 @@ export function canarySecrets(keys: readonly string[]): Record<string, string> {
 
 /** The raw `flightdeck:*` config of a sample stack (keys without namespace), for tests to mutate. */
 export function sampleConfig(stack: "staging" | "production"): Record<string, unknown> {
-  const { config } = readStackConfig(stack, PROJECT_DIR);
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) {
-    if (!key.startsWith("flightdeck:")) continue;
-    const trimmed = value.trim();
-    raw[key.slice("flightdeck:".length)] = trimmed.startsWith("{") || trimmed.startsWith("[") ? JSON.parse(trimmed) : value;
-  }
-  return raw;
+  return readNamespace(readStackConfig(stack, PROJECT_DIR).config);
 }
 
 export interface StackRun extends Evaluation {
@@ -64,11 +59,6 @@ export async function runSampleStack(stack: "staging" | "production", mutate?: (
   return runConfig(raw, { stack, secrets: canarySecrets(requiredSecretKeys(raw)) });
 }
 
-/** The secret keys a raw config needs (from its declared inventory and concerns). */
-export function requiredSecretKeys(raw: Record<string, unknown>): string[] {
-  const parsed = stackConfigSchema.safeParse(raw);
-  return parsed.success ? secretConfigKeys(parsed.data) : [];
-}
 
 function withFinders(evaluation: Evaluation): StackRun {
   const ofType = (type: string) => evaluation.resources.filter((resource) => resource.type === type);

@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "../../infra/config/load";
-import { secretConfigKeys, validateStackConfig } from "../../infra/config/validate";
-import { readNamespace } from "../../infra/config/load";
-import { stackConfigSchema } from "../../infra/config/schema";
+import { loadStackConfig, readNamespace } from "../../infra/config/load";
+import { requiredSecretKeys, validateStackConfig } from "../../infra/config/validate";
 import { buildStack } from "../../infra/stack";
 import { InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
@@ -51,21 +49,17 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   const encryptedPlaceholders: string[] = [];
 
   if (input.placeholderSecrets) {
-    const shape = stackConfigSchema.safeParse(settingsOnly(readNamespace(config)));
-    if (shape.success) {
-      for (const key of secretConfigKeys(shape.data)) {
-        const qualified = `${namespace}:${key}`;
-        if (config[qualified] === undefined) {
-          const ciphertext = input.encrypted?.[qualified];
-          secretKeys.add(qualified);
-          if (ciphertext === undefined) {
-            config[qualified] = `${PLACEHOLDER_PREFIX}${qualified}>`;
-            placeholders.push(qualified);
-          } else {
-            config[qualified] = `${ENCRYPTED_PREFIX}${qualified}, ciphertext sha256:${createHash("sha256").update(ciphertext).digest("hex")}>`;
-            encryptedPlaceholders.push(qualified);
-          }
-        }
+    for (const key of requiredSecretKeys(readNamespace(config))) {
+      const qualified = `${namespace}:${key}`;
+      if (config[qualified] !== undefined) continue;
+      const ciphertext = input.encrypted?.[qualified];
+      secretKeys.add(qualified);
+      if (ciphertext === undefined) {
+        config[qualified] = `${PLACEHOLDER_PREFIX}${qualified}>`;
+        placeholders.push(qualified);
+      } else {
+        config[qualified] = `${ENCRYPTED_PREFIX}${qualified}, ciphertext sha256:${createHash("sha256").update(ciphertext).digest("hex")}>`;
+        encryptedPlaceholders.push(qualified);
       }
     }
   }
@@ -83,9 +77,4 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   await pulumi.runtime.disconnect();
   const outputs = (unwrapSecrets(rawOutputs ?? {}).value ?? {}) as Record<string, unknown>;
   return { project: input.project, stack: input.stack, resources: monitor.recorded, outputs, placeholders, encryptedPlaceholders };
-}
-
-function settingsOnly(raw: Record<string, unknown>): Record<string, unknown> {
-  const keys = new Set(Object.keys(stackConfigSchema.shape));
-  return Object.fromEntries(Object.entries(raw).filter(([key]) => keys.has(key)));
 }

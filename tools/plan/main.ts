@@ -19,7 +19,7 @@ const PROJECT_DIR = PROJECT_ROOT;
 export async function runPlan(
   argv: readonly string[],
   options: { projectDir?: string } = {},
-): Promise<{ exitCode: number; output: string; errors: string[] }> {
+): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
   try {
@@ -39,7 +39,7 @@ export async function runPlan(
     if (policy && pack) plan.policy = await policy.judgeResources(pack, evaluation.resources);
     if (base) plan.diff = diffPlans(base, plan);
     const exitCode = plan.policy && plan.policy.violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
-    return { exitCode, output: render(plan, args, projectDir), errors: [] };
+    return { exitCode, output: render(plan, args, projectDir), errors: [], out: args.out };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
     if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof MissingPolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
@@ -90,23 +90,14 @@ async function main(): Promise<void> {
   const result = await runPlan(argv);
   for (const line of result.errors) process.stderr.write(`plan: ${line}\n`);
   if (result.output) {
-    const out = outPath(argv);
-    if (out) {
-      writeFileSync(out, result.output);
-      process.stderr.write(`plan: wrote ${out}\n`);
+    if (result.out) {
+      writeFileSync(result.out, result.output);
+      process.stderr.write(`plan: wrote ${result.out}\n`);
     } else {
       process.stdout.write(result.output);
     }
   }
   process.exitCode = result.exitCode;
-}
-
-function outPath(argv: readonly string[]): string | undefined {
-  try {
-    return parsePlanArgs(argv).out;
-  } catch {
-    return undefined;
-  }
 }
 
 if (require.main === module) {
