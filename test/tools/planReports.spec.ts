@@ -110,7 +110,13 @@ describe("plan reports", () => {
       const section = policySection([v1, v2, v3], [w]);
       const log = renderSarif({ ...plan("production", []), policy: section }, { stackFile: STACK_FILE, projectFile: PROJECT_FILE });
       const run = log.runs[0]!;
-      assert.deepEqual(run.tool.driver.rules?.map((rule) => [rule.id, rule.defaultConfiguration?.level]), section.policies.map((p) => [p.name, { critical: "error", high: "error", medium: "warning", low: "note" }[p.severity]]));
+      // The fixture gives the four policies severities critical, high, medium, low in this order.
+      assert.deepEqual(run.tool.driver.rules?.map((rule) => [rule.id, rule.defaultConfiguration?.level]), [
+        ["audit-bucket-object-lock", "error"],
+        ["alarm-has-runbook", "error"],
+        ["repository-main-requires-approval", "warning"],
+        ["vercel-secret-is-sensitive", "note"],
+      ]);
       assert.equal(run.tool.driver.rules?.[0]?.help?.text, section.policies[0]?.remediation);
       const results = run.results ?? [];
       assert.deepEqual(results.map((r) => [r.ruleId, r.level, r.suppressions?.[0]?.kind]), [
