@@ -1,5 +1,6 @@
 import type {
   EnforcementLevel,
+  PolicyProviderResource,
   PolicyResource,
   ReportViolation,
   ResourceValidation,
@@ -40,6 +41,17 @@ export interface ConfigSpec<C extends object> {
   schema: { [K in keyof C]: PolicyConfigJSONSchema };
 }
 
+/**
+ * The provider the engine analyzes a resource with (`args.provider` / `PolicyResource.provider`): its explicit
+ * provider, or the default provider of its package (name `default` or `default_<version>`). Plain inputs.
+ */
+export interface ProviderInput {
+  type: string;
+  name: string;
+  urn: string;
+  props: PlainRecord;
+}
+
 /** A resource as a rule sees it: plain inputs (unknowns kept as the engine's sentinels). */
 export interface ResourceInput {
   type: string;
@@ -48,6 +60,13 @@ export interface ResourceInput {
   props: PlainRecord;
   protect: boolean;
   parent?: string;
+  /** Absent for components and providers, and when the engine sent none. */
+  provider?: ProviderInput;
+}
+
+function providerInput(provider: PolicyProviderResource | undefined): ProviderInput | undefined {
+  if (!provider) return undefined;
+  return { type: provider.type, name: provider.name, urn: provider.urn, props: plainRecord(provider.props) };
 }
 
 /** A resource in a stack validation, with what it depends on (URNs). */
@@ -154,6 +173,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
       props: plainRecord(args.props),
       protect: args.opts.protect,
       parent: args.opts.parent,
+      provider: providerInput(args.provider),
     };
     try {
       spec.validate(resource, settings, (message, urn) => reportViolation(message, urn), args);
@@ -191,6 +211,7 @@ class LazyStackResource implements StackResource {
   private copiedProps: PlainRecord | undefined;
   private copiedDependencies: string[] | undefined;
   private copiedPropertyDependencies: Record<string, string[]> | undefined;
+  private copiedProvider: ProviderInput | null | undefined;
 
   constructor(private readonly resource: PolicyResource) {
     this.type = resource.type;
@@ -209,6 +230,11 @@ class LazyStackResource implements StackResource {
 
   get parent(): string | undefined {
     return this.resource.opts?.parent ?? this.resource.parent?.urn;
+  }
+
+  get provider(): ProviderInput | undefined {
+    if (this.copiedProvider === undefined) this.copiedProvider = providerInput(this.resource.provider) ?? null;
+    return this.copiedProvider ?? undefined;
   }
 
   get dependencies(): string[] {
