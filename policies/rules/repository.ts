@@ -35,6 +35,11 @@ interface BranchesSettings extends RepositorySettings {
   branches: string[];
 }
 
+interface DeployBranchSettings extends RepositorySettings {
+  /** The stack's deploy branch: other branches' rulesets belong to the stacks that deploy them. */
+  deployBranch: string;
+}
+
 const repositorySchema = {
   repository: { type: "string", minLength: 1, description: "The governed repository (github.repository)." },
   defaultBranch: { type: "string", minLength: 1, description: "The repository's default branch, for ~DEFAULT_BRANCH (a github.BranchDefault in the stack wins)." },
@@ -43,8 +48,13 @@ const branchesSchema = {
   ...repositorySchema,
   branches: { type: "array", items: { type: "string" }, description: "The deploy branches whose rules the policy judges." },
 } as const;
+const deployBranchSchema = {
+  ...repositorySchema,
+  deployBranch: { type: "string", minLength: 1, description: "The branch this stack deploys from (main for production, staging for staging)." },
+} as const;
 const repositoryDefaults: RepositorySettings = { repository: "flightpro", defaultBranch: "main" };
 const branchesDefaults: BranchesSettings = { ...repositoryDefaults, branches: ["main", "staging"] };
+const deployBranchDefaults: DeployBranchSettings = { ...repositoryDefaults, deployBranch: "main" };
 
 function rulesetsIn(resources: readonly StackResource[]): StackResource[] {
   return resources.filter((resource) => RULESET_TYPES.includes(resource.type));
@@ -55,19 +65,19 @@ function scopeOf(resources: readonly StackResource[], settings: RepositorySettin
 }
 
 /**
- * For each deploy branch that at least one active ruleset enforces on, those rulesets (their rules are layered:
- * lib/rulesets.ts). A branch no ruleset enforces on is github-deploy-branch-ruleset-active's to report.
+ * The rulesets that enforce on the stack's deploy branch (their rules are layered: lib/rulesets.ts), as a
+ * one-entry list, or none: a branch no ruleset enforces on is github-deploy-branch-ruleset-active's to report.
  */
-function enforcingByBranch(resources: readonly StackResource[], settings: BranchesSettings): { branch: string; rulesets: StackResource[] }[] {
+function enforcingByBranch(resources: readonly StackResource[], settings: DeployBranchSettings): { branch: string; rulesets: StackResource[] }[] {
   const rulesets = rulesetsIn(resources);
   if (rulesets.length === 0) return [];
   const scope = scopeOf(resources, settings);
-  return settings.branches
-    .map((branch) => ({ branch, rulesets: rulesets.filter((ruleset) => whyNotEnforcedOn(ruleset, branch, scope) === undefined) }))
-    .filter((entry) => entry.rulesets.length > 0);
+  const branch = settings.deployBranch;
+  const enforcing = rulesets.filter((ruleset) => whyNotEnforcedOn(ruleset, branch, scope) === undefined);
+  return enforcing.length > 0 ? [{ branch, rulesets: enforcing }] : [];
 }
 
-export const rulesetDeployBranchCovered = stackPolicy<RepositorySettings & { deployBranch: string }>(
+export const rulesetDeployBranchCovered = stackPolicy<DeployBranchSettings>(
   {
     name: "github-deploy-branch-ruleset-active",
     description:
@@ -82,8 +92,8 @@ export const rulesetDeployBranchCovered = stackPolicy<RepositorySettings & { dep
   },
   {
     config: {
-      defaults: { ...repositoryDefaults, deployBranch: "main" },
-      schema: { ...repositorySchema, deployBranch: { type: "string", minLength: 1, description: "The branch this stack deploys from (main for production, staging for staging)." } },
+      defaults: deployBranchDefaults,
+      schema: deployBranchSchema,
     },
     validate(resources, settings, report) {
       const rulesets = rulesetsIn(resources);
@@ -102,7 +112,7 @@ export const rulesetDeployBranchCovered = stackPolicy<RepositorySettings & { dep
   },
 );
 
-export const rulesetPullRequestRequired = stackPolicy<BranchesSettings & { minApprovals: number }>(
+export const rulesetPullRequestRequired = stackPolicy<DeployBranchSettings & { minApprovals: number }>(
   {
     name: "github-ruleset-pull-request-required",
     description:
@@ -119,8 +129,8 @@ export const rulesetPullRequestRequired = stackPolicy<BranchesSettings & { minAp
   },
   {
     config: {
-      defaults: { ...branchesDefaults, minApprovals: 1 },
-      schema: { ...branchesSchema, minApprovals: { type: "integer", minimum: 1, description: "Fewest approving reviews a pull request needs." } },
+      defaults: { ...deployBranchDefaults, minApprovals: 1 },
+      schema: { ...deployBranchSchema, minApprovals: { type: "integer", minimum: 1, description: "Fewest approving reviews a pull request needs." } },
     },
     validate(resources, settings, report) {
       for (const { branch, rulesets } of enforcingByBranch(resources, settings)) {
@@ -145,7 +155,7 @@ export const rulesetPullRequestRequired = stackPolicy<BranchesSettings & { minAp
   },
 );
 
-export const rulesetVerifyChecksRequired = stackPolicy<BranchesSettings & { requiredChecks: string[]; integrationId: number }>(
+export const rulesetVerifyChecksRequired = stackPolicy<DeployBranchSettings & { requiredChecks: string[]; integrationId: number }>(
   {
     name: "github-ruleset-verify-checks-required",
     description:
@@ -162,12 +172,12 @@ export const rulesetVerifyChecksRequired = stackPolicy<BranchesSettings & { requ
   {
     config: {
       defaults: {
-        ...branchesDefaults,
+        ...deployBranchDefaults,
         requiredChecks: ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"],
         integrationId: GITHUB_ACTIONS_APP_ID,
       },
       schema: {
-        ...branchesSchema,
+        ...deployBranchSchema,
         requiredChecks: { type: "array", items: { type: "string" }, minItems: 1, description: "Status check contexts that must be required." },
         integrationId: { type: "integer", minimum: 1, description: "The app whose check runs must satisfy them (GitHub Actions: 15368)." },
       },
@@ -198,7 +208,7 @@ export const rulesetVerifyChecksRequired = stackPolicy<BranchesSettings & { requ
   },
 );
 
-export const rulesetHistoryProtected = stackPolicy<BranchesSettings>(
+export const rulesetHistoryProtected = stackPolicy<DeployBranchSettings>(
   {
     name: "github-ruleset-history-protected",
     description:
@@ -209,7 +219,7 @@ export const rulesetHistoryProtected = stackPolicy<BranchesSettings>(
     topics: TOPICS,
   },
   {
-    config: { defaults: branchesDefaults, schema: branchesSchema },
+    config: { defaults: deployBranchDefaults, schema: deployBranchSchema },
     validate(resources, settings, report) {
       for (const { branch, rulesets } of enforcingByBranch(resources, settings)) {
         const urn = rulesets[0]!.urn;
@@ -378,7 +388,8 @@ export const workflowCommitterBypasses = stackPolicy<RepositorySettings & { appI
           if (whyNotEnforcedOn(ruleset, branch, scope) !== undefined) continue;
           const bypasses = asArray(ruleset.props["bypassActors"]).some((actor) => {
             const record = asRecord(actor);
-            return knownString(record?.["actorType"]) === "Integration" && String(knownNumber(record?.["actorId"])) === app.id && knownString(record?.["bypassMode"]) === "always";
+            const mode = knownString(record?.["bypassMode"]);
+            return knownString(record?.["actorType"]) === "Integration" && String(knownNumber(record?.["actorId"])) === app.id && (mode === "always" || mode === "exempt");
           });
           if (!bypasses) {
             once(`ruleset ${ruleset.name} on ${refOf(branch)} does not let App ${app.id}, which commits the workflow files, bypass it (actorType Integration, bypassMode always): its commits are refused`, ruleset.urn);
