@@ -149,10 +149,19 @@ function noteUnknown(report: ReportViolation, description: string, error: Unknow
 }
 
 export interface ResourcePolicySpec<C extends object> {
-  /** Type tokens the policy judges (`github:index/repositoryRuleset:RepositoryRuleset`), or "*" for all. */
-  types: readonly string[] | "*";
+  /**
+   * Type tokens the policy judges (`github:index/repositoryRuleset:RepositoryRuleset`), "*" for all, or every
+   * type of a package (`{ prefix: "github:" }`).
+   */
+  types: readonly string[] | "*" | { prefix: string };
   config?: ConfigSpec<C>;
   validate(resource: ResourceInput, settings: C, report: Report, args: ResourceValidationArgs): void;
+}
+
+function judgesType(types: ResourcePolicySpec<object>["types"], type: string): boolean {
+  if (types === "*") return true;
+  if (Array.isArray(types)) return types.includes(type);
+  return type.startsWith((types as { prefix: string }).prefix);
 }
 
 export function resourcePolicy<C extends object = Record<string, never>>(
@@ -164,7 +173,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
     // Another type: nothing to judge. (Returning is cheaper than notApplicable, which throws an Error with a
     // stack trace; with thousands of resources that is most of the pack's time. Single-type policies never
     // get here: the server skips them by their __pulumiType.)
-    if (spec.types !== "*" && !spec.types.includes(args.type)) return;
+    if (!judgesType(spec.types, args.type)) return;
     const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
     const resource: ResourceInput = {
       type: args.type,
@@ -182,7 +191,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
       else throw error;
     }
   };
-  if (spec.types !== "*" && spec.types.length === 1) {
+  if (Array.isArray(spec.types) && spec.types.length === 1) {
     Object.defineProperty(validation, PULUMI_TYPE_KEY, { value: spec.types[0], enumerable: true });
   }
   return { ...common(meta), configSchema: configSchemaOf(spec.config), validateResource: validation };

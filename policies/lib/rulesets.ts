@@ -13,6 +13,7 @@
  *   ruleset that applies to the branch has it.
  * - An organisation ruleset applies to the repository when `conditions.repositoryName` includes it and does
  *   not exclude it; by repository ids or properties it may, which the pack cannot tell from the inputs.
+ *   Its rules layer with the repository's; the coverage policy still wants the stack's own repository ruleset.
  */
 import { UnknownInputError } from "./define";
 import { matchRefPattern } from "./refPattern";

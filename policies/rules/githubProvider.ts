@@ -89,7 +89,7 @@ export const githubResourcesGovernedProvider = resourcePolicy<GithubProviderSett
     topics: TOPICS,
   },
   {
-    types: "*",
+    types: { prefix: "github:" },
     config: {
       defaults: { owner: "flightpro", appId: 918273, apiUrl: "https://api.github.com/" },
       schema: {
@@ -99,7 +99,6 @@ export const githubResourcesGovernedProvider = resourcePolicy<GithubProviderSett
       },
     },
     validate(resource, settings, report) {
-      if (!resource.type.startsWith("github:")) return;
       for (const problem of providerProblems(resource.provider, settings)) report(problem);
     },
   },

@@ -102,7 +102,12 @@ export const rulesetDeployBranchCovered = stackPolicy<DeployBranchSettings>(
         return;
       }
       const scope = scopeOf(resources, settings);
-      const reasons = rulesets.map((ruleset) => ({ ruleset, why: whyNotEnforcedOn(ruleset, settings.deployBranch, scope) }));
+      // The stack declares its deploy branch's ruleset itself: an organisation ruleset adds rules to it (layering)
+      // but is managed for every repository of the organisation, not by this stack's review.
+      const reasons = rulesets.map((ruleset) => ({
+        ruleset,
+        why: ruleset.type === REPOSITORY_RULESET ? whyNotEnforcedOn(ruleset, settings.deployBranch, scope) : "it is an organisation ruleset; the stack must declare a repository ruleset for its deploy branch",
+      }));
       if (reasons.some((entry) => entry.why === undefined)) return;
       report(
         `no active ruleset protects ${refOf(settings.deployBranch)}: ` + reasons.map(({ ruleset, why }) => `${ruleset.name}: ${why}`).join("; "),
@@ -132,6 +137,7 @@ export const rulesetPullRequestRequired = stackPolicy<DeployBranchSettings & { m
       defaults: { ...deployBranchDefaults, minApprovals: 1 },
       schema: { ...deployBranchSchema, minApprovals: { type: "integer", minimum: 1, description: "Fewest approving reviews a pull request needs." } },
     },
+    requires: REPOSITORY_RULESET,
     validate(resources, settings, report) {
       for (const { branch, rulesets } of enforcingByBranch(resources, settings)) {
         const withRule = rulesets.filter((ruleset) => asRecord(rulesOf(ruleset)["pullRequest"]) !== undefined);
@@ -182,6 +188,7 @@ export const rulesetVerifyChecksRequired = stackPolicy<DeployBranchSettings & { 
         integrationId: { type: "integer", minimum: 1, description: "The app whose check runs must satisfy them (GitHub Actions: 15368)." },
       },
     },
+    requires: REPOSITORY_RULESET,
     validate(resources, settings, report) {
       for (const { branch, rulesets } of enforcingByBranch(resources, settings)) {
         // context → whether some ruleset binds it to the app
@@ -220,6 +227,7 @@ export const rulesetHistoryProtected = stackPolicy<DeployBranchSettings>(
   },
   {
     config: { defaults: deployBranchDefaults, schema: deployBranchSchema },
+    requires: REPOSITORY_RULESET,
     validate(resources, settings, report) {
       for (const { branch, rulesets } of enforcingByBranch(resources, settings)) {
         const urn = rulesets[0]!.urn;

@@ -125,6 +125,15 @@ describe("policies: repository rules", () => {
       },
       { title: "a ruleset of another repository", stack: () => withInput(validStack(), RULESET, "repository", "other-repo"), policy: "github-deploy-branch-ruleset-active", message: /repository "other-repo"/ },
       {
+        title: "only an organisation ruleset (the stack must declare its own)",
+        stack: () => [
+          ...without(validStack(), RULESET),
+          { type: ORG_RULESET_TYPE, name: "org", props: { ...mainRuleset(), repository: undefined, conditions: { ...refName(["~DEFAULT_BRANCH"]), repositoryName: { includes: ["flightpro"], excludes: [] } } } },
+        ],
+        policy: "github-deploy-branch-ruleset-active",
+        message: /organisation ruleset/,
+      },
+      {
         title: "staging stack without a staging ruleset",
         stack: validStack,
         options: { config: { "github-deploy-branch-ruleset-active": { deployBranch: "staging" } } },
