@@ -3,10 +3,12 @@ import { AlertRules } from "./aws/alerts";
 import { AuditLog } from "./aws/auditLog";
 import { DeployAuditRole } from "./aws/auditRole";
 import { StackConfig } from "./config/load";
+import { GITHUB_APP_PRIVATE_KEY } from "./config/githubRules";
 import { hasDeployEnvironment } from "./config/validate";
 import { PostgresDatabase } from "./database/postgresDatabase";
 import { BranchRuleset } from "./github/branchRuleset";
 import { DeploymentEnvironment } from "./github/deploymentEnvironment";
+import { githubProvider } from "./github/provider";
 import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
 import { deployVariables } from "./pipeline/deployContract";
 import { SecretInventory } from "./secrets/secretInventory";
@@ -44,9 +46,14 @@ export function buildStack(config: StackConfig): StackOutputs {
   const prefix = stackPrefix(settings);
   const branch = deployBranch(settings);
 
-  new BranchRuleset(`${prefix}-rules`, { github: settings.github, branch });
+  // Every GitHub resource and invoke goes through this provider (owner and deploy App), handed to each
+  // component that has GitHub children as `providers`, which its children inherit.
+  const githubProviders = {
+    providers: [githubProvider(`${prefix}-github`, { github: settings.github, privateKey: configSecret(config, GITHUB_APP_PRIVATE_KEY) })],
+  };
+  new BranchRuleset(`${prefix}-rules`, { github: settings.github, branch }, githubProviders);
   // The pipelines as code: this model's workflow files, committed to this stack's deploy branch.
-  new WorkflowFiles(`${prefix}-workflows`, { settings, branch, stack: pulumi.getStack() });
+  new WorkflowFiles(`${prefix}-workflows`, { settings, branch, stack: pulumi.getStack() }, githubProviders);
 
   let webProject: WebProject | undefined;
   if (settings.web) {
@@ -133,7 +140,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         branch,
         protection: settings.deployEnvironment,
         variables: deployVars,
-      })
+      }, githubProviders)
     : undefined;
 
   // Values other components generate (the database's connection strings), handed to the inventory.
@@ -157,7 +164,7 @@ export function buildStack(config: StackConfig): StackOutputs {
             ? { projectId: webProject.projectId, teamId: settings.web.vercel.teamId, target: vercelTargetOf(settings.environment, branch) }
             : undefined,
           githubEnvironment: deployEnvironment?.environmentName,
-        })
+        }, githubProviders)
       : undefined;
 
   return {

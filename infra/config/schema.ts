@@ -45,11 +45,19 @@ export const github = z.strictObject({
       staging: branchName.optional(),
     })
     .default({ production: "main" }),
-  /** The only actor allowed to bypass the rulesets: the identity that deploys and commits workflow files. */
+  /**
+   * The GitHub App the stack's GitHub provider authenticates as (infra/github/provider.ts): it commits the
+   * workflow files, and it is the rulesets' only bypass actor. One key for both, so they cannot differ.
+   */
   deployIdentity: z.strictObject({
-    type: z.enum(["Integration", "Team"]),
+    /** A ruleset bypass actor of type Integration is a GitHub App; only an App can authenticate the provider. */
+    type: z.literal("Integration"),
+    /** The App's id (its settings page: "App ID"), also the ruleset bypass actor id. */
     id: positiveInt,
+    /** The App's slug, for people reading the config. */
     name: z.string().min(1),
+    /** The App's installation on the owner (organisation settings, GitHub Apps, Configure: the number in the URL). */
+    installationId: positiveInt,
   }),
   requiredApprovals: z.number().int().min(0).max(10).default(1),
 });
@@ -63,13 +71,13 @@ export const deployEnvironment = z
       })
       .default({ users: [], teams: [] }),
     waitTimerMinutes: z.number().int().min(0).max(43200).default(0),
-    preventSelfReview: z.boolean().default(true),
+    /** Default: true when there are reviewers; GitHub refuses it without any (infra/config/githubRules.ts). */
+    preventSelfReview: z.boolean().optional(),
     canAdminsBypass: z.boolean().default(false),
   })
   .default({
     reviewers: { users: [], teams: [] },
     waitTimerMinutes: 0,
-    preventSelfReview: true,
     canAdminsBypass: false,
   });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DeploymentModel, StackSettings, stackConfigSchema, stacksOfModel } from "./schema";
 import { deploySecrets } from "../pipeline/deployContract";
+import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -16,7 +17,7 @@ export type ValidationResult =
  * never in the stack files. Which ones a stack needs follows from its settings.
  */
 export function secretConfigKeys(settings: StackSettings): string[] {
-  const keys: string[] = [];
+  const keys: string[] = [GITHUB_APP_PRIVATE_KEY];
   if (settings.database) keys.push("databaseAdminPassword");
   if (settings.alerts) keys.push("pagerDutyEndpoint");
   for (const entry of settings.secrets) {
@@ -73,7 +74,7 @@ export function requiredSecretKeys(raw: RawStackConfig): string[] {
 
 /** The secret keys a config that failed validation still evidently declares, so they are not called unknown. */
 function looselyDeclaredSecretKeys(raw: RawStackConfig): string[] {
-  const keys: string[] = [];
+  const keys: string[] = [GITHUB_APP_PRIVATE_KEY];
   if (raw["database"] !== undefined) keys.push("databaseAdminPassword");
   if (raw["alerts"] !== undefined) keys.push("pagerDutyEndpoint");
   if (Array.isArray(raw["secrets"])) {
@@ -160,6 +161,8 @@ export function structuralProblems(settings: StackSettings): string[] {
       }
     }
   }
+
+  for (const problem of deployEnvironmentProblems(settings)) at(problem.path, problem.message);
 
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);

@@ -1,5 +1,6 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { effectivePreventSelfReview } from "../config/githubRules";
 import { DeployEnvironmentSettings, EnvironmentName, GithubSettings } from "../config/schema";
 
 export interface DeploymentEnvironmentArgs {
@@ -8,7 +9,7 @@ export interface DeploymentEnvironmentArgs {
   environment: EnvironmentName;
   /** The only branch allowed to deploy to the environment (`main` for production, `staging` for staging). */
   branch: string;
-  /** Reviewers (by login and team slug), wait timer, self-review and admin bypass, from the stack config. */
+  /** Reviewers (by login and team slug), wait timer, self-review and admin bypass, from the validated stack config. */
   protection: DeployEnvironmentSettings;
   /**
    * Plain, non-secret values the deploy jobs read as `${{ vars.X }}` (names from
@@ -32,10 +33,6 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
   constructor(name: string, args: DeploymentEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flightdeck:github:DeploymentEnvironment", name, {}, opts);
     const { github: settings, protection } = args;
-    if (protection.reviewers.users.length + protection.reviewers.teams.length > 6) {
-      // GitHub accepts at most 6 required reviewers per environment (users and teams together).
-      throw new Error(`${name}: GitHub allows at most 6 required reviewers per environment (got ${protection.reviewers.users.length + protection.reviewers.teams.length})`);
-    }
 
     const users = protection.reviewers.users.map((username) =>
       github.getUserOutput({ username }, { parent: this }).id.apply((id) => numericId(id, `GitHub user ${username}`)),
@@ -53,7 +50,8 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
         // Only branches matching a deployment policy (below) may deploy; protection alone is not enough.
         deploymentBranchPolicy: { customBranchPolicies: true, protectedBranches: false },
         reviewers,
-        preventSelfReview: protection.preventSelfReview,
+        // The provider always sends this flag, and GitHub refuses it set without reviewers (config/githubRules.ts).
+        preventSelfReview: effectivePreventSelfReview(users.length + teams.length, protection.preventSelfReview),
         canAdminsBypass: protection.canAdminsBypass,
         waitTimer: protection.waitTimerMinutes,
       },

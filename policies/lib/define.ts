@@ -1,5 +1,6 @@
 import type {
   EnforcementLevel,
+  PolicyProviderResource,
   PolicyResource,
   ReportViolation,
   ResourceValidation,
@@ -40,6 +41,17 @@ export interface ConfigSpec<C extends object> {
   schema: { [K in keyof C]: PolicyConfigJSONSchema };
 }
 
+/**
+ * The provider the engine analyzes a resource with (`args.provider` / `PolicyResource.provider`): its explicit
+ * provider, or the default provider of its package (name `default` or `default_<version>`). Plain inputs.
+ */
+export interface ProviderInput {
+  type: string;
+  name: string;
+  urn: string;
+  props: PlainRecord;
+}
+
 /** A resource as a rule sees it: plain inputs (unknowns kept as the engine's sentinels). */
 export interface ResourceInput {
   type: string;
@@ -48,6 +60,13 @@ export interface ResourceInput {
   props: PlainRecord;
   protect: boolean;
   parent?: string;
+  /** Absent for components and providers, and when the engine sent none. */
+  provider?: ProviderInput;
+}
+
+function providerInput(provider: PolicyProviderResource | undefined): ProviderInput | undefined {
+  if (!provider) return undefined;
+  return { type: provider.type, name: provider.name, urn: provider.urn, props: plainRecord(provider.props) };
 }
 
 /** A resource in a stack validation, with what it depends on (URNs). */
@@ -130,10 +149,19 @@ function noteUnknown(report: ReportViolation, description: string, error: Unknow
 }
 
 export interface ResourcePolicySpec<C extends object> {
-  /** Type tokens the policy judges (`github:index/repositoryRuleset:RepositoryRuleset`), or "*" for all. */
-  types: readonly string[] | "*";
+  /**
+   * Type tokens the policy judges (`github:index/repositoryRuleset:RepositoryRuleset`), "*" for all, or every
+   * type of a package (`{ prefix: "github:" }`).
+   */
+  types: readonly string[] | "*" | { prefix: string };
   config?: ConfigSpec<C>;
   validate(resource: ResourceInput, settings: C, report: Report, args: ResourceValidationArgs): void;
+}
+
+function judgesType(types: ResourcePolicySpec<object>["types"], type: string): boolean {
+  if (types === "*") return true;
+  if (Array.isArray(types)) return types.includes(type);
+  return type.startsWith((types as { prefix: string }).prefix);
 }
 
 export function resourcePolicy<C extends object = Record<string, never>>(
@@ -145,7 +173,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
     // Another type: nothing to judge. (Returning is cheaper than notApplicable, which throws an Error with a
     // stack trace; with thousands of resources that is most of the pack's time. Single-type policies never
     // get here: the server skips them by their __pulumiType.)
-    if (spec.types !== "*" && !spec.types.includes(args.type)) return;
+    if (!judgesType(spec.types, args.type)) return;
     const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
     const resource: ResourceInput = {
       type: args.type,
@@ -154,6 +182,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
       props: plainRecord(args.props),
       protect: args.opts.protect,
       parent: args.opts.parent,
+      provider: providerInput(args.provider),
     };
     try {
       spec.validate(resource, settings, (message, urn) => reportViolation(message, urn), args);
@@ -162,7 +191,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
       else throw error;
     }
   };
-  if (spec.types !== "*" && spec.types.length === 1) {
+  if (Array.isArray(spec.types) && spec.types.length === 1) {
     Object.defineProperty(validation, PULUMI_TYPE_KEY, { value: spec.types[0], enumerable: true });
   }
   return { ...common(meta), configSchema: configSchemaOf(spec.config), validateResource: validation };
@@ -191,6 +220,7 @@ class LazyStackResource implements StackResource {
   private copiedProps: PlainRecord | undefined;
   private copiedDependencies: string[] | undefined;
   private copiedPropertyDependencies: Record<string, string[]> | undefined;
+  private copiedProvider: ProviderInput | null | undefined;
 
   constructor(private readonly resource: PolicyResource) {
     this.type = resource.type;
@@ -209,6 +239,11 @@ class LazyStackResource implements StackResource {
 
   get parent(): string | undefined {
     return this.resource.opts?.parent ?? this.resource.parent?.urn;
+  }
+
+  get provider(): ProviderInput | undefined {
+    if (this.copiedProvider === undefined) this.copiedProvider = providerInput(this.resource.provider) ?? null;
+    return this.copiedProvider ?? undefined;
   }
 
   get dependencies(): string[] {

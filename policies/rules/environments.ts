@@ -1,8 +1,20 @@
-import { dependsOn, resourcePolicy, stackPolicy, StackResource } from "../lib/define";
-import { asArray, asRecord, isUnknown, knownString } from "../lib/values";
+import { dependsOn, resourcePolicy, stackPolicy, StackResource, UnknownInputError } from "../lib/define";
+import { Plain, asArray, asRecord, isUnknown, knownNumber, knownString } from "../lib/values";
 
 export const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
 export const DEPLOYMENT_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
+/** The older resource for an environment's deployment branch policies (its `name` is the pattern). */
+export const DEPLOYMENT_BRANCH_POLICY = "github:index/repositoryDeploymentBranchPolicy:RepositoryDeploymentBranchPolicy";
+
+/**
+ * Whether an environment name is the one the settings govern. Compared without case and surrounding space,
+ * so that another spelling of the same name is judged too (a name that differs only in case may well be the
+ * same environment on GitHub; the pack does not depend on whether it is).
+ */
+function sameEnvironment(name: Plain | undefined, governed: string): boolean {
+  if (isUnknown(name)) throw new UnknownInputError("environment");
+  return (knownString(name) ?? "").trim().toLowerCase() === governed.trim().toLowerCase();
+}
 
 const TOPICS = ["deployment-environments", "change-management"];
 
@@ -22,6 +34,7 @@ export const environmentProductionReviewed = resourcePolicy<EnvironmentSettings 
     remediation: [
       "List at least one required reviewer (user or team) on the production environment (deployEnvironment.reviewers in the stack config).",
       "Set preventSelfReview: true and canAdminsBypass: false.",
+      "Leave waitTimer at 0 or more minutes.",
     ],
     topics: TOPICS,
   },
@@ -32,28 +45,45 @@ export const environmentProductionReviewed = resourcePolicy<EnvironmentSettings 
       schema: { environment: environmentSchema, minReviewers: { type: "integer", minimum: 1, description: "Fewest required reviewers (users and teams)." } },
     },
     validate({ props }, settings, report, args) {
-      if (props["environment"] !== settings.environment) args.notApplicable(`not the ${settings.environment} environment`);
-      let reviewers = 0;
+      if (!sameEnvironment(props["environment"], settings.environment)) args.notApplicable(`not the ${settings.environment} environment`);
+      if (isUnknown(props["reviewers"])) throw new UnknownInputError("reviewers");
+      const reviewers = new Set<string>();
       for (const entry of asArray(props["reviewers"])) {
         const record = asRecord(entry);
-        reviewers += asArray(record?.["users"]).length + asArray(record?.["teams"]).length;
+        for (const kind of ["users", "teams"]) for (const id of asArray(record?.[kind])) reviewers.add(`${kind}:${JSON.stringify(id)}`);
       }
-      if (reviewers < settings.minReviewers) report(`${reviewers} required reviewer(s); at least ${settings.minReviewers} needed`);
+      if (reviewers.size < settings.minReviewers) report(`${reviewers.size} required reviewer(s); at least ${settings.minReviewers} needed`);
       if (props["preventSelfReview"] !== true) report("preventSelfReview is not true: whoever triggers a deploy can approve it");
       if (props["canAdminsBypass"] !== false) report("canAdminsBypass is not false (it defaults to true): repository admins skip the approval");
+      const waitTimer = knownNumber(props["waitTimer"]);
+      if (waitTimer !== undefined && waitTimer < 0) report(`waitTimer is ${waitTimer}: a wait timer cannot be negative`);
     },
   },
 );
 
-/** The deployment branch policies attached to an environment resource. */
+/** The deployment branch (and tag) policies attached to an environment resource, of either resource type. */
 function policiesOf(environment: StackResource, resources: StackResource[]): StackResource[] {
-  const name = environment.props["environment"];
+  const name = knownString(environment.props["environment"]) ?? "";
+  const repository = (knownString(environment.props["repository"]) ?? "").toLowerCase();
   return resources.filter((r) => {
-    if (r.type !== DEPLOYMENT_POLICY) return false;
-    const target = r.props["environment"];
-    if (isUnknown(target)) return dependsOn(r, environment.urn, "environment");
-    return target === name && r.props["repository"] === environment.props["repository"];
+    if (r.type !== DEPLOYMENT_POLICY && r.type !== DEPLOYMENT_BRANCH_POLICY) return false;
+    const key = r.type === DEPLOYMENT_POLICY ? "environment" : "environmentName";
+    const target = r.props[key];
+    if (isUnknown(target)) return dependsOn(r, environment.urn, key);
+    return sameEnvironment(target, name) && (knownString(r.props["repository"]) ?? "").toLowerCase() === repository;
   });
+}
+
+/** The pattern a deployment policy allows: `branch main`, `tag v*`. */
+function allowedBy(policy: StackResource): { kind: "branch" | "tag"; pattern: string } {
+  const keys: [string, "branch" | "tag"][] = policy.type === DEPLOYMENT_POLICY ? [["branchPattern", "branch"], ["tagPattern", "tag"]] : [["name", "branch"]];
+  for (const [key, kind] of keys) {
+    const value = policy.props[key];
+    if (isUnknown(value)) throw new UnknownInputError(`${policy.urn} ${key}`);
+    const pattern = knownString(value);
+    if (pattern !== undefined) return { kind, pattern };
+  }
+  return { kind: "branch", pattern: "" };
 }
 
 export const environmentProductionBranchOnly = stackPolicy<EnvironmentSettings & { branch: string }>(
@@ -64,7 +94,7 @@ export const environmentProductionBranchOnly = stackPolicy<EnvironmentSettings &
     severity: "critical",
     remediation: [
       "Set the environment's deploymentBranchPolicy to { customBranchPolicies: true, protectedBranches: false }.",
-      "Declare exactly one github.RepositoryEnvironmentDeploymentPolicy for it, with branchPattern main (and no tagPattern).",
+      "Declare exactly one github.RepositoryEnvironmentDeploymentPolicy for it, with branchPattern main (and no tagPattern), and no github.RepositoryDeploymentBranchPolicy.",
     ],
     topics: TOPICS,
   },
@@ -75,7 +105,7 @@ export const environmentProductionBranchOnly = stackPolicy<EnvironmentSettings &
     },
     requires: ENVIRONMENT,
     validate(resources, settings, report, args) {
-      const environments = resources.filter((r) => r.type === ENVIRONMENT && r.props["environment"] === settings.environment);
+      const environments = resources.filter((r) => r.type === ENVIRONMENT && sameEnvironment(r.props["environment"], settings.environment));
       if (environments.length === 0) args.notApplicable(`no ${settings.environment} environment in this stack`);
       for (const environment of environments) {
         const branchPolicy = asRecord(environment.props["deploymentBranchPolicy"]);
@@ -87,13 +117,16 @@ export const environmentProductionBranchOnly = stackPolicy<EnvironmentSettings &
           );
           continue;
         }
+        // Patterns are fnmatch globs (main* also admits main-hotfix), so only the branch's exact name is the branch alone.
         const patterns = policiesOf(environment, resources);
-        const others = patterns.filter((p) => knownString(p.props["branchPattern"]) !== settings.branch);
-        for (const other of others) {
-          const pattern = knownString(other.props["branchPattern"]) ?? knownString(other.props["tagPattern"]) ?? "(unknown)";
-          report(`${settings.environment} also accepts deploys from ${pattern}; only ${settings.branch} may deploy`, other.urn);
+        for (const policy of patterns) {
+          const allowed = allowedBy(policy);
+          if (allowed.kind === "branch" && allowed.pattern === settings.branch) continue;
+          report(`${settings.environment} also accepts deploys from ${allowed.kind} ${allowed.pattern}; only ${settings.branch} may deploy`, policy.urn);
         }
-        if (patterns.length === 0) report(`no deployment policy allows ${settings.branch}: the environment accepts no branch`, environment.urn);
+        if (!patterns.some((policy) => allowedBy(policy).kind === "branch" && allowedBy(policy).pattern === settings.branch)) {
+          report(`no deployment policy allows ${settings.branch}: the environment accepts no branch`, environment.urn);
+        }
       }
     },
   },

@@ -3,6 +3,7 @@ import { alertPolicies } from "./alerts";
 import { auditPolicies } from "./audit";
 import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
+import { githubProviderPolicies } from "./githubProvider";
 import { repositoryPolicies } from "./repository";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
@@ -11,6 +12,7 @@ import { workflowPolicies } from "./workflows";
 /** Every policy of the pack, unwrapped (no waivers). Stack policies run in this order. */
 export const allPolicies: FlightdeckPolicy[] = [
   ...repositoryPolicies,
+  ...githubProviderPolicies,
   ...environmentPolicies,
   ...secretPolicies,
   ...auditPolicies,

@@ -44,13 +44,30 @@ describe("DeploymentEnvironment", () => {
     assert.equal(inputAt(environment, "waitTimer"), 15);
   });
 
-  it("staging deploys only from the staging branch, with no reviewers", async () => {
+  it("staging deploys only from the staging branch, with no reviewers and so without prevent_self_review", async () => {
     const run = await runSampleStack("staging");
     const environment = run.one(ENVIRONMENT);
     assert.equal(inputAt(environment, "environment"), "staging");
     assert.deepEqual(inputAt(environment, "reviewers"), []);
+    // terraform-provider-github v6.13.0 github/resource_github_repository_environment.go createUpdateEnvironmentData
+    // sends prevent_self_review on every create and update, reviewers only when there are some; GitHub answers
+    // 422 "Required reviewers must have at least one reviewer to set prevent_self_review" to true without reviewers,
+    // and accepts the flag false (the provider's acceptance test update_to_add_reviewers in
+    // github/resource_github_repository_environment_test.go creates an environment with no reviewers and the flag at its default, false).
+    assert.equal(inputAt(environment, "preventSelfReview"), false);
     assert.equal(inputAt(environment, "deploymentBranchPolicy.customBranchPolicies"), true);
     assert.equal(inputAt(run.one(BRANCH_POLICY), "branchPattern"), "staging");
+  });
+
+  it("prevents self-review by default when there are reviewers, and as configured", async () => {
+    const defaulted = await runSampleStack("production", (raw) => {
+      delete (raw["deployEnvironment"] as Record<string, unknown>)["preventSelfReview"];
+    });
+    assert.equal(inputAt(defaulted.one(ENVIRONMENT), "preventSelfReview"), true);
+    const allowed = await runSampleStack("production", (raw) => {
+      (raw["deployEnvironment"] as Record<string, unknown>)["preventSelfReview"] = false;
+    });
+    assert.equal(inputAt(allowed.one(ENVIRONMENT), "preventSelfReview"), false);
   });
 
   it("parents its children to the component and names them after it", async () => {

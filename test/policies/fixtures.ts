@@ -136,7 +136,8 @@ export function validStack(): Fixture[] {
           pullRequest: { requiredApprovingReviewCount: 1, dismissStaleReviewsOnPush: true, requireLastPushApproval: true },
           requiredStatusChecks: {
             strictRequiredStatusChecksPolicy: true,
-            requiredChecks: ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"].map((context) => ({ context })),
+            // Bound to GitHub Actions (integration 15368), as the stack declares them.
+            requiredChecks: ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"].map((context) => ({ context, integrationId: 15368 })),
           },
         },
       },

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import type {
+  PolicyProviderResource,
   PolicyResource,
   ReportViolation,
   ResourceValidationArgs,
@@ -21,6 +22,41 @@ export interface Fixture {
   dependsOn?: string[];
   /** Inputs (top-level keys) that depend on the named resources. */
   propertyDependencies?: Record<string, string[]>;
+  /**
+   * The provider the engine sends with the resource (see `providerOf`): null for none at all; absent for the
+   * one the compliant program uses (the stack's GitHub provider for github:* types, else the package's default).
+   */
+  provider?: FixtureProvider | null;
+}
+
+export interface FixtureProvider {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+}
+
+/**
+ * The stack's GitHub provider as the engine sends it to the pack: its inputs, appAuth JSON-encoded as
+ * @pulumi/github 6.15 provider.js sends it (pulumi.output(args.appAuth).apply(JSON.stringify)).
+ */
+export const GITHUB_PROVIDER: FixtureProvider = {
+  type: "pulumi:providers:github",
+  name: "flightpro-production-github",
+  props: {
+    owner: "flightpro",
+    organization: "flightpro",
+    appAuth: JSON.stringify({ id: "918273", installationId: "51234567", pemFile: "-----BEGIN RSA PRIVATE KEY-----\nfixture\n-----END RSA PRIVATE KEY-----" }),
+    baseUrl: "https://api.github.com/",
+    version: "6.15.0",
+  },
+};
+
+/** The provider the engine would send with a fixture: the stack's GitHub provider for GitHub resources, the package's default otherwise. */
+function providerOf(fixture: Fixture): PolicyProviderResource | undefined {
+  if (fixture.provider === null) return undefined;
+  const pkg = fixture.type.split(":")[0]!;
+  const provider = fixture.provider ?? (pkg === "github" ? GITHUB_PROVIDER : { type: `pulumi:providers:${pkg}`, name: "default", props: {} });
+  return { ...provider, urn: urnOf(provider) };
 }
 
 export interface Verdict {
@@ -57,6 +93,7 @@ export function resourceArgs(fixture: Fixture, config: Record<string, unknown> =
     asType: () => undefined,
     getConfig: <T extends object>() => config as T,
     notApplicable,
+    provider: providerOf(fixture),
   };
 }
 
@@ -71,6 +108,7 @@ export function stackArgs(fixtures: Fixture[], config: Record<string, unknown> =
     propertyDependencies: {},
     isType: () => false,
     asType: () => undefined,
+    provider: providerOf(fixture),
   }));
   const byName = new Map(resources.map((resource) => [resource.name, resource]));
   fixtures.forEach((fixture, index) => {

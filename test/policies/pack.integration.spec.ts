@@ -60,7 +60,7 @@ describe("policy pack over the analyzer protocol (integration)", function () {
   it("configure with production.json makes every policy mandatory, with schema defaults applied", async () => {
     const effective = await pack.configure(info, config("production"));
     assert.deepEqual([...new Set([...effective.values()].map((e) => e.level))], ["mandatory"]);
-    assert.deepEqual(effective.get("github-ruleset-pull-request-required")!.config, { minApprovals: 1, branches: ["main", "staging"] });
+    assert.deepEqual(effective.get("github-ruleset-pull-request-required")!.config, { minApprovals: 1, deployBranch: "main", repository: "flightpro", defaultBranch: "main" });
     assert.equal(effective.get("audit-bucket-object-lock-retained")!.config["minDays"], 2557);
   });
 

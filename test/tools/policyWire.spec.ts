@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import type { RecordedResource } from "../../tools/offline/monitor";
+import type { RecordedProvider, RecordedResource } from "../../tools/offline/monitor";
 import { UNKNOWN } from "../../tools/offline/values";
 import { wireProperties } from "../../tools/policy/client";
-import { decodeDiagnostics, encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct } from "../../tools/policy/wire";
+import { WireProvider, decodeDiagnostics, encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct } from "../../tools/policy/wire";
 import { syntheticStack } from "../../tools/policy/bench";
 
 /** The client's messages, written on the wire directly, are byte for byte what the generated classes write. */
@@ -96,6 +96,64 @@ describe("policy client wire encoding", () => {
     );
     const encoded = encodeAnalyzeStackRequest(samples, samples.map((r) => encodeStruct(wireProperties(r))));
     assert.deepEqual(encoded, Buffer.from(request.serializeBinary()));
+  });
+
+  // pulumi/pulumi@v3.259.0 proto/pulumi/analyzer.proto: AnalyzeRequest.provider = 6, AnalyzerResource.provider = 6,
+  // AnalyzerProviderResource { type = 1, properties = 2, urn = 3, name = 4 }; the engine fills it with the
+  // provider's URN, type, name and inputs (pkg/resource/plugin/analyzer_plugin.go marshalProvider).
+  describe("with the resource's provider", () => {
+    const provider: RecordedProvider = {
+      urn: "urn:pulumi:production::flightdeck::pulumi:providers:github::flightpro-production-github",
+      type: "pulumi:providers:github",
+      name: "flightpro-production-github",
+      inputs: { owner: "flightpro", organization: "flightpro", appAuth: '{"id":"918273"}', version: "6.15.0" },
+      secretPaths: ["appAuth"],
+    };
+    const withProvider = samples.slice(0, 3).map((r) => ({ ...r, provider }));
+    const wire: WireProvider = { urn: provider.urn, type: provider.type, name: provider.name, properties: encodeStruct(wireProperties(provider)) };
+    const generated = () => {
+      const message = new analyzer.AnalyzerProviderResource();
+      message.setUrn(provider.urn);
+      message.setType(provider.type);
+      message.setName(provider.name);
+      message.setProperties(Struct.fromJavaScript(wireProperties(provider)));
+      return message;
+    };
+
+    it("writes AnalyzeRequest.provider as the generated class does", () => {
+      for (const r of withProvider) {
+        const request = new analyzer.AnalyzeRequest();
+        request.setUrn(r.urn);
+        request.setType(r.type);
+        request.setName(r.name);
+        request.setProperties(Struct.fromJavaScript(wireProperties(r)));
+        request.setOptions(options(r));
+        request.setProvider(generated());
+        const encoded = encodeAnalyzeRequest(r, encodeStruct(wireProperties(r)), wire);
+        assert.deepEqual(encoded, Buffer.from(request.serializeBinary()), r.name);
+        assert.equal(analyzer.AnalyzeRequest.deserializeBinary(encoded).getProvider()?.getProperties()?.toJavaScript()["owner"], "flightpro");
+      }
+    });
+
+    it("writes AnalyzerResource.provider as the generated class does", () => {
+      const request = new analyzer.AnalyzeStackRequest();
+      request.setResourcesList(
+        withProvider.map((r) => {
+          const item = new analyzer.AnalyzerResource();
+          item.setUrn(r.urn);
+          item.setType(r.type);
+          item.setName(r.name);
+          item.setProperties(Struct.fromJavaScript(wireProperties(r)));
+          item.setOptions(options(r));
+          item.setProvider(generated());
+          if (r.parent) item.setParent(r.parent);
+          item.setDependenciesList(r.options.dependsOn);
+          return item;
+        }),
+      );
+      const encoded = encodeAnalyzeStackRequest(withProvider, withProvider.map((r) => encodeStruct(wireProperties(r))), withProvider.map(() => wire));
+      assert.deepEqual(encoded, Buffer.from(request.serializeBinary()));
+    });
   });
 
   it("reads an AnalyzeResponse's diagnostics and skips its not-applicable list", () => {

@@ -30,6 +30,8 @@ export interface Evaluation {
   placeholders: string[];
   /** Fully-qualified secret keys set encrypted in the stack file; their placeholder follows the ciphertext. */
   encryptedPlaceholders: string[];
+  /** Every invoke the program made (token, and the provider reference it went to; "" for the default provider). */
+  invokes?: { token: string; provider: string }[];
 }
 
 export { InvalidConfigError };
@@ -70,11 +72,19 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   const region = config["aws:region"] ?? "us-east-1";
   const mocks = offlineMocks(region);
   await pulumi.runtime.setMocks(mocks, input.project, input.stack, false);
-  const monitor = new RecordingMonitor(mocks, input.project, input.stack);
+  const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });
   pulumi.runtime.setMockOptions(monitor, input.project, input.stack, false);
 
   const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => buildStack(loadStackConfig()));
   await pulumi.runtime.disconnect();
   const outputs = (unwrapSecrets(rawOutputs ?? {}).value ?? {}) as Record<string, unknown>;
-  return { project: input.project, stack: input.stack, resources: monitor.recorded, outputs, placeholders, encryptedPlaceholders };
+  return {
+    project: input.project,
+    stack: input.stack,
+    resources: monitor.recorded,
+    outputs,
+    placeholders,
+    encryptedPlaceholders,
+    invokes: monitor.invokes,
+  };
 }

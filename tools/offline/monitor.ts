@@ -3,6 +3,20 @@ import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { unwrapSecrets } from "./values";
 
+/**
+ * The provider resource the engine hands an analyzer with a resource (AnalyzerProviderResource: urn, type,
+ * name, and the provider's inputs as its properties; pulumi/pulumi@v3.259.0 pkg/resource/deploy/step_generator.go
+ * analyzeAll and AnalyzeResources, pkg/resource/plugin/analyzer_plugin.go marshalProvider).
+ */
+export interface RecordedProvider {
+  urn: string;
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  /** Paths of the provider's inputs that are secrets. */
+  secretPaths: string[];
+}
+
 /** One resource as the engine would see it: identity, parent, inputs (secrets unwrapped) and options. */
 export interface RecordedResource {
   urn: string;
@@ -21,6 +35,17 @@ export interface RecordedResource {
     provider: string | null;
     replaceOnChanges: string[];
   };
+  /**
+   * The provider the engine analyzes a custom resource with: its explicit provider, or else the default
+   * provider the engine registers for its package. Absent for components and for providers themselves.
+   */
+  provider?: RecordedProvider;
+}
+
+/** The stack's config as the engine has it, for default providers: fully-qualified keys, and which are secret. */
+export interface EngineConfig {
+  config: Record<string, string>;
+  secretKeys: readonly string[];
 }
 
 type RegisterCallback = (err: unknown, response: unknown) => void;
@@ -33,7 +58,15 @@ export class RecordingMonitor extends MockMonitor {
   readonly recorded: RecordedResource[] = [];
   private readonly seenUrns = new Set<string>();
 
-  constructor(mocks: Mocks, private readonly project: string, private readonly stack: string) {
+  /** Default providers by URN, in the order the engine would register them (analyzed as resources too). */
+  readonly defaultProviders = new Map<string, RecordedProvider>();
+
+  constructor(
+    mocks: Mocks,
+    private readonly project: string,
+    private readonly stack: string,
+    private readonly engineConfig: EngineConfig = { config: {}, secretKeys: [] },
+  ) {
     super(mocks);
   }
 
@@ -46,13 +79,18 @@ export class RecordingMonitor extends MockMonitor {
     }
     this.seenUrns.add(urn);
     const { value, secretPaths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()!, true));
+    const inputs = value as Record<string, unknown>;
+    const type = req.getType();
+    // The engine adds the requested plugin version to a provider's inputs (pkg/resource/deploy/source_eval.go,
+    // providers.SetProviderVersion), so policies see it among the provider's properties.
+    if (isProviderType(type) && req.getVersion()) inputs["version"] = req.getVersion();
     this.recorded.push({
       urn,
-      type: req.getType(),
+      type,
       name: req.getName(),
       parent,
       custom: req.getCustom(),
-      inputs: value as Record<string, unknown>,
+      inputs,
       secretPaths,
       options: {
         protect: req.getProtect() ?? false,
@@ -62,9 +100,52 @@ export class RecordingMonitor extends MockMonitor {
         provider: req.getProvider() || null,
         replaceOnChanges: req.getReplaceonchangesList(),
       },
+      provider: req.getCustom() && !isProviderType(type) ? this.providerOf(type, req.getProvider(), req.getVersion()) : undefined,
     });
     return super.registerResource(req, callback);
   }
+
+  /** Every invoke the program made, with the provider reference it went to ("" for the default provider). */
+  readonly invokes: { token: string; provider: string }[] = [];
+
+  override async invoke(req: { getTok(): string; getProvider(): string }, callback: RegisterCallback): Promise<void> {
+    this.invokes.push({ token: req.getTok(), provider: req.getProvider() });
+    return super.invoke(req, callback);
+  }
+
+  /** A custom resource's provider: the explicit one it names (`urn::id`), else its package's default provider. */
+  private providerOf(type: string, reference: string, version: string): RecordedProvider {
+    if (reference) {
+      const providerUrn = reference.slice(0, reference.lastIndexOf("::"));
+      const explicit = this.recorded.find((resource) => resource.urn === providerUrn);
+      if (!explicit) throw new Error(`provider ${providerUrn} was not registered before the resource that uses it`);
+      return { urn: explicit.urn, type: explicit.type, name: explicit.name, inputs: explicit.inputs, secretPaths: explicit.secretPaths };
+    }
+    const pkg = type.split(":")[0] ?? type;
+    // ProviderRequest.DefaultName (pkg/resource/deploy/providers/provider.go): "default", then the version's parts.
+    const name = version ? `default_${version.replace(/[.+-]/g, "_")}` : "default";
+    const urn = urnOf(this.project, this.stack, null, `pulumi:providers:${pkg}`, name);
+    let provider = this.defaultProviders.get(urn);
+    if (!provider) {
+      // Its inputs are the package's config (pkg/resource/deploy/target.go GetPackageConfig) and the version.
+      const inputs: Record<string, unknown> = {};
+      const secretPaths: string[] = [];
+      for (const [key, configValue] of Object.entries(this.engineConfig.config)) {
+        if (!key.startsWith(`${pkg}:`)) continue;
+        const short = key.slice(pkg.length + 1);
+        inputs[short] = configValue;
+        if (this.engineConfig.secretKeys.includes(key)) secretPaths.push(short);
+      }
+      if (version) inputs["version"] = version;
+      provider = { urn, type: `pulumi:providers:${pkg}`, name, inputs, secretPaths };
+      this.defaultProviders.set(urn, provider);
+    }
+    return provider;
+  }
+}
+
+function isProviderType(type: string): boolean {
+  return type.startsWith("pulumi:providers:");
 }
 
 /** The URN the engine gives a resource: the parent's type chain, then the resource's type and name. */

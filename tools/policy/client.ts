@@ -6,10 +6,10 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import type { RecordedResource } from "../offline/monitor";
+import type { RecordedProvider, RecordedResource } from "../offline/monitor";
 import { UNKNOWN } from "../offline/values";
 import { PACK_DIR, PackSpawnOptions, SpawnedPack, spawnPack } from "./spawn";
-import { decodeDiagnostics, encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct } from "./wire";
+import { WireProvider, decodeDiagnostics, encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct } from "./wire";
 
 export { PACK_DIR };
 
@@ -106,7 +106,7 @@ const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
  * A recorded resource's inputs as the engine marshals them for an analyzer (KeepSecrets,
  * KeepUnknowns): secrets wrapped in the secret signature, unknowns as the unknown sentinel.
  */
-export function wireProperties(resource: RecordedResource): { [key: string]: Json } {
+export function wireProperties(resource: Pick<RecordedResource, "inputs" | "secretPaths">): { [key: string]: Json } {
   const secrets = new Set(resource.secretPaths);
   const walk = (value: unknown, at: string): Json | undefined => {
     let result: Json | undefined;
@@ -130,6 +130,48 @@ export function wireProperties(resource: RecordedResource): { [key: string]: Jso
     if (converted !== undefined) properties[key] = converted;
   }
   return properties;
+}
+
+/**
+ * The resources the engine analyzes for a recorded program: the default providers it registers for packages
+ * used without an explicit provider (pkg/resource/deploy/default_providers.go), each before the first resource
+ * that uses it, then the program's resources in order.
+ */
+export function withDefaultProviders(resources: readonly RecordedResource[]): RecordedResource[] {
+  const known = new Set(resources.map((resource) => resource.urn));
+  const result: RecordedResource[] = [];
+  for (const resource of resources) {
+    const provider = resource.provider;
+    if (provider && !known.has(provider.urn)) {
+      known.add(provider.urn);
+      result.push({
+        urn: provider.urn,
+        type: provider.type,
+        name: provider.name,
+        parent: null,
+        custom: true,
+        inputs: provider.inputs,
+        secretPaths: provider.secretPaths,
+        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], provider: null, replaceOnChanges: [] },
+      });
+    }
+    result.push(resource);
+  }
+  return result;
+}
+
+/** Encodes each distinct provider once (many resources share one). */
+function providerEncoder(): (provider: RecordedProvider | undefined) => WireProvider | undefined {
+  const encoded = new Map<string, WireProvider>();
+  return (provider) => {
+    if (!provider) return undefined;
+    let wire = encoded.get(provider.urn);
+    if (!wire) {
+      wire = { urn: provider.urn, type: provider.type, name: provider.name, properties: encodeStruct(wireProperties(provider)) };
+      encoded.set(provider.urn, wire);
+    }
+    return wire;
+  };
 }
 
 function call<Req, Res>(
@@ -213,7 +255,8 @@ export class PolicyPackProcess {
    * each resource's properties once for both; calls carry no per-call deadline (one timer bounds the
    * whole run, and cancels what is still in flight when it fires).
    */
-  async analyzeAll(resources: RecordedResource[], timeoutMs = 120_000): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
+  async analyzeAll(recorded: RecordedResource[], timeoutMs = 120_000): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
+    const resources = withDefaultProviders(recorded);
     const inFlight = new Set<grpc.ClientUnaryCall>();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -244,6 +287,8 @@ export class PolicyPackProcess {
   ): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
     const started = performance.now();
     const properties: Uint8Array[] = new Array(resources.length);
+    const providers: (WireProvider | undefined)[] = new Array(resources.length);
+    const encodeProvider = providerEncoder();
     const results: { diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[][] = new Array(resources.length);
     let next = 0;
     const worker = async () => {
@@ -252,8 +297,9 @@ export class PolicyPackProcess {
         const resource = resources[index]!;
         const bytes = encodeStruct(wireProperties(resource));
         properties[index] = bytes;
+        providers[index] = encodeProvider(resource.provider);
         const lane = this.lanes[index % this.lanes.length] ?? this.client;
-        const diagnostics = await unary(lane, ANALYZE, encodeAnalyzeRequest(resource, bytes));
+        const diagnostics = await unary(lane, ANALYZE, encodeAnalyzeRequest(resource, bytes, providers[index]));
         results[index] = diagnostics.map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || resource.urn }));
       }
     };
@@ -261,7 +307,7 @@ export class PolicyPackProcess {
     this.timings.analyzeMs = performance.now() - started;
 
     const stackStarted = performance.now();
-    const stackDiagnostics = await unary(this.client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, properties));
+    const stackDiagnostics = await unary(this.client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, properties, providers));
     this.timings.analyzeStackMs = performance.now() - stackStarted;
     return [...results.flat(), ...stackDiagnostics.map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || null }))];
   }

@@ -22,6 +22,14 @@ export interface WireResource {
   options: { protect: boolean; deleteBeforeReplace: boolean; dependsOn: string[] };
 }
 
+/** A resource's provider as the engine sends it (AnalyzerProviderResource); `properties` from encodeStruct. */
+export interface WireProvider {
+  urn: string;
+  type: string;
+  name: string;
+  properties: Uint8Array;
+}
+
 // jspb's writeMessage writes nothing for a null value, but a null Value is a message (null_value = 0): passed boxed.
 const NULL: unique symbol = Symbol("null");
 type Boxed = Exclude<Json, null> | typeof NULL;
@@ -67,34 +75,52 @@ function writeOptions(resource: WireResource, writer: BinaryWriter): void {
   if (resource.parent) writer.writeString(8, resource.parent);
 }
 
-// AnalyzeRequest and AnalyzerResource share type = 1, properties = 2, urn = 3, name = 4, options = 5.
-function writeCommon(resource: WireResource, properties: Uint8Array, writer: BinaryWriter): void {
+// AnalyzerProviderResource: type = 1, properties = 2, urn = 3, name = 4.
+function writeProvider(provider: WireProvider, writer: BinaryWriter): void {
+  if (provider.type) writer.writeString(1, provider.type);
+  writer.writeBytes(2, provider.properties);
+  if (provider.urn) writer.writeString(3, provider.urn);
+  if (provider.name) writer.writeString(4, provider.name);
+}
+
+// AnalyzeRequest and AnalyzerResource share type = 1, properties = 2, urn = 3, name = 4, options = 5, provider = 6.
+function writeCommon(resource: WireResource, properties: Uint8Array, provider: WireProvider | undefined, writer: BinaryWriter): void {
   if (resource.type) writer.writeString(1, resource.type);
   writer.writeBytes(2, properties); // a nested message is length-delimited bytes on the wire
   if (resource.urn) writer.writeString(3, resource.urn);
   if (resource.name) writer.writeString(4, resource.name);
   writer.writeMessage(5, resource, writeOptions);
+  if (provider) writer.writeMessage(6, provider, writeProvider);
 }
 
-/** An AnalyzeRequest's bytes; `properties` from encodeStruct. */
-export function encodeAnalyzeRequest(resource: WireResource, properties: Uint8Array): Buffer {
+/** An AnalyzeRequest's bytes; `properties` from encodeStruct, `provider` the resource's provider, if it has one. */
+export function encodeAnalyzeRequest(resource: WireResource, properties: Uint8Array, provider?: WireProvider): Buffer {
   const writer = new BinaryWriter();
-  writeCommon(resource, properties, writer);
+  writeCommon(resource, properties, provider, writer);
   const bytes = writer.getResultBuffer();
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 // AnalyzerResource: the common fields, parent = 7, dependencies = 8.
-function writeStackResource(item: { resource: WireResource; properties: Uint8Array }, writer: BinaryWriter): void {
-  writeCommon(item.resource, item.properties, writer);
+function writeStackResource(item: { resource: WireResource; properties: Uint8Array; provider: WireProvider | undefined }, writer: BinaryWriter): void {
+  writeCommon(item.resource, item.properties, item.provider, writer);
   if (item.resource.parent) writer.writeString(7, item.resource.parent);
   if (item.resource.options.dependsOn.length > 0) writer.writeRepeatedString(8, item.resource.options.dependsOn);
 }
 
-/** An AnalyzeStackRequest's bytes (resources = 1); `properties[i]` from encodeStruct for `resources[i]`. */
-export function encodeAnalyzeStackRequest(resources: readonly WireResource[], properties: readonly Uint8Array[]): Buffer {
+/**
+ * An AnalyzeStackRequest's bytes (resources = 1); `properties[i]` from encodeStruct for `resources[i]`,
+ * `providers[i]` its provider (or undefined).
+ */
+export function encodeAnalyzeStackRequest(
+  resources: readonly WireResource[],
+  properties: readonly Uint8Array[],
+  providers: readonly (WireProvider | undefined)[] = [],
+): Buffer {
   const writer = new BinaryWriter();
-  resources.forEach((resource, index) => writer.writeMessage(1, { resource, properties: properties[index]! }, writeStackResource));
+  resources.forEach((resource, index) =>
+    writer.writeMessage(1, { resource, properties: properties[index]!, provider: providers[index] }, writeStackResource),
+  );
   const bytes = writer.getResultBuffer();
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
