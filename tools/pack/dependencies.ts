@@ -54,9 +54,11 @@ export function reachableImports(packDir: string, manifest: PackManifest = readP
     const info = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
     for (const { fileName: specifier } of info.importedFiles) {
       if (specifier.startsWith(".") || path.isAbsolute(specifier)) {
-        const target = resolveRelative(path.resolve(path.dirname(file), specifier));
-        if (target === undefined) unresolved.push({ from, specifier });
-        else if (path.relative(packDir, target).startsWith("..") || path.isAbsolute(path.relative(packDir, target))) escapes.push({ from, specifier });
+        const base = path.resolve(path.dirname(file), specifier);
+        const inside = path.relative(path.resolve(packDir), base);
+        const target = resolveRelative(base);
+        if (inside.startsWith("..") || path.isAbsolute(inside)) escapes.push({ from, specifier });
+        else if (target === undefined) unresolved.push({ from, specifier });
         else if (!seen.has(target)) {
           seen.add(target);
           queue.push(target);

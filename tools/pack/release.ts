@@ -41,9 +41,6 @@ export async function runRelease(
   if (argv.length !== 1 || !["patch", "minor", "major"].includes(argv[0]!)) return refuse(`pack:release: expected one of patch, minor, major (got ${argv.join(" ") || "nothing"})`, RELEASE_USAGE);
   const bump = argv[0] as Bump;
 
-  const problems = dependencyProblems(packDir, rootDir);
-  if (problems.length > 0) return refuse(...problems.map((problem) => `pack:release: ${problem}`), "pack:release: a release must be a self-contained pack: fix the above first");
-
   let record;
   try {
     record = readReleaseRecord(packDir);
@@ -58,6 +55,9 @@ export async function runRelease(
   if (last && last.version !== manifest.version) {
     return refuse(`pack:release: ${rel("package.json")} has version ${manifest.version} but the last release is ${last.version}: set it back to ${last.version}; this command moves it`);
   }
+
+  const problems = dependencyProblems(packDir, rootDir);
+  if (problems.length > 0) return refuse(...problems.map((problem) => `pack:release: ${problem}`), "pack:release: a release must be a self-contained pack: fix the above first");
 
   const policies = await servedPolicies(packDir);
   const change = requiredBump(last?.policies ?? policies, policies);
