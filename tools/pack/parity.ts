@@ -30,10 +30,11 @@ export interface ScenarioVerdict {
  */
 export async function compareVerdicts(
   packs: { inPlace: EnginePack; published: EnginePack },
-  options: { stack: string; policyConfigPath: string; scenarios: Scenario[] },
+  options: { stack: string; policyConfigPath: string; scenarios: Scenario[]; signal?: AbortSignal },
 ): Promise<ScenarioVerdict[]> {
   const verdicts: ScenarioVerdict[] = [];
   for (const scenario of options.scenarios) {
+    options.signal?.throwIfAborted();
     const [inPlace, published] = await Promise.all([judge(packs.inPlace, scenario, options), judge(packs.published, scenario, options)]);
     verdicts.push({ scenario: scenario.name, inPlace, published, same: isDeepStrictEqual(inPlace, published) });
   }

@@ -43,16 +43,23 @@ export interface InstalledPack {
  *    dependencies resolve from package.json, which is why it pins exact versions.
  * The copy lives in a temporary directory outside the repository, so nothing resolves from it.
  */
-export async function installPublishedPack(packDir: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<InstalledPack> {
+export async function installPublishedPack(packDir: string, options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<InstalledPack> {
   const env = options.env ?? cleanEnvironment();
+  const signal = options.signal;
   const work = mkdtempSync(path.join(tmpdir(), "flightdeck-published-pack-"));
-  const remove = () => rmSync(work, { recursive: true, force: true });
+  // Also on the way out of a process that exits before it could call remove(). An aborted install
+  // (options.signal) stops npm first, then removes the directory.
+  const remove = () => {
+    process.off("exit", remove);
+    rmSync(work, { recursive: true, force: true });
+  };
+  process.on("exit", remove);
   try {
     const source = path.join(work, "source");
     cpSync(packDir, source, { recursive: true, filter: (from) => path.basename(from) !== "node_modules" });
 
     let started = performance.now();
-    const packed = await run("npm", ["pack", "--loglevel=error"], { cwd: source, env, maxBuffer: 16 * 1024 * 1024 });
+    const packed = await run("npm", ["pack", "--loglevel=error"], { cwd: source, env, signal, maxBuffer: 16 * 1024 * 1024 });
     const tarball = path.join(source, packed.stdout.trim().split("\n").pop()!.trim());
     const packSeconds = (performance.now() - started) / 1000;
 
@@ -60,14 +67,14 @@ export async function installPublishedPack(packDir: string, options: { env?: Nod
     const policiesDir = path.join(work, "home", ".pulumi", "policies", "flightdeck-org");
     mkdirSync(policiesDir, { recursive: true });
     const extracted = mkdtempSync(path.join(policiesDir, "extract-"));
-    await run("tar", ["-xzf", tarball, "-C", extracted], { env });
+    await run("tar", ["-xzf", tarball, "-C", extracted], { env, signal });
     const dir = path.join(policiesDir, `pulumi-analyzer-flightdeck-v${manifest.version}`);
     cpSync(path.join(extracted, "package"), dir, { recursive: true });
     rmSync(extracted, { recursive: true, force: true });
     const tarballFiles = listFiles(dir);
 
     started = performance.now();
-    await run("npm", ["install", "--loglevel=error"], { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 });
+    await run("npm", ["install", "--loglevel=error"], { cwd: dir, env, signal, maxBuffer: 16 * 1024 * 1024 });
     const installSeconds = (performance.now() - started) / 1000;
     return { dir, tarballFiles, timings: { packSeconds, installSeconds }, remove };
   } catch (error) {

@@ -79,7 +79,8 @@ const RANK: Record<Bump, number> = { patch: 0, minor: 1, major: 2 };
 
 /**
  * The least bump a change of the served policies needs: a removed (or renamed) policy breaks every
- * policy config and policy group that names it, so major; an added policy can block changes that
+ * policy config and policy group that names it (their entry for it silently stops applying:
+ * pulumi/pulumi@v3.259.0 pkg/resource/analyzer/config.go applyConfig), so major; an added policy can block changes that
  * passed before, so minor; anything else, patch (tightening a policy's code is a minor release too,
  * which only its author can tell).
  */

@@ -55,7 +55,7 @@ export function productionScenarios(resources: RecordedResource[]): Scenario[] {
   ];
 }
 
-async function main(): Promise<number> {
+async function main(signal: AbortSignal): Promise<number> {
   // The pack processes inherit this environment: keep `npm run`'s settings and this repository's
   // Node.js options out of them, as they would be out of the Pulumi CLI's.
   const env = cleanEnvironment();
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
   const scenarios = productionScenarios(evaluation.resources);
 
-  const installed = await installPublishedPack(PACK_SOURCE_DIR, { env });
+  const installed = await installPublishedPack(PACK_SOURCE_DIR, { env, signal });
   try {
     log(`npm pack: ${installed.tarballFiles.length} files in ${installed.timings.packSeconds.toFixed(1)} s (${installed.tarballFiles.join(", ")})`);
     const lock = JSON.parse(readFileSync(path.join(installed.dir, "node_modules", ".package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     log(`run-policy-pack: published ${path.relative(installed.dir, published.runPolicyPack)}, in place ${path.relative(PROJECT_ROOT, inPlace.runPolicyPack)}`);
 
     const started = performance.now();
-    const verdicts = await compareVerdicts({ inPlace, published }, { stack: STACK, policyConfigPath: path.join(PACK_SOURCE_DIR, "config", `${STACK}.json`), scenarios });
+    const verdicts = await compareVerdicts({ inPlace, published }, { stack: STACK, policyConfigPath: path.join(PACK_SOURCE_DIR, "config", `${STACK}.json`), scenarios, signal });
     let failed = false;
     const mandatoryCount = (report: { violations: { enforcementLevel: string }[] }) => report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const baseline = mandatoryCount(verdicts[0]!.inPlace);
@@ -117,11 +117,22 @@ function isInside(file: string, dir: string): boolean {
 }
 
 if (require.main === module) {
-  main().then(
+  // Interrupted: stop npm and the pack processes, remove the temporary install, exit 130 / 143.
+  const interrupted = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`pack:verify: ${signal}: stopping and removing the temporary install\n`);
+      interrupted.abort(signal);
+    });
+  }
+  main(interrupted.signal).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      process.stderr.write(`pack:verify: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+      if (interrupted.signal.aborted) process.exitCode = interrupted.signal.reason === "SIGINT" ? 130 : 143;
+      else {
+        process.stderr.write(`pack:verify: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      }
     },
   );
 }
