@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dependencyProblems } from "../../../tools/pack/dependencies";
 import { packFiles, PackManifestError, readPackManifest } from "../../../tools/pack/manifest";
+import { cleanEnvironment } from "../../../tools/pack/published";
 import { PROJECT_DIR } from "../../harness";
 import { copyPack, PACK_DIR, PackCopy } from "./fixtures";
 
@@ -44,7 +45,7 @@ describe("the policy pack as a self-contained package", function () {
   });
 
   it("ships what npm pack ships: the files list, package.json, and README.md (left out of the content hash)", () => {
-    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: PACK_DIR, encoding: "utf8" })) as [{ files: { path: string }[] }];
+    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: PACK_DIR, env: cleanEnvironment(), encoding: "utf8" })) as [{ files: { path: string }[] }];
     const shipped = packed.files.map((file) => file.path).sort();
     assert.deepEqual(shipped.filter((file) => file !== "README.md"), packFiles(PACK_DIR));
     assert.ok(!shipped.includes("package-lock.json"), "npm never packs package-lock.json");
