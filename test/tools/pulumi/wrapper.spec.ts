@@ -13,8 +13,9 @@ import { PROJECT_DIR } from "../../harness";
  * - pkg/cmd/pulumi/operations/preview.go and up.go: `--stack`/`-s`, `--policy-pack` and
  *   `--policy-pack-config` (string slices, paired by position), `--message`/`-m`, `--diff`, `--json`,
  *   `--refresh`, `--expect-no-changes`, and for up `--yes`/`-y`, `--skip-preview`/`-f`;
- * - pkg/cmd/pulumi/cmd/exit_codes.go: the CLI's exit codes (1 error, 2 configuration, 5 policy
- *   violation, 255 internal), which the wrapper must hand back unchanged;
+ * - pkg/cmd/pulumi/cmd/exit_codes.go: the CLI's exit codes (1 a failure, a bailed update with a
+ *   mandatory policy violation included; 2 configuration; 5 reserved for policy violations; 255
+ *   internal), which the wrapper must hand back unchanged;
  * - pkg/backend/apply.go PreviewThenPromptThenExecute and pkg/resource/deploy/deployment_executor.go:
  *   without the preview, stack policies (AnalyzeResources) run only after the changes are applied,
  *   which is why production refuses `--skip-preview`.
@@ -79,7 +80,7 @@ process.exit(Number(process.env.STANDIN_EXIT || "0"));
     assert.equal(stderr, "$ pulumi preview --stack staging --policy-pack policies --policy-pack-config policies/config/staging.json");
   });
 
-  it("hands back the CLI's exit code (a policy violation, an internal error)", async () => {
+  it("hands back the CLI's exit code (a failure, a policy violation, an internal error)", async () => {
     for (const code of [1, 5, 255]) {
       const { exitCode, recorded } = await wrap("preview", ["--stack", "production"], laptopEnv({ STANDIN_EXIT: String(code) }));
       assert.equal(exitCode, code);
