@@ -48,9 +48,8 @@ process.exit(Number(process.env.STANDIN_EXIT || "0"));
 
   /** A laptop: no GitHub Actions variables, the stand-in first on PATH. */
   function laptopEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env["PATH"]}`, STANDIN_RECORD: record, ...extra };
-    for (const key of Object.keys(env)) if (key === "CI" || key.startsWith("GITHUB_")) delete env[key];
-    return { ...env, ...extra };
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "CI" && !key.startsWith("GITHUB_")));
+    return { ...inherited, PATH: `${bin}${path.delimiter}${process.env["PATH"]}`, STANDIN_RECORD: record, ...extra };
   }
   const ciEnv = (extra: NodeJS.ProcessEnv = {}) =>
     laptopEnv({
