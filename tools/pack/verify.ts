@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import { evaluateProgram } from "../offline/evaluate";
 import type { RecordedResource } from "../offline/monitor";
@@ -112,8 +112,9 @@ async function main(signal: AbortSignal): Promise<number> {
   }
 }
 
+/** Whether `file` (a path require.resolve gave, symbolic links resolved) is under `dir`. */
 function isInside(file: string, dir: string): boolean {
-  const relative = path.relative(dir, file);
+  const relative = path.relative(realpathSync(dir), file);
   return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
+import { realpathSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { compareVerdicts, EnginePack, firstDifference, Scenario } from "../../../tools/pack/parity";
 import { locateRunPolicyPack } from "../../../tools/pack/published";
@@ -27,7 +27,7 @@ describe("pack:verify's comparison of two packs over the analyzer protocol", fun
     const scenarios = productionScenarios((await runSampleStack("production")).resources);
     scenario = scenarios.find((candidate) => candidate.name.startsWith("STRIPE_SECRET_KEY"))!;
     inPlace = { dir: PACK_DIR, runPolicyPack: await locateRunPolicyPack(PACK_DIR) };
-    assert.ok(inPlace.runPolicyPack.startsWith(path.join(PROJECT_DIR, "node_modules")), inPlace.runPolicyPack);
+    assert.ok(inPlace.runPolicyPack.startsWith(realpathSync(path.join(PROJECT_DIR, "node_modules"))), inPlace.runPolicyPack);
     // One copy for both cases (the second changes only its waivers file): the engine's ts-node keeps
     // a compile cache by file, so the copy type-checks once.
     copy = copyPack({ modules: true });
