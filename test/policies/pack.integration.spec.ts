@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
@@ -44,7 +44,8 @@ describe("policy pack over the analyzer protocol (integration)", function () {
 
   it("getAnalyzerInfo lists every policy, with severity, remediation, topics and config defaults", () => {
     assert.equal(info.getName(), "flightdeck");
-    assert.equal(info.getVersion(), "0.1.0");
+    // The SDK serves the version of the package.json in its working directory (pulumi/pulumi-policy@v1.21.0: sdk/nodejs/policy/policy.ts).
+    assert.equal(info.getVersion(), (JSON.parse(readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version);
     const listed = info.getPoliciesList();
     assert.deepEqual(listed.map((p) => p.getName()), [...allPolicies.map((p) => p.name), "policy-waivers-valid"]);
     for (const policy of listed) {
