@@ -98,12 +98,14 @@ export const auditBucketVersioned = stackPolicy<BucketSettings>(
 
 const MODE_STRENGTH: Record<string, number> = { GOVERNANCE: 1, COMPLIANCE: 2 };
 
-/** Retention of an object lock configuration (a companion resource or the bucket's inline block), in days (years count 365 days). */
+/** Retention of an object lock configuration (a companion resource or the bucket's inline block), in days. */
 export function lockRetentionDays(lock: { props: Record<string, Plain> }, path = "rule.defaultRetention"): { mode?: string; days?: number } {
   const retention = asRecord(at(lock.props, path));
   const days = knownNumber(retention?.["days"]);
   const years = knownNumber(retention?.["years"]);
-  return { mode: knownString(retention?.["mode"]), days: days ?? (years !== undefined ? years * 365 : undefined) };
+  // S3 keeps a version `years` calendar years (retain-until date = creation + years), which span leap days:
+  // counted as 365.25 days each, so 7 years meets the spec's 2557 days.
+  return { mode: knownString(retention?.["mode"]), days: days ?? (years !== undefined ? Math.ceil(years * 365.25) : undefined) };
 }
 
 export const auditBucketObjectLock = stackPolicy<BucketSettings & { mode: string; minDays: number }>(
