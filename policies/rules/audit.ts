@@ -3,7 +3,7 @@ import { anyGlobMatch } from "../lib/glob";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, environmentSubject, trustsGithub } from "../lib/githubOidc";
 import { coversWholeService } from "../lib/iamActions";
 import { KMS_KEY as KEY_TYPE, resolveKey } from "../lib/keys";
-import { conditionsOn, coversAction, coversResource, ParsedDocument, parsePolicyDocument, pinsExactly, Statement, statementLabel } from "../lib/policyDocument";
+import { conditionsOn, coversResource, ParsedDocument, parsePolicyDocument, pinsExactly, Statement, statementLabel } from "../lib/policyDocument";
 import { currentStack } from "../lib/stack";
 import { asArray, asRecord, at, isUnknown, knownNumber, knownString, Plain } from "../lib/values";
 
