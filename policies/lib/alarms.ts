@@ -42,8 +42,19 @@ function metricOf(record: PlainRecord | undefined): EvaluatedMetric["reads"][num
   return { namespace: knownString(record?.["namespace"]), metricName: knownString(record?.["metricName"]) };
 }
 
-/** What a metric alarm evaluates; undefined for a malformed alarm (no metric, no query). */
+const evaluated = new WeakMap<StackResource, EvaluatedMetric | null>();
+
+/** What a metric alarm evaluates; undefined for a malformed alarm (no metric, no query). Computed once per resource. */
 export function evaluatedMetric(alarm: StackResource): EvaluatedMetric | undefined {
+  let metric = evaluated.get(alarm);
+  if (metric === undefined) {
+    metric = readEvaluatedMetric(alarm) ?? null;
+    evaluated.set(alarm, metric);
+  }
+  return metric ?? undefined;
+}
+
+function readEvaluatedMetric(alarm: StackResource): EvaluatedMetric | undefined {
   const props = alarm.props;
   const queries = asArray(props["metricQueries"]).filter(isRecord);
   if (queries.length === 0) {
@@ -161,6 +172,20 @@ export function deliveryOf(topic: StackResource, resources: StackResource[]): To
   };
 }
 
+/** deliveryOf for each topic, computed once per stack evaluation. */
+export function deliveries(resources: StackResource[]): (topic: StackResource) => TopicDelivery {
+  const cache = new Map<string, TopicDelivery>();
+  const relevant = resources.filter((r) => r.type === SNS_SUBSCRIPTION || r.type === CHATBOT_SLACK);
+  return (topic) => {
+    let delivery = cache.get(topic.urn);
+    if (delivery === undefined) {
+      delivery = deliveryOf(topic, relevant);
+      cache.set(topic.urn, delivery);
+    }
+    return delivery;
+  };
+}
+
 export type Severity = "critical" | "warning" | "info";
 export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, critical: 3 };
 
@@ -185,16 +210,15 @@ export function severityOfTopic(topic: StackResource, settings: TopicSeverities)
  * that reach someone (a critical topic counts only when it pages PagerDuty; a warning or info
  * topic when AWS Chatbot posts it to Slack).
  */
-export function reachedSeverity(alarm: StackResource, resources: StackResource[], settings: TopicSeverities): Severity | undefined {
-  const topics = resources.filter((r) => r.type === SNS_TOPIC);
+export function reachedSeverity(alarm: StackResource, topics: StackResource[], delivery: (topic: StackResource) => TopicDelivery, settings: TopicSeverities): Severity | undefined {
   let best: Severity | undefined;
   for (const arn of alarmActionArns(alarm)) {
     const topic = resolveTopic(arn, topics, alarm, "alarmActions");
     if (!topic) continue;
     const severity = severityOfTopic(topic, settings);
     if (severity === undefined) continue;
-    const delivery = deliveryOf(topic, resources);
-    const reaches = severity === "critical" ? delivery.paging.length > 0 : delivery.chat.length > 0 || delivery.paging.length > 0;
+    const reached = delivery(topic);
+    const reaches = severity === "critical" ? reached.paging.length > 0 : reached.chat.length > 0 || reached.paging.length > 0;
     if (reaches && (best === undefined || SEVERITY_RANK[severity] > SEVERITY_RANK[best])) best = severity;
   }
   return best;

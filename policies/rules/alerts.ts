@@ -9,7 +9,7 @@ import {
   Severity,
   TopicSeverities,
   alarmActionArns,
-  deliveryOf,
+  deliveries,
   evaluatedMetric,
   expectedMetricsNamespace,
   filterPolicyOf,
@@ -269,8 +269,11 @@ export const alarmActionsEnabled = stackPolicy<RoutingSettings>(
       defaults: { ...topicDefaults, namespace: "" },
       schema: { criticalTopics: topicGlobsSchema("critical"), warningTopics: topicGlobsSchema("warning"), infoTopics: topicGlobsSchema("info"), namespace: namespaceSchema },
     },
+    // A composite alarm combines metric alarms: a stack with none has nothing to judge.
+    requires: METRIC_ALARM,
     validate(resources, settings, report) {
       const topics = resources.filter((r) => r.type === SNS_TOPIC);
+      const delivery = deliveries(resources);
       const namespace = expectedMetricsNamespace(resources, settings.namespace);
       for (const alarm of resources) {
         if (alarm.type !== METRIC_ALARM && alarm.type !== COMPOSITE_ALARM) continue;
@@ -288,8 +291,8 @@ export const alarmActionsEnabled = stackPolicy<RoutingSettings>(
             report(`${label} notifies ${arn}, which is not a topic of this stack it depends on`, alarm.urn);
             continue;
           }
-          const delivery = deliveryOf(topic, resources);
-          if (delivery.paging.length === 0 && delivery.chat.length === 0) report(`${label} notifies topic ${topic.name}, which has no PagerDuty subscription and no Chatbot configuration: nobody receives it`, alarm.urn);
+          const reached = delivery(topic);
+          if (reached.paging.length === 0 && reached.chat.length === 0) report(`${label} notifies topic ${topic.name}, which has no PagerDuty subscription and no Chatbot configuration: nobody receives it`, alarm.urn);
         }
         if (actions.length > 0 && actions.every((arn) => !/^arn:aws[a-z-]*:sns:/.test(arn))) report(`${label} notifies no SNS topic, so no person`, alarm.urn);
         if (alarm.type === METRIC_ALARM && namespace !== undefined) {
@@ -324,13 +327,15 @@ export const alarmSeverityRouted = stackPolicy<TopicSeverities & { metrics: Metr
     },
     requires: METRIC_ALARM,
     validate(resources, settings, report) {
+      const topics = resources.filter((r) => r.type === SNS_TOPIC);
+      const delivery = deliveries(resources);
       for (const alarm of resources) {
         if (alarm.type !== METRIC_ALARM) continue;
         const read = metricNamesRead(alarm);
         const bounds = settings.metrics.filter((bound) => read.includes(bound.metricName));
         if (bounds.length === 0) continue;
         const needed = bounds.reduce<Severity>((max, bound) => (SEVERITY_RANK[bound.severity] > SEVERITY_RANK[max] ? bound.severity : max), "info");
-        const reached = reachedSeverity(alarm, resources, settings);
+        const reached = reachedSeverity(alarm, topics, delivery, settings);
         if (reached === undefined || SEVERITY_RANK[reached] < SEVERITY_RANK[needed]) {
           const channel = needed === "critical" ? "the paging topic (PagerDuty)" : "the warning topic (Slack through Chatbot) or the paging topic";
           report(`alarm ${alarm.name} on ${bounds.map((b) => b.metricName).join(", ")} reaches ${reached ?? "no channel"}; the spec needs ${needed}: ${channel}`, alarm.urn);
