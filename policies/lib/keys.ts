@@ -1,5 +1,5 @@
 import { StackResource, dependsOn } from "./define";
-import { ParsedDocument, parsePolicyDocument } from "./policyDocument";
+import { ParsedDocument, accountOf, isAccountRoot, parsePolicyDocument } from "./policyDocument";
 import { knownString } from "./values";
 
 /**
@@ -37,4 +37,20 @@ export function keyPolicyDocuments(key: StackResource, resources: StackResource[
     if (keyPolicy.type === KMS_KEY_POLICY && dependsOn(keyPolicy, key.urn, "keyId")) documents.push(parsePolicyDocument(keyPolicy.props["policy"]));
   }
   return documents;
+}
+
+/** The account(s) key policies give to `:root`: the account the stack runs in (the program writes the caller's account there). */
+export function keyPolicyAccounts(documents: ParsedDocument[]): Set<string> {
+  const accounts = new Set<string>();
+  for (const document of documents) {
+    if (document.kind !== "document") continue;
+    for (const statement of document.statements) for (const aws of statement.principal?.aws ?? []) if (isAccountRoot(aws)) accounts.add(accountOf(aws)!);
+  }
+  return accounts;
+}
+
+/** The stack's AWS account(s): configured in the pack config, else inferred from the stack's key policies. */
+export function stackAccounts(resources: StackResource[], configured: readonly string[]): Set<string> {
+  if (configured.length > 0) return new Set(configured);
+  return keyPolicyAccounts(resources.filter((r) => r.type === KMS_KEY).flatMap((key) => keyPolicyDocuments(key, resources)));
 }

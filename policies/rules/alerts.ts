@@ -21,9 +21,9 @@ import {
 } from "../lib/alarms";
 import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { isReadOnly } from "../lib/iamActions";
-import { grantedActions, isAllow, parsePolicyDocument } from "../lib/policyDocument";
+import { accountOf, conditionsOn, grantedActions, isAllow, parsePolicyDocument, pinsExactly, statementLabel } from "../lib/policyDocument";
 import { AWS_MANAGED_POLICY, IAM_POLICY, managedPolicyName, roleGrants } from "../lib/roles";
-import { keyPolicyDocuments, resolveKey } from "../lib/keys";
+import { keyPolicyDocuments, resolveKey, stackAccounts } from "../lib/keys";
 import { asArray, isUnknown, knownNumber, knownString } from "../lib/values";
 
 export { METRIC_ALARM, SNS_TOPIC };
@@ -510,4 +510,61 @@ export const chatbotGuardrailsReadOnly = stackPolicy<{ readOnlyManagedPolicies: 
   },
 );
 
-export const alertPolicies = [alarmsWithinSpec, alarmActionsEnabled, alarmSeverityRouted, subscriptionsUnfiltered, topicEncrypted, chatbotGuardrailsReadOnly];
+const SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+/** Context keys that pin a request to one account (IAM global condition keys; AWS:SourceOwner is SNS's default topic policy's). */
+const ACCOUNT_KEYS = ["aws:sourceowner", "aws:sourceaccount", "aws:principalaccount"];
+
+export const topicPolicyRestricted = stackPolicy<{ accountIds: string[] }>(
+  {
+    name: "alerts-topic-policy-restricted",
+    description:
+      "Alert topics' access policies (aws.sns.TopicPolicy or the topic's own policy) let nobody outside the account publish to, subscribe to, reconfigure or delete them: " +
+      'no Allow to "*" unless pinned to the account (AWS:SourceOwner / aws:SourceAccount / aws:PrincipalAccount, as SNS\'s default policy is), no NotPrincipal, no other account, services may only publish. ' +
+      `A stranger who can change or unsubscribe the topic silences alerts. ${SPEC_CHANNELS}.`,
+    severity: "critical",
+    remediation: ["Leave the topic policy unset (SNS's default: the account only), or name only this account's principals and services that publish (sns:Publish)."],
+    topics: TOPICS,
+  },
+  {
+    config: {
+      defaults: { accountIds: [] },
+      schema: { accountIds: { type: "array", items: { type: "string", pattern: "^\\d{12}$" }, description: "The stack's AWS account(s); empty: the account the stack's key policies give to root." } },
+    },
+    requires: SNS_TOPIC,
+    validate(resources, settings, report) {
+      const accounts = stackAccounts(resources, settings.accountIds);
+      const documents = resources.flatMap((resource) =>
+        (resource.type === SNS_TOPIC || resource.type === SNS_TOPIC_POLICY) && resource.props["policy"] !== undefined && resource.props["policy"] !== null
+          ? [{ resource, document: parsePolicyDocument(resource.props["policy"]) }]
+          : [],
+      );
+      for (const { resource, document } of documents) {
+        if (document.kind === "unknown") throw new UnknownInputError(`${resource.urn} policy`);
+        if (document.kind === "invalid") {
+          report(`the policy of ${resource.name} ${document.reason}: it cannot be judged`, resource.urn);
+          continue;
+        }
+        for (const statement of document.statements.filter(isAllow)) {
+          const label = `${resource.name} ${statementLabel(statement)}`;
+          if (statement.notPrincipal) report(`${label} allows everyone but its NotPrincipal`, resource.urn);
+          const principal = statement.principal;
+          if (!principal) continue;
+          const pinnedToAccount = ACCOUNT_KEYS.some((key) =>
+            conditionsOn(statement, key).some((condition) => pinsExactly(condition) && condition.values.every((value) => accounts.has(value))),
+          );
+          if (principal.everyone && !pinnedToAccount) report(`${label} allows any principal ("*") without pinning the account`, resource.urn);
+          for (const aws of principal.aws) {
+            const account = accountOf(aws);
+            if (account === undefined || !accounts.has(account)) report(`${label} allows ${aws}, outside the stack's account (${[...accounts].join(", ") || "unknown"})`, resource.urn);
+          }
+          if (principal.service.length > 0) {
+            const beyondPublish = grantedActions(statement).filter((action) => action.name !== "sns:Publish");
+            if (beyondPublish.length > 0) report(`${label} lets ${principal.service.join(", ")} ${beyondPublish.slice(0, 4).map((a) => a.name).join(", ")}; services may only publish`, resource.urn);
+          }
+        }
+      }
+    },
+  },
+);
+
+export const alertPolicies = [alarmsWithinSpec, alarmActionsEnabled, alarmSeverityRouted, subscriptionsUnfiltered, topicEncrypted, topicPolicyRestricted, chatbotGuardrailsReadOnly];

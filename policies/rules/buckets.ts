@@ -1,9 +1,8 @@
 import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
-import { keyPolicyDocuments, KMS_KEY } from "../lib/keys";
+import { stackAccounts } from "../lib/keys";
 import { accountOf, coversAction, isAllow, statementLabel } from "../lib/policyDocument";
 import { asArray, asRecord, knownString } from "../lib/values";
 import { BUCKET, auditBuckets, bucketPolicyDocuments, companionsOf } from "./audit";
-import { keyPolicyAccounts } from "./keys";
 
 const TOPICS = ["storage", "least-privilege"];
 const BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl";
@@ -60,10 +59,7 @@ export const bucketPolicyRestricted = stackPolicy<{ bucketNames: string[]; accou
     },
     requires: BUCKET,
     validate(resources, settings, report) {
-      const accounts =
-        settings.accountIds.length > 0
-          ? new Set(settings.accountIds)
-          : keyPolicyAccounts(resources.filter((r) => r.type === KMS_KEY).flatMap((key) => keyPolicyDocuments(key, resources)));
+      const accounts = stackAccounts(resources, settings.accountIds);
       const audit = new Set(auditBuckets(resources, { bucketNames: settings.bucketNames }).map((bucket) => bucket.urn));
       let unknown = false;
       for (const bucket of resources) {

@@ -1,6 +1,6 @@
 import { resourcePolicy, stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { isReadOnly } from "../lib/iamActions";
-import { KMS_GRANT, KMS_KEY, KMS_KEY_POLICY } from "../lib/keys";
+import { KMS_GRANT, KMS_KEY, KMS_KEY_POLICY, keyPolicyAccounts } from "../lib/keys";
 import { ParsedDocument, Statement, accountOf, grantedActions, isAccountRoot, isAllow, isNamedRole, parsePolicyDocument, statementLabel } from "../lib/policyDocument";
 import { asArray, isUnknown, knownNumber, knownString } from "../lib/values";
 
@@ -56,16 +56,6 @@ function administers(statement: Statement): string[] {
   return grantedActions(statement)
     .filter((action) => !isReadOnly(action) && !USE_ACTIONS.test(action.name))
     .map((action) => action.name);
-}
-
-/** The account(s) the stack's key policies give to `:root`: the account the stack runs in. */
-export function keyPolicyAccounts(documents: ParsedDocument[]): Set<string> {
-  const accounts = new Set<string>();
-  for (const document of documents) {
-    if (document.kind !== "document") continue;
-    for (const statement of document.statements) for (const aws of statement.principal?.aws ?? []) if (isAccountRoot(aws)) accounts.add(accountOf(aws)!);
-  }
-  return accounts;
 }
 
 export const keyPolicyRestricted = stackPolicy<{ accountIds: string[] }>(

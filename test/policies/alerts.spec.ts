@@ -123,6 +123,36 @@ describe("policies: alerts", () => {
     for (const [title, fixtures, policies, pattern] of cases) it(`block ${title}`, () => expectOnly(fixtures(), policies, pattern));
   });
 
+  describe("topic policies", () => {
+    const topicPolicy = (...statements: Record<string, unknown>[]): Fixture => ({
+      type: "aws:sns/topicPolicy:TopicPolicy",
+      name: "alerts-critical-policy",
+      props: { arn: topicArn("alerts-critical"), policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) },
+      dependsOn: ["alerts-critical"],
+    });
+
+    it("accept SNS's default policy written out (everyone, pinned to the account by AWS:SourceOwner) and CloudWatch publishing", () => {
+      const policy = topicPolicy(
+        { Effect: "Allow", Principal: { AWS: "*" }, Action: ["SNS:Publish", "SNS:Subscribe", "SNS:GetTopicAttributes"], Resource: topicArn("alerts-critical"), Condition: { StringEquals: { "AWS:SourceOwner": "123456789012" } } },
+        { Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn("alerts-critical") },
+      );
+      assert.deepEqual(judge([...validStack(), policy], production()), []);
+    });
+
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["anyone may subscribe", { Effect: "Allow", Principal: "*", Action: "sns:Subscribe", Resource: topicArn("alerts-critical") }, /any principal \("\*"\) without pinning the account/],
+      ["everyone pinned to another account", { Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "999999999999" } } }, /without pinning the account/],
+      ["another account may reconfigure the topic", { Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sns:SetTopicAttributes", Resource: topicArn("alerts-critical") }, /999999999999/],
+      ["a service may delete the topic", { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:*", Resource: topicArn("alerts-critical") }, /services may only publish/],
+    ];
+    for (const [title, statement, pattern] of cases) it(`block ${title}`, () => expectOnly([...validStack(), topicPolicy(statement)], ["alerts-topic-policy-restricted"], pattern));
+
+    it("block a topic's own policy input with NotPrincipal", () => {
+      const stack = withInput(validStack(), "alerts-warning", "policy", { Statement: [{ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sns:Publish", Resource: "*" }] });
+      expectOnly(stack, ["alerts-topic-policy-restricted"], /NotPrincipal/);
+    });
+  });
+
   describe("topics and Chatbot", () => {
     const cases: [string, () => Fixture[], string[], RegExp][] = [
       ["a topic without encryption", setting("alerts-warning", "kmsMasterKeyId", undefined), ["alerts-topic-kms-encrypted"], /no kmsMasterKeyId/],
