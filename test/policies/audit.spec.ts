@@ -67,6 +67,15 @@ describe("policies: audit log", () => {
       });
     }
 
+    it("block the same deletion granted from the role side (the Chatbot role's policy, a wildcard resource)", () => {
+      const verdicts = judge(
+        withInput(validStack(), "alerts-chatbot-read", "policy", JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:DeleteObjectVersion", Resource: "arn:aws:s3:::flightpro-deploy-audit-*/*" }] })),
+        { config: packSettings("production") },
+      );
+      assert.ok(policiesOf(verdicts).includes("storage-bucket-policy-restricted"), JSON.stringify(verdicts, null, 1));
+      assert.match(verdicts.map((verdict) => verdict.message).join("\n"), /role flightpro-production-alerts-chatbot may s3:DeleteObjectVersion on the audit bucket/);
+    });
+
     it("block a public canned ACL on a BucketAcl", () => {
       const acl: Fixture = { type: "aws:s3/bucketAcl:BucketAcl", name: "audit-acl", props: { bucket: "flightpro-deploy-audit-production", acl: "public-read" } };
       const verdicts = judge([...validStack(), acl]);
