@@ -14,12 +14,18 @@ export interface MetricDefinition {
   unit: "Percent" | "Seconds" | "Count";
   /** The statistic the metric's name promises (p95 latency is a p95 or nothing). */
   requiredStatistic?: AlertRule["statistic"];
-  /** No data means nothing happened (no errors, no failed deploys) or nothing is known. */
+  /**
+   * What a gap means. Metrics the feed publishes every minute (error rate, latency, CPU, disk): a gap
+   * is an outage of the feed, never good news, so `missing` (the alarm goes to INSUFFICIENT_DATA;
+   * the feed's own heartbeat alarm pages). DeploymentFailed is published only when a deploy fails:
+   * no datum means no failure, `notBreaching`. The policy pack holds the same table
+   * (alerts-alarm-thresholds-within-spec).
+   */
   treatMissingData: "notBreaching" | "missing";
 }
 
 export const metricDefinitions: Record<MetricName, MetricDefinition> = {
-  "error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "notBreaching" },
+  "error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "missing" },
   "api-latency-p95": { metricName: "ApiLatency", unit: "Seconds", requiredStatistic: "p95", treatMissingData: "missing" },
   "deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "notBreaching" },
   "database-cpu": { metricName: "DatabaseCPUUtilization", unit: "Percent", treatMissingData: "missing" },

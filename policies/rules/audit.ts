@@ -1,6 +1,11 @@
 import { dependsOn, resourcePolicy, stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { anyGlobMatch } from "../lib/glob";
-import { asArray, asRecord, at, isRecord, isUnknown, jsonDocument, knownNumber, knownString, Plain, PlainRecord } from "../lib/values";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, environmentSubject, trustsGithub } from "../lib/githubOidc";
+import { coversWholeService } from "../lib/iamActions";
+import { KMS_KEY as KEY_TYPE, resolveKey } from "../lib/keys";
+import { conditionsOn, coversResource, ParsedDocument, parsePolicyDocument, pinsExactly, Statement, statementLabel } from "../lib/policyDocument";
+import { currentStack } from "../lib/stack";
+import { asArray, asRecord, at, isUnknown, knownNumber, knownString, Plain } from "../lib/values";
 
 export const BUCKET = "aws:s3/bucket:Bucket";
 export const BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
@@ -9,7 +14,7 @@ export const BUCKET_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration
 export const BUCKET_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 export const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 export const BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
-export const KMS_KEY = "aws:kms/key:Key";
+export const KMS_KEY = KEY_TYPE;
 export const IAM_ROLE = "aws:iam/role:Role";
 
 const TOPICS = ["audit-log", "compliance"];
@@ -82,7 +87,9 @@ export const auditBucketVersioned = stackPolicy<BucketSettings>(
     requires: BUCKET,
     validate: perAuditBucket((bucket, resources, _settings, report) => {
       const versioning = companionsOf(bucket, BUCKET_VERSIONING, resources);
-      if (!versioning.some((v) => at(v.props, "versioningConfiguration.status") === "Enabled")) {
+      // The bucket's own (deprecated, still applied) `versioning.enabled` is the same setting written another way.
+      const inline = at(bucket.props, "versioning.enabled") === true;
+      if (!inline && !versioning.some((v) => at(v.props, "versioningConfiguration.status") === "Enabled")) {
         report(versioning.length === 0 ? "the audit bucket has no versioning configuration" : "the audit bucket's versioning is not Enabled", versioning[0]?.urn ?? bucket.urn);
       }
     }),
@@ -91,12 +98,14 @@ export const auditBucketVersioned = stackPolicy<BucketSettings>(
 
 const MODE_STRENGTH: Record<string, number> = { GOVERNANCE: 1, COMPLIANCE: 2 };
 
-/** Retention of an object lock configuration, in days (years count 365 days), or undefined. */
-export function lockRetentionDays(lock: StackResource): { mode?: string; days?: number } {
-  const retention = asRecord(at(lock.props, "rule.defaultRetention"));
+/** Retention of an object lock configuration (a companion resource or the bucket's inline block), in days. */
+export function lockRetentionDays(lock: { props: Record<string, Plain> }, path = "rule.defaultRetention"): { mode?: string; days?: number } {
+  const retention = asRecord(at(lock.props, path));
   const days = knownNumber(retention?.["days"]);
   const years = knownNumber(retention?.["years"]);
-  return { mode: knownString(retention?.["mode"]), days: days ?? (years !== undefined ? years * 365 : undefined) };
+  // S3 keeps a version `years` calendar years (retain-until date = creation + years), which span leap days:
+  // counted as 365.25 days each, so 7 years meets the spec's 2557 days.
+  return { mode: knownString(retention?.["mode"]), days: days ?? (years !== undefined ? Math.ceil(years * 365.25) : undefined) };
 }
 
 export const auditBucketObjectLock = stackPolicy<BucketSettings & { mode: string; minDays: number }>(
@@ -121,14 +130,16 @@ export const auditBucketObjectLock = stackPolicy<BucketSettings & { mode: string
     },
     requires: BUCKET,
     validate: perAuditBucket((bucket, resources, settings, report) => {
-      if (bucket.props["objectLockEnabled"] !== true) report("the audit bucket is created without objectLockEnabled: true", bucket.urn);
-      const locks = companionsOf(bucket, BUCKET_OBJECT_LOCK, resources);
+      const inline = asRecord(bucket.props["objectLockConfiguration"]);
+      if (bucket.props["objectLockEnabled"] !== true && inline?.["objectLockEnabled"] !== "Enabled") report("the audit bucket is created without objectLockEnabled: true", bucket.urn);
+      const locks: { urn: string; retention: { mode?: string; days?: number } }[] = companionsOf(bucket, BUCKET_OBJECT_LOCK, resources).map((lock) => ({ urn: lock.urn, retention: lockRetentionDays(lock) }));
+      if (inline && at(inline, "rule.defaultRetention") !== undefined) locks.push({ urn: bucket.urn, retention: lockRetentionDays(bucket, "objectLockConfiguration.rule.defaultRetention") });
       if (locks.length === 0) {
         report("the audit bucket has no object lock configuration", bucket.urn);
         return;
       }
       for (const lock of locks) {
-        const { mode, days } = lockRetentionDays(lock);
+        const { mode, days } = lock.retention;
         if ((MODE_STRENGTH[mode ?? ""] ?? 0) < (MODE_STRENGTH[settings.mode] ?? 2)) {
           report(`object lock mode is ${mode ?? "not set"}; ${settings.mode} required`, lock.urn);
         }
@@ -154,12 +165,13 @@ export const auditBucketKmsEncrypted = stackPolicy<BucketSettings>(
     validate: perAuditBucket((bucket, resources, _settings, report) => {
       const configs = companionsOf(bucket, BUCKET_ENCRYPTION, resources);
       const rules = configs.flatMap((c) => asArray(c.props["rules"]).map((rule) => asRecord(at(rule, "applyServerSideEncryptionByDefault"))));
+      rules.push(asRecord(at(bucket.props, "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault")));
       const kms = rules.some((rule) => {
         const algorithm = knownString(rule?.["sseAlgorithm"]);
         const key = rule?.["kmsMasterKeyId"];
         return (algorithm === "aws:kms" || algorithm === "aws:kms:dsse") && key !== undefined && key !== null && key !== "";
       });
-      if (!kms) report(configs.length === 0 ? "the audit bucket has no encryption configuration" : "the audit bucket is not encrypted with aws:kms and a KMS key", configs[0]?.urn ?? bucket.urn);
+      if (!kms) report(configs.length === 0 && bucket.props["serverSideEncryptionConfiguration"] === undefined ? "the audit bucket has no encryption configuration" : "the audit bucket is not encrypted with aws:kms and a KMS key", configs[0]?.urn ?? bucket.urn);
     }),
   },
 );
@@ -189,44 +201,53 @@ export const auditBucketPrivate = stackPolicy<BucketSettings>(
   },
 );
 
-function statementsOf(document: Plain | undefined): PlainRecord[] {
-  const statement = asRecord(document)?.["Statement"];
-  if (Array.isArray(statement)) return statement.filter(isRecord);
-  return isRecord(statement) ? [statement] : [];
+/** Every bucket policy document of a bucket: its BucketPolicy resources and the bucket's own `policy` input. */
+export function bucketPolicyDocuments(bucket: StackResource, resources: StackResource[]): { urn: string; document: ParsedDocument }[] {
+  const documents = companionsOf(bucket, BUCKET_POLICY, resources).map((policy) => ({ urn: policy.urn, document: parsePolicyDocument(policy.props["policy"]) }));
+  if (bucket.props["policy"] !== undefined && bucket.props["policy"] !== null) documents.push({ urn: bucket.urn, document: parsePolicyDocument(bucket.props["policy"]) });
+  return documents;
 }
 
-function valuesOf(value: Plain | undefined): Plain[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
-
-function deniesInsecureTransport(statement: PlainRecord): boolean {
-  if (statement["Effect"] !== "Deny") return false;
-  const bool = asRecord(asRecord(statement["Condition"])?.["Bool"]);
-  return valuesOf(bool?.["aws:SecureTransport"]).some((value) => value === "false" || value === false);
+/**
+ * The TLS-only statement AWS documents (S3 User Guide, "Enforce encryption in transit"; IAM condition
+ * operators page, Boolean example): Deny, every principal, every S3 action, the bucket and all its
+ * objects, when aws:SecureTransport is "false". Any further condition would narrow the Deny (conditions
+ * are ANDed), and a NotPrincipal would exempt someone: neither counts.
+ */
+export function deniesInsecureTransport(statement: Statement, bucketName: string): boolean {
+  if (statement.effect !== "Deny" || statement.notPrincipal || !statement.principal?.everyone) return false;
+  if (!(statement.actions ?? []).some((pattern) => coversWholeService(pattern) && (pattern.trim() === "*" || /^s3:/i.test(pattern.trim())))) return false;
+  const bucket = `arn:aws:s3:::${bucketName}`;
+  if (!coversResource(statement, bucket) || !coversResource(statement, `${bucket}/any/object`)) return false;
+  if (statement.conditions.length !== 1) return false;
+  const [condition] = statement.conditions;
+  return condition!.test === "bool" && condition!.qualifier === undefined && condition!.key === "aws:securetransport" && condition!.values.length > 0 && condition!.values.every((value) => value.toLowerCase() === "false");
 }
 
 export const auditBucketTlsOnly = stackPolicy<BucketSettings>(
   {
     name: "audit-bucket-tls-only",
-    description: `Audit records travel only over TLS. ${SPEC_AUDIT}; "HIPAA: … access controls".`,
+    description: `Audit records travel only over TLS: the bucket policy denies every S3 action on the bucket and its objects to everyone when aws:SecureTransport is false, with no condition or exception that narrows it. ${SPEC_AUDIT}; "HIPAA: … access controls".`,
     severity: "high",
-    remediation: ['Give the bucket an aws.s3.BucketPolicy with a Deny statement for s3:* on the bucket and its objects when Condition Bool aws:SecureTransport is "false".'],
+    remediation: [
+      'Give the bucket an aws.s3.BucketPolicy with a statement {Effect: Deny, Principal: "*", Action: "s3:*", Resource: [bucket ARN, bucket ARN + "/*"], Condition: {Bool: {"aws:SecureTransport": "false"}}}.',
+      "Do not add other conditions or a NotPrincipal to that statement.",
+    ],
     topics: TOPICS,
   },
   {
     config: { defaults: bucketDefaults, schema: { bucketNames: bucketNamesSchema } },
     requires: BUCKET,
     validate: perAuditBucket((bucket, resources, _settings, report) => {
-      const policies = companionsOf(bucket, BUCKET_POLICY, resources);
-      if (policies.length === 0) {
+      const documents = bucketPolicyDocuments(bucket, resources);
+      if (documents.length === 0) {
         report("the audit bucket has no bucket policy denying requests without TLS", bucket.urn);
         return;
       }
-      for (const policy of policies) {
-        if (isUnknown(policy.props["policy"])) throw new UnknownInputError(`${policy.urn} policy`);
-      }
-      const denies = policies.some((policy) => statementsOf(jsonDocument(policy.props["policy"])).some(deniesInsecureTransport));
-      if (!denies) report('the bucket policy does not deny requests where aws:SecureTransport is "false"', policies[0]!.urn);
+      const name = knownString(bucket.props["bucket"]);
+      if (name === undefined || documents.some(({ document }) => document.kind === "unknown")) throw new UnknownInputError(`${bucket.urn} bucket policy`);
+      const denies = documents.some(({ document }) => document.kind === "document" && document.statements.some((statement) => deniesInsecureTransport(statement, name)));
+      if (!denies) report('no bucket policy statement denies s3:* on the bucket and its objects to everyone when aws:SecureTransport is "false"', documents[0]!.urn);
     }),
   },
 );
@@ -253,6 +274,17 @@ export const auditBucketLifecycleKeepsRetention = stackPolicy<BucketSettings & {
         .map((lock) => lockRetentionDays(lock).days ?? 0)
         .reduce((max, days) => Math.max(max, days), 0);
       const retention = Math.max(settings.minDays, lockDays);
+      // The bucket's own (deprecated, still applied) lifecycleRules expire objects just the same.
+      asArray(bucket.props["lifecycleRules"]).forEach((rule, index) => {
+        const record = asRecord(rule);
+        if (!record || record["enabled"] === false) return;
+        const id = knownString(record["id"]) ?? `lifecycleRules[${index}]`;
+        const expiration = knownNumber(at(record, "expiration.days"));
+        if (expiration !== undefined && expiration < retention) report(`lifecycle rule ${id} expires objects after ${expiration} days, before the ${retention}-day retention`, bucket.urn);
+        if (knownString(at(record, "expiration.date")) !== undefined) report(`lifecycle rule ${id} expires objects on a fixed date`, bucket.urn);
+        const noncurrent = knownNumber(at(record, "noncurrentVersionExpiration.days"));
+        if (noncurrent !== undefined && noncurrent < retention) report(`lifecycle rule ${id} expires noncurrent versions after ${noncurrent} days, before the ${retention}-day retention`, bucket.urn);
+      });
       for (const lifecycle of companionsOf(bucket, BUCKET_LIFECYCLE, resources)) {
         for (const rule of asArray(lifecycle.props["rules"])) {
           const record = asRecord(rule);
@@ -271,16 +303,19 @@ export const auditBucketLifecycleKeepsRetention = stackPolicy<BucketSettings & {
   },
 );
 
-/** KMS keys the bucket's encryption uses (by id/ARN, or by dependency). */
+/** KMS keys of this stack the bucket's encryption uses (by dependency, or by an alias of this stack). */
 function keysOf(bucket: StackResource, resources: StackResource[]): StackResource[] {
-  const configs = companionsOf(bucket, BUCKET_ENCRYPTION, resources);
-  const keyRefs = configs.flatMap((c) => asArray(c.props["rules"]).map((rule) => knownString(at(rule, "applyServerSideEncryptionByDefault.kmsMasterKeyId"))));
-  return resources.filter(
-    (r) =>
-      r.type === KMS_KEY &&
-      (configs.some((c) => dependsOn(c, r.urn, "rules")) ||
-        keyRefs.some((ref) => ref !== undefined && (ref === knownString(r.props["arn"]) || ref === knownString(r.props["keyId"])))),
-  );
+  const keys = new Set<StackResource>();
+  for (const config of companionsOf(bucket, BUCKET_ENCRYPTION, resources)) {
+    for (const rule of asArray(config.props["rules"])) {
+      const key = resolveKey(knownString(at(rule, "applyServerSideEncryptionByDefault.kmsMasterKeyId")) ?? "", resources, config, "rules");
+      if (key) keys.add(key);
+    }
+  }
+  const inline = knownString(at(bucket.props, "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.kmsMasterKeyId"));
+  const key = inline === undefined ? undefined : resolveKey(inline, resources, bucket, "serverSideEncryptionConfiguration");
+  if (key) keys.add(key);
+  return [...keys];
 }
 
 export const auditResourcesProtected = stackPolicy<BucketSettings & { requireProtect: boolean }>(
@@ -309,52 +344,78 @@ export const auditResourcesProtected = stackPolicy<BucketSettings & { requirePro
   },
 );
 
-const GITHUB_OIDC = "token.actions.githubusercontent.com";
-const SUBJECT = /^repo:[^/*?:\s]+\/[^/*?:\s]+:environment:[^*?:\s]+$/;
+export const auditBucketForceDestroyDisabled = stackPolicy<BucketSettings>(
+  {
+    name: "audit-bucket-force-destroy-disabled",
+    description: `Deleting the stack or the bucket resource never empties the audit bucket: forceDestroy deletes every object (and version) before deleting the bucket. ${SPEC_AUDIT}.`,
+    severity: "critical",
+    remediation: ["Set forceDestroy: false (or leave it unset) on the audit bucket."],
+    topics: TOPICS,
+  },
+  {
+    config: { defaults: bucketDefaults, schema: { bucketNames: bucketNamesSchema } },
+    requires: BUCKET,
+    validate: perAuditBucket((bucket, _resources, _settings, report) => {
+      const forceDestroy = bucket.props["forceDestroy"];
+      if (isUnknown(forceDestroy)) throw new UnknownInputError(`${bucket.urn} forceDestroy`);
+      if (forceDestroy === true) report(`audit bucket ${bucket.name} has forceDestroy: true: a delete empties it first`, bucket.urn);
+    }),
+  },
+);
 
-export const oidcRoleTrustPinned = resourcePolicy(
+/** Whether some condition of the statement pins `key` to exactly `expected` (every listed value equal). */
+function pinnedTo(statement: Statement, key: string, accepts: (value: string, ignoreCase: boolean) => boolean): boolean {
+  return conditionsOn(statement, key).some(
+    (condition) => pinsExactly(condition) && condition.values.every((value) => accepts(value, condition.test === "stringequalsignorecase")),
+  );
+}
+
+export const oidcRoleTrustPinned = resourcePolicy<{ repository: string; environments: string[] }>(
   {
     name: "audit-oidc-role-trust-pinned",
     description:
-      'Only the deploy jobs of one repository and environment can assume the audit writer role. Spec, Compliance: "PCI: Production access restricted"; ' +
-      'Audit log "Who deployed: GitHub user … Where: Environment". A wildcard subject lets any branch, fork workflow or repository write records.',
+      'Only the deploy jobs of the governed repository, in this stack\'s GitHub environment, can assume a role that trusts GitHub: every trust statement naming GitHub\'s OIDC provider pins ' +
+      `${GITHUB_OIDC_HOST}:sub to repo:<owner>/<repo>:environment:<environment> and :aud to ${GITHUB_OIDC_AUDIENCE}, with operators that match exactly (StringEquals; no StringLike wildcards, no ForAnyValue/ForAllValues on these single-valued keys, no …IfExists). ` +
+      'Spec, Compliance: "PCI: Production access restricted, deployment approvals required"; Audit log "Who deployed: GitHub user … Where: Environment". A looser subject lets any branch, fork workflow or repository act as the deploy jobs.',
     severity: "critical",
     remediation: [
-      `Trust only Federated ${GITHUB_OIDC}, with Condition StringEquals ${GITHUB_OIDC}:sub = repo:<owner>/<repo>:environment:<environment> and ${GITHUB_OIDC}:aud = sts.amazonaws.com.`,
-      "Do not use StringLike or wildcards on these keys.",
+      `Trust only Federated <the GitHub OIDC provider ARN> for sts:AssumeRoleWithWebIdentity, with Condition StringEquals ${GITHUB_OIDC_HOST}:sub = repo:<owner>/<repo>:environment:<environment> and ${GITHUB_OIDC_HOST}:aud = ${GITHUB_OIDC_AUDIENCE}.`,
+      "The repository is the one the pack config names (repository); the environment is the stack's (environments).",
     ],
     topics: [...TOPICS, "identity"],
   },
   {
     types: [IAM_ROLE],
-    validate({ props }, _settings, report, args) {
-      const raw = props["assumeRolePolicy"];
-      if (isUnknown(raw)) throw new UnknownInputError("assumeRolePolicy");
-      const statements = statementsOf(jsonDocument(raw)).filter((statement) =>
-        valuesOf(asRecord(statement["Principal"])?.["Federated"]).some((principal) => typeof principal === "string" && principal.includes(GITHUB_OIDC)),
-      );
+    config: {
+      defaults: { repository: "", environments: [] },
+      schema: {
+        repository: { type: "string", description: "The governed repository, owner/name; empty: any one exact repository." },
+        environments: { type: "array", items: { type: "string" }, description: "GitHub environments the role may be assumed from; empty: the stack's name." },
+      },
+    },
+    validate({ props }, settings, report, args) {
+      const trust = parsePolicyDocument(props["assumeRolePolicy"]);
+      if (trust.kind === "unknown") throw new UnknownInputError("assumeRolePolicy");
+      if (trust.kind !== "document") return args.notApplicable("the trust policy cannot be read (iam-role-trust-restricted reports it)");
+      const statements = trust.statements.filter(trustsGithub);
       if (statements.length === 0) args.notApplicable("the role does not trust GitHub's OIDC provider");
+      const environments = settings.environments.length > 0 ? settings.environments : [currentStack()];
+      const subjectOk = (value: string, ignoreCase: boolean) => {
+        const match = /^repo:([^/*?:\s]+\/[^/*?:\s]+):environment:([^*?:\s]+)$/.exec(value);
+        if (!match) return false;
+        const same = (a: string, b: string) => (ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
+        return (settings.repository === "" || same(match[1]!, settings.repository)) && environments.some((environment) => same(match[2]!, environment));
+      };
+      const expected = environments.map((environment) => environmentSubject(settings.repository || "<owner>/<repo>", environment)).join(" or ");
       for (const statement of statements) {
-        if (statement["Effect"] !== "Allow") continue;
-        const condition = asRecord(statement["Condition"]) ?? {};
-        const looseKeys = new Set<string>();
-        for (const [operator, keys] of Object.entries(condition)) {
-          if (operator === "StringEquals") continue;
-          const loose = Object.keys(asRecord(keys) ?? {}).filter((key) => key.startsWith(`${GITHUB_OIDC}:`));
-          loose.forEach((key) => looseKeys.add(key));
-          if (loose.length > 0) report(`${operator} on ${loose.join(", ")}: only StringEquals with exact values pins the role`);
+        const label = statementLabel(statement);
+        if (!pinnedTo(statement, `${GITHUB_OIDC_HOST}:sub`, subjectOk)) {
+          const written = conditionsOn(statement, `${GITHUB_OIDC_HOST}:sub`).map((condition) => `${condition.operator} ${JSON.stringify(condition.values)}`);
+          report(`${label} does not pin ${GITHUB_OIDC_HOST}:sub to ${expected} with an exact operator (${written.length > 0 ? written.join("; ") : "no condition on it: any GitHub workflow can assume the role"})`);
         }
-        const equals = asRecord(condition["StringEquals"]) ?? {};
-        const subjects = valuesOf(equals[`${GITHUB_OIDC}:sub`]);
-        if (subjects.length === 0 && !looseKeys.has(`${GITHUB_OIDC}:sub`)) report(`no StringEquals condition on ${GITHUB_OIDC}:sub: any GitHub workflow can assume the role`);
-        for (const subject of subjects) {
-          if (typeof subject !== "string" || !SUBJECT.test(subject)) {
-            report(`subject ${JSON.stringify(subject)} is not an exact repo:<owner>/<repo>:environment:<environment>`);
-          }
-        }
-        const audiences = valuesOf(equals[`${GITHUB_OIDC}:aud`]);
-        if ((audiences.length === 0 && !looseKeys.has(`${GITHUB_OIDC}:aud`)) || audiences.some((audience) => audience !== "sts.amazonaws.com")) {
-          report(`${GITHUB_OIDC}:aud must be exactly sts.amazonaws.com (got ${JSON.stringify(audiences)})`);
+        if (!pinnedTo(statement, `${GITHUB_OIDC_HOST}:aud`, (value) => value === GITHUB_OIDC_AUDIENCE)) {
+          const written = conditionsOn(statement, `${GITHUB_OIDC_HOST}:aud`).map((condition) => `${condition.operator} ${JSON.stringify(condition.values)}`);
+          report(`${label}: ${GITHUB_OIDC_HOST}:aud must be exactly ${GITHUB_OIDC_AUDIENCE} (got ${written.length > 0 ? written.join("; ") : "no condition"})`);
         }
       }
     },
@@ -370,5 +431,6 @@ export const auditPolicies = [
   auditBucketTlsOnly,
   auditBucketLifecycleKeepsRetention,
   auditResourcesProtected,
+  auditBucketForceDestroyDisabled,
   oidcRoleTrustPinned,
 ];

@@ -1,9 +1,12 @@
 import { FlightdeckPolicy } from "../lib/define";
 import { alertPolicies } from "./alerts";
 import { auditPolicies } from "./audit";
+import { bucketPolicies } from "./buckets";
 import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
 import { githubProviderPolicies } from "./githubProvider";
+import { iamPolicies } from "./iam";
+import { keyPolicies } from "./keys";
 import { repositoryPolicies } from "./repository";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
@@ -16,6 +19,9 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...environmentPolicies,
   ...secretPolicies,
   ...auditPolicies,
+  ...bucketPolicies,
+  ...iamPolicies,
+  ...keyPolicies,
   ...alertPolicies,
   ...databasePolicies,
   ...workflowPolicies,

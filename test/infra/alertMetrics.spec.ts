@@ -10,6 +10,7 @@ import {
   isPercentile,
   metricDefinitions,
 } from "../../infra/aws/alertMetrics";
+import { specMetricBounds, statisticAllowed } from "../../policies/rules/alerts";
 
 /** A rule as the schema would hand it over (defaults applied). */
 function rule(fields: Partial<AlertRule> & Pick<AlertRule, "id" | "metric" | "threshold" | "periodSeconds" | "evaluationPeriods" | "severity">): AlertRule {
@@ -28,6 +29,23 @@ describe("alert metrics (pure)", () => {
         "disk-used": ["DiskUsedPercent", "Percent"],
       },
     );
+  });
+
+  it("decides missing data per metric: a gap in the per-minute feed is not good news; no DeploymentFailed datum is", () => {
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(metricDefinitions).map(([id, m]) => [id, m.treatMissingData])),
+      { "error-rate": "missing", "api-latency-p95": "missing", "deployment-failed": "notBreaching", "database-cpu": "missing", "disk-used": "missing" },
+    );
+  });
+
+  it("agrees with the policy pack's table: every metric's unit, required statistic and missing-data treatment pass alerts-alarm-thresholds-within-spec", () => {
+    for (const [id, metric] of Object.entries(metricDefinitions)) {
+      const bound = specMetricBounds.find((candidate) => candidate.metricName === metric.metricName);
+      assert.ok(bound, `the pack bounds ${metric.metricName}`);
+      assert.equal(metric.unit, bound.unit, id);
+      assert.ok(bound.treatMissingData.includes(metric.treatMissingData), `${id}: ${metric.treatMissingData}`);
+      if (metric.requiredStatistic) assert.ok(statisticAllowed(metric.requiredStatistic, bound.statistics), id);
+    }
   });
 
   it("defaults the namespace to <product>/<environment> and keeps a configured one", () => {

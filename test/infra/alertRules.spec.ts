@@ -144,6 +144,22 @@ describe("AlertRules", () => {
     });
   }
 
+  it("reads a gap in the error rate as missing data (INSUFFICIENT_DATA), never as healthy, and no failed-deploy datum as no failure", () => {
+    assert.equal(inputAt(alarm(production, "error-rate"), "treatMissingData"), "missing");
+    assert.equal(inputAt(alarm(production, "error-rate-rollback"), "treatMissingData"), "missing");
+    assert.equal(inputAt(alarm(production, "deployment-failed"), "treatMissingData"), "notBreaching");
+  });
+
+  it("keeps every alarm's actions enabled and pointed at its topic's arn output (ALARM and OK)", () => {
+    for (const resource of production.ofType(ALARM)) {
+      assert.notEqual(inputAt(resource, "actionsEnabled"), false, resource.name);
+      const actions = inputAt(resource, "alarmActions") as string[];
+      assert.equal(actions.length, 1, resource.name);
+      const topic = production.ofType(TOPIC).find((candidate) => actions[0]!.endsWith(`:${String(inputAt(candidate, "name"))}`));
+      assert.ok(topic && resource.options.dependsOn.includes(topic.urn), `${resource.name} depends on the topic it notifies`);
+    }
+  });
+
   it("measures API latency as p95 in seconds (extendedStatistic, no statistic)", () => {
     const resource = alarm(production, "api-latency-p95");
     assert.equal(inputAt(resource, "extendedStatistic"), "p95");

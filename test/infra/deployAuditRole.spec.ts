@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import { RecordedResource, StackRun, inputAt, runSampleStack } from "../harness";
 import { deployRolePermissions, deployRoleTrustPolicy, deploySubject } from "../../infra/aws/auditPolicies";
 import { deployVariables } from "../../infra/pipeline/deployContract";
+import { grantedActions, isAllow, parsePolicyDocument } from "../../policies/lib/policyDocument";
+import { deployRoleLeastPrivilege } from "../../policies/rules/iam";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -111,6 +113,14 @@ describe("DeployAuditRole", () => {
       if (statement === metrics) continue;
       for (const resource of asList(statement["Resource"])) assert.notEqual(resource, "*", `${String(statement["Sid"])} names its resources`);
     }
+  });
+
+  it("grants, wildcards expanded against AWS's Service Authorization Reference, only the actions the pack allows a deploy role", () => {
+    const document = parsePolicyDocument(inputAt(production.one(ROLE_POLICY, "-deploy-audit-permissions"), "policy") as string);
+    assert.equal(document.kind, "document");
+    const granted = document.kind === "document" ? document.statements.filter(isAllow).flatMap(grantedActions).map((action) => action.name) : [];
+    const allowed = (deployRoleLeastPrivilege.configSchema?.properties?.["allowedActions"]?.default ?? []) as string[];
+    assert.deepEqual([...new Set(granted)].sort(), [...allowed].sort());
   });
 
   it("hands the role, bucket, prefix, region, topics and metrics namespace to the deploy environment as plain variables", () => {

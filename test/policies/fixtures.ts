@@ -107,13 +107,80 @@ export const trustPolicy = {
   ],
 };
 
+/** An SNS topic's ARN as the stack's topic `alerts-<severity>` outputs it. */
+export function topicArn(topic: string): string {
+  return `arn:aws:sns:us-east-1:123456789012:flightpro-production-${topic}`;
+}
+
 function alarm(name: string, metricName: string, props: Record<string, unknown>, topic: string): Fixture {
   return {
     type: "aws:cloudwatch/metricAlarm:MetricAlarm",
     name,
-    props: { metricName, namespace: "FlightPro/production", alarmActions: [`arn:aws:sns:us-east-1:123456789012:${topic}`], ...props },
+    props: { metricName, namespace: "FlightPro/production", alarmActions: [topicArn(topic)], ...props },
     dependsOn: [topic],
   };
+}
+
+/** The alert topics' key: the account administers it; CloudWatch (publishing alarms) and SNS may use it. */
+export const alertsKeyPolicy = {
+  Version: "2012-10-17",
+  Statement: [
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+    { Sid: "CloudWatchAlarmsPublishEncrypted", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+    { Sid: "SnsDeliversEncrypted", Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+  ],
+};
+
+/** The alert channels: a key, the topics, PagerDuty on critical, Chatbot (read-only) posting warning to Slack. */
+function alertChannels(): Fixture[] {
+  const topic = (severity: string): Fixture => ({
+    type: "aws:sns/topic:Topic",
+    name: `alerts-${severity}`,
+    props: { name: `flightpro-production-alerts-${severity}`, kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/alerts" },
+    dependsOn: ["alerts-key"],
+  });
+  return [
+    { type: "aws:kms/key:Key", name: "alerts-key", props: { description: "alert topics", enableKeyRotation: true, policy: JSON.stringify(alertsKeyPolicy) } },
+    topic("critical"),
+    topic("warning"),
+    {
+      type: "aws:sns/topicSubscription:TopicSubscription",
+      name: "alerts-critical-pagerduty",
+      props: { topic: topicArn("alerts-critical"), protocol: "https", endpoint: "https://events.pagerduty.com/integration/0123456789abcdef/enqueue", endpointAutoConfirms: true },
+      dependsOn: ["alerts-critical"],
+    },
+    {
+      type: "aws:iam/role:Role",
+      name: "alerts-chatbot",
+      props: {
+        name: "flightpro-production-alerts-chatbot",
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+      },
+    },
+    {
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: "alerts-chatbot-read",
+      props: {
+        role: "flightpro-production-alerts-chatbot",
+        name: "read-alarm-details",
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*"], Resource: "*" }] }),
+      },
+      dependsOn: ["alerts-chatbot"],
+    },
+    {
+      type: "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
+      name: "alerts-slack-alerts",
+      props: {
+        configurationName: "flightpro-production-alerts-slack-alerts",
+        slackTeamId: "T0FLIGHTPRO",
+        slackChannelId: "C0ALERTS01",
+        iamRoleArn: "arn:aws:iam::123456789012:role/flightpro-production-alerts-chatbot",
+        guardrailPolicyArns: ["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"],
+        snsTopicArns: [topicArn("alerts-warning")],
+      },
+      dependsOn: ["alerts-warning", "alerts-chatbot"],
+    },
+  ];
 }
 
 /** A production stack that every policy accepts (at IN_WINDOW, with default settings). */
@@ -231,8 +298,7 @@ export function validStack(): Fixture[] {
       name: "deploy-audit-role",
       props: { name: "flightpro-production-deploy-audit", assumeRolePolicy: JSON.stringify(trustPolicy) },
     },
-    { type: "aws:sns/topic:Topic", name: "alerts-critical", props: { name: "flightpro-production-alerts-critical", kmsMasterKeyId: "alias/aws/sns" } },
-    { type: "aws:sns/topic:Topic", name: "alerts-warning", props: { name: "flightpro-production-alerts-warning", kmsMasterKeyId: "alias/aws/sns" } },
+    ...alertChannels(),
     alarm("error-rate", "ErrorRate", { comparisonOperator: "GreaterThanThreshold", threshold: 2, period: 60, evaluationPeriods: 5, statistic: "Average" }, "alerts-critical"),
     alarm("api-latency", "ApiLatency", { comparisonOperator: "GreaterThanThreshold", threshold: 1, period: 60, evaluationPeriods: 10, extendedStatistic: "p95" }, "alerts-warning"),
     alarm("database-cpu", "DatabaseCPUUtilization", { comparisonOperator: "GreaterThanThreshold", threshold: 85, period: 60, evaluationPeriods: 30, statistic: "Average" }, "alerts-warning"),

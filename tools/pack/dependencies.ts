@@ -51,8 +51,11 @@ export function reachableImports(packDir: string, manifest: PackManifest = readP
     const file = queue.shift()!;
     const from = toPosix(path.relative(packDir, file));
     files.push(from);
-    const info = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
-    for (const { fileName: specifier } of info.importedFiles) {
+    const source = readFileSync(file, "utf8");
+    const info = ts.preProcessFile(source, true, true);
+    // preProcessFile sees import, export … from and require(); a package located with require.resolve is loaded too.
+    const resolved = [...source.matchAll(/\brequire\.resolve\(\s*["']([^"']+)["']/g)].map((match) => ({ fileName: match[1]! }));
+    for (const { fileName: specifier } of [...info.importedFiles, ...resolved]) {
       if (specifier.startsWith(".") || path.isAbsolute(specifier)) {
         const base = path.resolve(path.dirname(file), specifier);
         const inside = path.relative(path.resolve(packDir), base);

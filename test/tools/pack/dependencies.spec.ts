@@ -61,6 +61,13 @@ describe("the policy pack as a self-contained package", function () {
     ].sort());
   });
 
+  it("a package located with require.resolve (to read its data files) counts as an import", () => {
+    copy.edit("rules/alerts.ts", (text) => `const dataDir = require.resolve( "ajv/package.json" );\nvoid dataDir;\n${text}`);
+    assert.deepEqual(dependencyProblems(copy.pack, copy.root), [
+      `policies/rules/alerts.ts imports "ajv/package.json", which policies/package.json does not declare: add "ajv": "${rootLocked("ajv")}" (the version the root lockfile installs), then run npm run pack:lock`,
+    ]);
+  });
+
   it("a file the pack loads but does not ship, and an import from outside the pack", () => {
     writeFileSync(path.join(copy.pack, "extra.ts"), "export const extra = 1;\n");
     copy.edit("pack.ts", (text) => `import { extra } from "./extra";\nimport { PROJECT_ROOT } from "../tools/projectRoot";\nvoid extra;\nvoid PROJECT_ROOT;\n${text}`);
