@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings } from "../config/schema";
 import { connectionUrl } from "./connectionUrl";
 import { createGrants } from "./grants";
-import { RoleKind, SCHEMA } from "./privileges";
+import { RoleKind, SchemaKind, schemas } from "./privileges";
 import { adminProvider } from "./provider";
 import { createRoles } from "./roles";
 
@@ -43,20 +43,25 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       readonly: roles.readonly.role.name,
     };
 
+    // Owned by the provider's admin, not by a role the migrator can become: only the owner may drop
+    // a database, and the provider grants and revokes on a database as the admin.
     this.database = new postgresql.Database(
       `${name}-database`,
-      { name: settings.name, owner: this.roleNames.owner, allowConnections: true, isTemplate: false },
+      { name: settings.name, owner: settings.adminUser, allowConnections: true, isTemplate: false },
       child,
     );
-    const schema = new postgresql.Schema(
-      `${name}-schema`,
-      { name: SCHEMA, database: this.database.name, owner: this.roleNames.owner, ifNotExists: true, dropCascade: false },
-      child,
-    );
+    const schemaOf = (kind: SchemaKind, logicalName: string) =>
+      new postgresql.Schema(
+        logicalName,
+        { name: schemas[kind], database: this.database.name, owner: this.roleNames.owner, ifNotExists: true, dropCascade: false },
+        child,
+      );
+    const appSchema = schemaOf("app", `${name}-schema`);
+    const migrationsSchema = schemaOf("migrations", `${name}-migrations-schema`);
     createGrants(
       name,
-      { database: this.database.name, schema: schema.name, roleNames: this.roleNames },
-      { ...child, dependsOn: [schema, ...Object.values(roles).map((entry) => entry.role)] },
+      { database: this.database.name, schemas: { app: appSchema.name, migrations: migrationsSchema.name }, roleNames: this.roleNames },
+      { ...child, dependsOn: [appSchema, migrationsSchema, ...Object.values(roles).map((entry) => entry.role)] },
     );
 
     const urlOf = (kind: "app" | "migrator") => {

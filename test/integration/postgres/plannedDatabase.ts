@@ -62,13 +62,35 @@ function session(plan: PlannedDatabase, connect: Connect, run: ProviderRun): Pro
   });
 }
 
-/** `pulumi up`: each resource's Create, in order (run again: an update with unchanged inputs). */
+/** `pulumi up` of a new stack: each resource's Create, in order. */
 export async function applyPlan(plan: PlannedDatabase, connect: Connect, run: ProviderRun): Promise<void> {
   for (const { resource, model } of plan.resources) {
     try {
       await inSession(session(plan, connect, run), (s) => model.create(s));
     } catch (error) {
       throw new Error(`applying ${resource.name} (${resource.type}): ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * A later `pulumi up` from the `before` plan to `after`: Create for a new resource, Update for one
+ * whose inputs changed (the engine calls nothing for an unchanged one; `touch` lists types to
+ * update anyway, as when their privileges change). A resource the new plan drops is not modelled.
+ */
+export async function updatePlan(before: PlannedDatabase, after: PlannedDatabase, connect: Connect, run: ProviderRun, touch: string[] = []): Promise<void> {
+  const previous = new Map(before.resources.map(({ resource }) => [resource.urn, resource.inputs]));
+  const kept = new Set(after.resources.map(({ resource }) => resource.urn));
+  const dropped = before.resources.filter(({ resource }) => !kept.has(resource.urn));
+  if (dropped.length > 0) throw new Error(`no statement model for deleting ${dropped.map(({ resource }) => resource.name).join(", ")}`);
+  for (const { resource, model } of after.resources) {
+    const old = previous.get(resource.urn);
+    const changed = old === undefined || JSON.stringify(old) !== JSON.stringify(resource.inputs);
+    if (!changed && !touch.includes(resource.type)) continue;
+    try {
+      await inSession(session(after, connect, run), (s) => (old === undefined ? model.create(s) : model.update(s, old)));
+    } catch (error) {
+      throw new Error(`updating ${resource.name} (${resource.type}): ${(error as Error).message}`);
     }
   }
 }

@@ -3,7 +3,7 @@ import { Client } from "pg";
 import { migrationBookkeeping } from "../../../infra/pipeline/migrations";
 import { RecordedResource, StackRun, inputAt, runSampleStack, stringLeaves } from "../../harness";
 import { Cluster, startCluster } from "./cluster";
-import { PlannedDatabase, ProviderRun, applyPlan, plannedDatabase, refreshPlan } from "./plannedDatabase";
+import { PlannedDatabase, ProviderRun, applyPlan, plannedDatabase, refreshPlan, updatePlan } from "./plannedDatabase";
 
 /**
  * The production stack's database, applied to a real PostgreSQL server the way
@@ -32,8 +32,10 @@ interface Login {
   database: string;
 }
 
-function login(run: StackRun, kind: string, database: string): Login {
-  const role = run.one(ROLE, `-db-${kind}`);
+/** A login role of the plan (by its logical name's `-db-<kind>` suffix), with the password the plan gives it. */
+function login(resources: readonly RecordedResource[], kind: string, database: string): Login {
+  const role = resources.find((resource) => resource.type === ROLE && resource.name.endsWith(`-db-${kind}`));
+  if (!role) throw new Error(`no ${kind} role in the plan`);
   return { user: String(inputAt(role, "name")), password: String(inputAt(role, "password")), database };
 }
 
@@ -60,6 +62,8 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
   let staging: StackRun;
   let planned: PlannedDatabase;
   let plannedStaging: PlannedDatabase;
+  /** The production plan's resources as last applied (passwords change when a test rotates them). */
+  let applied: RecordedResource[];
   const run: ProviderRun = { log: [], notices: [] };
   const clients: Client[] = [];
 
@@ -79,6 +83,7 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
     production = await runSampleStack("production");
     staging = await runSampleStack("staging");
     planned = plannedDatabase(production.resources);
+    applied = production.resources;
     plannedStaging = plannedDatabase(staging.resources);
     cluster = await startCluster();
     // The admin as a managed PostgreSQL gives it: not a superuser, CREATEROLE and CREATEDB.
@@ -167,7 +172,7 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
       await migrator.query("CREATE TABLE waitlist (id bigserial PRIMARY KEY, flight_id int NOT NULL)");
       await migrator.query("RESET ROLE");
       app = await connect(loginOf(production.resources, "flightpro_app"));
-      readonly = await connect(login(production, "readonly", "flightpro"));
+      readonly = await connect(login(applied, "readonly", "flightpro"));
     });
 
     it("the migrator acts as the owner; its tables land in public, Alembic's in the migration schema", async () => {
@@ -231,24 +236,34 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
       assert.deepEqual(await refreshPlan(planned, adminConnect, run), []);
     });
 
-    it("re-applying the plan (an update with unchanged inputs) keeps the provider's admin working, with no drift after", async () => {
-      await applyPlan(planned, adminConnect, run);
-      assert.deepEqual(await refreshPlan(planned, adminConnect, run), []);
+    it("a later apply (rotated passwords, every grant and default privilege updated) works as the same admin, with no drift after", async () => {
+      // A rotation replaces the login roles' RandomPasswords (keepers: the rotation date), so the roles get new passwords.
+      const rotated: RecordedResource[] = structuredClone(production.resources);
+      for (const resource of rotated) {
+        if (resource.type === ROLE && resource.inputs["login"] === true) resource.inputs["password"] = `rotated-${String(resource.inputs["name"])}-2026-11-20`;
+      }
+      const next = plannedDatabase(rotated);
+      await updatePlan(planned, next, adminConnect, run, ["postgresql:index/grant:Grant", "postgresql:index/defaultPrivileges:DefaultPrivileges"]);
+      applied = rotated;
+      assert.deepEqual(await refreshPlan(next, adminConnect, run), []);
       assert.deepEqual(run.notices.filter((notice) => /privileges/i.test(notice)), []);
+      const app = await connect({ user: "flightpro_app", password: "rotated-flightpro_app-2026-11-20", database: "flightpro" });
+      assert.equal((await app.query("SELECT count(*)::int AS n FROM flights")).rows[0].n, 1);
+      await denied(connect(loginOf(production.resources, "flightpro_app")), "28P01", /password authentication failed for user "flightpro_app"/);
     });
   });
 
   it("no login role reaches another stack's database on the same server", async () => {
     for (const kind of ["app", "readonly", "migrator"]) {
-      await denied(connect(login(production, kind, "flightpro_staging")), INSUFFICIENT_PRIVILEGE, /permission denied for database "flightpro_staging"/);
-      await denied(connect(login(staging, kind, "flightpro")), INSUFFICIENT_PRIVILEGE, /permission denied for database "flightpro"/);
+      await denied(connect(login(applied, kind, "flightpro_staging")), INSUFFICIENT_PRIVILEGE, /permission denied for database "flightpro_staging"/);
+      await denied(connect(login(staging.resources, kind, "flightpro")), INSUFFICIENT_PRIVILEGE, /permission denied for database "flightpro"/);
     }
   });
 
   it("each login role gets exactly its configured number of sessions", async () => {
     const root = await superuser();
     for (const kind of ["migrator", "readonly", "app"]) {
-      const as = login(production, kind, "flightpro");
+      const as = login(applied, kind, "flightpro");
       const limit = Number(inputAt(production.one(ROLE, `-db-${kind}`), "connectionLimit"));
       const already = (await root.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1", [as.user])).rows[0].n;
       const open: Client[] = [];
@@ -261,11 +276,14 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
     }
   });
 
-  // Last: on a model that lets the migrator or the app drop the database, this takes the database with it.
-  it("neither the migrator nor the app can drop the database: only its owner, the provider's admin, can", async () => {
-    for (const kind of ["migrator", "app"]) {
-      const client = await connect(login(production, kind, "postgres"));
-      await denied(client.query("DROP DATABASE flightpro"), INSUFFICIENT_PRIVILEGE, /must be owner of database flightpro/);
-    }
+  // Last (mocha runs nested suites after the outer tests): on a model that lets the migrator or the app drop the
+  // database, this takes it with it.
+  describe("finally", () => {
+    it("neither the migrator nor the app can drop the database: only its owner, the provider's admin, can", async () => {
+      for (const kind of ["migrator", "app"]) {
+        const client = await connect(login(applied, kind, "postgres"));
+        await denied(client.query("DROP DATABASE flightpro"), INSUFFICIENT_PRIVILEGE, /must be owner of database flightpro/);
+      }
+    });
   });
 });

@@ -41,6 +41,8 @@ export interface Drift {
 
 export interface ResourceModel {
   create(session: ProviderSession): Promise<void>;
+  /** What the engine calls when the inputs changed from `previous` (the provider's Update). */
+  update(session: ProviderSession, previous: Record<string, unknown>): Promise<void>;
   /** Exists (when the resource has one) then Read, compared with the declared inputs. */
   read(session: ProviderSession): Promise<Drift[]>;
 }
@@ -66,11 +68,9 @@ const ROLE_INPUTS = [
   "statementTimeout", "idleInTransactionSessionTimeout", "assumeRole", "skipDropRole", "skipReassignOwned",
 ] as const;
 
-export function roleModel(label: string, inputs: Record<string, unknown>): ResourceModel {
-  const d = new ProviderInputs(label, inputs, ROLE_INPUTS);
-  const name = d.string("name");
-  // resourcePostgreSQLRole: the schema's defaults.
-  const declared = {
+/** resourcePostgreSQLRole: the attributes with the schema's defaults. */
+function roleAttributes(d: ProviderInputs) {
+  return {
     superuser: d.bool("superuser"),
     createDatabase: d.bool("createDatabase"),
     createRole: d.bool("createRole"),
@@ -87,7 +87,17 @@ export function roleModel(label: string, inputs: Record<string, unknown>): Resou
     idleInTransactionSessionTimeout: d.int("idleInTransactionSessionTimeout"),
     assumeRole: d.string("assumeRole"),
   };
+}
+
+export function roleModel(label: string, inputs: Record<string, unknown>): ResourceModel {
+  const d = new ProviderInputs(label, inputs, ROLE_INPUTS);
+  const name = d.string("name");
+  const declared = roleAttributes(d);
   const password = d.string("password") || d.string("passwordWo");
+  const searchPath = () => {
+    for (const part of declared.searchPaths) if (part.includes(", ")) throw new Error(`search_path cannot contain \`, \`: ${part}`);
+    return declared.searchPaths.length > 0 ? declared.searchPaths.map(q).join(", ") : "DEFAULT";
+  };
 
   return {
     // resourcePostgreSQLRoleCreate
@@ -113,15 +123,60 @@ export function roleModel(label: string, inputs: Record<string, unknown>): Resou
         // grantRoles
         for (const role of declared.roles) await txn.query(`GRANT ${q(role)} TO ${q(name)}`);
         // alterSearchPath: always runs
-        for (const part of declared.searchPaths) if (part.includes(", ")) throw new Error(`search_path cannot contain \`, \`: ${part}`);
-        const searchPath = declared.searchPaths.length > 0 ? declared.searchPaths.map(q).join(", ") : "DEFAULT";
-        await txn.query(`ALTER ROLE ${q(name)} SET search_path TO ${searchPath}`);
+        await txn.query(`ALTER ROLE ${q(name)} SET search_path TO ${searchPath()}`);
         // setStatementTimeout / setIdleInTransactionSessionTimeout / setAssumeRole: only on a change from the zero value
         if (declared.statementTimeout !== 0) await txn.query(`ALTER ROLE ${q(name)} SET statement_timeout TO ${declared.statementTimeout}`);
         if (declared.idleInTransactionSessionTimeout !== 0) {
           await txn.query(`ALTER ROLE ${q(name)} SET idle_in_transaction_session_timeout TO ${declared.idleInTransactionSessionTimeout}`);
         }
         if (declared.assumeRole !== "") await txn.query(`ALTER ROLE ${q(name)} SET ROLE TO ${q(declared.assumeRole)}`);
+      });
+    },
+
+    // resourcePostgreSQLRoleUpdate: each set* runs only for a changed attribute, in this order.
+    async update(session, previousInputs) {
+      const previous = new ProviderInputs(label, previousInputs, ROLE_INPUTS);
+      const before = roleAttributes(previous);
+      const oldName = previous.string("name");
+      const changed = <K extends keyof typeof declared>(key: K) => JSON.stringify(before[key]) !== JSON.stringify(declared[key]);
+      await session.transaction("", async (txn) => {
+        await pgLockRole(txn, oldName);
+        if (oldName !== name) await txn.query(`ALTER ROLE ${q(oldName)} RENAME TO ${q(name)}`); // setRoleName
+        const oldPassword = previous.string("password") || previous.string("passwordWo");
+        if ((oldPassword !== password || oldName !== name) && password !== "") await txn.query(`ALTER ROLE ${q(name)} PASSWORD '${quoteLiteral(password)}'`); // setRolePassword
+        const flags: [keyof typeof declared, string, string][] = [
+          ["bypassRowLevelSecurity", "BYPASSRLS", "NOBYPASSRLS"], // setRoleBypassRLS
+        ];
+        for (const [key, enable, disable] of flags) if (changed(key)) await txn.query(`ALTER ROLE ${q(name)} WITH ${declared[key] ? enable : disable}`);
+        if (changed("connectionLimit")) await txn.query(`ALTER ROLE ${q(name)} CONNECTION LIMIT ${declared.connectionLimit}`); // setRoleConnLimit
+        const more: [keyof typeof declared, string, string][] = [
+          ["createDatabase", "CREATEDB", "NOCREATEDB"], // setRoleCreateDB
+          ["createRole", "CREATEROLE", "NOCREATEROLE"], // setRoleCreateRole
+          ["inherit", "INHERIT", "NOINHERIT"], // setRoleInherit
+          ["login", "LOGIN", "NOLOGIN"], // setRoleLogin
+          ["replication", "REPLICATION", "NOREPLICATION"], // setRoleReplication
+          ["superuser", "SUPERUSER", "NOSUPERUSER"], // setRoleSuperuser
+        ];
+        for (const [key, enable, disable] of more) if (changed(key)) await txn.query(`ALTER ROLE ${q(name)} WITH ${declared[key] ? enable : disable}`);
+        if (changed("validUntil") && declared.validUntil !== "") {
+          const validUntil = declared.validUntil.toLowerCase() === "infinity" ? "infinity" : declared.validUntil;
+          await txn.query(`ALTER ROLE ${q(name)} VALID UNTIL '${quoteLiteral(validUntil)}'`); // setRoleValidUntil
+        }
+        // revokeRoles: every current membership, then grantRoles: the declared ones
+        const current = await txn.query("SELECT pg_get_userbyid(roleid)\n\t\tFROM pg_catalog.pg_auth_members members\n\t\tJOIN pg_catalog.pg_roles ON members.member = pg_roles.oid\n\t\tWHERE rolname = $1", [name]);
+        for (const row of current.rows) await txn.query(`REVOKE ${q(String(row.pg_get_userbyid))} FROM ${q(name)}`);
+        for (const role of declared.roles) await txn.query(`GRANT ${q(role)} TO ${q(name)}`);
+        await txn.query(`ALTER ROLE ${q(name)} SET search_path TO ${searchPath()}`); // alterSearchPath
+        if (changed("statementTimeout")) {
+          await txn.query(declared.statementTimeout !== 0 ? `ALTER ROLE ${q(name)} SET statement_timeout TO ${declared.statementTimeout}` : `ALTER ROLE ${q(name)} RESET statement_timeout`);
+        }
+        if (changed("idleInTransactionSessionTimeout")) {
+          const value = declared.idleInTransactionSessionTimeout;
+          await txn.query(value !== 0 ? `ALTER ROLE ${q(name)} SET idle_in_transaction_session_timeout TO ${value}` : `ALTER ROLE ${q(name)} RESET idle_in_transaction_session_timeout`);
+        }
+        if (changed("assumeRole")) {
+          await txn.query(declared.assumeRole !== "" ? `ALTER ROLE ${q(name)} SET ROLE TO ${q(declared.assumeRole)}` : `ALTER ROLE ${q(name)} RESET ROLE`); // setAssumeRole
+        }
       });
     },
 
@@ -212,6 +267,10 @@ export function databaseModel(label: string, inputs: Record<string, unknown>): R
       }
     },
 
+    async update(_session, previous) {
+      if (JSON.stringify(previous) !== JSON.stringify(inputs)) throw new Error(`${label}: no statement model for an update of this resource`);
+    },
+
     // resourcePostgreSQLDatabaseExists, then resourcePostgreSQLDatabaseReadImpl
     async read(session) {
       const exists = await session.transaction("", (txn) => dbExists(txn, name), false);
@@ -268,6 +327,10 @@ export function schemaModel(label: string, inputs: Record<string, unknown>): Res
       });
     },
 
+    async update(_session, previous) {
+      if (JSON.stringify(previous) !== JSON.stringify(inputs)) throw new Error(`${label}: no statement model for an update of this resource`);
+    },
+
     // resourcePostgreSQLSchemaExists, then resourcePostgreSQLSchemaReadImpl
     async read(session) {
       const database = databaseOf(session);
@@ -283,6 +346,12 @@ export function schemaModel(label: string, inputs: Record<string, unknown>): Res
       return owner !== "" ? differ(label, "owner", owner, row.pg_get_userbyid) : [];
     },
   };
+}
+
+/** Grant and default privileges replace themselves for any change but their privileges (ForceNew): only that is an update. */
+function updatableOnlyIn(label: string, previous: Record<string, unknown>, inputs: Record<string, unknown>, updatable: string): void {
+  const changed = Object.keys({ ...previous, ...inputs }).filter((key) => key !== updatable && JSON.stringify(previous[key]) !== JSON.stringify(inputs[key]));
+  if (changed.length > 0) throw new Error(`${label}: ${changed.join(", ")} changed, which replaces the resource (not an update)`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,7 +420,13 @@ export function grantModel(label: string, inputs: Record<string, unknown>): Reso
   };
 
   return {
-    // resourcePostgreSQLGrantCreateOrUpdate (an update with unchanged inputs runs the same statements)
+    // resourcePostgreSQLGrantCreateOrUpdate: its revoke (REVOKE ALL ... from the role) reads no old value
+    // for these object types, so an update runs the same statements as a create.
+    async update(session, previous) {
+      updatableOnlyIn(label, previous, inputs, "privileges");
+      await this.create(session);
+    },
+
     async create(session) {
       if (schema === "" && !NO_SCHEMA.includes(objectType)) throw new Error("parameter 'schema' is mandatory for postgresql_grant resource");
       validatePrivileges(objectType, privileges);
@@ -415,7 +490,12 @@ export function defaultPrivilegesModel(label: string, inputs: Record<string, unk
   };
 
   return {
-    // resourcePostgreSQLDefaultPrivilegesCreate (also its Update)
+    // resourcePostgreSQLDefaultPrivilegesCreate, which is also its Update
+    async update(session, previous) {
+      updatableOnlyIn(label, previous, inputs, "privileges");
+      await this.create(session);
+    },
+
     async create(session) {
       if (schema !== "" && objectType === "schema") throw new Error("cannot specify `schema` when `object_type` is `schema`");
       if (withGrantOption && role.toLowerCase() === "public") throw new Error("with_grant_option cannot be true for role 'public'");
