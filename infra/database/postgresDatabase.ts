@@ -16,9 +16,10 @@ export interface PostgresDatabaseArgs {
 }
 
 /**
- * The product's PostgreSQL database: its roles (owner, migrator, app, readonly) with generated
- * passwords, grants and default privileges, and the app's and migrator's connection strings
- * (secrets) for the secrets inventory's DATABASE_URL and MIGRATION_DATABASE_URL.
+ * The product's PostgreSQL database, owned by the provider's admin: its roles (owner, migrator,
+ * app, readonly) with generated passwords, the app's schema and Alembic's (both owned by the owner
+ * role), grants and default privileges (see privileges.ts), and the app's and migrator's
+ * connection strings (secrets) for the secrets inventory's DATABASE_URL and MIGRATION_DATABASE_URL.
  */
 export class PostgresDatabase extends pulumi.ComponentResource {
   readonly provider: postgresql.Provider;
