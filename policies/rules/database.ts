@@ -32,6 +32,8 @@ const SPEC_ACCESS = 'Spec, Compliance & Audit: "PCI: Production access restricte
 const SPEC_MIGRATIONS = 'Spec, Database Migrations: "CI runs migration in production before deploying app", "Review generated SQL (manual check for safety)"';
 const SPEC_MANAGED = 'Spec, Environments: "Production database (managed, backups enabled)"';
 
+const PRIVILEGE_TYPES = [PG_GRANT, PG_DEFAULT_PRIVILEGES, PG_SCHEMA];
+
 interface RoleKindSettings {
   roleKinds: RoleKindGlobs;
 }
@@ -76,8 +78,8 @@ export const roleLeastPrivilege = resourcePolicy(
   },
   {
     types: [PG_ROLE],
-    validate({ props }, _settings, report, args) {
-      if (!mayBeOn(props, "login")) args.notApplicable("not a login role");
+    validate({ props }, _settings, report) {
+      if (!mayBeOn(props, "login")) return; // database-nologin-role-least-privilege
       const name = roleLabel(props, "(unnamed)");
       for (const attribute of adminAttributes(props)) report(`login role ${name} has ${attribute}`);
     },
@@ -96,15 +98,15 @@ export const nologinRoleLeastPrivilege = resourcePolicy(
   },
   {
     types: [PG_ROLE],
-    validate({ props }, _settings, report, args) {
-      if (mayBeOn(props, "login")) args.notApplicable("a login role (database-login-role-least-privilege)");
+    validate({ props }, _settings, report) {
+      if (mayBeOn(props, "login")) return; // database-login-role-least-privilege
       const name = roleLabel(props, "(unnamed)");
       for (const attribute of adminAttributes(props)) report(`role ${name} (no login) has ${attribute}; its members get it with SET ROLE`);
     },
   },
 );
 
-export const roleKindDeclared = stackPolicy<RoleKindSettings>(
+export const roleKindDeclared = resourcePolicy<RoleKindSettings>(
   {
     name: "database-role-kind-declared",
     description:
@@ -118,25 +120,24 @@ export const roleKindDeclared = stackPolicy<RoleKindSettings>(
     topics: TOPICS,
   },
   {
+    types: [PG_ROLE],
     config: roleKindsConfig,
-    requires: PG_ROLE,
-    validate(resources, { roleKinds }, report) {
-      for (const role of resources.filter((r) => r.type === PG_ROLE)) {
-        const name = stringInput(role.props, "name");
-        if (name === undefined || name === "") {
-          report("a role has no name (autonamed): its kind cannot be told", role.urn);
-          continue;
-        }
-        const kinds = kindsOf(roleKinds, name);
-        if (kinds.length === 0) report(`role ${name} is none of ${ROLE_KINDS.join(", ")} (roleKinds)`, role.urn);
-        else if (kinds.length > 1) report(`role ${name} matches more than one kind: ${kinds.join(", ")}`, role.urn);
-        else if (kinds[0] === "owner" && mayBeOn(role.props, "login")) report(`owner role ${name} can log in`, role.urn);
-      }
+    validate({ props }, { roleKinds }, report) {
+      const name = stringInput(props, "name");
+      if (name === undefined || name === "") return report("a role has no name (autonamed): its kind cannot be told");
+      const kinds = kindsOf(roleKinds, name);
+      if (kinds.length === 0) report(`role ${name} is none of ${ROLE_KINDS.join(", ")} (roleKinds)`);
+      else if (kinds.length > 1) report(`role ${name} matches more than one kind: ${kinds.join(", ")}`);
+      else if (kinds[0] === "owner" && mayBeOn(props, "login")) report(`owner role ${name} can log in`);
     },
   },
 );
 
 // --- role membership -------------------------------------------------------------------------
+//
+// The policies below judge the stack's database access as a whole (they need the roles it declares).
+// They require a Database: the SDK then skips them, before copying any resource, on a stack that
+// manages no database; a stack with roles and grants always declares the database they live in.
 
 interface Membership {
   member: string;
@@ -177,8 +178,8 @@ export const roleMembershipLeastPrivilege = stackPolicy<RoleKindSettings>(
   },
   {
     config: roleKindsConfig,
-    validate(resources, { roleKinds }, report, args) {
-      if (!resources.some((r) => r.type === PG_ROLE || r.type === PG_GRANT_ROLE)) args.notApplicable("no role or role grant");
+    requires: PG_DATABASE,
+    validate(resources, { roleKinds }, report) {
       const roles = stackRoles(resources);
       for (const edge of memberships(resources)) {
         const allowed = roles.has(edge.member) && roles.has(edge.granted) && isKind(roleKinds, edge.member, "migrator") && isKind(roleKinds, edge.granted, "owner");
@@ -190,8 +191,9 @@ export const roleMembershipLeastPrivilege = stackPolicy<RoleKindSettings>(
 
 // --- privileges ------------------------------------------------------------------------------
 
-function grantsIn(resource: { type: string; urn: string; props: StackResource["props"] }): PrivilegeGrant[] {
-  return privilegeGrantsOf(resource);
+/** Every privilege grant the stack declares, by Grant, DefaultPrivileges or Schema policies. */
+function grantsOf(resources: StackResource[]): PrivilegeGrant[] {
+  return resources.filter((r) => PRIVILEGE_TYPES.includes(r.type)).flatMap((r) => privilegeGrantsOf(r));
 }
 
 export const publicNoPrivileges = stackPolicy(
@@ -209,12 +211,11 @@ export const publicNoPrivileges = stackPolicy(
     topics: TOPICS,
   },
   {
-    validate(resources, _settings, report, args) {
+    requires: PG_DATABASE,
+    validate(resources, _settings, report) {
       const databases = resources.filter((r) => r.type === PG_DATABASE);
       const schemas = resources.filter((r) => r.type === PG_SCHEMA);
-      const grantResources = resources.filter((r) => r.type === PG_GRANT || r.type === PG_DEFAULT_PRIVILEGES || r.type === PG_SCHEMA);
-      if (databases.length === 0 && grantResources.length === 0) args.notApplicable("no database, schema or grant");
-      const grants = grantResources.flatMap(grantsIn);
+      const grants = grantsOf(resources);
       for (const grant of grants) {
         if (isPublic(grant.role) && grant.privileges.length > 0) report(`${grant.via} gives PUBLIC ${describeGrant(grant)}`, grant.urn);
       }
@@ -247,19 +248,18 @@ export const roleConnectOnly = resourcePolicy(
   },
   {
     types: [PG_GRANT],
-    validate(resource, _settings, report, args) {
+    validate(resource, _settings, report) {
       const [grant] = privilegeGrantsOf(resource);
-      if (!grant || grant.objectType !== "database" || isPublic(grant.role)) return args.notApplicable("not a role's database grant");
+      if (!grant || grant.objectType !== "database" || isPublic(grant.role)) return; // other grants: the role policies; PUBLIC: database-public-no-privileges
       const extra = grant.privileges.filter((privilege) => privilege !== "CONNECT");
       if (extra.length > 0) report(`${grant.role} is granted ${extra.join(", ")} on database ${grant.database ?? "?"}: CONNECT only`);
     },
   },
 );
 
-const PRIVILEGE_TYPES = [PG_GRANT, PG_DEFAULT_PRIVILEGES, PG_SCHEMA];
 const DDL_PRIVILEGES = ["CREATE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN", "ALL"];
 
-export const appRoleNoDdl = resourcePolicy<RoleKindSettings>(
+export const appRoleNoDdl = stackPolicy<RoleKindSettings>(
   {
     name: "database-app-role-no-ddl",
     description:
@@ -273,13 +273,13 @@ export const appRoleNoDdl = resourcePolicy<RoleKindSettings>(
     topics: TOPICS,
   },
   {
-    types: PRIVILEGE_TYPES,
     config: roleKindsConfig,
-    validate(resource, { roleKinds }, report) {
-      for (const grant of privilegeGrantsOf(resource)) {
+    requires: PG_DATABASE,
+    validate(resources, { roleKinds }, report) {
+      for (const grant of grantsOf(resources)) {
         if (grant.objectType === "database" || !isKind(roleKinds, grant.role, "app")) continue;
         const ddl = grant.privileges.filter((privilege) => DDL_PRIVILEGES.includes(privilege));
-        if (ddl.length > 0) report(`app role ${grant.role} is granted ${ddl.join(", ")} on ${grant.objectType} (${grant.via})`);
+        if (ddl.length > 0) report(`app role ${grant.role} is granted ${ddl.join(", ")} on ${grant.objectType} (${grant.via})`, grant.urn);
       }
     },
   },
@@ -288,7 +288,7 @@ export const appRoleNoDdl = resourcePolicy<RoleKindSettings>(
 /** What readonly may hold, per object type: reading, and the schema usage reading needs. */
 const READONLY_ALLOWED: Record<string, string[]> = { schema: ["USAGE"], table: ["SELECT"], sequence: ["SELECT"], column: ["SELECT"] };
 
-export const readonlyRoleSelectOnly = resourcePolicy<RoleKindSettings>(
+export const readonlyRoleSelectOnly = stackPolicy<RoleKindSettings>(
   {
     name: "database-readonly-role-select-only",
     description:
@@ -299,20 +299,20 @@ export const readonlyRoleSelectOnly = resourcePolicy<RoleKindSettings>(
     topics: TOPICS,
   },
   {
-    types: PRIVILEGE_TYPES,
     config: roleKindsConfig,
-    validate(resource, { roleKinds }, report) {
-      for (const grant of privilegeGrantsOf(resource)) {
+    requires: PG_DATABASE,
+    validate(resources, { roleKinds }, report) {
+      for (const grant of grantsOf(resources)) {
         if (grant.objectType === "database" || !isKind(roleKinds, grant.role, "readonly")) continue;
         const allowed = READONLY_ALLOWED[grant.objectType] ?? [];
         const extra = grant.privileges.filter((privilege) => !allowed.includes(privilege));
-        if (extra.length > 0) report(`readonly role ${grant.role} is granted ${extra.join(", ")} on ${grant.objectType} (${grant.via})`);
+        if (extra.length > 0) report(`readonly role ${grant.role} is granted ${extra.join(", ")} on ${grant.objectType} (${grant.via})`, grant.urn);
       }
     },
   },
 );
 
-export const grantNoGrantOption = resourcePolicy(
+export const grantNoGrantOption = stackPolicy(
   {
     name: "database-grant-no-grant-option",
     description:
@@ -322,16 +322,15 @@ export const grantNoGrantOption = resourcePolicy(
     topics: TOPICS,
   },
   {
-    types: [...PRIVILEGE_TYPES, PG_GRANT_ROLE],
-    validate(resource, _settings, report) {
-      if (resource.type === PG_GRANT_ROLE) {
-        if (mayBeOn(resource.props, "withAdminOption")) {
-          report(`${stringInput(resource.props, "grantRole") ?? "?"} is granted to ${stringInput(resource.props, "role") ?? "?"} with admin option`);
+    requires: PG_DATABASE,
+    validate(resources, _settings, report) {
+      for (const grantRole of resources.filter((r) => r.type === PG_GRANT_ROLE)) {
+        if (mayBeOn(grantRole.props, "withAdminOption")) {
+          report(`${stringInput(grantRole.props, "grantRole") ?? "?"} is granted to ${stringInput(grantRole.props, "role") ?? "?"} with admin option`, grantRole.urn);
         }
-        return;
       }
-      for (const grant of privilegeGrantsOf(resource)) {
-        if (grant.withGrantOption) report(`${grant.via} gives ${grant.role} ${describeGrant(grant)} with grant option`);
+      for (const grant of grantsOf(resources)) {
+        if (grant.withGrantOption) report(`${grant.via} gives ${grant.role} ${describeGrant(grant)} with grant option`, grant.urn);
       }
     },
   },
@@ -351,11 +350,10 @@ export const privilegesToStackRoles = stackPolicy(
     topics: TOPICS,
   },
   {
-    validate(resources, _settings, report, args) {
-      const grantResources = resources.filter((r) => r.type === PG_GRANT || r.type === PG_DEFAULT_PRIVILEGES || r.type === PG_SCHEMA);
-      if (grantResources.length === 0) args.notApplicable("no grant");
+    requires: PG_DATABASE,
+    validate(resources, _settings, report) {
       const roles = stackRoles(resources);
-      for (const grant of grantResources.flatMap(grantsIn)) {
+      for (const grant of grantsOf(resources)) {
         if (grant.privileges.length > 0 && !isPublic(grant.role) && !roles.has(grant.role)) {
           report(`${grant.via} gives ${describeGrant(grant)} to ${grant.role}, a role this stack does not declare`, grant.urn);
         }
@@ -371,7 +369,7 @@ interface MigrationSchemaSettings extends RoleKindSettings {
   migrationSchemas: string[];
 }
 
-export const migrationSchemaPrivate = resourcePolicy<MigrationSchemaSettings>(
+export const migrationSchemaPrivate = stackPolicy<MigrationSchemaSettings>(
   {
     name: "database-migration-schema-private",
     description:
@@ -385,7 +383,7 @@ export const migrationSchemaPrivate = resourcePolicy<MigrationSchemaSettings>(
     topics: TOPICS,
   },
   {
-    types: PRIVILEGE_TYPES,
+    requires: PG_DATABASE,
     config: {
       defaults: { roleKinds: DEFAULT_ROLE_KINDS, migrationSchemas: ["alembic"] },
       schema: {
@@ -393,14 +391,14 @@ export const migrationSchemaPrivate = resourcePolicy<MigrationSchemaSettings>(
         migrationSchemas: { type: "array", items: { type: "string" }, minItems: 1, description: "Schemas that hold migration bookkeeping (Alembic's version_table_schema)." },
       },
     },
-    validate(resource, { roleKinds, migrationSchemas }, report) {
-      for (const grant of privilegeGrantsOf(resource)) {
+    validate(resources, { roleKinds, migrationSchemas }, report) {
+      for (const grant of grantsOf(resources)) {
         if (grant.privileges.length === 0 || grant.objectType === "database") continue;
         if (!isKind(roleKinds, grant.role, "app") && !isKind(roleKinds, grant.role, "readonly")) continue;
         if (grant.schema !== undefined && migrationSchemas.includes(grant.schema)) {
-          report(`${grant.via} gives ${grant.role} ${describeGrant(grant)}, the migration schema`);
+          report(`${grant.via} gives ${grant.role} ${describeGrant(grant)}, the migration schema`, grant.urn);
         } else if (grant.schema === undefined && grant.via === "DefaultPrivileges" && grant.objectType !== "schema") {
-          report(`${grant.via} gives ${grant.role} ${describeGrant(grant)}: global default privileges cover the migration schema too`);
+          report(`${grant.via} gives ${grant.role} ${describeGrant(grant)}: global default privileges cover the migration schema too`, grant.urn);
         }
       }
     },
@@ -423,10 +421,10 @@ export const ownershipSeparated = stackPolicy<RoleKindSettings>(
   },
   {
     config: roleKindsConfig,
-    validate(resources, { roleKinds }, report, args) {
+    requires: PG_DATABASE,
+    validate(resources, { roleKinds }, report) {
       const databases = resources.filter((r) => r.type === PG_DATABASE);
       const schemas = resources.filter((r) => r.type === PG_SCHEMA);
-      if (databases.length === 0 && schemas.length === 0) args.notApplicable("no database or schema");
       const roles = stackRoles(resources);
       const admins = new Set(resources.filter((r) => r.type === PG_PROVIDER).map((provider) => stringInput(provider.props, "username")).filter((name): name is string => !!name));
       for (const database of databases) {

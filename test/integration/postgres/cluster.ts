@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Client, TypeOverrides } from "pg";
@@ -77,6 +77,16 @@ function osUser(name: string): { uid: number; gid: number } {
   return { uid: id("-u"), gid: id("-g") };
 }
 
+/** When pg_ctl cannot stop the server: the postmaster's pid is the first line of postmaster.pid. */
+function killPostmaster(data: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGKILL");
+  } catch {
+    // no pid file or no such process: nothing is left running
+  }
+}
+
 export async function startCluster(): Promise<Cluster> {
   const { bin, majorVersion } = serverBinaries();
   const root = mkdtempSync(path.join(tmpdir(), "flightdeck-pg-"));
@@ -93,6 +103,8 @@ export async function startCluster(): Promise<Cluster> {
     process.removeListener("exit", stop);
     try {
       if (started) run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+    } catch {
+      killPostmaster(data);
     } finally {
       started = false;
       rmSync(root, { recursive: true, force: true });

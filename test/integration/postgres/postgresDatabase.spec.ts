@@ -3,6 +3,7 @@ import { Client } from "pg";
 import { migrationBookkeeping } from "../../../infra/pipeline/migrations";
 import { RecordedResource, StackRun, inputAt, runSampleStack, stringLeaves } from "../../harness";
 import { Cluster, startCluster } from "./cluster";
+import { quoteIdentifier } from "./providerHelpers";
 import { PlannedDatabase, ProviderRun, applyPlan, plannedDatabase, refreshPlan, updatePlan } from "./plannedDatabase";
 
 /**
@@ -88,7 +89,7 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
     cluster = await startCluster();
     // The admin as a managed PostgreSQL gives it: not a superuser, CREATEROLE and CREATEDB.
     const root = await superuser();
-    await root.query(`CREATE ROLE ${planned.admin.username} LOGIN NOSUPERUSER CREATEROLE CREATEDB PASSWORD '${planned.admin.password.replaceAll("'", "''")}'`);
+    await root.query(`CREATE ROLE ${quoteIdentifier(planned.admin.username)} LOGIN NOSUPERUSER CREATEROLE CREATEDB PASSWORD '${planned.admin.password.replaceAll("'", "''")}'`);
     await root.query("CREATE ROLE outsider LOGIN PASSWORD 'outsider-password'");
     assert.equal(planned.admin.superuser, false, "the provider is told its admin is not a superuser");
     await applyPlan(planned, adminConnect, run);

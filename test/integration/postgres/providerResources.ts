@@ -207,7 +207,7 @@ export function roleModel(label: string, inputs: Record<string, unknown>): Resou
         validUntil: row.coalesce,
         encryptedPassword: true,
         roles: sortedSet(row.array as string[]),
-        searchPaths: searchPath === undefined ? [] : searchPath.slice("search_path=".length).split(", ").map((part) => part.replaceAll('"', "")),
+        searchPaths: searchPath === undefined ? [] : searchPath.slice("search_path=".length).split(", ").map((part) => part.replace(/^"+|"+$/g, "")),
         statementTimeout: Number(setting("statement_timeout")?.split("=")[1] ?? 0),
         idleInTransactionSessionTimeout: Number(setting("idle_in_transaction_session_timeout")?.split("=")[1] ?? 0),
         assumeRole: config.filter((entry) => entry.startsWith("role")).map((entry) => entry.slice("role=".length)).pop() ?? "",
