@@ -444,6 +444,31 @@ export const ownershipSeparated = stackPolicy<RoleKindSettings>(
   },
 );
 
+/** libpq's modes that refuse a connection without TLS (https://www.postgresql.org/docs/15/libpq-ssl.html). */
+const TLS_MODES = ["require", "verify-ca", "verify-full"];
+
+export const providerTlsRequired = stackPolicy(
+  {
+    name: "database-provider-tls-required",
+    description:
+      `The provider's admin connection carries the admin password and every role's password in clear SQL (CREATE/ALTER ROLE ... PASSWORD), so it must be encrypted. ${SPEC_ACCESS}; ` +
+      'Spec, Secrets Management: "Database passwords". Left out, sslmode falls back to the PGSSLMODE of whoever runs pulumi (sslmode in provider.go of terraform-provider-postgresql v1.27.0).',
+    severity: "critical",
+    remediation: ["Set the PostgreSQL provider's sslmode to require, verify-ca or verify-full (flightdeck:database.sslMode), and never disable, allow or prefer."],
+    topics: [...TOPICS, "encryption"],
+  },
+  {
+    requires: PG_PROVIDER,
+    validate(resources, _settings, report) {
+      for (const provider of resources.filter((r) => r.type === PG_PROVIDER)) {
+        // providerConfigure: `sslmode`, else the deprecated `ssl_mode` (Pulumi: sslMode).
+        const mode = stringInput(provider.props, "sslmode") || stringInput(provider.props, "sslMode") || "";
+        if (!TLS_MODES.includes(mode.trim().toLowerCase())) report(`PostgreSQL provider ${provider.name} connects with sslmode ${mode === "" ? "unset" : mode}: TLS is not required`, provider.urn);
+      }
+    },
+  },
+);
+
 export const rolePasswordGenerated = stackPolicy(
   {
     name: "database-role-password-generated",
@@ -487,5 +512,6 @@ export const databasePolicies = [
   privilegesToStackRoles,
   migrationSchemaPrivate,
   ownershipSeparated,
+  providerTlsRequired,
   rolePasswordGenerated,
 ];

@@ -248,6 +248,19 @@ describe("policies: database", () => {
     ]);
   });
 
+  describe("the provider's connection", () => {
+    const provider = "flightpro-production-db-provider";
+    it("passes with verify-full, or with the deprecated sslMode alone set to require", () => {
+      assert.deepEqual(verdictsOf(withInput(plan(), provider, "sslmode", "verify-full")), []);
+      assert.deepEqual(verdictsOf(withInput(withInput(plan(), provider, "sslmode", undefined), provider, "sslMode", "require")), []);
+    });
+    itBlocks([
+      { title: "TLS disabled", stack: () => withInput(plan(), provider, "sslmode", "disable"), policy: "database-provider-tls-required", message: /connects with sslmode disable: TLS is not required/ },
+      { title: "TLS only preferred", stack: () => withInput(plan(), provider, "sslmode", "prefer"), policy: "database-provider-tls-required", message: /sslmode prefer/ },
+      { title: "sslmode left to the environment", stack: () => withInput(plan(), provider, "sslmode", undefined), policy: "database-provider-tls-required", message: /sslmode unset/ },
+    ]);
+  });
+
   describe("passwords", () => {
     const literal = (input: string) => () =>
       mutate(plan(), db("app"), (props, fixture) => {
