@@ -48,6 +48,15 @@ function loginOf(resources: readonly RecordedResource[], user: string): Login {
   return { user, password: decodeURIComponent(url.password), database: decodeURIComponent(url.pathname.slice(1)) };
 }
 
+/** Polls a condition of the server's state (every 20 ms, at most 10 s). */
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function denied(action: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   await assert.rejects(action, (error: Error & { code?: string }) => {
     assert.equal(error.code, code, `expected SQLSTATE ${code}, got ${error.code}: ${error.message}`);
@@ -263,13 +272,15 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
 
   it("each login role gets exactly its configured number of sessions", async () => {
     const root = await superuser();
+    const sessions = async (user: string) => (await root.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1", [user])).rows[0].n as number;
     for (const kind of ["migrator", "readonly", "app"]) {
       const as = login(applied, kind, "flightpro");
       const limit = Number(inputAt(production.one(ROLE, `-db-${kind}`), "connectionLimit"));
-      const already = (await root.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1", [as.user])).rows[0].n;
+      // No test holds a session of these roles yet; refused ones (other tests) may still be exiting.
+      await until(async () => (await sessions(as.user)) === 0, `${as.user}'s refused sessions to end`);
       const open: Client[] = [];
       try {
-        for (let session = already; session < limit; session++) open.push(await server().connect(as.user, as.database, as.password));
+        for (let session = 0; session < limit; session++) open.push(await server().connect(as.user, as.database, as.password));
         await denied(server().connect(as.user, as.database, as.password), TOO_MANY_CONNECTIONS, new RegExp(`too many connections for role "${as.user}"`));
       } finally {
         await Promise.all(open.map((client) => client.end()));
