@@ -8,7 +8,7 @@ import { ProviderSession, Queryable } from "./providerSession";
  * ff936b9, the v1.27.0 release), statement for statement, in the same order.
  */
 
-/** lib/pq `QuoteIdentifier`: cut at the first NUL, double every `"`, wrap in `"`. */
+/** lib/pq@v1.12.3:quote.go `QuoteIdentifier` (the provider's go.mod pins lib/pq v1.12.3): cut at the first NUL, double every `"`, wrap in `"`. */
 export function quoteIdentifier(name: string): string {
   const end = name.indexOf("\u0000");
   const cut = end === -1 ? name : name.slice(0, end);

@@ -23,8 +23,8 @@ import { ProviderSession, Queryable } from "./providerSession";
 
 /**
  * What terraform-provider-postgresql v1.27.0 runs for each resource type the stack plans: the SQL
- * of Create (which is also what an update with unchanged inputs re-runs for grants and default
- * privileges) and the queries of Read/Exists, which a refresh compares with the declared inputs.
+ * of Create and Update, and the queries of Exists/Read, which a refresh compares with the declared
+ * inputs.
  * Every function names the Go function it follows, in
  * cyrilgdn/terraform-provider-postgresql@v1.27.0:postgresql/<file>, and runs its statements in the
  * same order, with the same text, on the same database. Version-dependent branches take the path
@@ -63,7 +63,7 @@ function gone(resource: string): Drift[] {
 // postgresql:index/role:Role — resource_postgresql_role.go
 
 const ROLE_INPUTS = [
-  "name", "password", "passwordWo", "passwordWoVersion", "encryptedPassword", "validUntil", "connectionLimit", "superuser",
+  "name", "password", "encryptedPassword", "validUntil", "connectionLimit", "superuser",
   "createDatabase", "createRole", "inherit", "login", "replication", "bypassRowLevelSecurity", "roles", "searchPaths",
   "statementTimeout", "idleInTransactionSessionTimeout", "assumeRole", "skipDropRole", "skipReassignOwned",
 ] as const;
@@ -93,7 +93,7 @@ export function roleModel(label: string, inputs: Record<string, unknown>): Resou
   const d = new ProviderInputs(label, inputs, ROLE_INPUTS);
   const name = d.string("name");
   const declared = roleAttributes(d);
-  const password = d.string("password") || d.string("passwordWo");
+  const password = d.string("password");
   const searchPath = () => {
     for (const part of declared.searchPaths) if (part.includes(", ")) throw new Error(`search_path cannot contain \`, \`: ${part}`);
     return declared.searchPaths.length > 0 ? declared.searchPaths.map(q).join(", ") : "DEFAULT";
@@ -142,7 +142,7 @@ export function roleModel(label: string, inputs: Record<string, unknown>): Resou
       await session.transaction("", async (txn) => {
         await pgLockRole(txn, oldName);
         if (oldName !== name) await txn.query(`ALTER ROLE ${q(oldName)} RENAME TO ${q(name)}`); // setRoleName
-        const oldPassword = previous.string("password") || previous.string("passwordWo");
+        const oldPassword = previous.string("password");
         if ((oldPassword !== password || oldName !== name) && password !== "") await txn.query(`ALTER ROLE ${q(name)} PASSWORD '${quoteLiteral(password)}'`); // setRolePassword
         const flags: [keyof typeof declared, string, string][] = [
           ["bypassRowLevelSecurity", "BYPASSRLS", "NOBYPASSRLS"], // setRoleBypassRLS
