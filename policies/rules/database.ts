@@ -452,7 +452,7 @@ export const providerTlsRequired = stackPolicy(
     name: "database-provider-tls-required",
     description:
       `The provider's admin connection carries the admin password and every role's password in clear SQL (CREATE/ALTER ROLE ... PASSWORD), so it must be encrypted. ${SPEC_ACCESS}; ` +
-      'Spec, Secrets Management: "Database passwords". Left out, sslmode falls back to the PGSSLMODE of whoever runs pulumi (sslmode in provider.go of terraform-provider-postgresql v1.27.0).',
+      'Spec, Rotation: "Database passwords: Every 180 days" (each rotation sends the new password). Left out, sslmode falls back to the PGSSLMODE of whoever runs pulumi (sslmode in provider.go of terraform-provider-postgresql v1.27.0).',
     severity: "critical",
     remediation: ["Set the PostgreSQL provider's sslmode to require, verify-ca or verify-full (flightdeck:database.sslMode), and never disable, allow or prefer."],
     topics: [...TOPICS, "encryption"],
