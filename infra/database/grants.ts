@@ -1,10 +1,10 @@
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { PUBLIC, PrivilegeSpec, RoleKind, privilegePlan } from "./privileges";
+import { PUBLIC, PrivilegeSpec, RoleKind, SchemaKind, privilegePlan } from "./privileges";
 
 export interface GrantTargets {
   database: pulumi.Input<string>;
-  schema: pulumi.Input<string>;
+  schemas: Record<SchemaKind, pulumi.Input<string>>;
   roleNames: Record<RoleKind, pulumi.Input<string>>;
 }
 
@@ -39,8 +39,9 @@ function createOne(
       name,
       {
         database: targets.database,
-        schema: targets.schema,
-        owner: targets.roleNames.owner,
+        // In the app's schema only: Alembic's version table, in its own schema, stays out of reach.
+        schema: targets.schemas.app,
+        owner: targets.roleNames[spec.creator],
         role,
         objectType: spec.objectType,
         privileges: spec.privileges,
@@ -53,7 +54,7 @@ function createOne(
     name,
     {
       database: targets.database,
-      schema: spec.objectType === "database" ? undefined : targets.schema,
+      schema: spec.schema === undefined ? undefined : targets.schemas[spec.schema],
       role,
       objectType: spec.objectType,
       privileges: spec.privileges,
@@ -62,4 +63,3 @@ function createOne(
     opts,
   );
 }
-

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings } from "../config/schema";
 import { connectionUrl } from "./connectionUrl";
 import { createGrants } from "./grants";
-import { RoleKind, SCHEMA } from "./privileges";
+import { RoleKind, SchemaKind, schemas } from "./privileges";
 import { adminProvider } from "./provider";
 import { createRoles } from "./roles";
 
@@ -16,9 +16,10 @@ export interface PostgresDatabaseArgs {
 }
 
 /**
- * The product's PostgreSQL database: its roles (owner, migrator, app, readonly) with generated
- * passwords, grants and default privileges, and the app's and migrator's connection strings
- * (secrets) for the secrets inventory's DATABASE_URL and MIGRATION_DATABASE_URL.
+ * The product's PostgreSQL database, owned by the provider's admin: its roles (owner, migrator,
+ * app, readonly) with generated passwords, the app's schema and Alembic's (both owned by the owner
+ * role), grants and default privileges (see privileges.ts), and the app's and migrator's
+ * connection strings (secrets) for the secrets inventory's DATABASE_URL and MIGRATION_DATABASE_URL.
  */
 export class PostgresDatabase extends pulumi.ComponentResource {
   readonly provider: postgresql.Provider;
@@ -43,20 +44,25 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       readonly: roles.readonly.role.name,
     };
 
+    // Owned by the provider's admin, not by a role the migrator can become: only the owner may drop
+    // a database, and the provider grants and revokes on a database as the admin.
     this.database = new postgresql.Database(
       `${name}-database`,
-      { name: settings.name, owner: this.roleNames.owner, allowConnections: true, isTemplate: false },
+      { name: settings.name, owner: settings.adminUser, allowConnections: true, isTemplate: false },
       child,
     );
-    const schema = new postgresql.Schema(
-      `${name}-schema`,
-      { name: SCHEMA, database: this.database.name, owner: this.roleNames.owner, ifNotExists: true, dropCascade: false },
-      child,
-    );
+    const schemaOf = (kind: SchemaKind, logicalName: string) =>
+      new postgresql.Schema(
+        logicalName,
+        { name: schemas[kind], database: this.database.name, owner: this.roleNames.owner, ifNotExists: true, dropCascade: false },
+        child,
+      );
+    const appSchema = schemaOf("app", `${name}-schema`);
+    const migrationsSchema = schemaOf("migrations", `${name}-migrations-schema`);
     createGrants(
       name,
-      { database: this.database.name, schema: schema.name, roleNames: this.roleNames },
-      { ...child, dependsOn: [schema, ...Object.values(roles).map((entry) => entry.role)] },
+      { database: this.database.name, schemas: { app: appSchema.name, migrations: migrationsSchema.name }, roleNames: this.roleNames },
+      { ...child, dependsOn: [appSchema, migrationsSchema, ...Object.values(roles).map((entry) => entry.role)] },
     );
 
     const urlOf = (kind: "app" | "migrator") => {

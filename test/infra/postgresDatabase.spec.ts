@@ -4,12 +4,14 @@ import { RecordedResource, StackRun, inputAt, runSampleStack, stringLeaves as le
 import { offlineMocks } from "../../tools/offline/mocks";
 import { connectionUrl } from "../../infra/database/connectionUrl";
 import { privilegePlan } from "../../infra/database/privileges";
+import { migrationBookkeeping } from "../../infra/pipeline/migrations";
 import { PostgresDatabase } from "../../infra/database/postgresDatabase";
 import { database as databaseSchema } from "../../infra/config/schema";
 
 const PROVIDER = "pulumi:providers:postgresql";
 const ROLE = "postgresql:index/role:Role";
 const DATABASE = "postgresql:index/database:Database";
+const SCHEMA = "postgresql:index/schema:Schema";
 const GRANT = "postgresql:index/grant:Grant";
 const DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
@@ -55,10 +57,31 @@ describe("PostgresDatabase", () => {
     for (const url of urls) assert.ok(url.endsWith("?sslmode=verify-full"), url);
   });
 
-  it("names the database (no autonaming) and gives it to the owner role", () => {
+  // Only a database's owner may drop it (https://www.postgresql.org/docs/15/sql-dropdatabase.html), and the provider
+  // grants on a database as its admin, without taking on the owner's role (getRolesToGrant in
+  // cyrilgdn/terraform-provider-postgresql@v1.27.0:postgresql/resource_postgresql_grant.go returns no role for a
+  // database): owned by a role the migrator can become, the migrator could drop it and the grants would change nothing.
+  it("names the database (no autonaming) and gives it to the provider's admin, not to a role the migrator can become", () => {
     const database = production.one(DATABASE);
     assert.equal(inputAt(database, "name"), "flightpro");
-    assert.equal(inputAt(database, "owner"), "flightpro_owner");
+    assert.equal(inputAt(database, "owner"), inputAt(production.one(PROVIDER), "username"));
+    assert.equal(inputAt(database, "owner"), "flightdeck_admin");
+  });
+
+  it("declares the app's schema and Alembic's, both owned by the owner role", () => {
+    const schemas = production.ofType(SCHEMA).map((schema) => [inputAt(schema, "name"), inputAt(schema, "database"), inputAt(schema, "owner")]);
+    assert.deepEqual(schemas.sort(), [
+      [migrationBookkeeping.versionTableSchema, "flightpro", "flightpro_owner"],
+      ["public", "flightpro", "flightpro_owner"],
+    ].sort());
+  });
+
+  it("gives app and readonly nothing in Alembic's schema", () => {
+    for (const grant of grantsOf(production)) {
+      if (["flightpro_app", "flightpro_readonly"].includes(String(inputAt(grant, "role")))) {
+        assert.notEqual(inputAt(grant, "schema"), migrationBookkeeping.versionTableSchema, grant.name);
+      }
+    }
   });
 
   it("declares owner, migrator, app and readonly; none a superuser or able to create roles or databases", () => {
@@ -124,9 +147,9 @@ describe("PostgresDatabase", () => {
     const app = grantsOf(production).filter((g) => inputAt(g, "role") === "flightpro_app");
     const byType = (type: string, kind: string) => app.filter((g) => g.type === kind && inputAt(g, "objectType") === type);
     assert.deepEqual(byType("table", GRANT).map(privileges), [DML]);
-    assert.deepEqual(byType("table", DEFAULT_PRIVILEGES).map(privileges), [DML]);
+    assert.deepEqual(byType("table", DEFAULT_PRIVILEGES).map(privileges), [DML, DML], "tables the owner or the migrator creates");
     assert.deepEqual(byType("sequence", GRANT).map(privileges), [["SELECT", "USAGE"]]);
-    assert.deepEqual(byType("sequence", DEFAULT_PRIVILEGES).map(privileges), [["SELECT", "USAGE"]]);
+    assert.deepEqual(byType("sequence", DEFAULT_PRIVILEGES).map(privileges), [["SELECT", "USAGE"], ["SELECT", "USAGE"]]);
     assert.deepEqual(byType("schema", GRANT).map(privileges), [["USAGE"]]);
     const allowed = new Set([...DML, "USAGE", "CONNECT"]);
     for (const grant of app) {
@@ -138,21 +161,46 @@ describe("PostgresDatabase", () => {
   it("grants readonly SELECT on tables and nothing that writes", () => {
     const readonly = grantsOf(production).filter((g) => inputAt(g, "role") === "flightpro_readonly");
     const tables = readonly.filter((g) => inputAt(g, "objectType") === "table");
-    assert.equal(tables.length, 2, "existing and future tables");
+    assert.equal(tables.length, 3, "existing tables, and future ones the owner or the migrator creates");
     for (const grant of tables) assert.deepEqual(privileges(grant), ["SELECT"]);
     for (const grant of readonly) {
       for (const privilege of privileges(grant)) assert.ok(["SELECT", "USAGE", "CONNECT"].includes(privilege), `${grant.name} grants ${privilege}`);
     }
   });
 
-  it("revokes PUBLIC's default access to the database and schema", () => {
+  // PUBLIC gets CONNECT and TEMPORARY on a new database (https://www.postgresql.org/docs/15/ddl-priv.html), and USAGE on
+  // `public` from template0; the revokes run as the database's owner (the admin) and as the schemas' owner.
+  it("revokes PUBLIC's default access to the database and both schemas", () => {
     const revoked = production.ofType(GRANT).filter((g) => inputAt(g, "role") === "public");
-    assert.deepEqual(revoked.map((g) => inputAt(g, "objectType")).sort(), ["database", "schema"]);
+    assert.deepEqual(revoked.map((g) => `${String(inputAt(g, "objectType"))}:${String(inputAt(g, "schema") ?? "")}`).sort(), [
+      "database:",
+      `schema:${migrationBookkeeping.versionTableSchema}`,
+      "schema:public",
+    ]);
     for (const grant of revoked) assert.deepEqual(inputAt(grant, "privileges"), []);
   });
 
-  it("applies default privileges for objects the owner creates (what the migrator's migrations create)", () => {
-    for (const grant of production.ofType(DEFAULT_PRIVILEGES)) assert.equal(inputAt(grant, "owner"), "flightpro_owner");
+  it("grants each login role CONNECT on the database and nothing else there", () => {
+    const onDatabase = production.ofType(GRANT).filter((g) => inputAt(g, "objectType") === "database" && inputAt(g, "role") !== "public");
+    assert.deepEqual(onDatabase.map((g) => [inputAt(g, "role"), inputAt(g, "privileges")]).sort(), [
+      ["flightpro_app", ["CONNECT"]],
+      ["flightpro_migrator", ["CONNECT"]],
+      ["flightpro_readonly", ["CONNECT"]],
+    ]);
+  });
+
+  // Default privileges apply only to objects created by the role they name
+  // (https://www.postgresql.org/docs/15/sql-alterdefaultprivileges.html): a migration runs as the owner (the migrator's
+  // role at login) or, after SET ROLE/RESET, as the migrator itself.
+  it("applies default privileges, in the app's schema only, to objects the owner or the migrator creates", () => {
+    const byCreator = new Map<string, string[]>();
+    for (const grant of production.ofType(DEFAULT_PRIVILEGES)) {
+      assert.equal(inputAt(grant, "schema"), "public", grant.name);
+      const owner = String(inputAt(grant, "owner"));
+      byCreator.set(owner, [...(byCreator.get(owner) ?? []), `${String(inputAt(grant, "role"))}:${String(inputAt(grant, "objectType"))}`].sort());
+    }
+    const expected = ["flightpro_app:sequence", "flightpro_app:table", "flightpro_readonly:table"];
+    assert.deepEqual(Object.fromEntries(byCreator), { flightpro_owner: expected, flightpro_migrator: expected });
   });
 
   it("chains every grant and default privilege so none runs concurrently with another", () => {
