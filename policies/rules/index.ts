@@ -3,6 +3,7 @@ import { alertPolicies } from "./alerts";
 import { auditPolicies } from "./audit";
 import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
+import { flagPolicies } from "./flags";
 import { repositoryPolicies } from "./repository";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
@@ -18,4 +19,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,
+  ...flagPolicies,
 ];
