@@ -61,16 +61,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_RETRY_WAIT_SECONDS = 60;
 const MAX_ATTEMPTS = 4;
 
-export class PostHogRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly body: PostHogErrorBody | undefined,
-  ) {
-    super(message);
-  }
-}
-
 interface Target {
   host: string;
   projectId: number;
@@ -107,12 +97,11 @@ function errorBodyOf(json: unknown): PostHogErrorBody | undefined {
   };
 }
 
-function hintFor(status: number, body: PostHogErrorBody | undefined): string {
+/** What to do about a status (rate limits: https://posthog.com/docs/api, "Rate limiting"). */
+function hintFor(status: number): string {
   if (status === 401) return " Check flightdeck:posthogPersonalApiKey: a personal API key of this PostHog instance.";
   if (status === 403) return " The personal API key needs the feature_flag:write scope and access to this project.";
-  if (status === 404) return " Check flightdeck:featureFlags.posthog (host and projectId).";
-  if (status === 429) return ` PostHog limits its API to 480 requests/minute and 4800/hour per team; retry later.`;
-  if (body?.code === "unique" && body.attr === "key") return "";
+  if (status === 429) return " PostHog limits its API to 480 requests/minute and 4800/hour per team; retry later.";
   return "";
 }
 
@@ -158,23 +147,22 @@ async function call(target: Target, method: string, url: string, body?: unknown)
         continue;
       }
       const detail = errorBodyOf(json)?.detail ?? "rate limited";
-      throw new PostHogRequestError(
+      // A class of our own would not survive serialization as an Error subclass: plain Errors only.
+      throw new Error(
         scrub(
-          `${where(target)}: ${method} rate limited by PostHog (HTTP 429 after ${attempt} attempt${attempt === 1 ? "" : "s"}${wait === undefined ? "" : `; Retry-After ${wait} s`}): ${detail}.${hintFor(429, undefined)}`,
+          `${where(target)}: ${method} rate limited by PostHog (HTTP 429 after ${attempt} attempt${attempt === 1 ? "" : "s"}${wait === undefined ? "" : `; Retry-After ${wait} s`}): ${detail}.${hintFor(429)}`,
           target,
         ),
-        429,
-        errorBodyOf(json),
       );
     }
     return { status: response.status, json };
   }
 }
 
-function failure(target: Target, operation: string, response: ApiResponse, extra = ""): PostHogRequestError {
+function failure(target: Target, operation: string, response: ApiResponse, extra = ""): Error {
   const body = errorBodyOf(response.json);
   const what = body ? `${body.type}/${body.code}${body.attr ? ` on ${body.attr}` : ""}: ${body.detail}` : "no error detail in the response";
-  return new PostHogRequestError(scrub(`${where(target)}: ${operation} failed with HTTP ${response.status} (${what})${extra}.${hintFor(response.status, body)}`, target), response.status, body);
+  return new Error(scrub(`${where(target)}: ${operation} failed with HTTP ${response.status} (${what})${extra}.${hintFor(response.status)}`, target));
 }
 
 function recordOf(json: unknown): FeatureFlagRecord | undefined {

@@ -110,8 +110,8 @@ export function rolloutAt(plan: RolloutPlan, at: Date): RolloutState {
 function labelOf(plan: RolloutPlan, planned: Exposure, current: PlanStage | undefined, next: RolloutState["next"]): string {
   const nextText = next ? `next: ${describeExposure(exposureOf(next.rollout))} on ${next.date}` : "complete: remove the flag in the next release";
   if (plan.killSwitch) {
-    return `0% (kill switch on; the plan is at ${current ? `${describeExposure(planned)} since ${addDays(plan.start, current.day)}` : "its start"})`;
+    return `0% (kill switch on; the plan is at ${current ? `${describeExposure(planned)} since ${addDays(plan.start, current.day)}` : `0%, not started (day 0 is ${plan.start})`})`;
   }
-  if (!current) return `0% (plan not started: day 0 is ${plan.start}; ${nextText})`;
+  if (!current) return `0% (plan not started; day 0 is ${plan.start})`;
   return `${describeExposure(planned)} (day ${current.day} of plan since ${plan.start}; ${nextText})`;
 }
