@@ -116,8 +116,9 @@ export const rolloutNotAheadOfPlan = resourcePolicy(
   {
     types: [FEATURE_FLAG],
     validate({ props }, _settings, report) {
-      const plan = readPlan(props, report);
-      if (!plan) return;
+      // A plan that cannot be read is reported once, by flags-rollout-plan-follows-spec.
+      const plan = planOf(props);
+      if (typeof plan === "string") return;
       const key = flagKey(props);
       const served = servedExposure(props, teamIds(props));
       if (isUnknown(props["killSwitch"])) throw new UnknownInputError("killSwitch");
@@ -237,8 +238,7 @@ export const productionNotAheadOfStaging = resourcePolicy(
       const served = servedExposure(props, teamIds(props));
       if (record["killSwitch"] === true && rank(served) > 0) {
         report(`flag ${key}: staging's kill switch is on but production serves ${describe(served)}`);
-      }
-      if (stagingExposure && rank(served) > rank(stagingExposure)) {
+      } else if (stagingExposure && rank(served) > rank(stagingExposure)) {
         report(`flag ${key}: production serves ${describe(served)}, ahead of staging (${describe(stagingExposure)})`);
       }
       const productionStart = knownString(asRecord(props["rollout"])?.["start"]);
