@@ -14,6 +14,13 @@ export type { RecordedResource } from "../../tools/offline/monitor";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
+/**
+ * The instant the program is evaluated at unless a test says otherwise: what it computes from the
+ * date (feature flag stages) must not depend on the day the tests run. Tuesday 2026-11-10, 11:00 in
+ * New York, the pack specs' usual clock.
+ */
+export const HARNESS_NOW = new Date("2026-11-10T16:00:00Z");
+
 /** Secret values the tests set: each a canary that must never appear in plain output. */
 export function canarySecrets(keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(keys.map((key) => [key, `canary-${key.replace(/[^A-Za-z0-9]/g, "")}-s3cr3t`]));
@@ -55,7 +62,7 @@ export async function runConfig(
     config,
     secretKeys,
     placeholderSecrets: options.secrets === undefined,
-    now: options.now,
+    now: options.now ?? HARNESS_NOW,
     stackReferences: options.stackReferences,
   });
   return withFinders(evaluation);

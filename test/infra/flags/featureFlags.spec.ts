@@ -27,10 +27,16 @@ const teamCondition = {
 };
 
 describe("flags: the FeatureFlags component in the sample stacks", () => {
-  it("production on 1 December: new-dashboard at 25% (day 7 of its plan), offline-briefings not started, each under the component", async () => {
-    const run = await runSampleStack("production", undefined, { now: DEC_1 });
-    const component = run.one(COMPONENT);
-    const dashboard = flag(run, "new-dashboard");
+  let production: StackRun;
+  let staging: StackRun;
+  before(async () => {
+    production = await runSampleStack("production", undefined, { now: DEC_1 });
+    staging = await runSampleStack("staging", undefined, { now: DEC_1 });
+  });
+
+  it("production on 1 December: new-dashboard at 25% (day 7 of its plan), offline-briefings not started, each under the component", () => {
+    const component = production.one(COMPONENT);
+    const dashboard = flag(production, "new-dashboard");
     assert.equal(dashboard.parent, component.urn);
     assert.deepEqual(inputAt(dashboard, "filters"), { groups: [teamCondition, { properties: [], rollout_percentage: 25 }] });
     assert.equal(inputAt(dashboard, "stage"), "25% (day 7 of plan since 2026-11-24; next: 50% on 2026-12-08)");
@@ -40,84 +46,81 @@ describe("flags: the FeatureFlags component in the sample stacks", () => {
     assert.equal(inputAt(dashboard, "active"), true);
     assert.equal(inputAt(dashboard, "owner"), "maria-chen");
     assert.equal(inputAt(dashboard, "rollout.timezone"), "America/New_York", "the deploy schedule's zone");
-    const briefings = flag(run, "offline-briefings");
+    const briefings = flag(production, "offline-briefings");
     assert.deepEqual(inputAt(briefings, "filters"), { groups: [{ properties: [], rollout_percentage: 0 }] });
     assert.equal(inputAt(briefings, "stage"), "0% (plan not started; day 0 is 2026-12-03)");
   });
 
-  it("production records what staging serves, read from staging's featureFlags output", async () => {
-    const run = await runSampleStack("production", undefined, { now: DEC_1 });
-    assert.deepEqual(inputAt(flag(run, "new-dashboard"), "staging"), {
+  it("production records what staging serves, read from staging's featureFlags output", () => {
+    assert.deepEqual(inputAt(flag(production, "new-dashboard"), "staging"), {
       stack: "staging",
       found: true,
       exposure: { percent: 50, team: true },
       start: "2026-11-16",
       killSwitch: false,
     });
-    assert.deepEqual(inputAt(flag(run, "offline-briefings"), "staging.exposure"), { percent: 5, team: true });
+    assert.deepEqual(inputAt(flag(production, "offline-briefings"), "staging.exposure"), { percent: 5, team: true });
   });
 
-  it("a flag staging does not have is recorded as not found", async () => {
-    const run = await runSampleStack("production", undefined, { now: DEC_1, stackReferences: () => ({ featureFlags: {} }) });
-    assert.deepEqual(inputAt(flag(run, "new-dashboard"), "staging"), { stack: "staging", found: false });
-  });
-
-  it("staging leads, so it records no other stack; it exports each flag's stage", async () => {
-    const run = await runSampleStack("staging", undefined, { now: DEC_1 });
-    assert.equal(inputAt(flag(run, "new-dashboard"), "staging"), null);
-    assert.deepEqual(inputAt(flag(run, "new-dashboard"), "filters.groups[1]"), { properties: [], rollout_percentage: 50 });
-    assert.deepEqual(run.outputs["featureFlags"], {
+  it("staging leads, so it records no other stack; it exports each flag's stage", () => {
+    assert.equal(inputAt(flag(staging, "new-dashboard"), "staging"), null);
+    assert.deepEqual(inputAt(flag(staging, "new-dashboard"), "filters.groups[1]"), { properties: [], rollout_percentage: 50 });
+    assert.deepEqual(staging.outputs["featureFlags"], {
       "new-dashboard": { stage: "50% (day 14 of plan since 2026-11-16; next: 100% on 2026-12-07)", exposure: { percent: 50, team: true }, start: "2026-11-16", killSwitch: false },
       "offline-briefings": { stage: "5% (day 3 of plan since 2026-11-27; next: 25% on 2026-12-04)", exposure: { percent: 5, team: true }, start: "2026-11-27", killSwitch: false },
     });
   });
 
-  it("the personal API key is a secret input, and the serialized provider is summarized, not copied, in the record", async () => {
-    const run = await runSampleStack("production", undefined, { now: DEC_1 });
+  it("the personal API key is a secret input, and the serialized provider is summarized, not copied, in the record", () => {
     const canaries = canarySecrets(requiredSecretKeys(sampleConfig("production")));
-    const dashboard = flag(run, "new-dashboard");
+    const dashboard = flag(production, "new-dashboard");
     assert.equal(inputAt(dashboard, "apiKey"), canaries["posthogPersonalApiKey"]);
     assert.deepEqual(dashboard.secretPaths, ["apiKey"]);
     assert.match(String(inputAt(dashboard, "__provider")), /^<serialized dynamic provider: \d+ bytes, sha256:[0-9a-f]{16}>$/);
-    for (const resource of run.resources) {
-      if (resource === dashboard || resource.type === FEATURE_FLAG_TYPE) continue;
+    for (const resource of production.resources) {
+      if (resource.type === FEATURE_FLAG_TYPE) continue;
       assert.ok(!JSON.stringify(resource.inputs).includes(canaries["posthogPersonalApiKey"]!), `${resource.name} holds the PostHog key`);
     }
   });
 
-  it("the kill switch sets the flag to 0% at once, whatever day of the plan it is", async () => {
-    const run = await runSampleStack("production", (raw) => (flagsOf(raw)[0]!["killSwitch"] = true), { now: DEC_1 });
-    const dashboard = flag(run, "new-dashboard");
-    assert.deepEqual(inputAt(dashboard, "filters"), { groups: [{ properties: [], rollout_percentage: 0 }] });
-    assert.equal(inputAt(dashboard, "killSwitch"), true);
-    assert.equal(inputAt(dashboard, "stage"), "0% (kill switch on; the plan is at 25% since 2026-12-01)");
-  });
-
   it("each run moves the flag to the stage it is due for", async () => {
-    const before = await runSampleStack("production", undefined, { now: new Date("2026-12-07T15:00:00Z") });
-    const after = await runSampleStack("production", undefined, { now: new Date("2026-12-08T15:00:00Z") });
-    assert.deepEqual(inputAt(flag(before, "new-dashboard"), "filters.groups[1].rollout_percentage"), 25);
-    assert.deepEqual(inputAt(flag(after, "new-dashboard"), "filters.groups[1].rollout_percentage"), 50);
+    const nextWeek = await runSampleStack("production", undefined, { now: new Date("2026-12-08T15:00:00Z") });
+    assert.deepEqual(inputAt(flag(production, "new-dashboard"), "filters.groups[1].rollout_percentage"), 25);
+    assert.deepEqual(inputAt(flag(nextWeek, "new-dashboard"), "filters.groups[1].rollout_percentage"), 50);
   });
 
-  it("a custom plan is used as written", async () => {
+  it("the kill switch sets a flag to 0% at once, whatever day of the plan it is; a custom plan is used as written", async () => {
     const stages = [
       { day: 0, rollout: 0 },
       { day: 2, rollout: "team" },
       { day: 4, rollout: 5 },
-      { day: 6, rollout: 10 },
+      { day: 7, rollout: 10 },
       { day: 9, rollout: 25 },
       { day: 16, rollout: 50 },
       { day: 28, rollout: 100 },
     ];
-    const run = await runSampleStack("production", (raw) => ((flagsOf(raw)[0]!["rollout"] as Raw)["stages"] = stages), { now: DEC_1 });
+    const run = await runSampleStack(
+      "production",
+      (raw) => {
+        const [dashboard, briefings] = flagsOf(raw);
+        dashboard!["killSwitch"] = true;
+        briefings!["rollout"] = { start: "2026-11-24", stages };
+      },
+      { now: DEC_1 },
+    );
     const dashboard = flag(run, "new-dashboard");
-    assert.deepEqual(inputAt(dashboard, "rollout.stages"), stages);
-    assert.equal(inputAt(dashboard, "stage"), "10% (day 6 of plan since 2026-11-24; next: 25% on 2026-12-03)");
+    assert.deepEqual(inputAt(dashboard, "filters"), { groups: [{ properties: [], rollout_percentage: 0 }] });
+    assert.equal(inputAt(dashboard, "killSwitch"), true);
+    assert.equal(inputAt(dashboard, "stage"), "0% (kill switch on; the plan is at 25% since 2026-12-01)");
+    const briefings = flag(run, "offline-briefings");
+    assert.deepEqual(inputAt(briefings, "rollout.stages"), stages);
+    assert.equal(inputAt(briefings, "stage"), "10% (day 7 of plan since 2026-11-24; next: 25% on 2026-12-03)");
   });
 
-  it("direct-prod has no staging to lead: production records none", async () => {
-    const run = await runSampleStack(
+  it("a flag staging does not have is recorded as not found; direct-prod has no staging to lead", async () => {
+    const missing = await runSampleStack("production", undefined, { now: DEC_1, stackReferences: () => ({ featureFlags: {} }) });
+    assert.deepEqual(inputAt(flag(missing, "new-dashboard"), "staging"), { stack: "staging", found: false });
+    const directProd = await runSampleStack(
       "production",
       (raw) => {
         raw["model"] = "direct-prod";
@@ -125,7 +128,7 @@ describe("flags: the FeatureFlags component in the sample stacks", () => {
       },
       { now: DEC_1 },
     );
-    assert.equal(inputAt(flag(run, "new-dashboard"), "staging"), null);
+    assert.equal(inputAt(flag(directProd, "new-dashboard"), "staging"), null);
   });
 });
 
