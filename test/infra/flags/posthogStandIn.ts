@@ -3,22 +3,24 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 /**
  * A stand-in for PostHog's feature flag API on 127.0.0.1, answering with the shapes PostHog's
  * own code produces:
- * - routes and methods: `FeatureFlagViewSet` (a DRF ModelViewSet under `/api/projects/{project_id}/feature_flags/`)
- *   with `ForbidDestroyModel`: DELETE is 405 (PostHog/posthog:posthog/api/feature_flag.py,
- *   posthog/api/forbid_destroy_model.py); create answers 201, retrieve and partial update 200 (DRF mixins);
- * - a flag is deleted with PATCH `{"deleted": true}` and still retrieves with `deleted: true` (only the list
- *   filters deleted flags); creating a flag hard-deletes soft-deleted flags with the same key, after which
- *   their id is a 404 (`FeatureFlagSerializer.create`);
+ * - routes and methods: `FeatureFlagViewSet`, a DRF ModelViewSet under `/api/projects/{project_id}/feature_flags/`
+ *   (https://posthog.com/docs/api/feature-flags), with `ForbidDestroyModel`: DELETE is 405
+ *   (PostHog/posthog:posthog/api/feature_flag.py, posthog/api/forbid_destroy_model.py); create answers
+ *   201, retrieve and partial update 200 (encode/django-rest-framework:rest_framework/mixins.py);
+ * - a flag is deleted with PATCH `{"deleted": true}` (`FeatureFlagSerializer.update`) and still retrieves
+ *   with `deleted: true`: only the list filters deleted flags (`safely_get_queryset`); creating a flag
+ *   hard-deletes soft-deleted flags with the same key, after which their id is a 404 (`create`);
  * - validation: the key's pattern (`invalid_key`) and uniqueness among live flags (`unique`), at least one
  *   condition group on create (`validate_key`, `validate_filters`);
  * - errors in drf-exceptions-hog's body `{type, code, detail, attr}` (PostHog/drf-exceptions-hog
- *   exceptions_hog/handler.py, tests/test_handler.py): 404 `invalid_request/not_found "Not found."`, 401
- *   `authentication_error/authentication_failed` with PostHog's "Personal API key found in request
- *   Authorization header is invalid." and `WWW-Authenticate: Bearer` (posthog/auth.py), 429
- *   `throttled_error/throttled "Request was throttled. Expected available in N seconds."` with `Retry-After: N`;
- * - the list: `{count, next, previous, results}` (DRF LimitOffsetPagination), `search` on key or name.
+ *   exceptions_hog/handler.py, tests/test_handler.py, tests/conftest.py): 404 `invalid_request/not_found
+ *   "Not found."`; 401 `authentication_error/authentication_failed` with PostHog's "Personal API key found
+ *   in request Authorization header is invalid." and `WWW-Authenticate: Bearer` (posthog/auth.py
+ *   `PersonalAPIKeyAuthentication`); 429 `throttled_error/throttled "Request was throttled. Expected
+ *   available in N seconds."` with `Retry-After: N`; a "code" of DRF's `invalid` reads `invalid_input`;
+ * - the list: `{count, next, previous, results}` (DRF LimitOffsetPagination, PostHog's PAGE_SIZE 100 in
+ *   posthog/settings/web.py), `search` on key or name (https://posthog.com/docs/api/feature-flags).
  */
-
 export interface StoredFlag {
   id: number;
   key: string;
