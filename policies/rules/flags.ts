@@ -230,12 +230,13 @@ export const productionNotAheadOfStaging = resourcePolicy(
         report(`flag ${key}: records nothing about staging (staging), so it cannot be shown to be behind it`);
         return;
       }
+      const served = servedExposure(props, teamIds(props));
       if (record["found"] !== true) {
-        report(`flag ${key} is not deployed to ${knownString(record["stack"]) ?? "staging"}: roll it out there first`);
+        // A flag production does not serve yet may exist before staging has it: it is ahead of nothing.
+        if (rank(served) > 0) report(`flag ${key} serves ${describe(served)} but is not deployed to ${knownString(record["stack"]) ?? "staging"}: roll it out there first`);
         return;
       }
       const stagingExposure = exposureOf(record["exposure"]);
-      const served = servedExposure(props, teamIds(props));
       if (record["killSwitch"] === true && rank(served) > 0) {
         report(`flag ${key}: staging's kill switch is on but production serves ${describe(served)}`);
       } else if (stagingExposure && rank(served) > rank(stagingExposure)) {

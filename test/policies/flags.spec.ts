@@ -90,6 +90,7 @@ describe("policies: feature flags", () => {
           ),
       ],
       ["no staging in the deployment model (staging: null)", set("staging", null)],
+      ["a production flag at 0% that staging does not have yet", () => withInput(set("staging", { stack: "staging", found: false })(), NAME, "filters", { groups: [everyone(0)] })],
       ["staging at the same stage, started the same day", set("staging", { stack: "staging", found: true, exposure: { percent: 25, team: true }, start: "2026-11-03", killSwitch: false })],
       [
         "100% for exactly 14 days (the advisory starts after)",
@@ -162,7 +163,7 @@ describe("policies: feature flags", () => {
     { title: "a plan in an unknown time zone", stack: () => withInput(set("rollout.timezone", "Mars/Olympus")(), NAME, "staging", null), policy: "flags-rollout-plan-follows-spec", message: /rollout.timezone is not an IANA time zone/ },
     { title: "a production flag without an owner", stack: set("owner", null), policy: "flags-production-owner-required", message: /flag new-dashboard has no owner$/ },
     { title: "a placeholder owner", stack: set("owner", "TBD"), policy: "flags-production-owner-required", message: /has no owner \(got "TBD"\)/ },
-    { title: "a flag staging does not serve", stack: set("staging", { stack: "staging", found: false }), policy: "flags-production-not-ahead-of-staging", message: /not deployed to staging: roll it out there first/ },
+    { title: "a flag staging does not have", stack: set("staging", { stack: "staging", found: false }), policy: "flags-production-not-ahead-of-staging", message: /serves 25% \+ team but is not deployed to staging: roll it out there first/ },
     { title: "production ahead of staging", stack: set("staging.exposure", { percent: 5, team: true }), policy: "flags-production-not-ahead-of-staging", message: /production serves 25% \+ team, ahead of staging \(5% \+ team\)/ },
     { title: "production's plan starting before staging's", stack: set("staging.start", "2026-11-04"), policy: "flags-production-not-ahead-of-staging", message: /production's plan starts on 2026-11-03, before staging's \(2026-11-04\)/ },
     { title: "staging's kill switch on", stack: () => withInput(set("staging.killSwitch", true)(), NAME, "staging.exposure", { percent: 0, team: false }), policy: "flags-production-not-ahead-of-staging", message: /staging's kill switch is on but production serves 25%/ },
