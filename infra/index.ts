@@ -14,3 +14,4 @@ export const rotationRegisterPrefix = outputs.rotationRegisterPrefix;
 export const auditBucket = outputs.auditBucket;
 export const auditRoleArn = outputs.auditRoleArn;
 export const alertTopicArns = outputs.alertTopicArns;
+export const featureFlags = outputs.featureFlags;

@@ -4,8 +4,13 @@ import { AuditLog } from "./aws/auditLog";
 import { DeployAuditRole } from "./aws/auditRole";
 import { StackConfig } from "./config/load";
 import { GITHUB_APP_PRIVATE_KEY } from "./config/githubRules";
+import { stacksOfModel } from "./config/schema";
 import { hasDeployEnvironment } from "./config/validate";
 import { PostgresDatabase } from "./database/postgresDatabase";
+import { rolloutNow } from "./flags/clock";
+import { FeatureFlags } from "./flags/featureFlags";
+import { ExportedFlag } from "./flags/flagPlans";
+import { POSTHOG_API_KEY } from "./flags/settings";
 import { BranchRuleset } from "./github/branchRuleset";
 import { DeploymentEnvironment } from "./github/deploymentEnvironment";
 import { githubProvider } from "./github/provider";
@@ -38,6 +43,8 @@ export interface StackOutputs {
   auditRoleArn?: pulumi.Output<string>;
   /** The alert topics by severity. */
   alertTopicArns?: { critical: pulumi.Output<string>; warning: pulumi.Output<string>; info: pulumi.Output<string> };
+  /** The stage each PostHog flag is at (read by production from staging). */
+  featureFlags?: Record<string, ExportedFlag>;
 }
 
 /** Builds every resource one stack declares from its validated config. */
@@ -167,6 +174,18 @@ export function buildStack(config: StackConfig): StackOutputs {
         }, githubProviders)
       : undefined;
 
+  // Production of a model with staging reads what staging serves: staging leads, production follows.
+  const flags = settings.featureFlags
+    ? new FeatureFlags(`${prefix}-flags`, {
+        featureFlags: settings.featureFlags,
+        environment: settings.environment,
+        defaultTimezone: settings.schedule.timezone,
+        apiKey: configSecret(config, POSTHOG_API_KEY),
+        at: rolloutNow(),
+        leadStack: settings.environment === "production" && stacksOfModel[settings.model].includes("staging") ? "staging" : undefined,
+      })
+    : undefined;
+
   return {
     environment: settings.environment,
     protectedBranch: branch,
@@ -179,6 +198,7 @@ export function buildStack(config: StackConfig): StackOutputs {
     auditBucket: auditLog?.bucketName,
     auditRoleArn: auditRole?.roleArn,
     alertTopicArns: alertRules?.topicArns,
+    featureFlags: flags?.exported,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { featureFlags } from "../flags/settings";
 
 /**
  * The shape of a flightdeck stack's configuration (every `flightdeck:*` key).
@@ -270,6 +271,7 @@ export const stackConfigSchema = z.strictObject({
   budgets: budgets.describe("performance budgets enforced by verify.yml"),
   schedule: schedule.describe("deploy windows and freezes (read by the production preflight)"),
   app: app.describe("where the app's code lives and its toolchain versions, for the workflow files"),
+  featureFlags: featureFlags.optional().describe("PostHog feature flags with rollout plans, managed in the PostHog project named here; personal API key: secret `posthogPersonalApiKey`"),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -285,3 +287,4 @@ export type DeployEnvironmentSettings = z.output<typeof deployEnvironment>;
 export type BudgetSettings = z.output<typeof budgets>;
 export type ScheduleSettings = z.output<typeof schedule>;
 export type AppSettings = z.output<typeof app>;
+export type { FeatureFlagSettings } from "../flags/settings";

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { DeploymentModel, StackSettings, stackConfigSchema, stacksOfModel } from "./schema";
 import { deploySecrets } from "../pipeline/deployContract";
 import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules";
+import { POSTHOG_API_KEY } from "../flags/settings";
+import { featureFlagProblems } from "../flags/validateFlags";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -20,6 +22,7 @@ export function secretConfigKeys(settings: StackSettings): string[] {
   const keys: string[] = [GITHUB_APP_PRIVATE_KEY];
   if (settings.database) keys.push("databaseAdminPassword");
   if (settings.alerts) keys.push("pagerDutyEndpoint");
+  if (settings.featureFlags) keys.push(POSTHOG_API_KEY);
   for (const entry of settings.secrets) {
     if (entry.source === "config") keys.push(entry.name);
   }
@@ -77,6 +80,7 @@ function looselyDeclaredSecretKeys(raw: RawStackConfig): string[] {
   const keys: string[] = [GITHUB_APP_PRIVATE_KEY];
   if (raw["database"] !== undefined) keys.push("databaseAdminPassword");
   if (raw["alerts"] !== undefined) keys.push("pagerDutyEndpoint");
+  if (raw["featureFlags"] !== undefined) keys.push(POSTHOG_API_KEY);
   if (Array.isArray(raw["secrets"])) {
     for (const entry of raw["secrets"] as unknown[]) {
       if (entry !== null && typeof entry === "object" && typeof (entry as Record<string, unknown>)["name"] === "string") {
@@ -166,6 +170,7 @@ export function structuralProblems(settings: StackSettings): string[] {
 
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
+  problems.push(...featureFlagProblems(settings.featureFlags));
   return problems;
 }
 

@@ -7,6 +7,7 @@ import { environmentPolicies } from "./environments";
 import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
+import { flagPolicies } from "./flags";
 import { repositoryPolicies } from "./repository";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
@@ -26,4 +27,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,
+  ...flagPolicies,
 ];

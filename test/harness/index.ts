@@ -3,6 +3,7 @@ import { Evaluation, evaluateProgram } from "../../tools/offline/evaluate";
 import { RecordedResource } from "../../tools/offline/monitor";
 import { readStackConfig } from "../../tools/offline/stackConfig";
 import { parsePath } from "../../tools/offline/values";
+import type { StackReferenceOutputs } from "../../tools/offline/stackReferences";
 import { readNamespace } from "../../infra/config/load";
 import { requiredSecretKeys } from "../../infra/config/validate";
 
@@ -12,6 +13,13 @@ export { InvalidConfigError } from "../../tools/offline/evaluate";
 export type { RecordedResource } from "../../tools/offline/monitor";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/**
+ * The instant the program is evaluated at unless a test says otherwise: what it computes from the
+ * date (feature flag stages) must not depend on the day the tests run. Tuesday 2026-11-10, 11:00 in
+ * New York, the pack specs' usual clock.
+ */
+export const HARNESS_NOW = new Date("2026-11-10T16:00:00Z");
 
 /** Secret values the tests set: each a canary that must never appear in plain output. */
 export function canarySecrets(keys: readonly string[]): Record<string, string> {
@@ -36,7 +44,7 @@ export interface StackRun extends Evaluation {
  */
 export async function runConfig(
   raw: Record<string, unknown>,
-  options: { stack?: string; secrets?: Record<string, string>; region?: string } = {},
+  options: { stack?: string; secrets?: Record<string, string>; region?: string; now?: Date; stackReferences?: StackReferenceOutputs } = {},
 ): Promise<StackRun> {
   const config: Record<string, string> = { "aws:region": options.region ?? "us-east-1" };
   for (const [key, value] of Object.entries(raw)) {
@@ -48,15 +56,27 @@ export async function runConfig(
     secretKeys.push(`flightdeck:${key}`);
   }
   const stack = options.stack ?? (typeof raw["environment"] === "string" ? raw["environment"] : "test");
-  const evaluation = await evaluateProgram({ project: "flightdeck", stack, config, secretKeys, placeholderSecrets: options.secrets === undefined });
+  const evaluation = await evaluateProgram({
+    project: "flightdeck",
+    stack,
+    config,
+    secretKeys,
+    placeholderSecrets: options.secrets === undefined,
+    now: options.now ?? HARNESS_NOW,
+    stackReferences: options.stackReferences,
+  });
   return withFinders(evaluation);
 }
 
 /** Runs a sample stack (Pulumi.yaml merged with Pulumi.<stack>.yaml) with canary secrets. */
-export async function runSampleStack(stack: "staging" | "production", mutate?: (raw: Record<string, unknown>) => void): Promise<StackRun> {
+export async function runSampleStack(
+  stack: "staging" | "production",
+  mutate?: (raw: Record<string, unknown>) => void,
+  options: { now?: Date; stackReferences?: StackReferenceOutputs } = {},
+): Promise<StackRun> {
   const raw = sampleConfig(stack);
   mutate?.(raw);
-  return runConfig(raw, { stack, secrets: canarySecrets(requiredSecretKeys(raw)) });
+  return runConfig(raw, { stack, secrets: canarySecrets(requiredSecretKeys(raw)), ...options });
 }
 
 

@@ -7,6 +7,9 @@ import { InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
 import { RecordedResource, RecordingMonitor } from "./monitor";
 import { unwrapSecrets } from "./values";
+import { ROLLOUT_CLOCK_ENV } from "../../infra/flags/clock";
+import { PROJECT_ROOT } from "../projectRoot";
+import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferences";
 
 export interface EvaluationInput {
   project: string;
@@ -19,6 +22,12 @@ export interface EvaluationInput {
   placeholderSecrets?: boolean;
   /** Secrets the stack file holds encrypted: their placeholder carries a digest of the ciphertext, so a rotated secret differs. */
   encrypted?: Record<string, string>;
+  /** The instant the program computes time-dependent values at (feature flag stages); default now. */
+  now?: Date;
+  /** What stack references read; default: computed from the referenced stack's file in `projectDir`. */
+  stackReferences?: StackReferenceOutputs;
+  /** Where the referenced stacks' files are; default the repository's. */
+  projectDir?: string;
 }
 
 export interface Evaluation {
@@ -35,6 +44,8 @@ export interface Evaluation {
 }
 
 export { InvalidConfigError };
+
+export const DIY_ORGANIZATION = "organization";
 
 export const PLACEHOLDER_PREFIX = "<unset secret: offline placeholder for ";
 export const ENCRYPTED_PREFIX = "<encrypted secret: offline placeholder for ";
@@ -70,12 +81,22 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
 
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";
-  const mocks = offlineMocks(region);
-  await pulumi.runtime.setMocks(mocks, input.project, input.stack, false);
+  const now = input.now ?? new Date();
+  const mocks = offlineMocks(region, input.stackReferences ?? stackReferencesFromFiles(input.projectDir ?? PROJECT_ROOT, now));
+  // A DIY backend's organization is "organization" (stack references name `organization/<project>/<stack>`).
+  await pulumi.runtime.setMocks(mocks, input.project, input.stack, false, DIY_ORGANIZATION);
   const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });
-  pulumi.runtime.setMockOptions(monitor, input.project, input.stack, false);
+  pulumi.runtime.setMockOptions(monitor, input.project, input.stack, false, DIY_ORGANIZATION);
 
-  const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => buildStack(loadStackConfig()));
+  const previousClock = process.env[ROLLOUT_CLOCK_ENV];
+  process.env[ROLLOUT_CLOCK_ENV] = now.toISOString();
+  let rawOutputs: Record<string, unknown> | undefined;
+  try {
+    rawOutputs = await pulumi.runtime.runInPulumiStack(async () => buildStack(loadStackConfig()));
+  } finally {
+    if (previousClock === undefined) delete process.env[ROLLOUT_CLOCK_ENV];
+    else process.env[ROLLOUT_CLOCK_ENV] = previousClock;
+  }
   await pulumi.runtime.disconnect();
   const outputs = (unwrapSecrets(rawOutputs ?? {}).value ?? {}) as Record<string, unknown>;
   return {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
@@ -80,6 +81,7 @@ export class RecordingMonitor extends MockMonitor {
     this.seenUrns.add(urn);
     const { value, secretPaths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()!, true));
     const inputs = value as Record<string, unknown>;
+    summarizeDynamicProvider(inputs);
     const type = req.getType();
     // The engine adds the requested plugin version to a provider's inputs (pkg/resource/deploy/source_eval.go,
     // providers.SetProviderVersion), so policies see it among the provider's properties.
@@ -146,6 +148,17 @@ export class RecordingMonitor extends MockMonitor {
 
 function isProviderType(type: string): boolean {
   return type.startsWith("pulumi:providers:");
+}
+
+/**
+ * A dynamic resource's `__provider` input is its provider's serialized JavaScript (@pulumi/pulumi
+ * dynamic/index.ts): kilobytes of code in every flag. The record keeps its size and digest, so a
+ * changed provider still shows as a changed input.
+ */
+function summarizeDynamicProvider(inputs: Record<string, unknown>): void {
+  const code = inputs["__provider"];
+  if (typeof code !== "string") return;
+  inputs["__provider"] = `<serialized dynamic provider: ${code.length} bytes, sha256:${createHash("sha256").update(code).digest("hex").slice(0, 16)}>`;
 }
 
 /** The URN the engine gives a resource: the parent's type chain, then the resource's type and name. */

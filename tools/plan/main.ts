@@ -34,7 +34,7 @@ export async function runPlan(
     pack = policy && spawned ? policy.preparePackFor(spawned, args.stack) : undefined;
     const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
     const { planDocument } = require("./document") as typeof import("./document");
-    const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
+    const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir });
     const plan = planDocument(evaluation);
     if (policy && pack) plan.policy = await policy.judgeResources(pack, evaluation.resources);
     if (base) plan.diff = diffPlans(base, plan);
