@@ -182,10 +182,14 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawStackConfig): string[] {
       return [`${path}: expected ${issue.expected} (got ${describeValue(got)})`];
     case "invalid_value":
       return [`${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describeValue(got)})`];
-    case "too_small":
-      return [`${path}: must be at least ${String(issue.minimum)}${issue.origin === "array" ? " item(s)" : issue.origin === "string" ? " character(s)" : ""} (got ${describeValue(got)})`];
-    case "too_big":
-      return [`${path}: must be at most ${String(issue.maximum)} (got ${describeValue(got)})`];
+    case "too_small": {
+      const bound = issue.inclusive === false ? "greater than" : "at least";
+      return [`${path}: must be ${bound} ${String(issue.minimum)}${unitOf(issue.origin)} (got ${describeValue(got)})`];
+    }
+    case "too_big": {
+      const bound = issue.inclusive === false ? "less than" : "at most";
+      return [`${path}: must be ${bound} ${String(issue.maximum)}${unitOf(issue.origin)} (got ${describeValue(got)})`];
+    }
     default:
       return [`${path}: ${issue.message} (got ${describeValue(got)})`];
   }
@@ -209,8 +213,15 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+function unitOf(origin: string): string {
+  if (origin === "array" || origin === "set") return " item(s)";
+  return origin === "string" ? " character(s)" : "";
+}
+
 function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  // JSON has no spelling for these (JSON.stringify gives "null"): say what the value is.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
