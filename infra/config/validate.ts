@@ -29,8 +29,10 @@ export function secretConfigKeys(settings: StackSettings): string[] {
  * Validates a stack's raw config; every problem is one line `flightdeck:key.path: what is wrong (got …)`.
  * Keys outside the schema are secret values only if the settings declare them; their values are never printed.
  */
-export function validateStackConfig(raw: RawStackConfig): ValidationResult {
-  const { settingsRaw, otherKeys } = splitSettings(raw);
+export function validateStackConfig(raw: RawStackConfig, options: { isSecret?: (key: string) => boolean } = {}): ValidationResult {
+  const { settingsRaw, otherKeys: allOtherKeys } = splitSettings(raw);
+  // An encrypted key the settings do not read (a secret kept for a stack that no longer uses it) is harmless.
+  const otherKeys = allOtherKeys.filter((key) => !(options.isSecret?.(key) ?? false));
   const parsed = stackConfigSchema.safeParse(settingsRaw);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, settingsRaw));
