@@ -190,6 +190,16 @@ export function validStack(): Fixture[] {
         insecureValue: JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: { vercel: true } }),
       },
     },
+    {
+      type: "aws:ssm/parameter:Parameter",
+      name: "rotation-VERCEL_TOKEN",
+      props: {
+        name: "/flightdeck/flightpro/production/secret-rotation/VERCEL_TOKEN",
+        type: "String",
+        tags: { "flightdeck:secret-rotation": "true" },
+        insecureValue: JSON.stringify({ name: "VERCEL_TOKEN", kind: "token", periodDays: 90, lastRotated: "2026-10-20", destinations: { githubEnvironment: true } }),
+      },
+    },
     { ...auditBucket, props: { bucket: "flightpro-deploy-audit-production", objectLockEnabled: true, forceDestroy: false }, protect: true },
     { type: "aws:kms/key:Key", name: "flightpro-production-audit-key", props: { description: "audit records", enableKeyRotation: true }, protect: true },
     {
