@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DeploymentModel, StackSettings, stackConfigSchema, stacksOfModel } from "./schema";
 import { deploySecrets } from "../pipeline/deployContract";
+import { apiLimitProblems } from "./limits";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -165,8 +166,37 @@ export function structuralProblems(settings: StackSettings): string[] {
 
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
+  problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));
   return problems;
 }
+
+/**
+ * What a secrets inventory entry cannot be, whatever the policy: a rotation date that is not a date
+ * or has not happened yet (by this run's clock), a NEXT_PUBLIC_* name that says it is a secret.
+ * Whether its kind fits its name and its period the spec is compliance: the pack judges that.
+ */
+function secretEntryProblems(settings: StackSettings, today: string = new Date().toISOString().slice(0, 10)): string[] {
+  const problems: string[] = [];
+  settings.secrets.forEach((entry, index) => {
+    const path = `${CONFIG_NAMESPACE}:secrets[${index}]`;
+    const lastRotated = entry.rotation?.lastRotated;
+    if (lastRotated !== undefined) {
+      const parsed = new Date(`${lastRotated}T00:00:00Z`);
+      if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== lastRotated) {
+        problems.push(`${path}.rotation.lastRotated: is not a calendar date (got ${JSON.stringify(lastRotated)})`);
+      } else if (lastRotated > today) {
+        problems.push(`${path}.rotation.lastRotated: is in the future (got ${JSON.stringify(lastRotated)}, today is ${today}): record a rotation once it has happened`);
+      }
+    }
+    if (entry.name.startsWith("NEXT_PUBLIC_") && secretLikeName.test(entry.name.slice("NEXT_PUBLIC_".length))) {
+      problems.push(`${path}.name: NEXT_PUBLIC_* values are shipped to browsers, and this name says it is a secret (got ${JSON.stringify(entry.name)})`);
+    }
+  });
+  return problems;
+}
+
+/** Names that say "this is a secret" (the policy pack's list, policies/lib/credentials.ts, which the program cannot import). */
+const secretLikeName = /(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL|DATABASE_URL|REDIS_URL|_DSN$)/i;
 
 /** Whether a model's stacks deploy through a GitHub deployment environment (local-only deploys nowhere). */
 export function hasDeployEnvironment(model: DeploymentModel): boolean {

@@ -66,4 +66,43 @@ describe("npm run plan on stack files it cannot read", () => {
     const errors = await errorsFor((text) => replaceOnce(text, "    glacierAfterDays: 90\n", "    glacierAfterDays: 0\n"));
     assert.deepEqual(errors, ["flightdeck:audit.glacierAfterDays: must be greater than 0 (got 0)"]);
   });
+
+  describe("a credential anywhere in a stack file, comments included", () => {
+    // Built at run time so no scanner flags this file; formats as secretlint's stripe and github rules encode them.
+    const stripeKey = ["sk", "live", "51H8zXk2eZvKYlo2C0a1b2c3d4e5f6g7h8"].join("_");
+    const githubToken = ["ghp", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"].join("_");
+
+    async function planErrors(dir: string): Promise<string[]> {
+      const result = await runPlan(["--stack", "production", "--no-policy"], { projectDir: dir });
+      assert.equal(result.exitCode, 2, result.errors.join("\n"));
+      for (const line of result.errors) assert.ok(!line.includes(stripeKey) && !line.includes(githubToken), "the credential was printed");
+      return result.errors;
+    }
+
+    it("in a comment of the stack file, at its line and column, naming the rule", async () => {
+      const dir = copies.make({ stack: { production: (text) => replaceOnce(text, "  aws:region: us-east-1\n", `  aws:region: us-east-1  # old key: ${stripeKey}\n`) } });
+      assert.deepEqual(await planErrors(dir), [
+        "Pulumi.production.yaml:4:37: a credential in plain text (detected by secretlint-rule-stripe/STRIPE_SECRET_KEY_LIVE): remove it from the file, revoke and rotate it, and store it with `pulumi config set --secret`",
+      ]);
+    });
+
+    it("in a NEXT_PUBLIC_* value (public by definition) and in Pulumi.yaml", async () => {
+      const dir = copies.make({
+        stack: { production: (text) => replaceOnce(text, "value: phc_flightpro_production", `value: ${githubToken}`) },
+        project: (text) => `# deploy token ${githubToken}\n${text}`,
+      });
+      const errors = await planErrors(dir);
+      assert.equal(errors.length, 2);
+      assert.match(errors[0]!, /^Pulumi\.yaml:1:16: a credential in plain text \(detected by secretlint-rule-github\/GITHUB_TOKEN\)/);
+      assert.match(errors[1]!, /^Pulumi\.production\.yaml:\d+:14: a credential in plain text \(detected by secretlint-rule-github\/GITHUB_TOKEN\)/);
+    });
+
+    it("not in encrypted values, secret references or a localhost test database", async () => {
+      const dir = copies.make({
+        stack: { production: (text) => appendConfig(text, "  # CI: postgresql://ci:ci-password@localhost:5432/migrations, ${{ secrets.STRIPE_SECRET_KEY }}\n  flightdeck:STRIPE_SECRET_KEY:\n    secure: v1:b64ciphertextAAAAQUtJQVozTVNKVjRXMlFQTFhLN1I=\n") },
+      });
+      const result = await runPlan(["--stack", "production", "--no-policy"], { projectDir: dir });
+      assert.equal(result.exitCode, 0, result.errors.join("\n"));
+    });
+  });
 });
