@@ -4,6 +4,7 @@ import { auditPolicies } from "./audit";
 import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
 import { repositoryPolicies } from "./repository";
+import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
 import { workflowPolicies } from "./workflows";
@@ -18,4 +19,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,
+  ...runtimePolicies,
 ];

@@ -46,7 +46,8 @@ export const vercelEnvVarSensitive = resourcePolicy<{ plainKeys: string[] }>(
   {
     types: [VERCEL_ENV_VAR, VERCEL_ENV_VARS],
     config: {
-      defaults: { plainKeys: ["NEXT_PUBLIC_*"] },
+      // NEXT_PUBLIC_* values, and the runtime settings the program sets in plain (infra/vercel/runtimeSettings.ts).
+      defaults: { plainKeys: ["NEXT_PUBLIC_*", "FEATURE_FLAGS_UNRELEASED", "RATE_LIMIT_PER_MINUTE", "STRIPE_MODE", "LOG_LEVEL"] },
       schema: { plainKeys: { type: "array", items: { type: "string" }, description: "Keys (globs) that may be plain: public values and non-secret runtime settings." } },
     },
     validate({ type, props }, settings, report) {

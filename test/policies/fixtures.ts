@@ -180,6 +180,11 @@ export function validStack(): Fixture[] {
       name: "env-NEXT_PUBLIC_API_URL",
       props: { projectId: "prj_1", key: "NEXT_PUBLIC_API_URL", value: "https://api.flightpro.com", targets: ["production"], sensitive: false },
     },
+    ...Object.entries({ STRIPE_MODE: "live", FEATURE_FLAGS_UNRELEASED: "false", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "120" }).map(([key, value]) => ({
+      type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
+      name: `runtime-${key}`,
+      props: { projectId: "prj_1", key, value, targets: ["production"], sensitive: false, comment: "production runtime setting, managed by flightdeck (not a secret)" },
+    })),
     {
       type: "aws:ssm/parameter:Parameter",
       name: "rotation-STRIPE_SECRET_KEY",

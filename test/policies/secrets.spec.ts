@@ -111,9 +111,9 @@ describe("policies: secrets", () => {
     { title: "a secret Vercel variable not sensitive", stack: () => withInput(withInput(validStack(), "env-STRIPE_SECRET_KEY", "sensitive", false), "env-STRIPE_SECRET_KEY", "value", "opaque-test-value"), policy: "vercel-env-var-sensitive", message: /STRIPE_SECRET_KEY is not sensitive/ },
     {
       title: "a runtime setting not listed as plain",
-      stack: () => withInput(withInput(validStack(), "env-NEXT_PUBLIC_API_URL", "key", "LOG_LEVEL"), "env-NEXT_PUBLIC_API_URL", "value", "info"),
+      stack: () => withInput(withInput(validStack(), "env-NEXT_PUBLIC_API_URL", "key", "SENTRY_DSN"), "env-NEXT_PUBLIC_API_URL", "value", "opaque-dsn"),
       policy: "vercel-env-var-sensitive",
-      message: /LOG_LEVEL is not sensitive/,
+      message: /SENTRY_DSN is not sensitive/,
     },
     {
       title: "an Actions variable with a secret-like name",
