@@ -272,7 +272,7 @@ export const secretRotationCurrent = resourcePolicy<{ maxPeriodDays: Record<stri
     description:
       'Secrets are rotated on schedule. Spec, Rotation: "API keys: Every 90 days (automated reminders); Database passwords: Every 180 days". ' +
       "Judged on the rotation register: SSM parameters under /secret-rotation/ (or holding a rotation record) with {name, kind, periodDays, lastRotated, destinations}; " +
-      "the kind must fit the name (connection strings and passwords database-password, tokens token, keys api-key), and lastRotated cannot be in the future.",
+      "the kind must fit the name (connection strings and passwords database-password, tokens token, keys api-key; only a name that says so earns database-password's 180 days), and lastRotated cannot be in the future.",
     severity: "high",
     remediation: [
       "Rotate the secret in its platform, redeploy, then update lastRotated in the stack config (secrets[].rotation.lastRotated).",
@@ -313,6 +313,9 @@ export const secretRotationCurrent = resourcePolicy<{ maxPeriodDays: Record<stri
         report(`${record.name}: NEXT_PUBLIC_* values are public by definition and have no place in the rotation register (kind ${record.kind})`);
       } else if (implied !== undefined && implied !== record.kind) {
         report(`${record.name}: kind ${record.kind} does not fit the name, which is a ${implied} (its rotation period follows the kind)`);
+      } else if (implied === undefined && record.kind === "database-password") {
+        // The longest period must be earned by the name: otherwise renaming a key buys it 180 days.
+        report(`${record.name}: kind database-password (rotated every 180 days) needs a name that says so (*DATABASE_URL, *_DSN, *PASSWORD*, *REDIS_URL); name it so, or give it kind api-key or token`);
       }
       const max = settings.maxPeriodDays[record.kind];
       if (max === undefined) {

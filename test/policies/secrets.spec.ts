@@ -139,6 +139,12 @@ describe("policies: secrets", () => {
       policy: "secrets-rotation-register-current",
       message: /ANALYTICS_DATABASE_URL: kind token does not fit the name, which is a database-password/,
     },
+    {
+      title: "a renamed key that says nothing, declared a database password to get 180 days",
+      stack: () => withInput(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation({ name: "STRIPE_LIVE", kind: "database-password", periodDays: 180 })), "env-STRIPE_SECRET_KEY", "key", "STRIPE_LIVE"),
+      policy: "secrets-rotation-register-current",
+      message: /STRIPE_LIVE: kind database-password \(rotated every 180 days\) needs a name that says so/,
+    },
     { title: "malformed register entry", stack: () => withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", '{"name":"X","lastRotated":1}'), policy: "secrets-rotation-register-current", message: /malformed: missing or invalid: kind, periodDays, lastRotated/ },
     {
       title: "a register entry whose tag was dropped is still judged (found by its name)",
