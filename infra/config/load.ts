@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackSettings } from "./schema";
-import { CONFIG_NAMESPACE, RawStackConfig, validateStackConfig } from "./validate";
+import { isConfigSecret } from "./configSecrets";
+import { plainSecretProblems, stackFileName } from "./secretKeys";
+import { CONFIG_NAMESPACE, RawStackConfig, requiredSecretKeys, validateStackConfig } from "./validate";
 
 /** A validated stack config: typed settings, and the secret values as Pulumi secrets. */
 export interface StackConfig {
@@ -14,11 +16,18 @@ export interface StackConfig {
  * and stops the program with every problem listed (no stack trace) before any resource exists.
  */
 export function loadStackConfig(): StackConfig {
-  const result = validateStackConfig(readNamespace(pulumi.runtime.allConfig()));
-  if (!result.ok) {
+  const all = pulumi.runtime.allConfig();
+  const raw = readNamespace(all);
+  const result = validateStackConfig(raw, { isSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) });
+  const secretKeys = result.ok ? result.secretKeys : requiredSecretKeys(raw);
+  const problems = [
+    ...(result.ok ? [] : result.problems),
+    ...plainSecretProblems(all, secretKeys, isConfigSecret, () => stackFileName(pulumi.getStack())),
+  ];
+  if (!result.ok || problems.length > 0) {
     throw new pulumi.RunError(
-      `invalid stack configuration (${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}):\n` +
-        result.problems.map((problem) => `  ${problem}`).join("\n"),
+      `invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((problem) => `  ${problem}`).join("\n"),
     );
   }
   const config = new pulumi.Config(CONFIG_NAMESPACE);

@@ -4,6 +4,7 @@ import { deploySecrets } from "../pipeline/deployContract";
 import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules";
 import { POSTHOG_API_KEY } from "../flags/settings";
 import { featureFlagProblems } from "../flags/validateFlags";
+import { apiLimitProblems } from "./limits";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -33,8 +34,10 @@ export function secretConfigKeys(settings: StackSettings): string[] {
  * Validates a stack's raw config; every problem is one line `flightdeck:key.path: what is wrong (got …)`.
  * Keys outside the schema are secret values only if the settings declare them; their values are never printed.
  */
-export function validateStackConfig(raw: RawStackConfig): ValidationResult {
-  const { settingsRaw, otherKeys } = splitSettings(raw);
+export function validateStackConfig(raw: RawStackConfig, options: { isSecret?: (key: string) => boolean } = {}): ValidationResult {
+  const { settingsRaw, otherKeys: allOtherKeys } = splitSettings(raw);
+  // An encrypted key the settings do not read (a secret kept for a stack that no longer uses it) is harmless.
+  const otherKeys = allOtherKeys.filter((key) => !(options.isSecret?.(key) ?? false));
   const parsed = stackConfigSchema.safeParse(settingsRaw);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, settingsRaw));
@@ -171,8 +174,37 @@ export function structuralProblems(settings: StackSettings): string[] {
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
   problems.push(...featureFlagProblems(settings.featureFlags));
+  problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));
   return problems;
 }
+
+/**
+ * What a secrets inventory entry cannot be, whatever the policy: a rotation date that is not a date
+ * or has not happened yet (by this run's clock), a NEXT_PUBLIC_* name that says it is a secret.
+ * Whether its kind fits its name and its period the spec is compliance: the pack judges that.
+ */
+function secretEntryProblems(settings: StackSettings, today: string = new Date().toISOString().slice(0, 10)): string[] {
+  const problems: string[] = [];
+  settings.secrets.forEach((entry, index) => {
+    const path = `${CONFIG_NAMESPACE}:secrets[${index}]`;
+    const lastRotated = entry.rotation?.lastRotated;
+    if (lastRotated !== undefined) {
+      const parsed = new Date(`${lastRotated}T00:00:00Z`);
+      if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== lastRotated) {
+        problems.push(`${path}.rotation.lastRotated: is not a calendar date (got ${JSON.stringify(lastRotated)})`);
+      } else if (lastRotated > today) {
+        problems.push(`${path}.rotation.lastRotated: is in the future (got ${JSON.stringify(lastRotated)}, today is ${today}): record a rotation once it has happened`);
+      }
+    }
+    if (entry.name.startsWith("NEXT_PUBLIC_") && secretLikeName.test(entry.name.slice("NEXT_PUBLIC_".length))) {
+      problems.push(`${path}.name: NEXT_PUBLIC_* values are shipped to browsers, and this name says it is a secret (got ${JSON.stringify(entry.name)})`);
+    }
+  });
+  return problems;
+}
+
+/** Names that say "this is a secret" (the policy pack's list, policies/lib/credentials.ts, which the program cannot import). */
+const secretLikeName = /(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL|DATABASE_URL|REDIS_URL|_DSN$)/i;
 
 /** Whether a model's stacks deploy through a GitHub deployment environment (local-only deploys nowhere). */
 export function hasDeployEnvironment(model: DeploymentModel): boolean {
@@ -190,10 +222,14 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawStackConfig): string[] {
       return [`${path}: expected ${issue.expected} (got ${describeValue(got)})`];
     case "invalid_value":
       return [`${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${describeValue(got)})`];
-    case "too_small":
-      return [`${path}: must be at least ${String(issue.minimum)}${issue.origin === "array" ? " item(s)" : issue.origin === "string" ? " character(s)" : ""} (got ${describeValue(got)})`];
-    case "too_big":
-      return [`${path}: must be at most ${String(issue.maximum)} (got ${describeValue(got)})`];
+    case "too_small": {
+      const bound = issue.inclusive === false ? "greater than" : "at least";
+      return [`${path}: must be ${bound} ${String(issue.minimum)}${unitOf(issue.origin)} (got ${describeValue(got)})`];
+    }
+    case "too_big": {
+      const bound = issue.inclusive === false ? "less than" : "at most";
+      return [`${path}: must be ${bound} ${String(issue.maximum)}${unitOf(issue.origin)} (got ${describeValue(got)})`];
+    }
     default:
       return [`${path}: ${issue.message} (got ${describeValue(got)})`];
   }
@@ -217,8 +253,15 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+function unitOf(origin: string): string {
+  if (origin === "array" || origin === "set") return " item(s)";
+  return origin === "string" ? " character(s)" : "";
+}
+
 function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  // JSON has no spelling for these (JSON.stringify gives "null"): say what the value is.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }

@@ -205,7 +205,8 @@ export interface StackPolicySpec<C extends object> {
    * every resource once per stack policy). Only for policies that are not applicable without it.
    */
   requires?: string;
-  validate(resources: StackResource[], settings: C, report: Report, args: StackValidationArgs): void;
+  /** May return a promise (the SDK awaits a stack validation's result). */
+  validate(resources: StackResource[], settings: C, report: Report, args: StackValidationArgs): void | Promise<void>;
 }
 
 /**
@@ -272,11 +273,16 @@ export function stackPolicy<C extends object = Record<string, never>>(meta: Poli
   const validation: StackValidation = (args, reportViolation) => {
     const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
     const resources = args.resources.map(toStackResource);
-    try {
-      spec.validate(resources, settings, (message, urn) => reportViolation(message, urn), args);
-    } catch (error) {
+    const unknownOrRethrow = (error: unknown) => {
       if (error instanceof UnknownInputError) noteUnknown(reportViolation, meta.description, error, error.path.startsWith("urn:") ? error.path : undefined);
       else throw error;
+    };
+    try {
+      const pending = spec.validate(resources, settings, (message, urn) => reportViolation(message, urn), args);
+      // Synchronous validations stay synchronous; only one that returns a promise makes this one.
+      if (pending instanceof Promise) return pending.catch(unknownOrRethrow);
+    } catch (error) {
+      unknownOrRethrow(error);
     }
   };
   if (spec.requires !== undefined) Object.defineProperty(validation, PULUMI_TYPE_KEY, { value: spec.requires, enumerable: true });

@@ -9,6 +9,7 @@ import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
 import { flagPolicies } from "./flags";
 import { repositoryPolicies } from "./repository";
+import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
 import { workflowPolicies } from "./workflows";
@@ -28,4 +29,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...workflowPolicies,
   ...schedulePolicies,
   ...flagPolicies,
+  ...runtimePolicies,
 ];

@@ -169,15 +169,17 @@ describe("SecretInventory", () => {
   });
 
   it("follows a changed rotation date and period into the register", async () => {
+    // A rotation that has happened (a date in the future is a config error).
+    const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
     const run = await runSampleStack("production", (raw) => {
       const entries = raw["secrets"] as { name: string; rotation?: { periodDays: number; lastRotated: string } }[];
       const stripe = entries.find((entry) => entry.name === "STRIPE_SECRET_KEY")!;
-      stripe.rotation = { periodDays: 30, lastRotated: "2027-01-15" };
+      stripe.rotation = { periodDays: 30, lastRotated: yesterday };
     });
     const parameter = byKey(run.ofType(PARAMETER), "name", "/flightdeck/flightpro/production/secret-rotation/STRIPE_SECRET_KEY");
     const record = JSON.parse(String(inputAt(parameter, "insecureValue"))) as Record<string, unknown>;
     assert.equal(record["periodDays"], 30);
-    assert.equal(record["lastRotated"], "2027-01-15");
+    assert.equal(record["lastRotated"], yesterday);
   });
 
   it("parents every child to the inventory and names it after it", async () => {

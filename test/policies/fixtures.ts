@@ -55,6 +55,24 @@ jobs:
       - run: gh release create "production-$GITHUB_RUN_ID" --generate-notes
 `;
 
+/** A staging pipeline as the production stack of the staging-prod model commits it (its details are the workflow policies' business). */
+export const deployStagingYaml = `name: deploy-staging
+on:
+  push:
+    branches: [staging]
+permissions:
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: staging
+    permissions:
+      contents: read
+    steps:
+      - name: Deploy to staging
+        run: ./scripts/deploy-staging.sh
+`;
+
 export const verifyYaml = `name: verify
 on:
   pull_request:
@@ -248,6 +266,11 @@ export function validStack(): Fixture[] {
       name: "env-NEXT_PUBLIC_API_URL",
       props: { projectId: "prj_1", key: "NEXT_PUBLIC_API_URL", value: "https://api.flightpro.com", targets: ["production"], sensitive: false },
     },
+    ...Object.entries({ STRIPE_MODE: "live", FEATURE_FLAGS_UNRELEASED: "false", LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: "120" }).map(([key, value]) => ({
+      type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
+      name: `runtime-${key}`,
+      props: { projectId: "prj_1", key, value, targets: ["production"], sensitive: false, comment: "production runtime setting, managed by flightdeck (not a secret)" },
+    })),
     {
       type: "aws:ssm/parameter:Parameter",
       name: "rotation-STRIPE_SECRET_KEY",
@@ -256,6 +279,16 @@ export function validStack(): Fixture[] {
         type: "String",
         tags: { "flightdeck:secret-rotation": "true" },
         insecureValue: JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: { vercel: true } }),
+      },
+    },
+    {
+      type: "aws:ssm/parameter:Parameter",
+      name: "rotation-VERCEL_TOKEN",
+      props: {
+        name: "/flightdeck/flightpro/production/secret-rotation/VERCEL_TOKEN",
+        type: "String",
+        tags: { "flightdeck:secret-rotation": "true" },
+        insecureValue: JSON.stringify({ name: "VERCEL_TOKEN", kind: "token", periodDays: 90, lastRotated: "2026-10-20", destinations: { githubEnvironment: true } }),
       },
     },
     { ...auditBucket, props: { bucket: "flightpro-deploy-audit-production", objectLockEnabled: true, forceDestroy: false }, protect: true },
@@ -326,6 +359,12 @@ export function validStack(): Fixture[] {
       type: "github:index/repositoryFile:RepositoryFile",
       name: "workflow-deploy-production",
       props: { repository: "flightpro", branch: "main", file: ".github/workflows/deploy-production.yml", content: deployProductionYaml, commitMessage: "ci: deploy-production.yml" },
+    },
+    {
+      // The staging-prod model's production stack commits the staging pipeline too (runtime-production-keeps-staging).
+      type: "github:index/repositoryFile:RepositoryFile",
+      name: "workflow-deploy-staging",
+      props: { repository: "flightpro", branch: "main", file: ".github/workflows/deploy-staging.yml", content: deployStagingYaml, commitMessage: "ci: deploy-staging.yml" },
     },
     {
       type: "github:index/repositoryFile:RepositoryFile",

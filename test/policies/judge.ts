@@ -8,7 +8,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { FlightdeckPolicy, ViolationDetails } from "../../policies/lib/define";
+import { FlightdeckPolicy, PULUMI_TYPE_KEY, ViolationDetails } from "../../policies/lib/define";
 import { CLOCK_ENV } from "../../policies/lib/clock";
 import { STACK_ENV } from "../../policies/lib/stack";
 import { allPolicies } from "../../policies/rules";
@@ -151,6 +151,10 @@ export function runResourcePolicy(policy: ResourceValidationPolicy, fixture: Fix
 }
 
 export function runStackPolicy(policy: StackValidationPolicy, fixtures: Fixture[], config: Record<string, unknown> = {}): Verdict[] | "not applicable" {
+  // The SDK's server skips a stack policy whose validation names a type the stack has none of
+  // (@pulumi/policy@1.21.0 server.js, analyzeStack: getPulumiType(p.validateStack)).
+  const requiredType = (policy.validateStack as unknown as Record<string, unknown>)[PULUMI_TYPE_KEY];
+  if (typeof requiredType === "string" && !fixtures.some((fixture) => fixture.type === requiredType)) return "not applicable";
   const verdicts: Verdict[] = [];
   try {
     void policy.validateStack(stackArgs(fixtures, config), collector(policy.name, verdicts));

@@ -4,3 +4,21 @@ export class InvalidConfigError extends Error {
     super(`invalid stack configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   }
 }
+
+/** Where in a stack file a problem is: the file's name in the project, 1-based line and column. */
+export interface FilePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * A stack file that cannot be read as config (not UTF-8, a NUL, bad YAML, a duplicate key, an alias
+ * bomb, not a mapping) or that holds what must never be in it (a credential). One line per problem,
+ * `file:line:column: what is wrong`, never the offending value.
+ */
+export class StackFileError extends InvalidConfigError {
+  constructor(readonly positions: { at: FilePosition; message: string }[]) {
+    super(positions.map(({ at, message }) => `${at.file}:${at.line}:${at.column}: ${message}`));
+  }
+}

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, readNamespace } from "../../infra/config/load";
 import { requiredSecretKeys, validateStackConfig } from "../../infra/config/validate";
 import { buildStack } from "../../infra/stack";
-import { InvalidConfigError } from "./errors";
+import { plainSecretProblems, stackFileName } from "../../infra/config/secretKeys";
+import { FilePosition, InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
 import { RecordedResource, RecordingMonitor } from "./monitor";
 import { unwrapSecrets } from "./values";
@@ -28,6 +29,8 @@ export interface EvaluationInput {
   stackReferences?: StackReferenceOutputs;
   /** Where the referenced stacks' files are; default the repository's. */
   projectDir?: string;
+  /** Where each key is set (readStackConfig), to name the file in messages. */
+  positions?: Record<string, FilePosition>;
 }
 
 export interface Evaluation {
@@ -76,8 +79,15 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
       }
     }
   }
-  const validation = validateStackConfig(readNamespace(config));
-  if (!validation.ok) throw new InvalidConfigError(validation.problems);
+  // The same checks, in the same words, as the program's loadStackConfig under the real CLI.
+  const isSecret = (qualified: string) => secretKeys.has(qualified) || input.encrypted?.[qualified] !== undefined;
+  const raw = readNamespace(config);
+  const validation = validateStackConfig(raw, { isSecret: (key) => isSecret(`${namespace}:${key}`) });
+  const problems = [
+    ...(validation.ok ? [] : validation.problems),
+    ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredSecretKeys(raw), isSecret, (key) => input.positions?.[key]?.file ?? stackFileName(input.stack)),
+  ];
+  if (problems.length > 0) throw new InvalidConfigError(problems);
 
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";

@@ -32,6 +32,9 @@ export async function runPlan(
     const spawned = args.policies ? spawnPack({ stack: args.stack, now: args.at, entry: builtPackEntry() }) : undefined;
     const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
     pack = policy && spawned ? policy.preparePackFor(spawned, args.stack) : undefined;
+    // The stack files as text, comments included: no credential in a committed file (exit 2).
+    const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
+    await assertNoCredentialsInStackFiles(projectDir, args.stack);
     const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
     const { planDocument } = require("./document") as typeof import("./document");
     const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir });

@@ -53,10 +53,10 @@ describe("the policy pack as a self-contained package", function () {
   });
 
   it("a rule that imports a package the pack does not declare", () => {
-    copy.edit("rules/secrets.ts", (text) => `import { lintSource } from "@secretlint/core";\nvoid lintSource;\n${text}`);
+    copy.edit("rules/secrets.ts", (text) => `import leftPad from "left-pad";\nvoid leftPad;\n${text}`);
     copy.edit("rules/alerts.ts", (text) => `import Ajv from "ajv/dist/2020";\nvoid Ajv;\n${text}`);
     assert.deepEqual(dependencyProblems(copy.pack, copy.root).sort(), [
-      `policies/rules/secrets.ts imports "@secretlint/core", which policies/package.json does not declare: add it (and to the root package.json, so the pack resolves it in place), then run npm run pack:lock`,
+      `policies/rules/secrets.ts imports "left-pad", which policies/package.json does not declare: add it (and to the root package.json, so the pack resolves it in place), then run npm run pack:lock`,
       `policies/rules/alerts.ts imports "ajv/dist/2020", which policies/package.json does not declare: add "ajv": "${rootLocked("ajv")}" (the version the root lockfile installs), then run npm run pack:lock`,
     ].sort());
   });
