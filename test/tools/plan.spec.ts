@@ -19,8 +19,9 @@ describe("npm run plan", () => {
     assert.equal(plan.stack, "production");
     assert.ok(plan.resources.length > 2);
     for (const resource of plan.resources) {
-      const optional = resource.secretFingerprints === undefined ? [] : ["secretFingerprints"];
-      assert.deepEqual(Object.keys(resource).sort(), ["custom", "inputs", "name", "parent", ...optional, "type", "urn"]);
+      const secrets = resource.secretFingerprints === undefined ? [] : ["secretFingerprints", "secretValueIds"];
+      assert.deepEqual(Object.keys(resource).sort(), ["custom", "inputs", "name", "options", "parent", ...secrets, "type", "urn"]);
+      assert.deepEqual(Object.keys(resource.secretValueIds ?? {}), Object.keys(resource.secretFingerprints ?? {}));
       assert.match(resource.urn, /^urn:pulumi:production::flightdeck::/);
     }
     assert.equal(plan.summary.resources, plan.resources.length);
@@ -82,9 +83,11 @@ describe("npm run plan", () => {
     writeFileSync(path.join(dir, "Pulumi.broken.yaml"), broken);
     const invalid = await runPlan(["--stack", "broken"], { projectDir: dir });
     assert.equal(invalid.exitCode, 2);
+    // Every problem at once: the stack file's, and that the pack has no config for this stack.
     assert.deepEqual(invalid.errors, [
       'flightdeck:environment: expected one of "staging", "production" (got "prod")',
       'flightdeck:database.sslMode: expected one of "require", "verify-ca", "verify-full" (got "disable")',
+      `the policy pack ${path.join(PROJECT_DIR, "policies")} has no policy config for stack "broken": expected ${path.join(PROJECT_DIR, "policies", "config", "broken.json")}`,
     ]);
   });
 

@@ -2,19 +2,27 @@ import { Evaluation } from "../offline/evaluate";
 import { RecordedResource } from "../offline/monitor";
 import { maskSecrets, parsePath } from "../offline/values";
 import type { PlanDiff } from "./diff";
-import { secretFingerprint } from "./fingerprint";
+import { canonicalJson, secretFingerprint } from "./fingerprint";
 
 /** How every secret value is printed, in every format. */
 export const SECRET_MASK = "[secret]";
 
 /** A recorded resource as the plan prints it: its inputs with every secret masked. */
 export interface PlannedResource extends Pick<RecordedResource, "urn" | "type" | "name" | "parent" | "custom" | "inputs"> {
+  /** The resource options the engine hands the pack (protect, dependsOn, provider, …); `--judge` needs them. */
+  options?: RecordedResource["options"];
   /**
    * For each secret input path, a short HMAC of its value keyed by the resource's URN (see
    * `secretFingerprint`), so that a diff can tell a changed secret from an unchanged one while
    * both print as "[secret]". Absent when the resource has no secret input.
    */
   secretFingerprints?: Record<string, string>;
+  /**
+   * For each secret input path, a number shared by every secret input of this plan that holds the
+   * same value (1, 2, …). `--judge` gives the pack each secret as `[secret #N]`: the pack can tell
+   * equal secrets from different ones, as it could with the values, without the plan holding them.
+   */
+  secretValueIds?: Record<string, number>;
 }
 
 /** What `npm run plan` reports for one stack; `--format json` prints it as is. */
@@ -34,6 +42,7 @@ export interface PlanDocument {
 }
 
 export function planDocument(evaluation: Evaluation): PlanDocument {
+  const valueIds = new Map<string, number>();
   const resources = evaluation.resources.map((resource) => ({
     urn: resource.urn,
     type: resource.type,
@@ -41,7 +50,9 @@ export function planDocument(evaluation: Evaluation): PlanDocument {
     parent: resource.parent,
     custom: resource.custom,
     inputs: maskSecrets(resource.inputs, resource.secretPaths, SECRET_MASK),
+    options: resource.options,
     ...fingerprintsOf(resource),
+    ...secretValueIdsOf(resource, valueIds),
   }));
   const byType: Record<string, number> = {};
   for (const resource of resources) byType[resource.type] = (byType[resource.type] ?? 0) + 1;
@@ -64,6 +75,23 @@ function fingerprintsOf(resource: RecordedResource): Pick<PlannedResource, "secr
     if (found.present) fingerprints[path] = secretFingerprint(resource.urn, path, found.value);
   }
   return Object.keys(fingerprints).length > 0 ? { secretFingerprints: fingerprints } : {};
+}
+
+/** Numbers for the secret values of a resource, shared across the plan by equal values (`ids` is the plan's table). */
+function secretValueIdsOf(resource: RecordedResource, ids: Map<string, number>): Pick<PlannedResource, "secretValueIds"> {
+  const result: Record<string, number> = {};
+  for (const path of resource.secretPaths) {
+    const found = valueAt(resource.inputs, path);
+    if (!found.present) continue;
+    const key = canonicalJson(found.value);
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size + 1;
+      ids.set(key, id);
+    }
+    result[path] = id;
+  }
+  return Object.keys(result).length > 0 ? { secretValueIds: result } : {};
 }
 
 function valueAt(inputs: Record<string, unknown>, path: string): { present: boolean; value?: unknown } {
@@ -91,6 +119,8 @@ export interface PolicyViolation {
   /** null for stack policies. */
   urn: string | null;
   message: string;
+  /** With `--against`: the base plan, judged by the same pack, has a violation of this policy on this resource too. */
+  onBase?: boolean;
 }
 
 export interface WaivedViolation extends PolicyViolation {
