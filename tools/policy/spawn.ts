@@ -13,6 +13,8 @@ export interface PackSpawnOptions {
   packDir?: string;
   /** Node arguments that run the pack; default `--import tsx index.ts` (the sources). */
   entry?: string[];
+  /** Variables the pack's environment also has (as a workflow's `env:` would give the engine, which passes its environment on). */
+  env?: Record<string, string>;
 }
 
 /** A pack process that was started and will print the port of its analyzer server. */
@@ -44,6 +46,7 @@ export function spawnPack(options: PackSpawnOptions): SpawnedPack {
   const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_PROJECT: options.project ?? "flightdeck" };
   delete env["FLIGHTDECK_POLICY_NOW"];
   delete env["FLIGHTDECK_WAIVERS"];
+  Object.assign(env, options.env);
   const entry = options.entry ?? ["--import", "tsx", "index.ts"];
   const child = spawn(process.execPath, [...entry, ...packArguments(options)], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
