@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { PlanFileError, readPlanFile } from "./base";
 import { gateChanges } from "./gate";
 import { renderMarkdown } from "./render/markdown";
@@ -31,6 +31,9 @@ export function runCombine(argv: readonly string[]): { exitCode: number; output:
   const gateBase = values.get("--gate-base");
   const gateHead = values.get("--gate-head");
   if ((gateBase === undefined) !== (gateHead === undefined)) return usage("--gate-base and --gate-head go together: the base branch's checkout and the pull request's");
+  for (const [flag, dir] of [["--gate-base", gateBase], ["--gate-head", gateHead]] as const) {
+    if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) return { exitCode: 2, output: "", errors: [`${flag} ${dir}: no such directory`] };
+  }
   try {
     const plans = files.map((file) => readPlanFile(file, "plan"));
     const stacks = plans.map((plan) => plan.stack);
