@@ -2,6 +2,7 @@ import type { ReportViolation, StackValidation, StackValidationPolicy } from "@p
 import { PolicyMetadata, reportWith, stackPolicy } from "./define";
 import { GOVERNED_STACKS } from "./floors";
 import { packConfiguration } from "./packConfig";
+import { runWhen } from "./runWhen";
 
 export const CONFIG_POLICY = "policy-config-within-spec";
 
@@ -31,5 +32,5 @@ export function configWithinSpec(): StackValidationPolicy {
   const validateStack: StackValidation = (_args, report: ReportViolation) => {
     for (const finding of packConfiguration()?.findings ?? []) reportWith(report, { message: finding, enforcementLevel: "mandatory" });
   };
-  return { ...declared, validateStack };
+  return { ...declared, validateStack: runWhen(validateStack, () => (packConfiguration()?.findings.length ?? 0) > 0) };
 }

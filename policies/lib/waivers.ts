@@ -6,6 +6,7 @@ import { now } from "./clock";
 import { CONFIG_POLICY } from "./configWithinSpec";
 import { FlightdeckPolicy, PolicyMetadata, PULUMI_TYPE_KEY, reportWith, Severity, stackPolicy, ViolationDetails } from "./define";
 import { globMatch } from "./glob";
+import { runWhen } from "./runWhen";
 import { currentProject, currentStack } from "./stack";
 
 /**
@@ -317,5 +318,6 @@ export function waiverHousekeeping(book: WaiverBook): StackValidationPolicy {
       if (note) reportWith(report, { message: note, enforcementLevel: "advisory" });
     }
   };
-  return { ...declared, validateStack };
+  const somethingToSay = () => book.problems.length > 0 || book.limitProblems.length > 0 || book.waivers.some((waiver) => waiver.stack === currentStack());
+  return { ...declared, validateStack: runWhen(validateStack, somethingToSay) };
 }
