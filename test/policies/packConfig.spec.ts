@@ -102,9 +102,8 @@ describe("the pack holds production's policy config to the spec's floors (analyz
     writeFileSync(waivers, 'waivers:\n  - { policy: schedule-production-deploy-window, resource: "*", stack: production, reason: "set through the environment", approvedBy: maria-chen, expires: "2026-12-04" }\n');
     const pack = await PolicyPackProcess.start({ stack: "production", now: FRIDAY, env: { FLIGHTDECK_POLICY_NOW: IN_WINDOW.toISOString(), FLIGHTDECK_WAIVERS: waivers } });
     try {
-      const resources = (await runSampleStack("production")).resources;
-      const report = await judge(pack, "production", shipped("production", {}), resources);
-      assert.deepEqual(mandatory(report), ["schedule-production-deploy-window"], "judged at the command line's Friday, not the environment's Tuesday");
+      const report = await judge(pack, "production", shipped("production", {}), noApproval);
+      assert.deepEqual(mandatory(report), ["github-ruleset-pull-request-required", "schedule-production-deploy-window"], "judged at the command line's Friday, not the environment's Tuesday");
       assert.deepEqual(report.waived, []);
     } finally {
       pack.close();

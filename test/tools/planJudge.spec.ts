@@ -36,12 +36,16 @@ describe("npm run plan -- --judge", function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("gives the verdict the direct plan gives, with this checkout's pack; violations also on the base are marked", async () => {
+  /** The pull request's program, evaluated once (as `evaluate` does in CI): what the pack judges. */
+  let saved: string;
+  before(async () => {
     const recordedPlan = await runPlan(["--stack", "production", "--no-policy", "--format", "json"], { projectDir: project });
     assert.equal(recordedPlan.exitCode, 0);
-    const saved = path.join(dir, "production.json");
+    saved = path.join(dir, "production.json");
     writeFileSync(saved, recordedPlan.output);
+  });
 
+  it("gives the verdict the direct plan gives, with this checkout's pack; violations also on the base are marked", async () => {
     const direct = await runPlan(["--stack", "production", "--format", "json", "--at", IN_WINDOW], { projectDir: project });
     const judged = await runPlan(["--stack", "production", "--judge", saved, "--project", project, "--format", "json", "--at", IN_WINDOW]);
     assert.equal(direct.exitCode, 1);
@@ -59,8 +63,6 @@ describe("npm run plan -- --judge", function () {
   });
 
   it("points SARIF results at the judged project's stack files (--project)", async () => {
-    const saved = path.join(dir, "for-sarif.json");
-    writeFileSync(saved, (await runPlan(["--stack", "production", "--no-policy", "--format", "json"], { projectDir: project })).output);
     const sarif = await runPlan(["--stack", "production", "--judge", saved, "--project", project, "--format", "sarif", "--at", IN_WINDOW]);
     assert.equal(sarif.exitCode, 1);
     const results = (JSON.parse(sarif.output) as Log).runs[0]!.results ?? [];

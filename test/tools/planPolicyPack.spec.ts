@@ -40,11 +40,14 @@ describe("npm run plan -- --policy-pack DIR", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("judges with that checkout's code, config and waivers, not this checkout's", async () => {
-    const own = await runPlan(["--stack", "production", "--format", "json", "--at", FRIDAY]);
+    // This checkout's program, evaluated once; both packs judge the same resources.
+    const recorded = path.join(dir, "production.json");
+    writeFileSync(recorded, (await runPlan(["--stack", "production", "--no-policy", "--format", "json"])).output);
+    const own = await runPlan(["--stack", "production", "--judge", recorded, "--format", "json", "--at", FRIDAY]);
     assert.equal(own.exitCode, 1, "this checkout's pack has no waiver for a Friday deploy");
     assert.deepEqual((JSON.parse(own.output) as PlanDocument).policy?.violations.map((v) => v.policy), ["schedule-production-deploy-window"]);
 
-    const other = await runPlan(["--stack", "production", "--format", "json", "--at", FRIDAY, "--policy-pack", path.join(base, "policies")]);
+    const other = await runPlan(["--stack", "production", "--judge", recorded, "--format", "json", "--at", FRIDAY, "--policy-pack", path.join(base, "policies")]);
     assert.equal(other.exitCode, 0, other.errors.join("\n"));
     const policy = (JSON.parse(other.output) as PlanDocument).policy;
     assert.equal(policy?.pack, "flightdeck-base", "the other checkout's index.ts ran");
@@ -78,7 +81,7 @@ describe("npm run plan -- --policy-pack DIR", function () {
       [uninstalled, /: no @pulumi\/pulumi is installed for it \(run `npm ci` in its checkout\)$/],
     ];
     // A small recorded plan to judge: the pack is located before anything is evaluated or judged.
-    const recorded = path.join(dir, "recorded.json");
+    const recorded = path.join(dir, "small.json");
     writeFileSync(recorded, JSON.stringify(plan("production", [component("production")])));
     try {
       for (const [packDir, message] of cases) {
