@@ -5,9 +5,9 @@
  * and ./packConfig.ts, which raises and clamps a loosened config before any policy runs).
  *
  * A setting with no rule here may not differ from the policy's default in a governed stack: the
- * pack cannot tell whether another value tightens or loosens it. Give a new setting a rule (or
- * `free`, saying why) when production needs another value; test/policies/floors.spec.ts fails
- * until every setting of every policy is classified.
+ * pack cannot tell whether another value tightens or loosens it. Give a setting a rule (or `free`,
+ * saying why) when production needs another value; test/policies/floors.spec.ts fails when a rule
+ * names a policy or setting the pack does not have, or a default that breaks its own floor.
  */
 import type { Plain } from "./values";
 
