@@ -88,6 +88,7 @@ const MAX_GATE_FILES = 20;
  */
 function gateSection(gate: GateChanges): string {
   const lines = [
+    "",
     "### 🛡️ Gate change",
     "",
     "This pull request changes the gate itself. The verdict above is the **base branch's** pack, config and waivers; " +
