@@ -94,7 +94,7 @@ describe("infra.yml: the pull request is judged by the base branch", () => {
   it("gives the verdict in `judge`, with the base branch's pack and tooling, running none of the pull request's code", () => {
     const judge = job("judge");
     assert.deepEqual(judge.needs, ["evaluate"]);
-    assert.match(String(judge.if), /^always\(\) && github\.event_name == 'pull_request'$/, "runs (and fails closed) whatever evaluate did");
+    assert.equal(judge.if, "${{ !cancelled() && github.event_name == 'pull_request' }}", "runs (and fails closed) whatever evaluate did");
     const checkouts = uses(judge, "actions/checkout").map((step) => [step.with?.["path"], step.with?.["ref"]]);
     assert.deepEqual(checkouts, [["base", BASE_SHA], ["head", undefined]]);
     assert.deepEqual(uses(judge, "actions/download-artifact").map((step) => step.with?.["name"]), ["evaluation"]);
