@@ -1,37 +1,68 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { ReportViolation, ResourceValidation, StackValidation, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, ResourceValidation, StackValidation, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
 import { z } from "zod";
 import { now } from "./clock";
-import { FlightdeckPolicy, PolicyMetadata, PULUMI_TYPE_KEY, reportWith, stackPolicy, ViolationDetails } from "./define";
+import { CONFIG_POLICY } from "./configWithinSpec";
+import { FlightdeckPolicy, PolicyMetadata, PULUMI_TYPE_KEY, reportWith, Severity, stackPolicy, ViolationDetails } from "./define";
 import { globMatch } from "./glob";
-import { currentStack } from "./stack";
+import { runWhen } from "./runWhen";
+import { currentProject, currentStack } from "./stack";
 
 /**
- * Waivers: an owner's signed-off, expiring exception to one policy for one resource (URN or name
- * glob) in one stack. Pulumi has none, so the pack wraps each policy's validate function: a
- * violation matched by an unexpired waiver is reported as an advisory note
- * ("waived by X until D: reason") instead of at the policy's enforcement level.
+ * Waivers: an owner's signed-off, short-lived exception to one policy for named resources in one
+ * stack. Pulumi has none, so the pack wraps each policy's validate function: a violation matched by
+ * a valid, unexpired waiver is reported as an advisory note ("waived by X until D: reason") instead
+ * of at the policy's enforcement level. A file with any invalid waiver waives nothing (fail closed)
+ * and policy-waivers-valid reports every problem as mandatory.
  */
+export const WAIVERS_POLICY = "policy-waivers-valid";
+
+/** The gate's own checks: a waiver of them would switch the gate off. */
+const GATE_POLICIES: ReadonlySet<string> = new Set([WAIVERS_POLICY, CONFIG_POLICY]);
+
 const day = /^\d{4}-\d{2}-\d{2}$/;
 const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** A real calendar date or instant (Date.parse rolls 2026-02-30 over to March; this does not). */
+function validExpiry(value: string): boolean {
+  if (!day.test(value) && !instant.test(value)) return false;
+  const parsed = new Date(day.test(value) ? `${value}T00:00:00Z` : value);
+  return !Number.isNaN(parsed.getTime()) && (!day.test(value) || parsed.toISOString().slice(0, 10) === value);
+}
+
+const notBlank = (minimum: number, message: string) => z.string().refine((value) => value.trim().length >= minimum, message);
+
 export const waiverSchema = z.strictObject({
-  policy: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a policy name"),
-  /** A URN, or a glob (`*`, `?`) matched against the URN or the resource's name. `*` also matches stack-level violations. */
-  resource: z.string().min(1),
-  /** A stack name or glob. */
-  stack: z.string().min(1),
-  reason: z.string().min(10, "must say why (at least 10 characters)"),
-  approvedBy: z.string().min(1),
+  /** Exactly one policy of the pack. */
+  policy: z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)+$/, "must name one policy (no wildcard)"),
+  /** A URN, or a glob (`*`, `?`) matched against the URN or the resource's name; the stack's own name (`<project>-<stack>`) covers stack-level violations. */
+  resource: notBlank(1, "must name the resources it covers"),
+  /** Exactly one stack. */
+  stack: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must name one stack (no wildcard)"),
+  reason: notBlank(10, "must say why (at least 10 characters)"),
+  approvedBy: notBlank(1, "must name who approved it"),
   /** YYYY-MM-DD (valid through the end of that day, UTC) or an ISO 8601 instant. */
-  expires: z
-    .string()
-    .refine((value) => (day.test(value) || instant.test(value)) && !Number.isNaN(Date.parse(value)), "must be YYYY-MM-DD or an ISO 8601 instant"),
+  expires: z.string().refine(validExpiry, "must be a date YYYY-MM-DD or an ISO 8601 instant"),
 });
 export type Waiver = z.infer<typeof waiverSchema>;
+/** A waiver with its position in the file (`waivers[index]`), by which every problem names it. */
+export type FiledWaiver = Waiver & { index: number };
+
+/** Who may approve a waiver and how long one may last: policy-waivers-valid's settings in the pack config. */
+export interface WaiverLimits {
+  /** GitHub logins (or teams) whose approval a waiver may name. */
+  approvers: string[];
+  /** Longest a waiver may run, in days from now. */
+  maxDays: number;
+  /** A shorter limit for some policies (an emergency waiver of the deploy schedule lasts a day). */
+  maxDaysByPolicy: Record<string, number>;
+}
+
+export const DEFAULT_LIMITS: WaiverLimits = { approvers: [], maxDays: 30, maxDaysByPolicy: { "schedule-production-deploy-window": 1 } };
 
 export const WAIVER_PREFIX = "waived by ";
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function expiryOf(waiver: Waiver): Date {
   return new Date(day.test(waiver.expires) ? `${waiver.expires}T23:59:59.999Z` : waiver.expires);
@@ -39,66 +70,150 @@ export function expiryOf(waiver: Waiver): Date {
 
 export interface WaiverBook {
   file: string;
-  waivers: Waiver[];
-  /** Problems with the file; when any, no waiver applies (fail closed). */
+  /** The well-formed entries (an entry that is not is a problem, and is left out). */
+  waivers: FiledWaiver[];
+  /** Problems found when the file was read; with any, no waiver applies (fail closed). */
   problems: string[];
-  /** Indexes (into `waivers`) of waivers that waived a violation in this process. */
+  /** Problems against the limits, for the stack and time the book was settled for; with any, no waiver applies. */
+  limitProblems: string[];
+  settled: boolean;
+  /** File indexes of waivers that waived a violation in this process. */
   used: Set<number>;
 }
 
-/** Reads and validates the waivers file. A missing file means no waivers; a malformed one waives nothing. */
-export function loadWaivers(file: string): WaiverBook {
-  const book: WaiverBook = { file, waivers: [], problems: [], used: new Set() };
+/** What the book needs to know about the pack's policies. */
+export type SeverityOf = (policy: string) => Severity | undefined;
+
+function emptyBook(file: string): WaiverBook {
+  return { file, waivers: [], problems: [], limitProblems: [], settled: false, used: new Set() };
+}
+
+/** Whether a resource pattern is nothing but wildcards (after any URN prefix): it covers every resource. */
+export function isBarePattern(resource: string): boolean {
+  const name = resource.includes("::") ? resource.slice(resource.lastIndexOf("::") + 2) : resource;
+  return /^[*?]+$/.test(name.trim());
+}
+
+/**
+ * Reads and checks the waivers file: YAML (duplicate keys are an error), only a `waivers` list,
+ * every entry complete and well-formed, naming a policy of the pack that may be waived, no bare
+ * wildcard for a high-severity policy, no entry twice. A missing file means no waivers.
+ */
+export function loadWaivers(file: string, severityOf: SeverityOf): WaiverBook {
+  const book = emptyBook(file);
   if (!existsSync(file)) return book;
   let document: unknown;
   try {
+    // The yaml package rejects duplicate keys by default (uniqueKeys: true).
     document = parse(readFileSync(file, "utf8"));
   } catch (error) {
     book.problems.push(`${file}: not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     return book;
   }
   if (document === null || document === undefined) return book;
-  const entries = typeof document === "object" && !Array.isArray(document) ? (document as Record<string, unknown>)["waivers"] : undefined;
-  const extraKeys = typeof document === "object" && !Array.isArray(document) ? Object.keys(document).filter((key) => key !== "waivers") : [];
+  const isMapping = typeof document === "object" && !Array.isArray(document);
+  const entries = isMapping ? (document as Record<string, unknown>)["waivers"] : undefined;
+  const extraKeys = isMapping ? Object.keys(document).filter((key) => key !== "waivers") : [];
+  if (!isMapping || extraKeys.length > 0) {
+    book.problems.push(`${file}: expected a mapping with only a \`waivers\` list${extraKeys.length ? ` (unexpected: ${extraKeys.join(", ")})` : ""}`);
+    return book;
+  }
   if (!Array.isArray(entries) && entries !== undefined && entries !== null) {
     book.problems.push(`${file}: waivers must be a list`);
     return book;
   }
-  if (typeof document !== "object" || Array.isArray(document) || extraKeys.length > 0) {
-    book.problems.push(`${file}: expected a mapping with only a \`waivers\` list${extraKeys.length ? ` (unexpected: ${extraKeys.join(", ")})` : ""}`);
-    return book;
-  }
-  const waivers: Waiver[] = [];
+  const waivers: FiledWaiver[] = [];
+  const seen = new Map<string, number>();
   (entries ?? []).forEach((entry: unknown, index: number) => {
+    const label = `${file}: waivers[${index}]${policyLabel(entry)}`;
     const parsed = waiverSchema.safeParse(entry);
-    if (parsed.success) {
-      waivers.push(parsed.data);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(entry)"}: ${issue.message}`).join("; ");
+      book.problems.push(`${label} is malformed: ${issues}`);
       return;
     }
-    const policy = typeof entry === "object" && entry !== null && typeof (entry as Record<string, unknown>)["policy"] === "string" ? ` (policy ${String((entry as Record<string, unknown>)["policy"])})` : "";
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(entry)"}: ${issue.message}`).join("; ");
-    book.problems.push(`${file}: waivers[${index}]${policy} is malformed: ${issues}`);
+    const waiver = parsed.data;
+    const severity = severityOf(waiver.policy);
+    if (GATE_POLICIES.has(waiver.policy)) book.problems.push(`${label}: ${waiver.policy} is the gate's own check and cannot be waived`);
+    else if (severity === undefined) book.problems.push(`${label} names no policy of this pack`);
+    else if (severity === "critical") book.problems.push(`${label}: ${waiver.policy} is critical and cannot be waived; fix the violation`);
+    else if (severity === "high" && isBarePattern(waiver.resource)) {
+      book.problems.push(`${label}: resource ${JSON.stringify(waiver.resource)} would waive a high-severity policy for every resource; name the resources it covers`);
+    }
+    const key = `${waiver.policy}\0${waiver.stack}\0${waiver.resource}`;
+    const first = seen.get(key);
+    if (first !== undefined) book.problems.push(`${label} repeats waivers[${first}] (same policy, stack and resource)`);
+    else seen.set(key, index);
+    waivers.push({ ...waiver, index });
   });
-  if (book.problems.length === 0) book.waivers = waivers;
+  book.waivers = waivers;
   return book;
 }
 
+function policyLabel(entry: unknown): string {
+  const policy = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)["policy"] : undefined;
+  return typeof policy === "string" ? ` (policy ${policy})` : "";
+}
+
+function maxDaysFor(limits: WaiverLimits, policy: string): number {
+  const specific = limits.maxDaysByPolicy[policy];
+  return specific === undefined ? limits.maxDays : Math.min(specific, limits.maxDays);
+}
+
+/**
+ * Checks the waivers of `stack` against the limits at time `at`: approved by a configured approver,
+ * expiring at most the allowed number of days away. (An expiry in the past is not a problem of the
+ * file: that waiver has simply run out, and policy-waivers-valid says so.)
+ */
+export function settleWaivers(book: WaiverBook, limits: WaiverLimits, stack: string, at: Date): void {
+  book.limitProblems = [];
+  book.settled = true;
+  const approvers = new Set(limits.approvers.map((approver) => approver.trim().toLowerCase()));
+  for (const waiver of book.waivers) {
+    if (waiver.stack !== stack) continue;
+    const label = `${book.file}: waivers[${waiver.index}] (policy ${waiver.policy})`;
+    if (!approvers.has(waiver.approvedBy.trim().toLowerCase())) {
+      const who = limits.approvers.length > 0 ? `one of ${limits.approvers.join(", ")}` : "none are configured";
+      book.limitProblems.push(`${label}: approvedBy ${waiver.approvedBy} is not an approver (policy-waivers-valid approvers: ${who})`);
+    }
+    const maxDays = maxDaysFor(limits, waiver.policy);
+    if (expiryOf(waiver).getTime() - at.getTime() > maxDays * DAY_MS) {
+      book.limitProblems.push(`${label}: expires ${waiver.expires}, more than ${maxDays} day(s) away; a waiver of ${waiver.policy} lasts at most ${maxDays} day(s)`);
+    }
+  }
+}
+
+function usable(book: WaiverBook, at: Date): boolean {
+  if (!book.settled) settleWaivers(book, DEFAULT_LIMITS, currentStack(), at);
+  return book.problems.length === 0 && book.limitProblems.length === 0;
+}
+
+/** The root stack resource's name, to which the engine attributes stack-level violations. */
+function rootStackName(): string {
+  return `${currentProject()}-${currentStack()}`;
+}
+
+function rootStackUrn(): string {
+  return `urn:pulumi:${currentStack()}::${currentProject()}::pulumi:pulumi:Stack::${rootStackName()}`;
+}
+
+function coversStack(waiver: Waiver): boolean {
+  return waiver.resource === "*" || waiver.resource === rootStackUrn() || globMatch(waiver.resource, rootStackName());
+}
+
 function resourceMatches(waiver: Waiver, urn: string | undefined): boolean {
-  if (urn === undefined || urn === "") return waiver.resource === "*";
+  if (urn === undefined || urn === "") return coversStack(waiver);
   const name = urn.split("::").pop() ?? urn;
   return waiver.resource === urn || globMatch(waiver.resource, urn) || globMatch(waiver.resource, name);
 }
 
-function appliesToStack(waiver: Waiver): boolean {
-  return globMatch(waiver.stack, currentStack());
-}
-
-/** The unexpired waiver for a violation, if any (and marks it used). */
+/** The valid, unexpired waiver for a violation in the current stack, if any (and marks it used). */
 export function waiverFor(book: WaiverBook, policy: string, urn: string | undefined, at: Date = now()): Waiver | undefined {
-  for (const [index, waiver] of book.waivers.entries()) {
-    if (waiver.policy !== policy || !appliesToStack(waiver) || !resourceMatches(waiver, urn)) continue;
+  if (!usable(book, at)) return undefined;
+  for (const waiver of book.waivers) {
+    if (waiver.policy !== policy || waiver.stack !== currentStack() || !resourceMatches(waiver, urn)) continue;
     if (expiryOf(waiver) < at) continue;
-    book.used.add(index);
+    book.used.add(waiver.index);
     return waiver;
   }
   return undefined;
@@ -146,42 +261,63 @@ export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): Flightd
   return { ...policy, validateResource: wrapped.length === 1 ? wrapped[0] : wrapped };
 }
 
+/** The entry a problem is about (`waivers[N]`), for reporting in file order; -1 for the file as a whole. */
+function entryIndex(problem: string): number {
+  const found = /: waivers\[(\d+)\]/.exec(problem);
+  return found ? Number(found[1]) : -1;
+}
+
 const HOUSEKEEPING: PolicyMetadata = {
-  name: "policy-waivers-valid",
+  name: WAIVERS_POLICY,
   description:
-    "Exceptions to the quality gates are explicit, owned and temporary: every waiver in policies/waivers.yaml names a policy, a resource, a stack, a reason, an approver and an expiry.",
-  severity: "medium",
+    "Exceptions to the quality gates are explicit, owned and temporary: every waiver in policies/waivers.yaml names one policy that may be waived (not a critical one), one stack, " +
+    "the resources it covers, a reason, an approver from the configured list and an expiry no further away than the limit (30 days; a day for an emergency deploy outside the schedule). " +
+    'Spec, Deployment Schedule: "Emergency Hotfixes: Anytime (for critical bugs, security issues)".',
+  severity: "high",
   remediation: [
-    "Fix the malformed entry (every field is required; expires is YYYY-MM-DD).",
+    "Fix or remove the invalid entry named in the message: every field is required, stack and policy are exact names, approvedBy is one of policy-waivers-valid's approvers, expires is at most the allowed days away.",
+    "Land a waiver in its own pull request, reviewed by the code owners of policies/, before the change it covers.",
     "Remove expired waivers and waivers that no longer match a violation; renew one only with a new approval.",
   ],
   topics: ["waivers", "change-management"],
 };
 
+const limitsSchema = {
+  approvers: { type: "array" as const, items: { type: "string" as const, minLength: 1 }, description: "GitHub logins (or teams) whose approval a waiver may name." },
+  maxDays: { type: "number" as const, exclusiveMinimum: 0, description: "Longest a waiver may run, in days from now." },
+  maxDaysByPolicy: {
+    type: "object" as const,
+    additionalProperties: { type: "number" as const, exclusiveMinimum: 0 },
+    description: "Shorter limits for some policies, in days (an emergency waiver of the deploy schedule: 1).",
+  },
+};
+
 /**
- * Keeps the waivers file honest: a malformed file is an error (mandatory, whatever the config says);
- * an expired waiver, one naming no policy of the pack, and one that matched no violation are reported
- * as advisory notes. Must be the last policy of the pack: it runs after every other has reported.
+ * Keeps the waivers file honest: every problem of the file (or against the limits) is a mandatory
+ * error, whatever the config says, and no waiver applies; an expired waiver, one whose resources
+ * are not in the stack, and one that matched no violation are advisory notes. Must be the last
+ * policy of the pack: it runs after every other has reported.
  */
-export function waiverHousekeeping(book: WaiverBook, policyNames: readonly string[]): StackValidationPolicy {
-  return stackPolicy(
-    HOUSEKEEPING,
-    {
-      validate(_resources, _settings, report) {
-        for (const problem of book.problems) {
-          reportWith(report as unknown as ReportViolation, { message: `${problem}; no waiver applies until it is fixed`, enforcementLevel: "mandatory" });
-        }
-        const at = now();
-        for (const [index, waiver] of book.waivers.entries()) {
-          if (!appliesToStack(waiver)) continue;
-          const label = `waivers[${index}] (${waiver.policy} on ${waiver.resource}, approved by ${waiver.approvedBy})`;
-          let note: string | undefined;
-          if (!policyNames.includes(waiver.policy)) note = `${label} names no policy of this pack`;
-          else if (expiryOf(waiver) < at) note = `${label} expired on ${waiver.expires}: the violation it covered stands`;
-          else if (!book.used.has(index)) note = `${label} matched no violation: remove it`;
-          if (note) reportWith(report as unknown as ReportViolation, { message: note, enforcementLevel: "advisory" });
-        }
-      },
-    },
-  );
+export function waiverHousekeeping(book: WaiverBook): StackValidationPolicy {
+  const declared = stackPolicy<WaiverLimits>(HOUSEKEEPING, { config: { defaults: DEFAULT_LIMITS, schema: limitsSchema }, validate: () => undefined });
+  const validateStack: StackValidation = (args, report) => {
+    const at = now();
+    const valid = usable(book, at);
+    for (const problem of [...book.problems, ...book.limitProblems].sort((a, b) => entryIndex(a) - entryIndex(b))) {
+      reportWith(report, { message: `${problem}; no waiver applies until it is fixed`, enforcementLevel: "mandatory" });
+    }
+    if (!valid) return;
+    for (const waiver of book.waivers) {
+      if (waiver.stack !== currentStack()) continue;
+      const label = `waivers[${waiver.index}] (${waiver.policy} on ${waiver.resource}, approved by ${waiver.approvedBy})`;
+      let note: string | undefined;
+      if (expiryOf(waiver) < at) note = `${label} expired on ${waiver.expires}: the violation it covered stands`;
+      else if (!coversStack(waiver) && !args.resources.some((resource: PolicyResource) => resourceMatches(waiver, resource.urn))) {
+        note = `${label} matches no resource of stack ${currentStack()}: remove it, or name the resources it covers`;
+      } else if (!book.used.has(waiver.index)) note = `${label} matched no violation: remove it`;
+      if (note) reportWith(report, { message: note, enforcementLevel: "advisory" });
+    }
+  };
+  const somethingToSay = () => book.problems.length > 0 || book.limitProblems.length > 0 || book.waivers.some((waiver) => waiver.stack === currentStack());
+  return { ...declared, validateStack: runWhen(validateStack, somethingToSay) };
 }

@@ -248,8 +248,8 @@ export const productionKeepsStaging = stackPolicy<{ stacks: string[]; stagingWor
     // A stack that commits no file at all has no pipeline to judge here (the workflow policies require one).
     requires: REPOSITORY_FILE,
     config: {
-      // Opt-in per stack (policies/config/production.json names production): a pack judging a direct-prod product would otherwise always fail.
-      defaults: { stacks: [], stagingWorkflow: ".github/workflows/deploy-staging.yml" },
+      // A product that really is direct-prod records that decision as a waiver of this policy (it is not critical).
+      defaults: { stacks: ["production"], stagingWorkflow: ".github/workflows/deploy-staging.yml" },
       schema: {
         stacks: { type: "array", items: { type: "string" }, description: "Stacks that must keep the staging pipeline." },
         stagingWorkflow: { type: "string", description: "The workflow file the staging-prod model commits for its staging deploys." },

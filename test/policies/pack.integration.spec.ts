@@ -47,12 +47,13 @@ describe("policy pack over the analyzer protocol (integration)", function () {
     // The SDK serves the version of the package.json in its working directory (pulumi/pulumi-policy@v1.21.0: sdk/nodejs/policy/policy.ts).
     assert.equal(info.getVersion(), (JSON.parse(readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version);
     const listed = info.getPoliciesList();
-    assert.deepEqual(listed.map((p) => p.getName()), [...allPolicies.map((p) => p.name), "policy-waivers-valid"]);
+    assert.deepEqual(listed.map((p) => p.getName()), [...allPolicies.map((p) => p.name), "policy-config-within-spec", "policy-waivers-valid"]);
     for (const policy of listed) {
       assert.notEqual(policy.getSeverity(), 0, `${policy.getName()} severity`);
       assert.ok(policy.getRemediationSteps().length > 0, `${policy.getName()} remediation`);
       assert.ok(policy.getTagsList().length > 0, `${policy.getName()} topics`);
-      assert.equal(policy.getEnforcementlevel(), 0, `${policy.getName()} advisory by default`);
+      // Started for production (a governed stack): mandatory until a config says otherwise, and a config cannot lower it.
+      assert.equal(policy.getEnforcementlevel(), 1, `${policy.getName()} mandatory by default in production`);
     }
     const approvals = listed.find((p) => p.getName() === "github-ruleset-pull-request-required")!;
     assert.deepEqual((approvals.getConfigschema()!.getProperties()!.toJavaScript() as Record<string, { default?: unknown }>)["minApprovals"]!.default, 1);
@@ -73,7 +74,7 @@ describe("policy pack over the analyzer protocol (integration)", function () {
   it("production sample stack: no violations", async () => {
     const report = await analyzeWithPack({ stack: "production", resources: production.resources, policyConfigPath: config("production"), now: NOW });
     assert.deepEqual(summary(report), []);
-    assert.equal(report.policies.length, allPolicies.length + 1);
+    assert.equal(report.policies.length, allPolicies.length + 2);
     assert.ok(report.policies.every((p) => p.enforcementLevel === "mandatory" && p.remediation.length > 0));
   });
 

@@ -4,11 +4,13 @@ import * as path from "node:path";
 import { policyRegistry } from "../../policies/lib/define";
 import { allPolicies } from "../../policies/rules";
 
+/** The gate's own checks, which pack.ts adds to the policies of rules/. */
+const GATE_POLICIES = ["policy-config-within-spec", "policy-waivers-valid"];
 const configOf = (stack: string) => JSON.parse(readFileSync(path.join(__dirname, "..", "..", "policies", "config", `${stack}.json`), "utf8")) as Record<string, unknown>;
 
 describe("policies: registry and per-stack config", () => {
   it("every policy is registered once with a kebab-case name, a reason from the spec, a severity, remediation and topics", () => {
-    const registered = [...policyRegistry.keys()].filter((name) => name !== "policy-waivers-valid").sort();
+    const registered = [...policyRegistry.keys()].filter((name) => !GATE_POLICIES.includes(name)).sort();
     assert.deepEqual(registered, allPolicies.map((policy) => policy.name).sort());
     for (const policy of allPolicies) {
       const meta = policyRegistry.get(policy.name);
@@ -37,7 +39,7 @@ describe("policies: registry and per-stack config", () => {
       assert.equal(config["all"], level);
       for (const [name, entry] of Object.entries(config)) {
         if (name === "all") continue;
-        assert.ok(allPolicies.some((policy) => policy.name === name), `${stack}.json names ${name}`);
+        assert.ok(allPolicies.some((policy) => policy.name === name) || GATE_POLICIES.includes(name), `${stack}.json names ${name}`);
         assert.equal((entry as { enforcementLevel?: string }).enforcementLevel, level, `${stack}.json ${name}`);
       }
     }

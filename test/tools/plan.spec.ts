@@ -18,9 +18,14 @@ describe("npm run plan", () => {
     assert.equal(plan.project, "flightdeck");
     assert.equal(plan.stack, "production");
     assert.ok(plan.resources.length > 2);
+    const providerUrns = new Set((plan.providers ?? []).map((provider) => provider.urn));
     for (const resource of plan.resources) {
-      const optional = resource.secretFingerprints === undefined ? [] : ["secretFingerprints"];
-      assert.deepEqual(Object.keys(resource).sort(), ["custom", "inputs", "name", "parent", ...optional, "type", "urn"]);
+      const secrets = resource.secretFingerprints === undefined ? [] : ["secretFingerprints", "secretValueIds"];
+      // The engine analyzes every custom resource but a provider with a provider (its explicit one or its package's default).
+      const provider = resource.custom && !resource.type.startsWith("pulumi:providers:") ? ["providerUrn"] : [];
+      assert.deepEqual(Object.keys(resource).sort(), ["custom", "inputs", "name", "options", "parent", ...provider, ...secrets, "type", "urn"].sort());
+      if (resource.providerUrn !== undefined) assert.ok(providerUrns.has(resource.providerUrn), `${resource.urn}: ${resource.providerUrn} is not among the plan's providers`);
+      assert.deepEqual(Object.keys(resource.secretValueIds ?? {}), Object.keys(resource.secretFingerprints ?? {}));
       assert.match(resource.urn, /^urn:pulumi:production::flightdeck::/);
     }
     assert.equal(plan.summary.resources, plan.resources.length);
@@ -28,6 +33,19 @@ describe("npm run plan", () => {
     assert.equal(counted, plan.resources.length);
     const rulesets = plan.resources.filter((r) => r.type === "github:index/repositoryRuleset:RepositoryRuleset");
     assert.equal(plan.summary.byType["github:index/repositoryRuleset:RepositoryRuleset"], rulesets.length);
+  });
+
+  it("--format evaluation keeps secret inputs as evaluated, with their paths; json masks them", async () => {
+    // One at a time: a process holds one Pulumi runtime.
+    const evaluation = await runPlan(["--stack", "production", "--format", "evaluation", "--no-policy"]);
+    const json = await runPlan(["--stack", "production", "--format", "json", "--no-policy"]);
+    const github = (output: string) => (JSON.parse(output) as PlanDocument).providers?.find((provider) => provider.type === "pulumi:providers:github");
+    const kept = github(evaluation.output);
+    assert.deepEqual(kept?.secretPaths, ["appAuth"]);
+    const appAuth = JSON.parse(String(kept?.inputs["appAuth"])) as Record<string, unknown>;
+    assert.deepEqual([appAuth["id"], appAuth["installationId"]], ["918273", "51234567"], "the App's identity, as the pack needs it");
+    assert.equal(github(json.output)?.inputs["appAuth"], "[secret]");
+    assert.equal(github(json.output)?.secretPaths, undefined);
   });
 
   it("puts every resource under an existing parent", async () => {
@@ -82,9 +100,11 @@ describe("npm run plan", () => {
     writeFileSync(path.join(dir, "Pulumi.broken.yaml"), broken);
     const invalid = await runPlan(["--stack", "broken"], { projectDir: dir });
     assert.equal(invalid.exitCode, 2);
+    // Every problem at once: the stack file's, and that the pack has no config for this stack.
     assert.deepEqual(invalid.errors, [
       'flightdeck:environment: expected one of "staging", "production" (got "prod")',
       'flightdeck:database.sslMode: expected one of "require", "verify-ca", "verify-full" (got "disable")',
+      `the policy pack ${path.join(PROJECT_DIR, "policies")} has no policy config for stack "broken": expected ${path.join(PROJECT_DIR, "policies", "config", "broken.json")}`,
     ]);
   });
 

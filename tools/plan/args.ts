@@ -9,19 +9,27 @@ export interface PlanArgs {
   at?: Date;
   /** Skip the policy pack. */
   policies: boolean;
+  /** The policy pack directory; its config/<stack>.json and waivers.yaml go with it. Default: this checkout's policies/. */
+  policyPack?: string;
+  /** Judge the resources of this saved plan instead of evaluating this checkout's program. */
+  judge?: string;
+  /** With --judge: the project directory (stack files) the judged plan was made from. Default: this checkout. */
+  project?: string;
 }
 
-export const planFormats = ["text", "json", "markdown", "sarif"] as const;
+export const planFormats = ["text", "json", "markdown", "sarif", "evaluation"] as const;
 export type PlanFormat = (typeof planFormats)[number];
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: npm run plan -- --stack <name> [--format ${planFormats.join("|")}] [--out FILE] [--against BASE.json] [--at ISO-TIME] [--no-policy]`;
+export const USAGE =
+  `usage: npm run plan -- --stack <name> [--format ${planFormats.join("|")}] [--out FILE] [--against BASE.json] [--at ISO-TIME]\n` +
+  "                      [--policy-pack DIR | --no-policy] [--judge PLAN.json [--project DIR]]";
 
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   const values = new Map<string, string>();
   let policies = true;
-  const valueFlags = new Set(["--stack", "--format", "--out", "--against", "--at"]);
+  const valueFlags = new Set(["--stack", "--format", "--out", "--against", "--at", "--policy-pack", "--judge", "--project"]);
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
     if (arg === "--no-policy") {
@@ -31,7 +39,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     if (!valueFlags.has(flag)) throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     const value = inline ?? argv[++index];
-    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    if (value === undefined || value.startsWith("--") || value === "") throw new UsageError(`${flag} needs a value`);
     if (values.has(flag)) throw new UsageError(`${flag} given twice`);
     values.set(flag, value);
   }
@@ -49,5 +57,11 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
       throw new UsageError(`--at must be an ISO 8601 time such as 2026-12-01T15:00:00Z (got ${JSON.stringify(atText)})`);
     }
   }
-  return { stack, format: format as PlanFormat, out: values.get("--out"), against: values.get("--against"), at, policies };
+  const policyPack = values.get("--policy-pack");
+  const judge = values.get("--judge");
+  const project = values.get("--project");
+  if (!policies && policyPack !== undefined) throw new UsageError("--policy-pack and --no-policy contradict each other");
+  if (!policies && judge !== undefined) throw new UsageError("--judge needs the policy pack: drop --no-policy");
+  if (project !== undefined && judge === undefined) throw new UsageError("--project goes with --judge: without it the plan evaluates this checkout's program with this checkout's stack files");
+  return { stack, format: format as PlanFormat, out: values.get("--out"), against: values.get("--against"), at, policies, policyPack, judge, project };
 }

@@ -1,14 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidConfigError } from "../offline/errors";
+import type { RecordedResource } from "../offline/monitor";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
+import { PackLocation, PolicyPackDirError, locatePack } from "../policy/packDir";
 import { spawnPack } from "../policy/spawn";
 import { PROJECT_ROOT } from "../projectRoot";
 import { PlanArgs, USAGE, UsageError, parsePlanArgs } from "./args";
 import { PlanFileError, readPlanFile } from "./base";
 import { diffPlans } from "./diff";
 import type { PlanDocument } from "./document";
-import { MissingPolicyConfigError } from "./errors";
+import { readJudgedPlan } from "./judge";
 import { renderMarkdown } from "./render/markdown";
 import { ConfigFile, renderSarif } from "./render/sarif";
 import { renderText } from "./render/text";
@@ -22,35 +24,69 @@ export async function runPlan(
 ): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
+  // A --policy-pack that is not a pack is reported with the config's problems, all at once.
+  let packProblem: string | undefined;
   try {
     args = parsePlanArgs(argv);
-    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const projectDir = args.project !== undefined ? path.resolve(args.project) : options.projectDir ?? PROJECT_DIR;
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
+    const judged = args.judge === undefined ? undefined : readJudgedPlan(args.judge, stackConfig);
+    let location: PackLocation | undefined;
+    try {
+      location = args.policies ? locatePack(args.policyPack, args.stack, builtPackEntry()) : undefined;
+    } catch (error) {
+      if (!(error instanceof PolicyPackDirError)) throw error;
+      packProblem = error.message;
+    }
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
-    const spawned = args.policies ? spawnPack({ stack: args.stack, now: args.at, entry: builtPackEntry() }) : undefined;
+    const spawned = location ? spawnPack({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry }) : undefined;
     const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
-    pack = policy && spawned ? policy.preparePackFor(spawned, args.stack) : undefined;
+    pack = policy && spawned && location ? policy.preparePackFor(spawned, args.stack, location.configPath) : undefined;
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
-    const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
-    const { planDocument } = require("./document") as typeof import("./document");
-    const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir });
-    const plan = planDocument(evaluation);
-    if (policy && pack) plan.policy = await policy.judgeResources(pack, evaluation.resources);
-    if (base) plan.diff = diffPlans(base, plan);
+    let plan: PlanDocument;
+    let resources: RecordedResource[];
+    if (judged) {
+      const { recordedResources } = require("./judgedResources") as typeof import("./judgedResources");
+      plan = judged;
+      resources = recordedResources(judged);
+    } else {
+      const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
+      const { planDocument } = require("./document") as typeof import("./document");
+      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir });
+      plan = planDocument(evaluation, { keepSecretValues: args.format === "evaluation" });
+      resources = evaluation.resources;
+    }
+    if (packProblem !== undefined) return { exitCode: 2, output: "", errors: [packProblem] };
+    if (policy && pack) plan.policy = await policy.judgeResources(pack, resources);
+    if (base) {
+      plan.diff = diffPlans(base, plan);
+      if (plan.policy && base.policy) markViolationsOnBase(plan, base);
+    }
     const exitCode = plan.policy && plan.policy.violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
     return { exitCode, output: render(plan, args, projectDir), errors: [], out: args.out };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
-    if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof MissingPolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
-    if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: error.problems };
+    if (error instanceof UnknownStackError || error instanceof PlanFileError) return { exitCode: 2, output: "", errors: [error.message] };
+    if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: [...error.problems, ...(packProblem === undefined ? [] : [packProblem])] };
+    // A policy config file the pack's schema rejects (loaded only when a pack ran, so already in memory then).
+    const { PolicyConfigError } = require("../policy/client") as typeof import("../policy/client");
+    if (error instanceof PolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
     throw error;
   } finally {
     // Stops the pack when the plan failed before judging (judgeResources stops it otherwise).
     pack?.close();
+  }
+}
+
+/** Marks each violation that the base plan (judged by the same pack) also has, by policy and resource. */
+function markViolationsOnBase(plan: PlanDocument, base: PlanDocument): void {
+  const onBase = new Set((base.policy?.violations ?? []).map((violation) => `${violation.policy}\0${violation.urn ?? ""}`));
+  for (const violation of plan.policy?.violations ?? []) {
+    if (onBase.has(`${violation.policy}\0${violation.urn ?? ""}`)) violation.onBase = true;
   }
 }
 
@@ -66,6 +102,7 @@ function builtPackEntry(): string[] | undefined {
 function render(plan: PlanDocument, args: PlanArgs, projectDir: string): string {
   switch (args.format) {
     case "json":
+    case "evaluation":
       return JSON.stringify(plan, null, 2) + "\n";
     case "markdown":
       return renderMarkdown([plan]);

@@ -1,23 +1,11 @@
-import { existsSync } from "node:fs";
-import * as path from "node:path";
 import type { RecordedResource } from "../offline/monitor";
 import { PolicyPackProcess, PolicyReport, PreparedPack, analyzePrepared, preparePack } from "../policy/client";
-import { PACK_DIR, SpawnedPack } from "../policy/spawn";
-import { MissingPolicyConfigError } from "./errors";
+import { SpawnedPack } from "../policy/spawn";
 import { PolicyDescription, PolicySection, PolicyViolation, WaivedViolation } from "./document";
 
 /** The policy that reports problems with the waivers file itself. */
 const WAIVERS_POLICY = "policy-waivers-valid";
 const WAIVER_NOTE = /^waived by (.+?) until (\S+?):\s*(.*)$/s;
-
-export { MissingPolicyConfigError };
-
-/** The `--policy-pack-config` file of a stack: policies/config/<stack>.json. */
-export function policyConfigPath(stack: string): string {
-  const file = path.join(PACK_DIR, "config", `${stack}.json`);
-  if (!existsSync(file)) throw new MissingPolicyConfigError(`no policy config for stack ${JSON.stringify(stack)}: expected ${path.relative(process.cwd(), file)}`);
-  return file;
-}
 
 /** A pack being connected to and configured while the program is evaluated. */
 export interface PackSession {
@@ -29,9 +17,9 @@ export interface PackSession {
  * Connects to a spawned pack and configures it for the stack (policy info, the stack's policy
  * config, the stack), in the background: by the time the program is evaluated, it is ready.
  */
-export function preparePackFor(spawned: SpawnedPack, stack: string): PackSession {
+export function preparePackFor(spawned: SpawnedPack, stack: string, policyConfigPath: string): PackSession {
   const connected = PolicyPackProcess.connect(spawned);
-  const prepared = connected.then((pack) => preparePack(pack, { stack, policyConfigPath: policyConfigPath(stack) }));
+  const prepared = connected.then((pack) => preparePack(pack, { stack, policyConfigPath }));
   prepared.catch(() => undefined); // awaited later, or the plan failed first and closes the session
   return {
     prepared,

@@ -13,6 +13,8 @@ export interface PackSpawnOptions {
   packDir?: string;
   /** Node arguments that run the pack; default `--import tsx index.ts` (the sources). */
   entry?: string[];
+  /** Variables the pack's environment also has (as a workflow's `env:` would give the engine, which passes its environment on). */
+  env?: Record<string, string>;
 }
 
 /** A pack process that was started and will print the port of its analyzer server. */
@@ -23,6 +25,20 @@ export interface SpawnedPack {
 }
 
 /**
+ * The pack's own command-line arguments: the clock and the waivers file. The pack reads them after
+ * `--` (and nothing from the environment), so only whoever starts the process can set them: under
+ * `pulumi preview` nobody does. After `--`, run-policy-pack passes them on to the pack as its
+ * program arguments (minimist puts everything after `--` in argv._; run.js hands argv._ after the
+ * program to the program).
+ */
+export function packArguments(options: Pick<PackSpawnOptions, "now" | "waiversPath">): string[] {
+  const args: string[] = [];
+  if (options.now) args.push(`--now=${options.now.toISOString()}`);
+  if (options.waiversPath) args.push(`--waivers=${path.resolve(options.waiversPath)}`);
+  return args.length > 0 ? ["--", ...args] : [];
+}
+
+/**
  * Starts the pack in its directory with the environment the engine gives it. Only node's own
  * modules here: the plan calls this before it loads anything heavy, so the two start-ups overlap.
  */
@@ -30,9 +46,9 @@ export function spawnPack(options: PackSpawnOptions): SpawnedPack {
   const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_PROJECT: options.project ?? "flightdeck" };
   delete env["FLIGHTDECK_POLICY_NOW"];
   delete env["FLIGHTDECK_WAIVERS"];
-  if (options.waiversPath) env["FLIGHTDECK_WAIVERS"] = path.resolve(options.waiversPath);
-  if (options.now) env["FLIGHTDECK_POLICY_NOW"] = options.now.toISOString();
-  const child = spawn(process.execPath, options.entry ?? ["--import", "tsx", "index.ts"], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  Object.assign(env, options.env);
+  const entry = options.entry ?? ["--import", "tsx", "index.ts"];
+  const child = spawn(process.execPath, [...entry, ...packArguments(options)], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const port = new Promise<number>((resolve, reject) => {

@@ -44,7 +44,7 @@ describe("pack:verify's comparison of two packs over the analyzer protocol", fun
   it("a pack that decides differently (here: its own waivers file) is reported, with the first difference", async () => {
     writeFileSync(
       path.join(copy.pack, "waivers.yaml"),
-      `waivers:\n  - policy: vercel-env-var-sensitive\n    resource: "*STRIPE_SECRET_KEY"\n    stack: production\n    reason: Vercel support ticket 1234 pending\n    approvedBy: maria-chen\n    expires: "2026-12-31"\n`,
+      `waivers:\n  - policy: vercel-env-var-sensitive\n    resource: "*STRIPE_SECRET_KEY"\n    stack: production\n    reason: Vercel support ticket 1234 pending\n    approvedBy: maria-chen\n    expires: "2026-12-20"\n`,
     );
     const [verdict] = await compareVerdicts({ inPlace, published: other }, { stack: "production", policyConfigPath: config, scenarios: [scenario] });
     assert.equal(verdict!.same, false);

@@ -1,5 +1,6 @@
 import type { ResourceChange } from "../diff";
 import type { PlanDocument, PolicyDescription, PolicyViolation, WaivedViolation } from "../document";
+import type { GateChanges, GateFileKind } from "../gate";
 
 /** A hidden line by which the workflow finds (and edits) its previous comment. */
 export const MARKDOWN_MARKER = "<!-- flightdeck-plan -->";
@@ -18,9 +19,9 @@ const ICON: Record<ResourceChange["kind"], string> = { create: "➕", update: "�
  * and the waiver problems. When the comment would exceed `limit` characters, every list is cut to
  * the same (largest fitting) number of items, the rest collapsed into "…and N more".
  */
-export function renderMarkdown(plans: readonly PlanDocument[], options: { limit?: number } = {}): string {
+export function renderMarkdown(plans: readonly PlanDocument[], options: { limit?: number; gate?: GateChanges } = {}): string {
   const limit = options.limit ?? MARKDOWN_LIMIT;
-  const head = header(plans);
+  const head = header(plans) + (options.gate && options.gate.files.length > 0 ? gateSection(options.gate) : "");
   const longest = Math.max(0, ...plans.map(longestList));
   const render = (items: number) => [head, ...plans.map((plan) => stackSection(plan, items))].join("\n");
 
@@ -77,6 +78,37 @@ function header(plans: readonly PlanDocument[]): string {
   return lines.join("\n");
 }
 
+const KIND_ORDER: readonly GateFileKind[] = ["pack code", "pack config", "waivers", "pipeline", "judge tooling"];
+/** The most gate files listed per kind. */
+const MAX_GATE_FILES = 20;
+
+/**
+ * The pull request changes the gate that judges it. It was judged by the base branch's pack; what
+ * it changes takes effect after merge, so reviewers (the code owners of these paths) must see it.
+ */
+function gateSection(gate: GateChanges): string {
+  const lines = [
+    "",
+    "### 🛡️ Gate change",
+    "",
+    "This pull request changes the gate itself. The verdict above is the **base branch's** pack, config and waivers; " +
+      "these changes apply from the merge on, so they need the code owners' review.",
+    "",
+  ];
+  for (const kind of KIND_ORDER) {
+    const files = gate.files.filter((file) => file.kind === kind);
+    if (files.length === 0) continue;
+    const shown = files.slice(0, MAX_GATE_FILES).map((file) => `${code(file.path)} (${file.change})`).join(", ");
+    const more = files.length > MAX_GATE_FILES ? ` …and ${files.length - MAX_GATE_FILES} more` : "";
+    lines.push(`- **${kind}**: ${shown}${more}`);
+  }
+  if (gate.waiversAdded.length > 0) {
+    lines.push("", "**Waivers added or changed**", "", ...list(gate.waiversAdded.map((waiver) => `- ${text(waiver)}`), MAX_GATE_FILES));
+  }
+  lines.push("");
+  return lines.join("\n");
+}
+
 function stackSection(plan: PlanDocument, items: number): string {
   const lines = [`### ${code(plan.stack)}`, ""];
   const policies = new Map((plan.policy?.policies ?? []).map((policy) => [policy.name, policy]));
@@ -122,7 +154,8 @@ function changeLine(change: ResourceChange): string {
 
 function violationLine(violation: PolicyViolation, policy: PolicyDescription | undefined): string {
   const icon = violation.enforcementLevel === "mandatory" ? "❌" : "⚠️";
-  const lines = [`- ${icon} **${violation.enforcementLevel}** · ${violation.severity} · ${code(violation.policy)} on ${subject(violation)}<br>${text(violation.message)}`];
+  const base = violation.onBase ? " _(also on the base branch)_" : "";
+  const lines = [`- ${icon} **${violation.enforcementLevel}** · ${violation.severity} · ${code(violation.policy)} on ${subject(violation)}${base}<br>${text(violation.message)}`];
   if (policy?.remediation) lines.push(`  <br>_Remediation:_ ${text(policy.remediation)}`);
   return lines.join("\n");
 }

@@ -1,0 +1,258 @@
+/**
+ * The spec's floors for the policy config, in code: what a governed stack's `--policy-pack-config`
+ * (policies/config/production.json) may tighten but never loosen. The config file is data that a
+ * pull request can edit; these rules are what the pack holds it to (see policy-config-within-spec
+ * and ./packConfig.ts, which raises and clamps a loosened config before any policy runs).
+ *
+ * A setting with no rule here may not differ from the policy's default in a governed stack: the
+ * pack cannot tell whether another value tightens or loosens it. Give a setting a rule (or `free`,
+ * saying why) when production needs another value; test/policies/floors.spec.ts fails when a rule
+ * names a policy or setting the pack does not have, or a default that breaks its own floor.
+ */
+import type { Plain } from "./values";
+
+/** Stacks whose policy config is held to the floors (the spec's "Quality Gates (must pass before production)"). */
+export const GOVERNED_STACKS: readonly string[] = ["production"];
+
+export interface AnnualFreeze {
+  name: string;
+  /** MM-DD, inclusive; a freeze may wrap the new year. */
+  from: string;
+  to: string;
+}
+
+export type Floor = { why: string } & (
+  | { kind: "atLeast"; value: number }
+  | { kind: "atMost"; value: number }
+  | { kind: "equals"; value: Plain }
+  /** A list that must keep every one of these entries (adding entries only tightens: selectors, required checks). */
+  | { kind: "includesAll"; value: Plain[] }
+  /** A list whose entries must all be among these (removing entries only tightens: allow-lists, deploy days). */
+  | { kind: "within"; value: Plain[] }
+  /** `{ from, to }` local times (HH:MM) that must lie inside this window. */
+  | { kind: "window"; from: string; to: string }
+  /** A map of numbers: each of these keys present and at most its value. */
+  | { kind: "eachAtMost"; value: Record<string, number> }
+  /** A list of freezes that must cover every day of each of these every-year freezes. */
+  | { kind: "coversFreezes"; value: AnnualFreeze[] }
+  /** Not a compliance setting (who approves, which organisation): any value; a change is a reviewed gate change. */
+  | { kind: "free" }
+);
+
+const SPEC_FREEZE = "Spec, Deployment Freeze: \"December 20 - January 2 (holidays)\"";
+const SPEC_WINDOW = "Spec, Deployment Schedule: \"Tuesdays and Thursdays, 10am-2pm EST\"";
+const SPEC_REVIEW = "Spec, Protections: \"Required PR reviews (min 1 approval)\"";
+const SPEC_AUDIT = "Spec, Compliance & Audit: \"exported to S3 (7 years)\"";
+const SPEC_BRANCH = "Spec, Production: \"Branch: main\"";
+const GOVERNED_IDENTITY = "which repository or namespace is governed is the organisation's data, not a threshold; it changes only in a reviewed gate change, and the stack's own resources are judged against it";
+const SELECTS_MORE = "a list of what the policy judges: adding entries judges more, removing one judges less";
+
+/** Floors by policy and setting. Settings not listed must keep the policy's default in a governed stack. */
+export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> = {
+  "github-ruleset-pull-request-required": {
+    minApprovals: { kind: "atLeast", value: 1, why: SPEC_REVIEW },
+    deployBranch: { kind: "equals", value: "main", why: SPEC_BRANCH },
+  },
+  "github-ruleset-verify-checks-required": {
+    deployBranch: { kind: "equals", value: "main", why: SPEC_BRANCH },
+    requiredChecks: {
+      kind: "includesAll",
+      value: ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility", "performance-budgets"],
+      why: "Spec, Stage 1: \"Blocks merge if: Any step fails\" (every verify check is required)",
+    },
+  },
+  "github-ruleset-history-protected": { deployBranch: { kind: "equals", value: "main", why: SPEC_BRANCH } },
+  "github-ruleset-bypass-deploy-app-only": { branches: { kind: "includesAll", value: ["main"], why: SELECTS_MORE } },
+  "github-branch-protection-no-bypass": { branches: { kind: "includesAll", value: ["main"], why: SELECTS_MORE } },
+  "github-deploy-branch-ruleset-active": { deployBranch: { kind: "equals", value: "main", why: SPEC_BRANCH } },
+  "github-environment-production-approval-required": {
+    environment: { kind: "equals", value: "production", why: "Spec, Stage 3: \"Require manual approval\"" },
+    minReviewers: { kind: "atLeast", value: 1, why: "Spec, Deploying to Production: \"GitHub Actions: Manual approval gate\"" },
+  },
+  "github-environment-production-main-only": {
+    environment: { kind: "equals", value: "production", why: SPEC_BRANCH },
+    branch: { kind: "equals", value: "main", why: SPEC_BRANCH },
+  },
+  "vercel-env-var-sensitive": {
+    plainKeys: {
+      kind: "within",
+      value: ["NEXT_PUBLIC_*", "FEATURE_FLAGS_UNRELEASED", "RATE_LIMIT_PER_MINUTE", "STRIPE_MODE", "LOG_LEVEL"],
+      why: "Spec, Secrets Inventory: only \"NEXT_PUBLIC_* - Public env vars\" and the plain runtime settings of Staging's \"Differences from Production\" are not secret",
+    },
+  },
+  "secrets-rotation-register-current": {
+    maxPeriodDays: {
+      kind: "eachAtMost",
+      value: { "api-key": 90, token: 90, "database-password": 180 },
+      why: "Spec, Rotation: \"API keys: Every 90 days; Database passwords: Every 180 days\"",
+    },
+  },
+  "audit-bucket-object-lock-retained": {
+    mode: { kind: "equals", value: "COMPLIANCE", why: SPEC_AUDIT },
+    minDays: { kind: "atLeast", value: 2557, why: SPEC_AUDIT },
+  },
+  "audit-bucket-lifecycle-keeps-retention": { minDays: { kind: "atLeast", value: 2557, why: SPEC_AUDIT } },
+  "audit-resources-protected": { requireProtect: { kind: "equals", value: true, why: SPEC_AUDIT } },
+  "audit-oidc-role-trust-pinned": {
+    repository: { kind: "free", why: GOVERNED_IDENTITY },
+    environments: { kind: "within", value: ["production"], why: "Spec, Compliance: \"PCI: Production access restricted\" (only production's environment may assume production's roles)" },
+  },
+  "iam-deploy-role-least-privilege": { metricsNamespace: { kind: "free", why: GOVERNED_IDENTITY } },
+  "alerts-alarm-thresholds-within-spec": { namespace: { kind: "free", why: GOVERNED_IDENTITY } },
+  "alerts-alarm-actions-enabled": { namespace: { kind: "free", why: GOVERNED_IDENTITY } },
+  "runtime-production-keeps-staging": { stacks: { kind: "includesAll", value: ["production"], why: "Spec, Deployment Model: \"direct-prod: Too risky (no staging validation)\"" } },
+  "workflow-verify-performance-budgets": {
+    lighthouseMinScore: { kind: "atLeast", value: 85, why: "Spec, Performance Validation: \"Lighthouse CI score ≥ 85\"" },
+    initialJsMaxKb: { kind: "atMost", value: 200, why: "Spec, Performance Validation: \"Bundle size < 200KB initial load\"" },
+    dockerImageMaxMb: { kind: "atMost", value: 500, why: "Spec, Performance Validation: \"Docker image size < 500MB\"" },
+  },
+  "schedule-production-deploy-window": {
+    stacks: { kind: "includesAll", value: ["production"], why: SPEC_WINDOW },
+    timezone: { kind: "equals", value: "America/New_York", why: SPEC_WINDOW },
+    deployDays: { kind: "within", value: ["Tue", "Thu"], why: SPEC_WINDOW },
+    deployHours: { kind: "window", from: "10:00", to: "14:00", why: SPEC_WINDOW },
+    freezes: { kind: "coversFreezes", value: [{ name: "holidays", from: "12-20", to: "01-02" }], why: SPEC_FREEZE },
+  },
+  "policy-waivers-valid": {
+    approvers: { kind: "free", why: "who may approve an exception is the organisation's call; the list changes only in a reviewed gate change" },
+    maxDays: { kind: "atMost", value: 30, why: "a waiver is temporary: at most 30 days, renewed only with a new approval" },
+    maxDaysByPolicy: {
+      kind: "eachAtMost",
+      value: { "schedule-production-deploy-window": 1 },
+      why: "Spec, Deployment Schedule: \"Emergency Hotfixes: Anytime\" — an emergency waiver of the schedule lasts a day",
+    },
+  },
+};
+
+/** What the floors make of one policy's config in a governed stack. */
+export interface FloorVerdict {
+  /** One line per loosened setting (or level): what it is, and the floor. */
+  findings: string[];
+  /** The settings with every loosened one brought back to its floor. */
+  clamped: Record<string, unknown>;
+}
+
+/**
+ * Judges one policy's effective settings (the engine's reconciled config: defaults overlaid with
+ * the file's values) against its floors, and clamps what is looser.
+ */
+export function applyFloors(policy: string, settings: Record<string, unknown>, defaults: Record<string, unknown>): FloorVerdict {
+  const findings: string[] = [];
+  const clamped: Record<string, unknown> = { ...settings };
+  for (const [key, fallback] of Object.entries(defaults)) {
+    const floor = FLOORS[policy]?.[key] ?? { kind: "equals", value: fallback as Plain, why: "the pack cannot tell whether another value tightens this setting" };
+    const value = key in settings ? settings[key] : fallback;
+    const problem = looseness(floor, value);
+    if (problem === undefined) continue;
+    findings.push(`${policy}.${key} ${problem} (${floor.why})`);
+    clamped[key] = clamp(floor, value);
+  }
+  return { findings, clamped };
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? "undefined";
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return show(canonical(a)) === show(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Why `value` is looser than the floor, or undefined when it is not. */
+export function looseness(floor: Floor, value: unknown): string | undefined {
+  switch (floor.kind) {
+    case "free":
+      return undefined;
+    case "atLeast":
+      return isNumber(value) && value >= floor.value ? undefined : `is ${show(value)}: must be at least ${floor.value}`;
+    case "atMost":
+      return isNumber(value) && value <= floor.value ? undefined : `is ${show(value)}: must be at most ${floor.value}`;
+    case "equals":
+      return deepEqual(value, floor.value) ? undefined : `is ${show(value)}: must be ${show(floor.value)}`;
+    case "includesAll": {
+      const missing = floor.value.filter((entry) => !asList(value).some((item) => deepEqual(item, entry)));
+      return Array.isArray(value) && missing.length === 0 ? undefined : `leaves out ${missing.map(show).join(", ") || "every entry"}: must include ${floor.value.map(show).join(", ")}`;
+    }
+    case "within": {
+      const extra = asList(value).filter((item) => !floor.value.some((entry) => deepEqual(item, entry)));
+      return Array.isArray(value) && extra.length === 0 ? undefined : `adds ${extra.map(show).join(", ") || show(value)}: may only hold ${floor.value.map(show).join(", ")}`;
+    }
+    case "window": {
+      const from = isRecord(value) ? value["from"] : undefined;
+      const to = isRecord(value) ? value["to"] : undefined;
+      return typeof from === "string" && typeof to === "string" && from >= floor.from && to <= floor.to
+        ? undefined
+        : `is ${show(value)}: must lie within ${floor.from}–${floor.to}`;
+    }
+    case "eachAtMost": {
+      const over = Object.entries(floor.value).filter(([key, max]) => {
+        const given = isRecord(value) ? value[key] : undefined;
+        return !isNumber(given) || given > max;
+      });
+      return over.length === 0 ? undefined : over.map(([key, max]) => `${key} is ${show(isRecord(value) ? value[key] : undefined)}: must be at most ${max}`).join("; ");
+    }
+    case "coversFreezes": {
+      const uncovered = floor.value.filter((freeze) => !coversAnnualFreeze(asList(value), freeze));
+      return uncovered.length === 0 ? undefined : `does not cover ${uncovered.map((f) => `${f.name} (${f.from} – ${f.to}, every year)`).join(", ")}`;
+    }
+  }
+}
+
+/** The closest value to `value` that meets the floor (what the policy judges with instead). */
+export function clamp(floor: Floor, value: unknown): unknown {
+  switch (floor.kind) {
+    case "free":
+      return value;
+    case "atLeast":
+      return isNumber(value) ? Math.max(value, floor.value) : floor.value;
+    case "atMost":
+      return isNumber(value) ? Math.min(value, floor.value) : floor.value;
+    case "equals":
+      return floor.value;
+    case "includesAll":
+      return [...asList(value), ...floor.value.filter((entry) => !asList(value).some((item) => deepEqual(item, entry)))];
+    case "within":
+      return asList(value).filter((item) => floor.value.some((entry) => deepEqual(item, entry)));
+    case "window": {
+      const from = isRecord(value) && typeof value["from"] === "string" && value["from"] > floor.from ? value["from"] : floor.from;
+      const to = isRecord(value) && typeof value["to"] === "string" && value["to"] < floor.to ? value["to"] : floor.to;
+      return { from, to: to < from ? from : to };
+    }
+    case "eachAtMost": {
+      const given = isRecord(value) ? value : {};
+      const result: Record<string, unknown> = { ...given };
+      for (const [key, max] of Object.entries(floor.value)) result[key] = isNumber(given[key]) ? Math.min(given[key], max) : max;
+      return result;
+    }
+    case "coversFreezes":
+      return [...asList(value), ...floor.value.filter((freeze) => !coversAnnualFreeze(asList(value), freeze))];
+  }
+}
+
+/** Every MM-DD of a leap year, in order. */
+const CALENDAR: string[] = Array.from({ length: 366 }, (_, day) => new Date(Date.UTC(2024, 0, 1 + day)).toISOString().slice(5, 10));
+
+/** Whether MM-DD `day` falls in the every-year range `from`–`to` (inclusive, wrapping the new year). */
+function inAnnualRange(day: string, from: string, to: string): boolean {
+  return from <= to ? from <= day && day <= to : day >= from || day <= to;
+}
+
+/** Whether the configured freezes keep every day of `freeze` frozen, every year (dated freezes cover one year only). */
+function coversAnnualFreeze(freezes: unknown[], freeze: AnnualFreeze): boolean {
+  const annual = freezes.filter(
+    (f): f is { from: string; to: string } => isRecord(f) && typeof f["from"] === "string" && typeof f["to"] === "string" && /^\d{2}-\d{2}$/.test(f["from"]) && /^\d{2}-\d{2}$/.test(f["to"]),
+  );
+  return CALENDAR.filter((day) => inAnnualRange(day, freeze.from, freeze.to)).every((day) => annual.some((f) => inAnnualRange(day, f.from, f.to)));
+}
