@@ -28,10 +28,16 @@ export function checkout(fetchDepth?: number): Step {
   };
 }
 
-/** pnpm, Node with the pnpm store cached by the lockfile, and a frozen install. */
+/**
+ * pnpm, Node with the pnpm store cached by the lockfile, and a frozen install. Needs the checkout
+ * first: pnpm/action-setup reads the pnpm version from the app's package.json `packageManager`
+ * field, and fails when a `version` input names another (pnpm/action-setup@v4.0.0
+ * src/install-pnpm/run.ts, readTarget: "Multiple versions of pnpm specified"), so `version` is
+ * passed only when the settings name one (an app without `packageManager`).
+ */
 export function nodeSetup(app: AppSettings): Step[] {
   return [
-    { name: "Set up pnpm", uses: action("pnpm/action-setup"), with: { version: app.pnpmVersion } },
+    { name: "Set up pnpm", uses: action("pnpm/action-setup"), ...(app.pnpmVersion === undefined ? {} : { with: { version: app.pnpmVersion } }) },
     {
       name: "Set up Node.js (pnpm cache)",
       uses: action("actions/setup-node"),
