@@ -222,7 +222,7 @@ export const schedule = z
     deployDays: z.array(z.enum(weekdays)).min(1).default(["Tue", "Thu"]),
     deployHours: z.strictObject({ from: clockTime, to: clockTime }).default({ from: "10:00", to: "14:00" }),
     freezes: z
-      .array(z.strictObject({ name: z.string().min(1), from: monthDay, to: monthDay }))
+      .array(z.strictObject({ name: z.string().regex(/^\S[^\r\n]*$/, "must be one line, not starting with a space"), from: monthDay, to: monthDay }))
       .default([{ name: "holidays", from: "12-20", to: "01-02" }]),
   })
   .default({

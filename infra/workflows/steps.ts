@@ -2,6 +2,7 @@ import { AppSettings, EnvironmentName, StackSettings } from "../config/schema";
 import { deploySecrets, deployVariables } from "../pipeline/deployContract";
 import { Concurrency, expr, Step } from "./model";
 import { action, cliPins } from "./pins";
+import { railwayDeployScript } from "./railway";
 
 /** Building blocks shared by the workflow builders. Pure: settings in, model out. */
 
@@ -77,33 +78,26 @@ export function alembicStep(app: AppSettings, name: string, command: string, ext
   };
 }
 
-/** Point the Railway service at an immutable image reference and deploy it (no build). */
+/**
+ * Deploys the API image pinned by digest to the environment's Railway service and waits until that
+ * deployment is live (see railway.ts for why this is not the Railway CLI). Needs Node on the runner.
+ */
 export function railwayDeployStep(imageRef: string): Step {
   return {
-    name: "Deploy API image to Railway",
+    name: "Deploy API image to Railway (by digest, waits until live)",
     env: {
       RAILWAY_TOKEN: secret(deploySecrets.railwayToken),
-      RAILWAY_PROJECT: vars(deployVariables.railwayProject),
       RAILWAY_ENVIRONMENT: vars(deployVariables.railwayEnvironment),
       RAILWAY_SERVICE: vars(deployVariables.railwayService),
       IMAGE: imageRef,
     },
-    run: [
-      "set -euo pipefail",
-      'case "$IMAGE" in ghcr.io/*@sha256:*|ghcr.io/*:*) ;; *) echo "::error::not a GHCR image reference: $IMAGE"; exit 1 ;; esac',
-      'railway link --project "$RAILWAY_PROJECT" --environment "$RAILWAY_ENVIRONMENT" --service "$RAILWAY_SERVICE"',
-      'railway environment edit --service-config "$RAILWAY_SERVICE" source.image "$IMAGE"',
-      'railway redeploy --service "$RAILWAY_SERVICE" --yes',
-    ].join("\n"),
+    run: railwayDeployScript,
   };
 }
 
-export function vercelEnv(): Record<string, string> {
-  return {
-    VERCEL_TOKEN: secret(deploySecrets.vercelToken),
-    VERCEL_ORG_ID: vars(deployVariables.vercelTeamId),
-    VERCEL_PROJECT_ID: vars(deployVariables.vercelProject),
-  };
+/** Node only (no package manager): for jobs that run node scripts, such as the Railway deploy. */
+export function nodeRuntime(app: AppSettings): Step {
+  return { name: "Set up Node.js", uses: action("actions/setup-node"), with: { "node-version": app.nodeVersion } };
 }
 
 /**
