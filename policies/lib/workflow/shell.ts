@@ -402,8 +402,10 @@ export function invocation(command: Command): string[] {
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(first)) words = words.slice(1);
     else if (["sudo", "command", "exec", "time", "nohup", "builtin"].includes(first)) words = words.slice(1).filter((word, index) => index > 0 || !word.startsWith("-"));
     else if (first === "env") {
-      words = words.slice(1);
-      while (words[0] !== undefined && (words[0].startsWith("-") || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]))) words = words.slice(1);
+      let rest = words.slice(1);
+      while (rest[0] !== undefined && (rest[0].startsWith("-") || /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0]))) rest = rest.slice(1);
+      if (rest.length === 0) return words; // `env` alone prints the environment
+      words = rest;
     } else return words;
   }
 }
