@@ -719,6 +719,16 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
         if (workflow === undefined || workflow instanceof WorkflowParseError) continue;
         files.push({ branch: knownString(resource.props["branch"]), workflow, urn: resource.urn });
       }
+      // Check names to the jobs that report them, once (a stack can have many rulesets and files).
+      const producersByName = new Map<string, { name: string; job: Job; file: (typeof files)[number] }[]>();
+      for (const file of files) {
+        for (const check of checkNames(file.workflow)) {
+          const list = producersByName.get(check.name) ?? [];
+          list.push({ ...check, file });
+          producersByName.set(check.name, list);
+        }
+      }
+      const shadowing = new Set<{ name: string; job: Job; file: (typeof files)[number] }>();
       for (const ruleset of resources) {
         if (ruleset.type !== "github:index/repositoryRuleset:RepositoryRuleset") continue;
         const contexts = asArray(asRecord(asRecord(ruleset.props["rules"])?.["requiredStatusChecks"])?.["requiredChecks"])
@@ -726,17 +736,18 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
           .filter((context): context is string => context !== undefined);
         if (contexts.length === 0) continue;
         const branches = branchesOfRuleset(ruleset.props);
-        const onBranch = files.filter((file) => branches === "any" || file.branch === undefined || branches.includes(file.branch));
+        const onBranch = (branch: string | undefined) => branches === "any" || branch === undefined || branches.includes(branch);
         for (const context of contexts) {
-          const producers = onBranch.flatMap((file) => checkNames(file.workflow).filter((check) => check.name === context).map((check) => ({ ...check, file })));
+          const producers = (producersByName.get(context) ?? []).filter((producer) => onBranch(producer.file.branch));
           const verifying = producers.filter((producer) => anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file) && producer.file.workflow.triggers.includes("pull_request"));
           if (verifying.length === 0) report(`required check ${context} (ruleset ${ruleset.name}) is reported by no job of the verify workflow on pull_request: pull requests can never pass it, or something else does`, ruleset.urn);
           for (const producer of producers) {
-            if (!anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file)) {
-              report(`${producer.file.workflow.file} ${producer.job.at} reports required check ${context} outside the verify workflow: it satisfies the ruleset without running the checks`, producer.file.urn);
-            }
+            if (!anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file)) shadowing.add(producer);
           }
         }
+      }
+      for (const producer of shadowing) {
+        report(`${producer.file.workflow.file} ${producer.job.at} reports required check ${producer.name} outside the verify workflow: it satisfies the ruleset without running the checks`, producer.file.urn);
       }
     },
   },

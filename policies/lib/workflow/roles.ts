@@ -98,8 +98,19 @@ function targetsProduction(args: string[]): boolean {
   return args.some((arg, index) => arg === "--prod" || arg === "--target=production" || (arg === "--target" && args[index + 1] === "production"));
 }
 
-/** What one step changes, if anything. */
+const kindsCache = new WeakMap<Step, Set<DeployKind>>();
+
+/** What one step changes, if anything (computed once per parsed step). */
 export function deployKindsOfStep(step: Step): Set<DeployKind> {
+  let kinds = kindsCache.get(step);
+  if (kinds === undefined) {
+    kinds = computeDeployKinds(step);
+    kindsCache.set(step, kinds);
+  }
+  return kinds;
+}
+
+function computeDeployKinds(step: Step): Set<DeployKind> {
   const kinds = new Set<DeployKind>();
   if (step.uses !== undefined) {
     const name = step.uses.split("@")[0]!.toLowerCase();
@@ -151,8 +162,21 @@ export function jobRole(job: Job, productionEnvironment: string): JobRole {
   return { job, kinds, deploys, production };
 }
 
+const rolesCache = new WeakMap<Workflow, Map<string, JobRole[]>>();
+
+/** Every job's role, computed once per parsed workflow and production environment name. */
 export function jobRoles(workflow: Workflow, productionEnvironment: string): JobRole[] {
-  return workflow.jobs.map((job) => jobRole(job, productionEnvironment));
+  let byEnvironment = rolesCache.get(workflow);
+  if (byEnvironment === undefined) {
+    byEnvironment = new Map();
+    rolesCache.set(workflow, byEnvironment);
+  }
+  let roles = byEnvironment.get(productionEnvironment);
+  if (roles === undefined) {
+    roles = workflow.jobs.map((job) => jobRole(job, productionEnvironment));
+    byEnvironment.set(productionEnvironment, roles);
+  }
+  return roles;
 }
 
 /** A step that reads the releases the deploys recorded (GitHub deployments) and writes what it found as outputs. */
