@@ -20,6 +20,7 @@ import {
   remoteScriptExecution,
   rollbackProblems,
   secretExposure,
+  toolsOfJob,
   unpinnedActions,
   unpinnedTools,
   untrustedWorkflowRun,
@@ -28,7 +29,7 @@ import { conditionIn } from "../lib/workflow/expression";
 import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
 import { Job, orderedSteps, runsAfter, Step, Workflow, WorkflowParseError } from "../lib/workflow/model";
 import { isPreflightJob } from "../lib/workflow/preflight";
-import { allCommandsOfStep, deployKindsOfStep, isGateStep, jobRoles, servesTraffic, toolOf, vercelSubcommand } from "../lib/workflow/roles";
+import { allCommandsOfStep, deployKindsOfStep, isGateCommand, isGateStep, jobRoles, servesTraffic, toolOf, vercelSubcommand } from "../lib/workflow/roles";
 import { REPOSITORY_FILE } from "./secrets";
 
 /**
@@ -494,9 +495,10 @@ export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
       const events = workflow.triggers;
       const steps = orderedSteps(workflow);
       const deploys = steps.filter((step) => productionJobs.has(step.job) && !ON_FAILURE(step, events) && [...deployKindsOfStep(step)].some((kind) => kind !== "aws-role"));
-      const smoke = steps.find((step) => SMOKE.test(`${step.name} ${step.id ?? ""} ${step.run ?? ""}`) && isGateStep(step) && conditionIn(step.if, { outcome: "success", events }) === true && deploys.some((deploy) => runsAfter(workflow, step, deploy)));
+      const checks = (step: Step) => allCommandsOfStep(step).some((command) => isGateCommand(command) || (toolOf(command).tool === "curl" && toolOf(command).args.some((arg) => arg === "--fail" || arg === "-f" || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(arg))));
+      const smoke = steps.find((step) => SMOKE.test(`${step.name} ${step.id ?? ""} ${step.run ?? ""}`) && isGateStep(step) && checks(step) && conditionIn(step.if, { outcome: "success", events }) === true && deploys.some((deploy) => runsAfter(workflow, step, deploy)));
       if (!smoke) {
-        report(`${workflow.file}: no smoke test step runs after the production deploy steps whenever they succeed`);
+        report(`${workflow.file}: no smoke test step (one that runs a check: curl --fail or a test runner) runs after the production deploy steps whenever they succeed`);
         return;
       }
       const rollbacks = steps.filter((step) => runsAfter(workflow, step, smoke) && [...deployKindsOfStep(step)].some((kind) => kind !== "aws-role"));
@@ -619,6 +621,54 @@ export const performanceBudgets = resourcePolicy<BudgetSettings>(
           const value = budget.direction === "min" && raw > 0 && raw <= 1 ? raw * 100 : raw;
           const loose = budget.direction === "min" ? value < budget.bound : value > budget.bound;
           if (loose) report(`${workflow.file}: ${key} = ${raw} is looser than the spec's ${budget.label} ${budget.direction === "min" ? "≥" : "≤"} ${budget.bound}`);
+        }
+      }
+    },
+  },
+);
+
+/** What each required check must run, by the spec's Stage 1 (any one of the alternatives per entry). */
+export const CHECK_TOOLS: Record<string, string[][]> = {
+  lint: [["eslint", "pnpm lint", "npm lint"], ["ruff"]],
+  typecheck: [["tsc", "pnpm typecheck", "npm typecheck"], ["pyright", "mypy"]],
+  "unit-tests": [["jest", "vitest", "pnpm test", "npm test"], ["pytest"]],
+  build: [["pnpm build", "npm build", "next", "vercel"], ["docker/build-push-action", "docker"]],
+  "security-scan": [["pnpm audit", "npm audit", "audit"], ["pip_audit", "pip-audit", "safety"]],
+  "migration-reversibility": [["alembic upgrade"], ["alembic downgrade"]],
+  "performance-budgets": [["@lhci/cli", "lhci"], ["node"], ["docker"]],
+};
+
+export const verifyChecksRunTools = resourcePolicy<{ verifyWorkflows: string[]; checkTools: Record<string, string[][]> }>(
+  {
+    name: "workflow-verify-checks-run-their-tools",
+    description:
+      "A required check is only as good as what it runs: each verify job runs the tools the spec names for it (lint: ESLint and Ruff; type check: TypeScript and Pyright; unit tests: Jest and pytest; build: Next.js and the API image; security scan: npm audit and a Python audit; migrations: upgrade and downgrade; budgets: Lighthouse CI, the bundle check, the image size). A job emptied of its tool still reports success. " +
+      'Spec, Stage 1: "Lint (ESLint, Ruff); Type check (TypeScript, Pyright); Unit tests (Jest, pytest); Build; Security scan (npm audit, safety)".',
+    severity: "high",
+    remediation: ["Keep each verify job's tool steps (generated from infra/workflows/verify.ts); a check that should not run is removed from the ruleset in a reviewed change, not emptied."],
+    topics: ["pipelines", "quality-gates"],
+  },
+  {
+    types: [REPOSITORY_FILE],
+    config: {
+      defaults: { verifyWorkflows: [".github/workflows/verify.y*ml"], checkTools: CHECK_TOOLS },
+      schema: {
+        verifyWorkflows: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs of the verify workflow's path." },
+        checkTools: { type: "object", additionalProperties: { type: "array", items: { type: "array", items: { type: "string" } } }, description: "Per verify job: the tools it must run (each inner list: alternatives)." },
+      },
+    },
+    validate(resource, settings, report, args) {
+      const file = workflowPathOf(resource.props["file"]);
+      if (file === undefined) return args.notApplicable("not a workflow file");
+      if (isUnknown(resource.props["content"])) throw new UnknownInputError("content");
+      if (!anyGlobMatch(settings.verifyWorkflows, file)) return args.notApplicable("not the verify workflow");
+      const workflow = judged(resource, args);
+      for (const [id, needed] of Object.entries(settings.checkTools)) {
+        const job = workflow.jobById.get(id);
+        if (!job) continue; // a missing required check is workflow-verify-required-checks-exist's
+        const tools = toolsOfJob(job);
+        for (const alternatives of needed) {
+          if (!alternatives.some((tool) => tools.has(tool.toLowerCase()))) report(`${workflow.file} ${job.at}: runs none of ${alternatives.join(", ")}`);
         }
       }
     },
@@ -775,6 +825,7 @@ export const workflowPolicies = [
   productionSmokeRollback,
   productionMigratesFirst,
   performanceBudgets,
+  verifyChecksRunTools,
   nodeSupported,
   requiredChecksExist,
 ];

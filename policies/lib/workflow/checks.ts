@@ -57,7 +57,11 @@ export function unpinnedActions(workflow: Workflow, trusted: (reference: string)
     if (job.uses !== undefined && !job.uses.startsWith("./")) findings.push(find(`${job.at}.uses`, `${job.uses}: only reusable workflows of this repository (./.github/workflows/…)`));
     for (const step of job.steps) {
       const uses = step.uses;
-      if (uses === undefined || uses.startsWith("./") || trusted(uses)) continue;
+      if (uses !== undefined && uses.startsWith("./")) {
+        findings.push(find(`${step.at}.uses`, `${uses}: a local action's steps are not in the workflow file, so nothing judges them; write them as steps`));
+        continue;
+      }
+      if (uses === undefined || trusted(uses)) continue;
       if (uses.startsWith("docker://")) {
         if (!/@sha256:[0-9a-f]{64}$/.test(uses)) findings.push(find(`${step.at}.uses`, `${uses} is not pinned to an image digest (@sha256:…)`));
       } else if (!/^[^@\s]+@[0-9a-f]{40}$/.test(uses)) findings.push(find(`${step.at}.uses`, `${uses} is not pinned to a full commit SHA`));
@@ -644,3 +648,23 @@ export function auditProblems(workflow: Workflow, context: CheckContext): Findin
 // --- helpers for the pack's production-specific policies ------------------------------------------
 
 export { orderedSteps, runsAfter };
+
+/** Words of every command a job runs (tool names and `python -m` modules), lower-cased, for "does this job run X". */
+export function toolsOfJob(job: Job): Set<string> {
+  const tools = new Set<string>();
+  for (const step of job.steps) {
+    for (const command of allCommandsOfStep(step)) {
+      const { tool, args } = toolOf(command);
+      tools.add(tool.toLowerCase());
+      if (/^python[0-9.]*$/.test(tool) && args[0] === "-m" && args[1] !== undefined) tools.add(args[1].toLowerCase());
+      if (["pnpm", "npm", "yarn", "bun"].includes(tool)) {
+        const script = args[0] === "run" || args[0] === "exec" ? args[1] : args[0];
+        if (script !== undefined) tools.add(`${tool} ${script}`.toLowerCase());
+        if (args[0] === "exec" && args[1] !== undefined) tools.add(args[1].toLowerCase());
+      }
+      if (tool === "alembic" && args[0] !== undefined) tools.add(`alembic ${args[0]}`);
+    }
+    if (step.uses !== undefined) tools.add(step.uses.split("@")[0]!.toLowerCase());
+  }
+  return tools;
+}
