@@ -29,7 +29,7 @@ import { conditionIn } from "../lib/workflow/expression";
 import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
 import { Job, orderedSteps, runsAfter, Step, Workflow, WorkflowParseError } from "../lib/workflow/model";
 import { isPreflightJob } from "../lib/workflow/preflight";
-import { allCommandsOfStep, deployKindsOfStep, isGateCommand, isGateStep, jobRoles, servesTraffic, toolOf, vercelSubcommand } from "../lib/workflow/roles";
+import { allCommandsOfStep, deployKindsOfStep, isGateCommand, isGateStep, jobRoles, servesTraffic, toolOf, tracesToArtifact, vercelSubcommand } from "../lib/workflow/roles";
 import { REPOSITORY_FILE } from "./secrets";
 
 /**
@@ -399,6 +399,11 @@ export const productionPromotesArtifacts = resourcePolicy<ProductionSettings>(
           const railwayUp = allCommandsOfStep(step).some((command) => toolOf(command).tool === "railway" && toolOf(command).args[0] === "up");
           if (match || step.uses?.startsWith("docker/build-push-action@") || railwayUp) {
             report(`${workflow.file} ${step.at}: ${step.name} builds the API image (${match?.[0] ?? (railwayUp ? "railway up" : step.uses)}) instead of promoting the tested one`);
+          }
+          // The API image deployed (not a rollback) is the one staging (or verify) established, traced through outputs.
+          const deploysApi = deployKindsOfStep(step).has("api") && !ON_FAILURE(step, workflow.triggers) && /backboard\.railway\.(com|app)/.test(step.run ?? "");
+          if (deploysApi && !tracesToArtifact(workflow, job, step.effectiveEnv["IMAGE"])) {
+            report(`${workflow.file} ${step.at}: ${step.name} deploys IMAGE ${JSON.stringify(step.effectiveEnv["IMAGE"] ?? null)}, which does not come from the tested artifact (the pre-flight's lookup of staging's deployment or verify's checks)`);
           }
         }
       }

@@ -18,3 +18,10 @@ export const deployProductionYaml = content("deploy-production");
 export const verifyYaml = content("verify");
 export const deployStagingYaml = content("deploy-staging");
 export const rollbackYaml = content("rollback");
+
+/** deploy-production.yml of the direct-prod model (no staging: the image verify published). */
+export const directProductionYaml = (() => {
+  const file = renderWorkflowFiles(settingsFor("direct-prod")).find((candidate) => candidate.name === "deploy-production");
+  if (!file) throw new Error("no generated direct-prod deploy-production.yml");
+  return file.content;
+})();

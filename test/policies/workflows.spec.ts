@@ -3,7 +3,7 @@ import { parse, stringify } from "yaml";
 import { actionsPinned } from "../../policies/rules/workflows";
 import { validStack } from "./fixtures";
 import { Fixture, judge, JudgeOptions, runResourcePolicy, Verdict, withInput } from "./judge";
-import { deployProductionYaml, deployStagingYaml, rollbackYaml, verifyYaml } from "./workflowFixtures";
+import { deployProductionYaml, deployStagingYaml, directProductionYaml, rollbackYaml, verifyYaml } from "./workflowFixtures";
 
 /**
  * The workflow policies against the files the program generates (test/policies/workflowFixtures.ts),
@@ -118,6 +118,10 @@ describe("policies: workflow files", () => {
         step(doc, "preflight", byId("schedule"))["shell"] = "bash";
       });
       assert.deepEqual(workflowVerdicts(stack), []);
+    });
+
+    it("the direct-prod model's deploy-production.yml (the image verify published, no staging)", () => {
+      assert.deepEqual(workflowVerdicts(withInput(validStack(), NAMES["deploy-production"], "content", directProductionYaml)), []);
     });
 
     it("an extra workflow that deploys nothing, named .yaml", () => {
@@ -237,6 +241,8 @@ describe("policies: workflow files", () => {
       { title: "the staging values pulled for production", stack: () => withWorkflow("deploy-production", (d) => { step(d, "deploy", byName(/^Build web for production/))["run"] = 'vercel pull --yes --environment=preview --git-branch=staging --token="$VERCEL_TOKEN"\nvercel build --prod --token="$VERCEL_TOKEN"'; }), policy: "workflow-production-web-built-for-production", message: /`vercel pull` without --environment=production/ },
       { title: "the API image rebuilt in production", stack: () => withWorkflow("deploy-production", (d) => appendRun(DEPLOY_STEP(d, "promote"), '\ndocker build --tag "$REPO:production" api')), policy: "workflow-production-promotes-without-build", message: /builds the API image \(docker build\)/ },
       { title: "the API image rebuilt with build-push-action", stack: () => withWorkflow("deploy-production", (d) => { d.jobs["deploy"]!.steps.splice(3, 0, { name: "Build", uses: "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a", with: { context: "api", push: true } }); }), policy: "workflow-production-promotes-without-build", message: /builds the API image \(docker\/build-push-action/ },
+      { title: "an image typed in at dispatch instead of the one staging tested", stack: () => withWorkflow("deploy-production", (d) => { (DEPLOY_STEP(d, "promote")["env"] as Record<string, string>)["SOURCE"] = "${{ inputs.reason }}"; }), policy: "workflow-production-promotes-without-build", message: /deploys IMAGE .* which does not come from the tested artifact/ },
+      { title: "the API deployed from a literal tag", stack: () => withWorkflow("deploy-production", (d) => { (DEPLOY_STEP(d, "deploy-api")["env"] as Record<string, string>)["IMAGE"] = "ghcr.io/flightpro/api:main"; }), policy: "workflow-production-promotes-without-build", message: /deploys IMAGE "ghcr\.io\/flightpro\/api:main"/ },
       { title: "no smoke tests after the deploy", stack: () => withWorkflow("deploy-production", (d) => { d.jobs["deploy"]!.steps = d.jobs["deploy"]!.steps.filter((s) => s["id"] !== "smoke"); }), policy: "workflow-production-smoke-tests-roll-back", message: /no smoke test step .* runs after the production deploy steps/ },
       { title: "smoke tests that check nothing", stack: () => withWorkflow("deploy-production", (d) => { DEPLOY_STEP(d, "smoke")["run"] = 'echo "smoke tests passed"'; }), policy: "workflow-production-smoke-tests-roll-back", message: /no smoke test step \(one that runs a check/ },
       { title: "smoke tests only on failure", stack: () => withWorkflow("deploy-production", (d) => { DEPLOY_STEP(d, "smoke")["if"] = "${{ failure() }}"; }), policy: "workflow-production-smoke-tests-roll-back", message: /no smoke test step \(one that runs a check: curl --fail or a test runner\) runs after the production deploy steps whenever they succeed/ },

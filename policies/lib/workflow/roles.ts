@@ -243,3 +243,27 @@ export function servesTraffic(step: Step): boolean {
     return (subcommand === "deploy" || subcommand === "") && targetsProduction([subcommand, ...rest]) && !rest.includes("--skip-domain");
   });
 }
+
+/** A step that reads what earlier runs established (GitHub deployments or check runs) and writes it as outputs. */
+export function isArtifactLookup(step: Step): boolean {
+  return step.run !== undefined && /\bgh\s+api\b/.test(step.run) && /\/(deployments|check-runs)\b/.test(step.run) && /\$GITHUB_OUTPUT\b/.test(step.run);
+}
+
+/**
+ * Whether a value traces back to what staging (or verify) established: an output of an artifact
+ * lookup, directly, through a job output, or through a step in the same job whose env takes one
+ * (the promotion step that re-tags the image it was given).
+ */
+export function tracesToArtifact(workflow: Workflow, job: Job, value: Plain | undefined, depth = 0): boolean {
+  if (typeof value !== "string" || depth > 4) return false;
+  const expression = /^\s*\$\{\{\s*(needs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)|steps\.([A-Za-z0-9_-]+)\.outputs\.[A-Za-z0-9_-]+)\s*\}\}\s*$/.exec(value);
+  if (!expression) return false;
+  if (expression[4] !== undefined) {
+    const step = job.steps.find((candidate) => candidate.id === expression[4]);
+    if (step === undefined) return false;
+    return isArtifactLookup(step) || Object.values(step.env).some((env) => tracesToArtifact(workflow, job, env, depth + 1));
+  }
+  const source = workflow.jobById.get(expression[2]!);
+  if (!source || !ancestorsOf(workflow, job.id).has(source.id)) return false;
+  return tracesToArtifact(workflow, source, source.outputs[expression[3]!], depth + 1);
+}
