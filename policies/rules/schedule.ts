@@ -1,5 +1,5 @@
 import { now } from "../lib/clock";
-import { stackPolicy, StackResource } from "../lib/define";
+import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { floorProblems, inDeployWindow, inFreeze, localTime, Schedule, SPEC_SCHEDULE, WEEKDAYS } from "../lib/schedule";
 import { currentStack } from "../lib/stack";
 import { WorkflowParseError } from "../lib/workflow/model";
@@ -25,7 +25,13 @@ export function committedSchedules(resources: StackResource[]): Schedule[] {
   const schedules: Schedule[] = [];
   for (const resource of resources) {
     if (resource.type !== REPOSITORY_FILE) continue;
-    const workflow = workflowOf(resource);
+    let workflow: ReturnType<typeof workflowOf>;
+    try {
+      workflow = workflowOf(resource);
+    } catch (error) {
+      if (error instanceof UnknownInputError) continue; // judged on update; the spec's schedule still applies now
+      throw error;
+    }
     if (workflow === undefined || workflow instanceof WorkflowParseError) continue;
     for (const check of scheduleChecks(workflow)) if (check.schedule) schedules.push(check.schedule);
   }

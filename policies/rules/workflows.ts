@@ -44,6 +44,8 @@ const TOPICS = ["pipelines", "supply-chain"];
 
 /** The workflow a RepositoryFile commits, parsed; undefined when the file is not a workflow. Unknown content is reported as such. */
 export function workflowOf(resource: ResourceInput): Workflow | WorkflowParseError | undefined {
+  // A path not known until apply may well be a workflow: judged on update, when it is known.
+  if (isUnknown(resource.props["file"])) throw new UnknownInputError("file");
   const file = workflowPathOf(resource.props["file"]);
   if (file === undefined) return undefined;
   const content = resource.props["content"];

@@ -282,3 +282,13 @@ describe("policies: workflow files", () => {
 function DEPLOY_STEP_BY_NAME(doc: Doc, pattern: RegExp): Record<string, unknown> {
   return step(doc, "deploy", byName(pattern));
 }
+
+describe("policies: workflow files not known until apply", () => {
+  it("a RepositoryFile whose path is unknown during preview is judged on update (an advisory note now), not skipped", () => {
+    const stack = withInput(validStack(), "workflow-deploy-production", "file", "04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+    const notes = judge(stack).filter((verdict) => verdict.policy === "workflow-secrets-not-exposed");
+    assert.equal(notes.length, 1, JSON.stringify(notes));
+    assert.equal(notes[0]!.enforcementLevel, "advisory");
+    assert.match(notes[0]!.message, /not judged during preview: file is not known until apply/);
+  });
+});
