@@ -212,19 +212,22 @@ describe("schedule parity: the pre-flight's bash and the pack's calendar (polici
   });
   after(() => rmSync(bin, { recursive: true, force: true }));
 
-  /** The bash verdict at an instant: the freeze it names (emergency run), whether it is inside the window, and whether a normal run is blocked. */
+  /**
+   * The bash verdict at an instant, from one emergency run (which reports instead of failing): the
+   * freeze it names and whether it is inside the window. (A normal run fails exactly when either
+   * is reported: the specs above run that path.)
+   */
   function bashVerdict(at: string) {
     const emergency = runScheduleCheck(bin, stackSchedule, at, "true", "parity");
     assert.equal(emergency.status, 0, emergency.out);
     const frozen = /deploying inside the freeze window (\S+) \(/.exec(emergency.out)?.[1] ?? null;
-    return { frozen, inWindow: !emergency.out.includes("outside the deploy window"), blocked: runScheduleCheck(bin, stackSchedule, at).status !== 0 };
+    return { frozen, inWindow: !emergency.out.includes("outside the deploy window") };
   }
 
   function policyVerdict(at: string) {
     const local = localTime(new Date(at), stackSchedule.timezone);
     const frozen = stackSchedule.freezes.find((freeze) => inFreeze(local, freeze))?.name ?? null;
-    const inWindow = inDeployWindow(local, stackSchedule);
-    return { frozen, inWindow, blocked: frozen !== null || !inWindow };
+    return { frozen, inWindow: inDeployWindow(local, stackSchedule) };
   }
 
   const instants: [string, string][] = [
