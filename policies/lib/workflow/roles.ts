@@ -23,7 +23,12 @@ export function commandsOfStep(step: Step): Command[] {
 
 const allCache = new WeakMap<Step, Command[]>();
 
-/** The step's commands and those inside its command substitutions (`url="$(vercel deploy …)"`), parsed once. */
+const SHELLS = new Set(["bash", "sh", "zsh", "dash", "ksh"]);
+
+/**
+ * The step's commands and those it runs indirectly: inside command substitutions
+ * (`url="$(vercel deploy …)"`), `bash -c "…"` / `sh -c` strings and `eval`, parsed once.
+ */
 export function allCommandsOfStep(step: Step): Command[] {
   let commands = allCache.get(step);
   if (commands === undefined) {
@@ -31,13 +36,34 @@ export function allCommandsOfStep(step: Step): Command[] {
     const visit = (list: Command[], depth: number) => {
       for (const command of list) {
         commands!.push(command);
-        if (depth < 4) for (const text of command.substitutions) visit(commandsOf(text), depth + 1);
+        if (depth >= 4) continue;
+        for (const text of command.substitutions) visit(commandsOf(text), depth + 1);
+        const words = invocation(command);
+        const program = programOf(command);
+        const flag = words.indexOf("-c");
+        if (SHELLS.has(program) && flag > 0 && words[flag + 1] !== undefined) visit(commandsOf(words[flag + 1]!), depth + 1);
+        if (program === "eval") visit(commandsOf(words.slice(1).join(" ")), depth + 1);
       }
     };
     visit(commandsOfStep(step), 0);
     allCache.set(step, commands);
   }
   return commands;
+}
+
+/** Script text a step hands to another interpreter: here-document bodies and `-e`/`-c` arguments of node, python, perl, ruby. */
+export function embeddedScripts(step: Step): string[] {
+  const texts: string[] = [];
+  for (const command of allCommandsOfStep(step)) {
+    texts.push(...command.heredocs);
+    const words = invocation(command);
+    if (/^(node|python[0-9.]*|perl|ruby|deno|bun)$/.test(programOf(command))) {
+      words.forEach((word, index) => {
+        if (["-e", "-c", "--eval", "-p"].includes(word) && words[index + 1] !== undefined) texts.push(words[index + 1]!);
+      });
+    }
+  }
+  return texts;
 }
 
 export function isExpression(value: Plain | undefined): boolean {
@@ -67,6 +93,8 @@ export function toolOf(command: Command): { tool: string; args: string[] } {
     return { tool: name === "@railway/cli" ? "railway" : name, args: args.slice(index + 1) };
   };
   if (program === "npx" || program === "bunx") return runner(rest);
+  if (/^python[0-9.]*$/.test(program) && rest[0] === "-m" && rest[1] !== undefined) return { tool: rest[1], args: rest.slice(2) };
+  if (["uv", "poetry", "pipenv", "hatch", "pdm"].includes(program) && rest[0] === "run") return runner(rest.slice(1));
   if ((program === "pnpm" || program === "yarn") && (rest[0] === "dlx" || rest[0] === "exec")) return runner(rest.slice(1));
   if (program === "vc") return { tool: "vercel", args: rest };
   return { tool: program, args: rest };
@@ -121,6 +149,13 @@ function computeDeployKinds(step: Step): Set<DeployKind> {
   if (step.run === undefined) return kinds;
   if (/backboard\.railway\.(com|app)/i.test(step.run)) kinds.add("api");
   if (/api\.vercel\.com/i.test(step.run)) kinds.add("web-production");
+  // Scripts the shell hands to another interpreter (here-documents, node -e, python -c): read as text.
+  for (const text of embeddedScripts(step)) {
+    if (/\b(vercel|vc)\b[^\n]*(--prod\b|--target[= ]production|\b(promote|rollback)\b)/.test(text)) kinds.add("web-production");
+    else if (/\b(vercel|vc)(@[\w.]+)?\s+(deploy|alias|redeploy)\b/.test(text)) kinds.add("web");
+    if (/\brailway(@[\w.]+)?\s+(up|redeploy|deploy|environment)\b/.test(text)) kinds.add("api");
+    if (/\balembic\b[^\n]*\b(upgrade|stamp)\b/.test(text) && secretVariables(step).size > 0) kinds.add("database");
+  }
   const secretInReach = secretVariables(step).size > 0;
   for (const command of allCommandsOfStep(step)) {
     const { tool, args } = toolOf(command);
