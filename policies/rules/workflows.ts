@@ -794,13 +794,17 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
         if (contexts.length === 0) continue;
         const branches = branchesOfRuleset(ruleset.props);
         const onBranch = (branch: string | undefined) => branches === "any" || branch === undefined || branches.includes(branch);
+        const missing: string[] = [];
         for (const context of contexts) {
           const producers = (producersByName.get(context) ?? []).filter((producer) => onBranch(producer.file.branch));
           const verifying = producers.filter((producer) => anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file) && producer.file.workflow.triggers.includes("pull_request"));
-          if (verifying.length === 0) report(`required check ${context} (ruleset ${ruleset.name}) is reported by no job of the verify workflow on pull_request: pull requests can never pass it, or something else does`, ruleset.urn);
+          if (verifying.length === 0) missing.push(context);
           for (const producer of producers) {
             if (!anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file)) shadowing.add(producer);
           }
+        }
+        if (missing.length > 0) {
+          report(`required check${missing.length === 1 ? "" : "s"} ${missing.join(", ")} (ruleset ${ruleset.name}) ${missing.length === 1 ? "is" : "are"} reported by no job of the verify workflow on pull_request: pull requests can never pass ${missing.length === 1 ? "it" : "them"}, or something else does`, ruleset.urn);
         }
       }
       for (const producer of shadowing) {

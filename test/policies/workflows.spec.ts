@@ -257,8 +257,8 @@ describe("policies: workflow files", () => {
 
   describe("verify", () => {
     itBlocks([
-      { title: "a required check renamed", stack: () => withWorkflow("verify", (d) => { d.jobs["lint"]!["name"] = "Lint"; }), policy: "workflow-verify-required-checks-exist", message: /required check lint .* is reported by no job of the verify workflow/ },
-      { title: "verify no longer on pull requests", stack: () => withWorkflow("verify", (d) => { d.on = { push: { branches: ["main"] } }; }), policy: "workflow-verify-required-checks-exist", message: /required check lint .* on pull_request/ },
+      { title: "a required check renamed", stack: () => withWorkflow("verify", (d) => { d.jobs["lint"]!["name"] = "Lint"; }), policy: "workflow-verify-required-checks-exist", message: /required check lint \(ruleset .*\) is reported by no job of the verify workflow/ },
+      { title: "verify no longer on pull requests", stack: () => withWorkflow("verify", (d) => { d.on = { push: { branches: ["main"] } }; }), policy: "workflow-verify-required-checks-exist", message: /required checks lint, typecheck, .* are reported by no job of the verify workflow on pull_request/ },
       { title: "another workflow reports a required check's name", stack: () => withExtraFile(".github/workflows/fast.yml", docsWorkflow.replace("  docs:\n", "  unit-tests:\n")), policy: "workflow-verify-required-checks-exist", message: /fast\.yml jobs\.unit-tests reports required check unit-tests outside the verify workflow/ },
       { title: "Lighthouse 80", stack: () => withWorkflow("verify", (d) => { (d.jobs["performance-budgets"]!["env"] as Record<string, string>)["LIGHTHOUSE_MIN_SCORE"] = "80"; }), policy: "workflow-verify-performance-budgets", message: /LIGHTHOUSE_MIN_SCORE = 80 is looser .* ≥ 85/ },
       { title: "Node 20 (end of life 2026-04-30)", stack: () => withWorkflow("verify", (d) => { step(d, "lint", byName(/Set up Node/))["with"] = { "node-version": "20", cache: "pnpm" }; }), policy: "workflow-node-version-supported", message: /Node\.js 20 reached end of life on 2026-04-30/ },
