@@ -2,7 +2,9 @@ import { now } from "../lib/clock";
 import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { floorProblems, inDeployWindow, inFreeze, localTime, Schedule, SPEC_SCHEDULE, WEEKDAYS } from "../lib/schedule";
 import { currentStack } from "../lib/stack";
+import { MAY_CHECK_SCHEDULE, MAY_DEPLOY } from "../lib/workflow/files";
 import { WorkflowParseError } from "../lib/workflow/model";
+import { isUnknown } from "../lib/values";
 import { productionDeploysAndTheirChecks, scheduleChecks } from "../lib/workflow/preflight";
 import { REPOSITORY_FILE } from "./secrets";
 import { workflowOf } from "./workflows";
@@ -25,6 +27,8 @@ export function committedSchedules(resources: StackResource[]): Schedule[] {
   const schedules: Schedule[] = [];
   for (const resource of resources) {
     if (resource.type !== REPOSITORY_FILE) continue;
+    const content = resource.props["content"];
+    if (typeof content === "string" && !isUnknown(content) && !MAY_CHECK_SCHEDULE.test(content)) continue;
     let workflow: ReturnType<typeof workflowOf>;
     try {
       workflow = workflowOf(resource);
@@ -122,6 +126,8 @@ export const preflightEnforcesFloor = stackPolicy<Schedule>(
       const today = now().toISOString().slice(0, 10);
       for (const resource of resources) {
         if (resource.type !== REPOSITORY_FILE) continue;
+        const content = resource.props["content"];
+        if (typeof content === "string" && !isUnknown(content) && !MAY_DEPLOY.test(content)) continue; // deploys nothing
         const workflow = workflowOf(resource);
         if (workflow === undefined || workflow instanceof WorkflowParseError) continue;
         for (const deploy of productionDeploysAndTheirChecks(workflow, "production")) {

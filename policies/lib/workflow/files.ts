@@ -14,7 +14,7 @@ export function isWorkflowPath(file: string | undefined): file is string {
  * are read-only; a file that does not parse is remembered as its error. Bounded.
  */
 const parsed = new Map<string, Workflow | WorkflowParseError>();
-const MAX_PARSED = 256;
+const MAX_PARSED = 2048;
 
 export function cachedWorkflow(file: string, content: string): Workflow | WorkflowParseError {
   const key = `${file}\u0000${content}`;
@@ -38,3 +38,8 @@ export function workflowPathOf(file: unknown): string | undefined {
   const normal = path.replace(/^\.?\//, "");
   return isWorkflowPath(normal) ? normal : undefined;
 }
+
+/** Text a workflow must contain to deploy anything (the tools and APIs roles.ts recognises): a cheap test before parsing. */
+export const MAY_DEPLOY = /vercel|\bvc\b|railway|alembic|psql|pg_restore|prisma|flyway|liquibase|configure-aws-credentials/i;
+/** Text a workflow must contain to hold a schedule check. */
+export const MAY_CHECK_SCHEDULE = /SCHEDULE_|freeze|deploy window|schedule/i;
