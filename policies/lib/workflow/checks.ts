@@ -1,12 +1,11 @@
 import { asRecord, isRecord, Plain } from "../values";
 import { conditionIn, flagValue, statusFunctionsOf } from "./expression";
-import { ancestorsOf, Job, orderedSteps, runsAfter, Step, Workflow } from "./model";
+import { ancestorsOf, Job, Step, Workflow } from "./model";
 import {
   allCommandsOfStep,
   commandsOfStep,
   deployKindsOfStep,
   environmentIsProduction,
-  isExpression,
   isGateCommand,
   isGateStep,
   isRecordedReleaseReference,
@@ -644,10 +643,6 @@ export function auditProblems(workflow: Workflow, context: CheckContext): Findin
   });
   return good.length > 0 ? [] : findings;
 }
-
-// --- helpers for the pack's production-specific policies ------------------------------------------
-
-export { orderedSteps, runsAfter };
 
 /** Words of every command a job runs (tool names and `python -m` modules), lower-cased, for "does this job run X". */
 export function toolsOfJob(job: Job): Set<string> {

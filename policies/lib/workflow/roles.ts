@@ -66,10 +66,6 @@ export function embeddedScripts(step: Step): string[] {
   return texts;
 }
 
-export function isExpression(value: Plain | undefined): boolean {
-  return typeof value === "string" && value.includes("${{");
-}
-
 /** Whether a value hands a secret over: the secrets context or the workflow token. */
 export function isSecretValue(value: Plain | undefined): boolean {
   return typeof value === "string" && /\$\{\{[^}]*\b(secrets\s*[.[]|github\s*\.\s*token\b)/i.test(value);
