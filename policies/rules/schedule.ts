@@ -1,5 +1,5 @@
 import { now } from "../lib/clock";
-import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
+import { resourcePolicy, stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { floorProblems, inDeployWindow, inFreeze, localTime, Schedule, SPEC_SCHEDULE, WEEKDAYS } from "../lib/schedule";
 import { currentStack } from "../lib/stack";
 import { MAY_CHECK_SCHEDULE, MAY_DEPLOY } from "../lib/workflow/files";
@@ -85,7 +85,7 @@ export const deploySchedule = stackPolicy<{ stacks: string[] }>(
   },
 );
 
-export const preflightEnforcesFloor = stackPolicy<Schedule>(
+export const preflightEnforcesFloor = resourcePolicy<Schedule>(
   {
     name: "schedule-production-preflight-enforces-floor",
     description:
@@ -99,7 +99,7 @@ export const preflightEnforcesFloor = stackPolicy<Schedule>(
     topics: ["schedule", "change-management"],
   },
   {
-    requires: REPOSITORY_FILE,
+    types: [REPOSITORY_FILE],
     config: {
       defaults: SPEC_SCHEDULE,
       schema: {
@@ -122,27 +122,24 @@ export const preflightEnforcesFloor = stackPolicy<Schedule>(
         },
       },
     },
-    validate(resources, floor, report) {
+    validate(resource, floor, report, args) {
+      // Judged per workflow file: a production deploy job and the pre-flight it waits for are in the same file.
+      const content = resource.props["content"];
+      if (typeof content === "string" && !isUnknown(content) && !MAY_DEPLOY.test(content)) return args.notApplicable("deploys nothing");
+      const workflow = workflowOf(resource);
+      if (workflow === undefined) return args.notApplicable("not a workflow file");
+      if (workflow instanceof WorkflowParseError) return args.notApplicable("the file does not parse (see workflow-file-parses)");
       const today = now().toISOString().slice(0, 10);
-      for (const resource of resources) {
-        if (resource.type !== REPOSITORY_FILE) continue;
-        const content = resource.props["content"];
-        if (typeof content === "string" && !isUnknown(content) && !MAY_DEPLOY.test(content)) continue; // deploys nothing
-        const workflow = workflowOf(resource);
-        if (workflow === undefined || workflow instanceof WorkflowParseError) continue;
-        for (const deploy of productionDeploysAndTheirChecks(workflow, "production")) {
-          const effective = deploy.waitsFor.filter((check) => check.schedule !== undefined);
-          if (effective.length === 0) {
-            const why = deploy.waitsFor.length > 0 ? deploy.waitsFor.flatMap((check) => check.problems.map((problem) => `${check.step.at}: ${problem}`)).join("; ") : "it needs no job with a schedule check";
-            report(`${workflow.file} jobs.${deploy.job.id} deploys to production without an effective schedule check (${why})`, resource.urn);
-            continue;
-          }
-          const meets = effective.filter((check) => floorProblems(check.schedule!, floor, today).length === 0);
-          if (meets.length === 0) {
-            for (const check of effective) {
-              for (const problem of floorProblems(check.schedule!, floor, today)) report(`${workflow.file} ${check.step.at}: the schedule the pre-flight enforces is weaker than the floor: ${problem}`, resource.urn);
-            }
-          }
+      for (const deploy of productionDeploysAndTheirChecks(workflow, "production")) {
+        const effective = deploy.waitsFor.filter((check) => check.schedule !== undefined);
+        if (effective.length === 0) {
+          const why = deploy.waitsFor.length > 0 ? deploy.waitsFor.flatMap((check) => check.problems.map((problem) => `${check.step.at}: ${problem}`)).join("; ") : "it needs no job with a schedule check";
+          report(`${workflow.file} jobs.${deploy.job.id} deploys to production without an effective schedule check (${why})`);
+          continue;
+        }
+        if (effective.some((check) => floorProblems(check.schedule!, floor, today).length === 0)) continue;
+        for (const check of effective) {
+          for (const problem of floorProblems(check.schedule!, floor, today)) report(`${workflow.file} ${check.step.at}: the schedule the pre-flight enforces is weaker than the floor: ${problem}`);
         }
       }
     },
