@@ -125,7 +125,7 @@ export const preflightEnforcesFloor = resourcePolicy<Schedule>(
     validate(resource, floor, report, args) {
       // Judged per workflow file: a production deploy job and the pre-flight it waits for are in the same file.
       const content = resource.props["content"];
-      if (typeof content === "string" && !isUnknown(content) && !MAY_DEPLOY.test(content)) return args.notApplicable("deploys nothing");
+      if (typeof content === "string" && !isUnknown(content) && !MAY_DEPLOY.test(content)) return; // deploys nothing (cheaper than notApplicable's throw)
       const workflow = workflowOf(resource);
       if (workflow === undefined) return args.notApplicable("not a workflow file");
       if (workflow instanceof WorkflowParseError) return args.notApplicable("the file does not parse (see workflow-file-parses)");

@@ -61,8 +61,9 @@ function judged(resource: ResourceInput, args: ResourceValidationArgs): Workflow
   return workflow;
 }
 
+/** One violation per file and policy, listing every finding (one line each, `<file> <YAML path>: <problem>`). */
 function reportAll(report: (message: string) => void, workflow: Workflow, findings: Finding[]): void {
-  for (const finding of findings) report(`${workflow.file} ${finding.at}: ${finding.message}`);
+  if (findings.length > 0) report(findings.map((finding) => `${workflow.file} ${finding.at}: ${finding.message}`).join("\n"));
 }
 
 interface ProductionSettings {
@@ -154,74 +155,39 @@ export const actionsPinned = resourcePolicy<{ trustedPrefixes: string[] }>(
   },
 );
 
-export const permissionsReadOnly = structuralPolicy(
+export const permissionsLeastPrivilege = structuralPolicy(
   {
-    name: "workflow-permissions-read-only",
+    name: "workflow-permissions-least-privilege",
     description:
-      "A workflow's default token can only read; the jobs that need more ask for it. " + 'Spec, Compliance: "PCI: Production access restricted".',
-    severity: "high",
-    remediation: ["Add a top-level `permissions: {}` (or read scopes only) and grant write scopes per job."],
-    topics: TOPICS,
-  },
-  undefined,
-  (workflow) => broadTopLevelPermissions(workflow),
-);
-
-export const jobPermissionsLeastPrivilege = structuralPolicy(
-  {
-    name: "workflow-job-permissions-least-privilege",
-    description:
-      "Each job states its permissions and writes only what it does: contents for releases, packages for image pushes, deployments for GitHub deployment records, id-token for the OIDC role, pull-requests for comments; never write-all. " +
+      "The workflow token grants nothing by default (top-level `permissions: {}` or read scopes), and each job states its permissions and writes only what it does: contents for releases, packages for image pushes, deployments for GitHub deployment records, id-token for the OIDC role, pull-requests for comments; never write-all. " +
       'Spec, Compliance: "PCI: Production access restricted".',
     severity: "high",
-    remediation: ["Give every job a `permissions:` block with read scopes, plus `write` only for a scope a step of that job uses.", "Never use `write-all`."],
-    topics: TOPICS,
-  },
-  undefined,
-  (workflow) => jobPermissionProblems(workflow),
-);
-
-export const noPullRequestTarget = structuralPolicy(
-  {
-    name: "workflow-trigger-no-pull-request-target",
-    description:
-      "pull_request_target runs a fork's pull request with the base repository's secrets and write token. " + 'Spec, Stage 1: "Verify (on every PR)" runs on pull_request, with no secrets.',
-    severity: "critical",
-    remediation: ["Trigger on pull_request instead; never check out and run a fork's code with secrets."],
-    topics: TOPICS,
-  },
-  undefined,
-  (workflow) => pullRequestTarget(workflow),
-);
-
-export const workflowRunTrusted = structuralPolicy(
-  {
-    name: "workflow-trigger-workflow-run-trusted",
-    description:
-      "workflow_run starts with this repository's secrets and token after a run that may have come from a fork's pull request; it must accept named branches only and check that the triggering run is this repository's. " +
-      'Spec, Stage 1: "Verify (on every PR)" runs without secrets; nothing a pull request starts may reach them.',
-    severity: "critical",
     remediation: [
-      "Prefer workflow_dispatch or push.",
-      "Otherwise list the branches under `on.workflow_run.branches` (no wildcards) and give every job `if: github.event.workflow_run.head_repository.full_name == github.repository`.",
+      "Add a top-level `permissions: {}` (or read scopes only).",
+      "Give every job a `permissions:` block with read scopes, plus `write` only for a scope a step of that job uses; never `write-all`.",
     ],
     topics: TOPICS,
   },
   undefined,
-  (workflow) => untrustedWorkflowRun(workflow),
+  (workflow) => [...broadTopLevelPermissions(workflow), ...jobPermissionProblems(workflow)],
 );
 
-export const productionDispatchOnly = structuralPolicy<{ environment: string }>(
+export const triggersTrusted = structuralPolicy<{ environment: string }>(
   {
-    name: "workflow-production-deploy-dispatch-only",
+    name: "workflow-triggers-trusted",
     description:
-      'A production deploy starts by hand after staging validation, never by a push, schedule or another workflow. Spec, Production: "Deploy Trigger: Manual approval after staging validation"; Stage 3: "(manual trigger)".',
-    severity: "high",
-    remediation: ["Trigger workflows that deploy to production only with `on: workflow_dispatch` (no push, schedule, workflow_call, workflow_run or repository_dispatch)."],
-    topics: ["pipelines", "change-management"],
+      "What starts a workflow decides whose code runs with this repository's secrets: never pull_request_target (a fork's pull request with the base repository's secrets and write token); workflow_run only from named branches, each job checking the triggering run is this repository's; and a workflow that deploys to production starts only by hand (workflow_dispatch), never by a push, schedule, workflow_call or another workflow. " +
+      'Spec, Stage 1: "Verify (on every PR)" runs on pull_request, without secrets; Production: "Deploy Trigger: Manual approval after staging validation".',
+    severity: "critical",
+    remediation: [
+      "Trigger pull-request checks on pull_request, never pull_request_target.",
+      "Prefer workflow_dispatch or push to workflow_run; otherwise list `on.workflow_run.branches` (no wildcards) and give every job `if: github.event.workflow_run.head_repository.full_name == github.repository`.",
+      "Trigger workflows that deploy to production only with `on: workflow_dispatch`.",
+    ],
+    topics: TOPICS,
   },
   { defaults: { environment: "production" }, schema: { environment: productionSchema.environment } },
-  (workflow, settings) => productionTriggers(workflow, { ...DEFAULT_CONTEXT, productionEnvironment: settings.environment }),
+  (workflow, settings) => [...pullRequestTarget(workflow), ...untrustedWorkflowRun(workflow), ...productionTriggers(workflow, { ...DEFAULT_CONTEXT, productionEnvironment: settings.environment })],
 );
 
 export const gatesFailClosed = structuralPolicy<GateSettings>(
@@ -242,32 +208,21 @@ export const gatesFailClosed = structuralPolicy<GateSettings>(
   (workflow, settings) => gateBypasses(workflow, contextOf(workflow, settings)),
 );
 
-export const noRemoteScripts = structuralPolicy(
-  {
-    name: "workflow-steps-no-remote-script-execution",
-    description:
-      "A script downloaded and executed at run time (`curl … | sh`, `bash <(curl …)`, download then run) runs whatever the server sends that day, with the job's secrets. Install tools from a registry at an exact version instead. " +
-      'Spec, Stage 1: "Security scan (npm audit, safety)": what runs must be what can be scanned.',
-    severity: "high",
-    remediation: ["Install the tool with its package manager at an exact version (e.g. `npm install --global tool@1.2.3`), or a pinned action.", "If a binary must be downloaded, check its sha256 before running it."],
-    topics: TOPICS,
-  },
-  undefined,
-  (workflow) => remoteScriptExecution(workflow),
-);
-
 export const toolsPinned = structuralPolicy(
   {
-    name: "workflow-tools-pinned-versions",
+    name: "workflow-tools-installed-pinned",
     description:
-      "Every tool a workflow installs is pinned to an exact version (npm -g, npx, pnpm dlx, pip, pipx, uv, go install, cargo, gem, apt): an unpinned install runs a different program tomorrow. Runtimes from setup actions name a version line, not an alias (latest, lts/*). " +
-      'Spec, Artifact Promotion: "Ensures exact same code tested in staging goes to production".',
-    severity: "medium",
-    remediation: ["Write the exact version: `npm install --global vercel@64.0.2`, `pip install ruff==0.8.4`, `go install x@v1.2.3`.", "Project dependencies come from the lockfile (`pnpm install --frozen-lockfile`, `pip install -r requirements.txt`)."],
+      "Every tool a workflow installs comes from a registry at an exact version (npm -g, npx, pnpm dlx, pip, pipx, uv, go install, cargo, gem, apt), and no script is downloaded and executed at run time (`curl … | sh`, `bash <(curl …)`, download then run): either runs a different program tomorrow, with the job's secrets. Runtimes from setup actions name a version line, not an alias (latest, lts/*). " +
+      'Spec, Stage 1: "Security scan (npm audit, safety)": what runs must be what was scanned; Artifact Promotion: "Ensures exact same code tested in staging goes to production".',
+    severity: "high",
+    remediation: [
+      "Write the exact version: `npm install --global vercel@64.0.2`, `pip install ruff==0.8.4`, `go install x@v1.2.3`; project dependencies come from the lockfile.",
+      "Replace `curl … | sh` with the tool's package at an exact version, or a pinned action; a binary that must be downloaded is checked against its sha256 before it runs.",
+    ],
     topics: TOPICS,
   },
   undefined,
-  (workflow) => unpinnedTools(workflow),
+  (workflow) => [...remoteScriptExecution(workflow), ...unpinnedTools(workflow)],
 );
 
 export const secretsNotExposed = structuralPolicy(
@@ -610,7 +565,7 @@ export const performanceBudgets = resourcePolicy<BudgetSettings>(
       const file = workflowPathOf(resource.props["file"]);
       if (file === undefined) return args.notApplicable("not a workflow file");
       if (isUnknown(resource.props["content"])) throw new UnknownInputError("content");
-      if (!anyGlobMatch(settings.verifyWorkflows, file)) return args.notApplicable("not the verify workflow");
+      if (!anyGlobMatch(settings.verifyWorkflows, file)) return; // not the verify workflow (returning is cheaper than notApplicable's throw)
       const workflow = judged(resource, args);
       const job = workflow.jobById.get(settings.job);
       if (!job) {
@@ -668,7 +623,7 @@ export const verifyChecksRunTools = resourcePolicy<{ verifyWorkflows: string[]; 
       const file = workflowPathOf(resource.props["file"]);
       if (file === undefined) return args.notApplicable("not a workflow file");
       if (isUnknown(resource.props["content"])) throw new UnknownInputError("content");
-      if (!anyGlobMatch(settings.verifyWorkflows, file)) return args.notApplicable("not the verify workflow");
+      if (!anyGlobMatch(settings.verifyWorkflows, file)) return; // not the verify workflow (returning is cheaper than notApplicable's throw)
       const workflow = judged(resource, args);
       for (const [id, needed] of Object.entries(settings.checkTools)) {
         const job = workflow.jobById.get(id);
@@ -817,13 +772,9 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
 export const workflowPolicies = [
   workflowParses,
   actionsPinned,
-  permissionsReadOnly,
-  jobPermissionsLeastPrivilege,
-  noPullRequestTarget,
-  workflowRunTrusted,
-  productionDispatchOnly,
+  permissionsLeastPrivilege,
+  triggersTrusted,
   gatesFailClosed,
-  noRemoteScripts,
   toolsPinned,
   secretsNotExposed,
   jobsHardened,
