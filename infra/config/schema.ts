@@ -231,7 +231,7 @@ export const schedule = z
     deployDays: z.array(z.enum(weekdays)).min(1).default(["Tue", "Thu"]),
     deployHours: z.strictObject({ from: clockTime, to: clockTime }).default({ from: "10:00", to: "14:00" }),
     freezes: z
-      .array(z.strictObject({ name: z.string().min(1), from: monthDay, to: monthDay }))
+      .array(z.strictObject({ name: z.string().regex(/^\S[^\r\n]*$/, "must be one line, not starting with a space"), from: monthDay, to: monthDay }))
       .default([{ name: "holidays", from: "12-20", to: "01-02" }]),
   })
   .default({
@@ -245,11 +245,15 @@ export const app = z
   .strictObject({
     webDirectory: z.string().default("apps/web"),
     apiDirectory: z.string().default("api"),
-    nodeVersion: z.string().default("20"),
+    nodeVersion: z.string().default("22"),
     pythonVersion: z.string().default("3.12"),
-    pnpmVersion: z.string().default("9"),
+    /**
+     * Only for an app whose package.json has no `packageManager` field: pnpm/action-setup fails when
+     * its `version` input and `packageManager` name different versions, so by default it reads `packageManager`.
+     */
+    pnpmVersion: z.string().optional(),
   })
-  .default({ webDirectory: "apps/web", apiDirectory: "api", nodeVersion: "20", pythonVersion: "3.12", pnpmVersion: "9" });
+  .default({ webDirectory: "apps/web", apiDirectory: "api", nodeVersion: "22", pythonVersion: "3.12" });
 
 /** Every non-secret `flightdeck:*` key. Secret values live in their own keys (see `secretConfigKeys`). */
 export const stackConfigSchema = z.strictObject({

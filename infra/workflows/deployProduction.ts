@@ -5,7 +5,7 @@ import { verifyCheckIds } from "../pipeline/verifyChecks";
 import { DEPLOYMENT_TASK } from "./deployStaging";
 import { expr, Job, Step, Workflow } from "./model";
 import { action } from "./pins";
-import { previousProductionScript, requiredSettingsEnv, requiredSettingsScript, scheduleCheckScript, stagingArtifactScript } from "./preflight";
+import { previousProductionScript, requiredSettingsEnv, requiredSettingsScript, scheduleCheckStep, stagingArtifactScript } from "./preflight";
 import {
   alembicStep,
   apiImage,
@@ -22,11 +22,20 @@ import {
   RUNNER,
   smokeTestStep,
   vars,
-  vercelEnv,
 } from "./steps";
+import { vercelEnv, vercelProductionBuildStep, vercelPromoteStep, vercelRestoreScript, vercelStageProductionStep } from "./vercel";
 
 /** Step ids of the deploy job that its conditions and the policies refer to. */
-export const deployStepIds = { promote: "promote", migrate: "migrate", deployApi: "deploy-api", deployWeb: "deploy-web", smoke: "smoke", rollbackApi: "rollback-api" } as const;
+export const deployStepIds = {
+  promote: "promote",
+  stageWeb: "stage-web",
+  migrate: "migrate",
+  deployApi: "deploy-api",
+  deployWeb: "deploy-web",
+  smoke: "smoke",
+  rollbackApi: "rollback-api",
+  rollbackWeb: "rollback-web",
+} as const;
 
 /**
  * When the automatic rollback runs: the smoke tests failed (the spec's "Rollback if: Smoke tests
@@ -37,14 +46,19 @@ export const AUTOMATIC_ROLLBACK = `failure() && (steps.${deployStepIds.smoke}.ou
 /**
  * deploy-production.yml: the spec's Stage 3, started by hand (workflow_dispatch).
  *
- * - `preflight` (no environment, so no approval and no environment values): the branch, the freeze
- *   and deploy window, the artifacts that passed staging (or verify, in direct-prod), and what
- *   production runs now. It reads only the GitHub API with the workflow token.
+ * - `preflight` (no environment, so no approval and no environment values): the branch, the deploy
+ *   window and freezes (the pack's fixed schedule check with the stack's schedule as data), the API
+ *   image that passed staging (or verify, in direct-prod), and what production runs now. It reads
+ *   only the GitHub API with the workflow token.
  * - `deploy`: the ONE job in the `production` environment, so its required reviewers approve each
  *   deploy once (GitHub pauses every job that names a protected environment). In order: the
- *   environment's variables and secrets are set, promote the image by digest (no build), migrate,
- *   deploy API, promote web, smoke tests, automatic rollback if they fail, the GitHub deployment,
- *   the audit record (and DeploymentFailed on failure), the page on failure.
+ *   environment's variables and secrets are set; the tested API image is promoted by digest (built
+ *   once); the web is built for production and staged as a production deployment (NEXT_PUBLIC_*
+ *   values are inlined at build time, so staging's build cannot serve production); migrate; deploy
+ *   the API image by digest and wait until it is live; promote the staged web deployment and prove
+ *   the domain serves it; smoke tests; the automatic rollback to the recorded previous release when
+ *   they fail; the GitHub deployment (its payload is the release: image digest, web deployment);
+ *   the audit record (and DeploymentFailed on failure); the page on failure.
  * - `release-notes` after a successful deploy.
  */
 export function deployProductionWorkflow(settings: StackSettings): Workflow {
@@ -74,29 +88,15 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           '  conclusion="$(gh api "repos/$REPOSITORY/commits/$COMMIT/check-runs?check_name=$check" --jq \'[.check_runs[].conclusion] | first // ""\')"',
           '  if [ "$conclusion" != success ]; then echo "::error::verify check $check is not green on $COMMIT (${conclusion:-missing})"; exit 1; fi',
           "done",
-          'printf \'image=%s\\nweb-url=\\n\' "$IMAGE_TAG" >> "$GITHUB_OUTPUT"',
+          'echo "image=$IMAGE_TAG" >> "$GITHUB_OUTPUT"',
         ].join("\n"),
-      };
-
-  const deployWeb: Step = hasStaging
-    ? {
-        name: "Deploy web: promote the staging web deployment (vercel promote)",
-        id: ids.deployWeb,
-        env: { ...vercelEnv(), WEB_DEPLOYMENT_URL: expr("needs.preflight.outputs.web-url") },
-        run: [
-          "set -euo pipefail",
-          'vercel promote "$WEB_DEPLOYMENT_URL" --yes --token="$VERCEL_TOKEN"',
-          'echo "url=$WEB_DEPLOYMENT_URL" >> "$GITHUB_OUTPUT"',
-        ].join("\n"),
-      }
-    : {
-        name: "Deploy web (vercel deploy --prod)",
-        id: ids.deployWeb,
-        env: vercelEnv(),
-        run: ["set -euo pipefail", 'url="$(vercel deploy --prod --yes --token="$VERCEL_TOKEN")"', 'echo "url=$url" >> "$GITHUB_OUTPUT"'].join("\n"),
       };
 
   const rollbackWhen = (extra: string) => expr(`${AUTOMATIC_ROLLBACK} && ${extra}`);
+  const previous = {
+    image: expr("needs.preflight.outputs.previous-image"),
+    web: expr("needs.preflight.outputs.previous-web-url"),
+  };
 
   const jobs: Record<string, Job> = {
     preflight: {
@@ -106,7 +106,6 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
       "timeout-minutes": 5,
       outputs: {
         image: expr("steps.artifacts.outputs.image"),
-        "web-url": expr("steps.artifacts.outputs.web-url"),
         "previous-image": expr("steps.previous.outputs.image"),
         "previous-web-url": expr("steps.previous.outputs.web-url"),
         "previous-sha": expr("steps.previous.outputs.sha"),
@@ -117,11 +116,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           env: { REF: expr("github.ref") },
           run: `if [ "$REF" != "refs/heads/${branch}" ]; then echo "::error::production deploys only from ${branch}, not $REF"; exit 1; fi`,
         },
-        {
-          name: "Not inside a deployment freeze (unless an emergency with a reason)",
-          env: { EMERGENCY: expr("inputs.emergency"), REASON: expr("inputs.reason") },
-          run: scheduleCheckScript(settings.schedule),
-        },
+        scheduleCheckStep(settings.schedule),
         ...(hasStaging ? [checkout(0)] : []),
         artifactCheck,
         { name: "What production runs now (the rollback target)", id: "previous", env: { ...tokenEnv, TASK: DEPLOYMENT_TASK }, run: previousProductionScript() },
@@ -133,7 +128,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
       needs: ["preflight"],
       environment,
       permissions: { contents: "read", packages: "write", deployments: "write", "id-token": "write" },
-      "timeout-minutes": 30,
+      "timeout-minutes": 45,
       steps: [
         // The environment's values exist only inside the environment: checked here, before any change.
         { name: "Required variables and secrets are set", env: requiredSettingsEnv(), run: requiredSettingsScript },
@@ -151,39 +146,45 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             'echo "image=$REPO@$digest" >> "$GITHUB_OUTPUT"',
           ].join("\n"),
         },
+        ...nodeSetup(app),
+        installCli("vercel"),
+        vercelProductionBuildStep(),
+        vercelStageProductionStep(ids.stageWeb),
         ...pythonSetup(app),
         headed(alembicStep(app, "Database migrations (alembic upgrade head)", "alembic upgrade head"), { id: ids.migrate }),
-        installCli("railway", "vercel"),
         headed(railwayDeployStep(expr(`steps.${ids.promote}.outputs.image`)), { id: ids.deployApi }),
-        deployWeb,
-        ...nodeSetup(app),
+        vercelPromoteStep(ids.deployWeb, ids.stageWeb),
         smokeTestStep(settings, { id: ids.smoke }),
         {
-          name: "Automatic rollback: no earlier production deployment",
+          name: "Automatic rollback: no earlier production release",
           if: rollbackWhen("needs.preflight.outputs.previous-image == ''"),
-          run: 'echo "::error::no earlier production deployment to roll back to; roll forward"\nexit 1',
+          run: 'echo "::error::no earlier production release recorded to roll back to; roll forward"\nexit 1',
         },
-        headed(railwayDeployStep(expr("needs.preflight.outputs.previous-image")), {
+        headed(railwayDeployStep(previous.image), {
           name: "Automatic rollback: redeploy the previous API image",
           id: ids.rollbackApi,
-          if: rollbackWhen("needs.preflight.outputs.previous-image != ''"),
+          if: rollbackWhen(`needs.preflight.outputs.previous-image != '' && steps.${ids.deployApi}.outcome != 'skipped'`),
         }),
         {
-          name: "Automatic rollback: vercel rollback to the previous web deployment",
-          if: rollbackWhen("needs.preflight.outputs.previous-web-url != ''"),
-          env: { ...vercelEnv(), PREVIOUS_WEB_URL: expr("needs.preflight.outputs.previous-web-url") },
-          run: ["set -euo pipefail", 'vercel rollback "$PREVIOUS_WEB_URL" --token="$VERCEL_TOKEN"'].join("\n"),
+          name: "Automatic rollback: Instant Rollback of the web to the previous production deployment",
+          id: ids.rollbackWeb,
+          if: rollbackWhen(`needs.preflight.outputs.previous-web-url != '' && steps.${ids.deployWeb}.outcome != 'skipped'`),
+          env: { ...vercelEnv(), ENVIRONMENT: "production", WEB_URL: vars(deployVariables.webUrl), PREVIOUS_WEB_URL: previous.web },
+          run: vercelRestoreScript("ENVIRONMENT"),
         },
-        smokeTestStep(settings, { name: "Smoke tests after the automatic rollback", if: rollbackWhen(`steps.${ids.rollbackApi}.outcome == 'success'`) }),
+        smokeTestStep(settings, {
+          name: "Smoke tests after the automatic rollback",
+          if: rollbackWhen(`(steps.${ids.rollbackApi}.outcome == 'success' || steps.${ids.rollbackWeb}.outcome == 'success')`),
+        }),
         {
-          name: "Record the GitHub deployment",
-          if: expr(`always() && steps.${ids.deployApi}.outcome != 'skipped'`),
+          name: "Record the GitHub deployment (the release: image digest, web deployment)",
+          if: expr(`always() && steps.${ids.promote}.outcome == 'success'`),
           env: {
             ...tokenEnv,
             TASK: DEPLOYMENT_TASK,
             OUTCOME: expr(`steps.${ids.smoke}.outcome`),
             IMAGE: expr(`steps.${ids.promote}.outputs.image`),
-            WEB_DEPLOYMENT_URL: expr(`steps.${ids.deployWeb}.outputs.url`),
+            WEB_DEPLOYMENT_URL: expr(`steps.${ids.stageWeb}.outputs.url`),
             WEB_URL: vars(deployVariables.webUrl),
           },
           run: [
@@ -192,7 +193,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             "  '{ref: $ref, task: $task, environment: \"production\", auto_merge: false, required_contexts: [],",
             "    production_environment: true, payload: {image: $image, webDeploymentUrl: $web}}' \\",
             '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
-            'state="$([ "$OUTCOME" = success ] && echo success || echo failure)"',
+            'if [ "$OUTCOME" = success ]; then state=success; else state=failure; fi',
             'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
           ].join("\n"),
         },
@@ -203,7 +204,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           {
             DIFF_FROM: expr("needs.preflight.outputs.previous-sha"),
             IMAGE: expr(`steps.${ids.promote}.outputs.image`),
-            WEB_DEPLOYMENT_URL: expr(`steps.${ids.deployWeb}.outputs.url`),
+            WEB_DEPLOYMENT_URL: expr(`steps.${ids.stageWeb}.outputs.url`),
             EMERGENCY: expr("inputs.emergency"),
             REASON: expr("inputs.reason"),
             ROLLED_BACK: expr(`steps.${ids.rollbackApi}.outcome`),

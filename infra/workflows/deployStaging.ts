@@ -12,14 +12,15 @@ import {
   deployConcurrency,
   installCli,
   NEEDS_OUTCOME,
+  nodeRuntime,
   notifyStep,
   pythonSetup,
   railwayDeployStep,
   RUNNER,
   smokeTestSteps,
   vars,
-  vercelEnv,
 } from "./steps";
+import { vercelEnv } from "./vercel";
 
 /** The `task` of the GitHub deployments flightdeck records; deploy-production looks them up by it. */
 export const DEPLOYMENT_TASK = "deploy:flightdeck";
@@ -86,7 +87,7 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
       environment,
       permissions: {},
       "timeout-minutes": 15,
-      steps: [installCli("railway"), railwayDeployStep(`${image}@${expr("needs.build-api-image.outputs.digest")}`)],
+      steps: [nodeRuntime(app), railwayDeployStep(`${image}@${expr("needs.build-api-image.outputs.digest")}`)],
     },
     "deploy-web": {
       name: "build and deploy web (Vercel)",
@@ -152,16 +153,21 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
             "  '{ref: $ref, task: $task, environment: \"staging\", auto_merge: false, required_contexts: [],",
             "    transient_environment: false, production_environment: false, payload: {image: $image, webDeploymentUrl: $web}}' \\",
             '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
-            'state="$([ "$OUTCOME" = success ] && echo success || echo failure)"',
+            'if [ "$OUTCOME" = success ]; then state=success; else state=failure; fi',
             'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
           ].join("\n"),
         },
-        assumeAuditRole(),
-        auditRecordStep("staging", NEEDS_OUTCOME, {
-          DIFF_FROM: expr("github.event.before"),
-          IMAGE: `${image}@${expr("needs.build-api-image.outputs.digest")}`,
-          WEB_DEPLOYMENT_URL: expr("needs.deploy-web.outputs.url"),
-        }),
+        assumeAuditRole(expr("always()")),
+        auditRecordStep(
+          "staging",
+          NEEDS_OUTCOME,
+          {
+            DIFF_FROM: expr("github.event.before"),
+            IMAGE: `${image}@${expr("needs.build-api-image.outputs.digest")}`,
+            WEB_DEPLOYMENT_URL: expr("needs.deploy-web.outputs.url"),
+          },
+          expr("always()"),
+        ),
         notifyStep("Notify #deploys (info)", expr("!contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled')"), vars(deployVariables.infoTopicArn), "Deployed to staging"),
       ],
     },

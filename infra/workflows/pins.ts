@@ -39,9 +39,8 @@ export function pinnedVersion(uses: string): string | undefined {
   return pin !== undefined && pin.sha === sha ? pin.version : undefined;
 }
 
-/** Command-line tools the workflows install from npm, pinned to exact versions. */
+/** Command-line tools the workflows install from npm, pinned to exact versions. (Railway is driven through its API: see railway.ts.) */
 export const cliPins = {
   vercel: "vercel@64.0.2",
-  railway: "@railway/cli@5.63.1",
   lhci: "@lhci/cli@0.15.1",
 } as const;

@@ -1,56 +1,23 @@
-import { EnvironmentName, ScheduleSettings } from "../config/schema";
+import { Schedule } from "../../policies/lib/schedule";
+import { SCHEDULE_CHECK_SCRIPT, scheduleCheckEnv } from "../../policies/lib/scheduleCheck";
+import { EnvironmentName } from "../config/schema";
 import { deploySecrets, deployVariables } from "../pipeline/deployContract";
 import { ENV_EXAMPLE_PATH } from "../secrets/envExample";
+import { expr, Step } from "./model";
 import { secret, vars } from "./steps";
 
 /**
- * Pure shell fragments of the production pre-flight. The schedule is data from the stack
- * config, written into the script as literals (never an expression); the operator's inputs
- * arrive as environment variables (EMERGENCY, REASON).
+ * The production pre-flight's checks. The schedule check is the pack's own fixed script
+ * (policies/lib/scheduleCheck.ts) with the stack's schedule as env data, so the pack can read
+ * exactly what the committed pre-flight enforces; the operator's inputs arrive as env (EMERGENCY, REASON).
  */
-
-/** Bash that fails inside a freeze window unless EMERGENCY=true with a REASON, and warns outside the regular window. */
-export function scheduleCheckScript(schedule: ScheduleSettings): string {
-  const freezes = schedule.freezes.map((freeze) => {
-    // As the policy reads them (policies/rules/schedule.ts inFreeze): a dated window when both edges
-    // are dated, else an every-year window on the MM-DD parts, which may wrap the new year.
-    const dated = freeze.from.length === 10 && freeze.to.length === 10;
-    const from = dated ? freeze.from.replace(/-/g, "") : freeze.from.slice(-5).replace("-", "");
-    const to = dated ? freeze.to.replace(/-/g, "") : freeze.to.slice(-5).replace("-", "");
-    const today = dated ? "$ymd" : "$md";
-    const inside =
-      dated || from <= to ? `[ "${today}" -ge ${num(from)} ] && [ "${today}" -le ${num(to)} ]` : `{ [ "${today}" -ge ${num(from)} ] || [ "${today}" -le ${num(to)} ]; }`;
-    return `if ${inside}; then frozen=${quote(`${freeze.name} (${freeze.from} to ${freeze.to})`)}; fi`;
-  });
-  return [
-    "set -euo pipefail",
-    "export LC_ALL=C",
-    `export TZ=${quote(schedule.timezone)}`,
-    'md="$(date +%m%d | sed \'s/^0*//\')"',
-    'ymd="$(date +%Y%m%d)"',
-    'dow="$(date +%a)"',
-    'now="$(date +%H:%M)"',
-    'frozen=""',
-    ...freezes,
-    'if [ -n "$frozen" ]; then',
-    '  if [ "$EMERGENCY" = "true" ] && [ -n "${REASON// /}" ]; then',
-    '    echo "::warning::deploying inside the freeze window $frozen as an emergency: $REASON"',
-    "  else",
-    '    echo "::error::deployment freeze: $frozen. Re-run with emergency=true and a reason to deploy a hotfix."',
-    "    exit 1",
-    "  fi",
-    "fi",
-    'if [ "$EMERGENCY" = "true" ] && [ -z "${REASON// /}" ]; then echo "::error::an emergency deployment needs a reason"; exit 1; fi',
-    `case "$dow" in ${schedule.deployDays.join("|")}) in_days=1 ;; *) in_days=0 ;; esac`,
-    "# from inclusive, to exclusive (as the schedule policy reads deployHours)",
-    `if [ "$in_days" = 0 ] || [[ "$now" < ${quote(schedule.deployHours.from)} ]] || ! [[ "$now" < ${quote(schedule.deployHours.to)} ]]; then`,
-    `  echo "::warning::outside the regular deployment window (${schedule.deployDays.join(", ")} ${schedule.deployHours.from}-${schedule.deployHours.to} ${schedule.timezone})"`,
-    "fi",
-  ].join("\n");
-}
-
-function num(value: string): string {
-  return String(Number(value));
+export function scheduleCheckStep(schedule: Schedule): Step {
+  return {
+    name: "Inside the deploy window and outside every freeze (or an emergency with a reason)",
+    id: "schedule",
+    env: { ...scheduleCheckEnv(schedule), EMERGENCY: expr("inputs.emergency"), REASON: expr("inputs.reason") },
+    run: SCHEDULE_CHECK_SCRIPT,
+  };
 }
 
 function quote(value: string): string {
@@ -104,7 +71,8 @@ export function newestSuccessfulDeployment(environment: EnvironmentName, skipUnl
  * deployment (smoke tests passed) of a commit whose files equal $COMMIT's, except the files the
  * stacks manage per branch. Compares with git, so the job checks out the full history
  * (fetch-depth 0: every branch, so the staging commits are there). Writes the staging
- * deployment's image and web deployment URL to $GITHUB_OUTPUT.
+ * deployment's API image (by digest) to $GITHUB_OUTPUT: production promotes that image; its web
+ * is built for production (NEXT_PUBLIC_* values are inlined at build time).
  */
 export function stagingArtifactScript(): string {
   const excludes = STACK_MANAGED_PATHS.map((path) => quote(`:(exclude)${path}`)).join(" ");
@@ -118,7 +86,7 @@ export function stagingArtifactScript(): string {
     ...newestSuccessfulDeployment("staging", 'same_code "$sha"'),
     'if [ -z "$found_id" ]; then echo "::error::commit $COMMIT has no staging deployment of the same code with passing smoke tests"; exit 1; fi',
     'echo "promoting staging deployment $found_id (commit $found_sha)"',
-    'gh api "repos/$REPOSITORY/deployments/$found_id" --jq \'"image=\\(.payload.image)\\nweb-url=\\(.payload.webDeploymentUrl)"\' >> "$GITHUB_OUTPUT"',
+    'gh api "repos/$REPOSITORY/deployments/$found_id" --jq \'"image=\\(.payload.image)"\' >> "$GITHUB_OUTPUT"',
   ].join("\n");
 }
 
@@ -129,5 +97,47 @@ export function previousProductionScript(): string {
     ...newestSuccessfulDeployment("production"),
     'if [ -z "$found_id" ]; then echo "::warning::no earlier successful production deployment: nothing to roll back to"; exit 0; fi',
     'gh api "repos/$REPOSITORY/deployments/$found_id" --jq \'"image=\\(.payload.image)\\nweb-url=\\(.payload.webDeploymentUrl)\\nsha=\\(.sha)"\' >> "$GITHUB_OUTPUT"',
+  ].join("\n");
+}
+
+/**
+ * rollback.yml's target: a release the environment ran before, as its deploy recorded it (GitHub
+ * deployment payload: API image by digest, web deployment URL). $REQUESTED names a GitHub deployment
+ * id to return to; empty means the newest successful deployment whose release differs from the one
+ * running now (the newest successful one). Fails unless the target is an earlier successful
+ * deployment of $ENVIRONMENT with an image of $REPO pinned by digest and an https web deployment.
+ * Writes image, web-url, sha and deployment-id to $GITHUB_OUTPUT.
+ */
+export function rollbackTargetScript(): string {
+  return [
+    "set -euo pipefail",
+    "release_of() {",
+    '  gh api "repos/$REPOSITORY/deployments/$1" --jq \'"\\(.payload.image) \\(.payload.webDeploymentUrl) \\(.sha)"\'',
+    "}",
+    "successful=()",
+    "while read -r id; do",
+    '  if [ -z "$id" ]; then continue; fi',
+    '  state="$(gh api "repos/$REPOSITORY/deployments/$id/statuses?per_page=1" --jq \'.[0].state // ""\')"',
+    '  if [ "$state" = success ]; then successful+=("$id"); fi',
+    'done < <(gh api "repos/$REPOSITORY/deployments?environment=$ENVIRONMENT&task=$TASK&per_page=50" --jq \'.[].id\')',
+    'if [ "${#successful[@]}" -eq 0 ]; then echo "::error::$ENVIRONMENT has no successful deployment recorded"; exit 1; fi',
+    '# a release is its artifacts (image, web deployment); the commit may differ (e.g. a stack-file-only change)',
+    'artifacts_of() { release_of "$1" | cut -d " " -f 1,2; }',
+    'current="$(artifacts_of "${successful[0]}")"',
+    'target=""',
+    'for id in "${successful[@]:1}"; do',
+    '  if [ -n "$REQUESTED" ]; then',
+    '    if [ "$id" = "$REQUESTED" ]; then target="$id"; break; fi',
+    '  elif [ "$(artifacts_of "$id")" != "$current" ]; then',
+    '    target="$id"',
+    "    break",
+    "  fi",
+    "done",
+    'if [ -z "$target" ]; then echo "::error::no earlier successful $ENVIRONMENT deployment${REQUESTED:+ with id $REQUESTED} to return to"; exit 1; fi',
+    'read -r image web sha <<< "$(release_of "$target")"',
+    'case "$image" in "$REPO"@sha256:*) ;; *) echo "::error::deployment $target recorded no image of $REPO by digest ($image)"; exit 1 ;; esac',
+    'case "$web" in https://*) ;; *) echo "::error::deployment $target recorded no web deployment URL ($web)"; exit 1 ;; esac',
+    'echo "returning $ENVIRONMENT to deployment $target (commit $sha): $image, $web"',
+    'printf \'image=%s\\nweb-url=%s\\nsha=%s\\ndeployment-id=%s\\n\' "$image" "$web" "$sha" "$target" >> "$GITHUB_OUTPUT"',
   ].join("\n");
 }

@@ -1,6 +1,8 @@
 import { StackSettings, stacksOfModel } from "../config/schema";
 import { deployVariables } from "../pipeline/deployContract";
+import { DEPLOYMENT_TASK } from "./deployStaging";
 import { expr, Workflow } from "./model";
+import { rollbackTargetScript } from "./preflight";
 import {
   alembicStep,
   apiImage,
@@ -17,14 +19,22 @@ import {
   RUNNER,
   smokeTestStep,
   vars,
-  vercelEnv,
 } from "./steps";
+import { vercelEnv, vercelRestoreScript } from "./vercel";
 
 /**
- * rollback.yml: the spec's quick and full rollback, started by hand with the deployment to
- * return to (API image by digest or tag, Vercel deployment URL, optionally an Alembic revision
- * to downgrade to). Shares the deploy concurrency group of its environment, so a rollback and a
- * deploy never run at once. One job in the environment: one approval, however urgent.
+ * rollback.yml: the spec's quick and full rollback, started by hand. It returns an environment to
+ * a release it ran before, as that release's deploy recorded it (the GitHub deployment payload: API
+ * image by digest, web deployment URL), never to a reference typed in: by default the newest
+ * successful release that differs from the running one, or a chosen earlier deployment id.
+ *
+ * - `preflight` (no environment): validates the inputs and resolves the target release.
+ * - `rollback`: ONE job in the environment (one approval, however urgent): the API image by digest
+ *   (waits until live), the web (production: Instant Rollback, which takes only former production
+ *   deployments; staging: the staging domain aliased back), optionally `alembic downgrade`, smoke
+ *   tests, a GitHub deployment recording the restored release (so the next rollback and deploy see
+ *   what runs), and the audit record. It shares its environment's deploy concurrency group, so a
+ *   rollback and a deploy never run at once.
  */
 export function rollbackWorkflow(settings: StackSettings): Workflow {
   if (settings.model === "local-only") throw new Error("the local-only model has no rollback.yml");
@@ -35,6 +45,12 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
   const image = apiImage(settings);
   const downgrade = expr("inputs.alembic-revision");
   const fullRollback = expr("inputs.alembic-revision != ''");
+  const release = {
+    image: expr("needs.preflight.outputs.image"),
+    web: expr("needs.preflight.outputs.web-url"),
+    sha: expr("needs.preflight.outputs.sha"),
+  };
+  const tokenEnv = { GH_TOKEN: expr("github.token"), REPOSITORY: expr("github.repository") };
 
   return {
     name: "rollback",
@@ -48,15 +64,11 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
             options: environments,
             default: environments[environments.length - 1],
           },
-          image: {
-            description: `API image to return to: ${image}@sha256:<digest> or ${image}:<tag>`,
+          deployment: {
+            description: "Optional: id of the earlier GitHub deployment to return to (default: the newest successful release before the running one)",
             type: "string",
-            required: true,
-          },
-          "web-deployment-url": {
-            description: "Vercel deployment URL to return to (https://<deployment>.vercel.app)",
-            type: "string",
-            required: true,
+            required: false,
+            default: "",
           },
           "alembic-revision": {
             description: "Optional: Alembic revision to downgrade the database to (full rollback)",
@@ -72,46 +84,90 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
     concurrency: deployConcurrency(target),
     defaults: { run: { shell: "bash" } },
     jobs: {
-      rollback: {
-        name: "roll back (approval gate)",
+      preflight: {
+        name: "pre-flight: the release to return to",
         "runs-on": RUNNER,
-        environment,
-        permissions: { contents: "read", "id-token": "write" },
-        "timeout-minutes": 30,
+        permissions: { deployments: "read" },
+        "timeout-minutes": 5,
+        outputs: {
+          image: expr("steps.target.outputs.image"),
+          "web-url": expr("steps.target.outputs.web-url"),
+          sha: expr("steps.target.outputs.sha"),
+          "deployment-id": expr("steps.target.outputs.deployment-id"),
+        },
         steps: [
           {
             name: "Validate the inputs",
-            env: { IMAGE: expr("inputs.image"), REPO: image, WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url"), REVISION: downgrade },
+            env: { REQUESTED: expr("inputs.deployment"), REVISION: downgrade, REASON: expr("inputs.reason") },
             run: [
               "set -euo pipefail",
-              'case "$IMAGE" in "$REPO"@sha256:*|"$REPO":*) ;; *) echo "::error::the image must be in $REPO"; exit 1 ;; esac',
-              'case "$WEB_DEPLOYMENT_URL" in https://*) ;; *) echo "::error::not an https URL: $WEB_DEPLOYMENT_URL"; exit 1 ;; esac',
+              'if [ -n "$REQUESTED" ] && ! [[ "$REQUESTED" =~ ^[0-9]+$ ]]; then echo "::error::not a GitHub deployment id: $REQUESTED"; exit 1; fi',
               'if [ -n "$REVISION" ] && ! [[ "$REVISION" =~ ^[A-Za-z0-9_+-]+$ ]]; then echo "::error::not an Alembic revision: $REVISION"; exit 1; fi',
+              'if [ -z "${REASON// /}" ]; then echo "::error::a rollback needs a reason"; exit 1; fi',
             ].join("\n"),
           },
-          checkout(),
-          installCli("railway", "vercel"),
-          headed(railwayDeployStep(expr("inputs.image")), { name: "Redeploy the earlier API image", id: "rollback-api" }),
           {
-            name: "vercel rollback",
+            name: "The recorded release to return to",
+            id: "target",
+            env: { ...tokenEnv, ENVIRONMENT: target, TASK: DEPLOYMENT_TASK, REQUESTED: expr("inputs.deployment"), REPO: image },
+            run: rollbackTargetScript(),
+          },
+        ],
+      },
+      rollback: {
+        name: "roll back (approval gate)",
+        "runs-on": RUNNER,
+        needs: ["preflight"],
+        environment,
+        permissions: { contents: "read", deployments: "write", "id-token": "write" },
+        "timeout-minutes": 30,
+        steps: [
+          checkout(),
+          ...nodeSetup(app),
+          installCli("vercel"),
+          headed(railwayDeployStep(release.image), { name: "Rollback: redeploy the recorded API image", id: "rollback-api" }),
+          {
+            name: "Rollback: return the web to the recorded deployment",
             id: "rollback-web",
-            env: { ...vercelEnv(), WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url") },
-            run: ["set -euo pipefail", 'vercel rollback "$WEB_DEPLOYMENT_URL" --token="$VERCEL_TOKEN"'].join("\n"),
+            env: { ...vercelEnv(), ENVIRONMENT: target, WEB_URL: vars(deployVariables.webUrl), PREVIOUS_WEB_URL: release.web },
+            run: vercelRestoreScript("ENVIRONMENT"),
           },
           ...pythonSetup(app).map((step) => headed(step, { if: fullRollback })),
-          headed(alembicStep(app, "alembic downgrade <revision> (full rollback)", ["set -euo pipefail", 'alembic downgrade "$REVISION"'].join("\n"), { REVISION: downgrade }), {
+          headed(alembicStep(app, "Rollback: alembic downgrade <revision> (full rollback)", ["set -euo pipefail", 'alembic downgrade "$REVISION"'].join("\n"), { REVISION: downgrade }), {
             id: "downgrade",
             if: fullRollback,
           }),
-          ...nodeSetup(app),
           smokeTestStep(settings, { id: "smoke" }),
+          {
+            name: "Record the GitHub deployment of the restored release",
+            if: expr("always() && steps.rollback-api.outcome == 'success'"),
+            env: {
+              ...tokenEnv,
+              TASK: DEPLOYMENT_TASK,
+              ENVIRONMENT: target,
+              OUTCOME: expr("steps.smoke.outcome"),
+              IMAGE: release.image,
+              WEB_DEPLOYMENT_URL: release.web,
+              COMMIT: release.sha,
+              WEB_URL: vars(deployVariables.webUrl),
+            },
+            run: [
+              "set -euo pipefail",
+              'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg environment "$ENVIRONMENT" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" \\',
+              "  '{ref: $ref, task: $task, environment: $environment, auto_merge: false, required_contexts: [],",
+              "    production_environment: ($environment == \"production\"), payload: {image: $image, webDeploymentUrl: $web, rollback: true}}' \\",
+              '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
+              'if [ "$OUTCOME" = success ]; then state=success; else state=failure; fi',
+              'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
+            ].join("\n"),
+          },
           assumeAuditRole(expr("always()")),
           auditRecordStep(
             target,
             expr("job.status"),
             {
-              IMAGE: expr("inputs.image"),
-              WEB_DEPLOYMENT_URL: expr("inputs.web-deployment-url"),
+              IMAGE: release.image,
+              WEB_DEPLOYMENT_URL: release.web,
               REASON: expr("inputs.reason"),
               ROLLED_BACK: "manual",
             },

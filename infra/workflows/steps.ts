@@ -1,7 +1,9 @@
 import { AppSettings, EnvironmentName, StackSettings } from "../config/schema";
 import { deploySecrets, deployVariables } from "../pipeline/deployContract";
+import { migrationBookkeeping } from "../pipeline/migrations";
 import { Concurrency, expr, Step } from "./model";
 import { action, cliPins } from "./pins";
+import { railwayDeployScript } from "./railway";
 
 /** Building blocks shared by the workflow builders. Pure: settings in, model out. */
 
@@ -28,10 +30,16 @@ export function checkout(fetchDepth?: number): Step {
   };
 }
 
-/** pnpm, Node with the pnpm store cached by the lockfile, and a frozen install. */
+/**
+ * pnpm, Node with the pnpm store cached by the lockfile, and a frozen install. Needs the checkout
+ * first: pnpm/action-setup reads the pnpm version from the app's package.json `packageManager`
+ * field, and fails when a `version` input names another (pnpm/action-setup@v4.0.0
+ * src/install-pnpm/run.ts, readTarget: "Multiple versions of pnpm specified"), so `version` is
+ * passed only when the settings name one (an app without `packageManager`).
+ */
 export function nodeSetup(app: AppSettings): Step[] {
   return [
-    { name: "Set up pnpm", uses: action("pnpm/action-setup"), with: { version: app.pnpmVersion } },
+    { name: "Set up pnpm", uses: action("pnpm/action-setup"), ...(app.pnpmVersion === undefined ? {} : { with: { version: app.pnpmVersion } }) },
     {
       name: "Set up Node.js (pnpm cache)",
       uses: action("actions/setup-node"),
@@ -62,42 +70,38 @@ export function installCli(...tools: (keyof typeof cliPins)[]): Step {
 }
 
 /** Alembic against the environment's database, as the migrator role. */
+/** Where the app's alembic/env.py puts its version table: the schema only the migrator may use (infra/pipeline/migrations.ts). */
+export const alembicBookkeepingEnv = { [migrationBookkeeping.versionTableSchemaEnv]: migrationBookkeeping.versionTableSchema };
+
 export function alembicStep(app: AppSettings, name: string, command: string, extraEnv: Record<string, string> = {}): Step {
   return {
     name,
     "working-directory": app.apiDirectory,
-    env: { DATABASE_URL: secret(deploySecrets.migrationDatabaseUrl), ...extraEnv },
+    env: { DATABASE_URL: secret(deploySecrets.migrationDatabaseUrl), ...alembicBookkeepingEnv, ...extraEnv },
     run: command,
   };
 }
 
-/** Point the Railway service at an immutable image reference and deploy it (no build). */
+/**
+ * Deploys the API image pinned by digest to the environment's Railway service and waits until that
+ * deployment is live (see railway.ts for why this is not the Railway CLI). Needs Node on the runner.
+ */
 export function railwayDeployStep(imageRef: string): Step {
   return {
-    name: "Deploy API image to Railway",
+    name: "Deploy API image to Railway (by digest, waits until live)",
     env: {
       RAILWAY_TOKEN: secret(deploySecrets.railwayToken),
-      RAILWAY_PROJECT: vars(deployVariables.railwayProject),
       RAILWAY_ENVIRONMENT: vars(deployVariables.railwayEnvironment),
       RAILWAY_SERVICE: vars(deployVariables.railwayService),
       IMAGE: imageRef,
     },
-    run: [
-      "set -euo pipefail",
-      'case "$IMAGE" in ghcr.io/*@sha256:*|ghcr.io/*:*) ;; *) echo "::error::not a GHCR image reference: $IMAGE"; exit 1 ;; esac',
-      'railway link --project "$RAILWAY_PROJECT" --environment "$RAILWAY_ENVIRONMENT" --service "$RAILWAY_SERVICE"',
-      'railway environment edit --service-config "$RAILWAY_SERVICE" source.image "$IMAGE"',
-      'railway redeploy --service "$RAILWAY_SERVICE" --yes',
-    ].join("\n"),
+    run: railwayDeployScript,
   };
 }
 
-export function vercelEnv(): Record<string, string> {
-  return {
-    VERCEL_TOKEN: secret(deploySecrets.vercelToken),
-    VERCEL_ORG_ID: vars(deployVariables.vercelTeamId),
-    VERCEL_PROJECT_ID: vars(deployVariables.vercelProject),
-  };
+/** Node only (no package manager): for jobs that run node scripts, such as the Railway deploy. */
+export function nodeRuntime(app: AppSettings): Step {
+  return { name: "Set up Node.js", uses: action("actions/setup-node"), with: { "node-version": app.nodeVersion } };
 }
 
 /**
@@ -183,7 +187,7 @@ export function auditRecordStep(environment: string, outcome: string, extraEnv: 
       "set -euo pipefail",
       "metric_failed=0",
       'if [ "$OUTCOME" = failure ]; then',
-      `  aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-name ${DEPLOYMENT_FAILED_METRIC} --value 1 --unit Count || metric_failed=1`,
+      `  if ! aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-name ${DEPLOYMENT_FAILED_METRIC} --value 1 --unit Count; then metric_failed=1; fi`,
       "fi",
       'when="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
       'record="$(jq -n \\',

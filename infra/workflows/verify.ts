@@ -3,7 +3,7 @@ import { deployBranch } from "../naming";
 import { VerifyCheckId } from "../pipeline/verifyChecks";
 import { expr, Job, StepsJob, Workflow } from "./model";
 import { action, cliPins } from "./pins";
-import { apiImage, checkout, nodeSetup, pythonSetup, RUNNER } from "./steps";
+import { alembicBookkeepingEnv, apiImage, checkout, nodeSetup, pythonSetup, RUNNER } from "./steps";
 
 const READ: StepsJob["permissions"] = { contents: "read" };
 
@@ -87,7 +87,7 @@ export function verifyWorkflow(settings: StackSettings): Workflow {
             options: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
           },
         },
-        env: { DATABASE_URL: "postgresql://flightdeck:flightdeck@localhost:5432/migrations" },
+        env: { DATABASE_URL: "postgresql://flightdeck:flightdeck@localhost:5432/migrations", ...alembicBookkeepingEnv },
       },
     ),
     "performance-budgets": checkJob(

@@ -106,8 +106,8 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
     initialJsMaxKb: { kind: "atMost", value: 200, why: "Spec, Performance Validation: \"Bundle size < 200KB initial load\"" },
     dockerImageMaxMb: { kind: "atMost", value: 500, why: "Spec, Performance Validation: \"Docker image size < 500MB\"" },
   },
-  "schedule-production-deploy-window": {
-    stacks: { kind: "includesAll", value: ["production"], why: SPEC_WINDOW },
+  "schedule-production-deploy-window": { stacks: { kind: "includesAll", value: ["production"], why: SPEC_WINDOW } },
+  "schedule-production-preflight-enforces-floor": {
     timezone: { kind: "equals", value: "America/New_York", why: SPEC_WINDOW },
     deployDays: { kind: "within", value: ["Tue", "Thu"], why: SPEC_WINDOW },
     deployHours: { kind: "window", from: "10:00", to: "14:00", why: SPEC_WINDOW },

@@ -1,141 +1,145 @@
-import { parse } from "yaml";
-import { resourcePolicy, ResourceInput, UnknownInputError } from "../lib/define";
+import { ResourceValidationArgs } from "@pulumi/policy";
+import { now } from "../lib/clock";
+import { resourcePolicy, ResourceInput, stackPolicy, UnknownInputError } from "../lib/define";
 import { anyGlobMatch } from "../lib/glob";
-import { asArray, asRecord, isRecord, isUnknown, knownNumber, knownString, plain, Plain, PlainRecord } from "../lib/values";
+import { asArray, asRecord, isUnknown, knownNumber, knownString, Plain, PlainRecord } from "../lib/values";
+import {
+  auditProblems,
+  broadTopLevelPermissions,
+  CheckContext,
+  DEFAULT_CONTEXT,
+  environmentProblems,
+  Finding,
+  gateBypasses,
+  hardeningBaseline,
+  isRollbackOnly,
+  jobPermissionProblems,
+  preflightProblems,
+  productionTriggers,
+  pullRequestTarget,
+  remoteScriptExecution,
+  rollbackProblems,
+  secretExposure,
+  toolsOfJob,
+  unpinnedActions,
+  unpinnedTools,
+  untrustedWorkflowRun,
+} from "../lib/workflow/checks";
+import { conditionIn } from "../lib/workflow/expression";
+import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
+import { Job, orderedSteps, runsAfter, Step, Workflow, WorkflowParseError } from "../lib/workflow/model";
+import { isPreflightJob } from "../lib/workflow/preflight";
+import { allCommandsOfStep, deployKindsOfStep, isGateCommand, isGateStep, jobRoles, servesTraffic, toolOf, tracesToArtifact, vercelSubcommand } from "../lib/workflow/roles";
 import { REPOSITORY_FILE } from "./secrets";
+
+/**
+ * Workflow policies, judged on the structure of each workflow file the stack commits (any
+ * `github.RepositoryFile` under `.github/workflows/`, any name, .yml or .yaml, any branch), through
+ * the shared analyser in policies/lib/workflow/: what each job runs, with which token and secrets,
+ * in which order, and whether a failure stops it. A job that runs the Vercel or Railway CLI or API,
+ * migrates a database with a secret in reach, or assumes an AWS role is a deploy job wherever it is.
+ */
 
 const TOPICS = ["pipelines", "supply-chain"];
 
-export interface WorkflowStep {
-  job: string;
-  index: number;
-  record: PlainRecord;
-  /** name, id, run, uses and with, and its job's id and name, lower-cased: what the step is part of. */
-  text: string;
-  /** name, id, run and uses only, lower-cased: what the step itself does. */
-  own: string;
-  /** The step's `if`, or its job's when the step has none. */
-  condition: string;
-}
-
-export interface Workflow {
-  file: string;
-  document: PlainRecord;
-  jobs: [string, PlainRecord][];
-  /** Every step, jobs in dependency order (`needs`), steps in file order. */
-  steps: WorkflowStep[];
-}
-
-function needsOf(job: PlainRecord): string[] {
-  const needs = job["needs"];
-  return (Array.isArray(needs) ? needs : needs === undefined || needs === null ? [] : [needs]).map(String);
-}
-
-function orderJobs(jobs: [string, PlainRecord][]): [string, PlainRecord][] {
-  const byId = new Map(jobs);
-  const ordered: [string, PlainRecord][] = [];
-  const state = new Map<string, "visiting" | "done">();
-  const visit = (id: string) => {
-    if (state.get(id) !== undefined) return;
-    state.set(id, "visiting");
-    const job = byId.get(id);
-    if (!job) return;
-    for (const need of needsOf(job)) visit(need);
-    state.set(id, "done");
-    ordered.push([id, job]);
-  };
-  for (const [id] of jobs) visit(id);
-  return ordered;
-}
-
-const WORKFLOW_PATH = /^\.github\/workflows\/[^/]+\.ya?ml$/;
-
-/** The path of the workflow a RepositoryFile commits, or undefined when the file is not a workflow (no parsing). */
-export function workflowFileOf(resource: ResourceInput): string | undefined {
-  const file = knownString(resource.props["file"]);
-  return file !== undefined && WORKFLOW_PATH.test(file) ? file : undefined;
-}
-
-function parseWorkflow(file: string, content: string): Workflow {
-  const document = plain(parse(content) as unknown);
-  if (!isRecord(document)) throw new Error(`${file} is not a YAML mapping`);
-  const jobs = Object.entries(asRecord(document["jobs"]) ?? {}).filter((entry): entry is [string, PlainRecord] => isRecord(entry[1]));
-  const steps: WorkflowStep[] = [];
-  for (const [id, job] of orderJobs(jobs)) {
-    const jobText = [id, job["name"], job["uses"]].map((part) => (typeof part === "string" ? part : "")).join(" ");
-    asArray(job["steps"]).forEach((step, index) => {
-      const record = asRecord(step) ?? {};
-      const own = [record["name"], record["id"], record["run"], record["uses"]]
-        .map((part) => (typeof part === "string" ? part : ""))
-        .join("\n")
-        .toLowerCase();
-      const text = `${own}\n${JSON.stringify(record["with"] ?? {}).toLowerCase()}\n${jobText.toLowerCase()}`;
-      steps.push({ job: id, index, record, text, own, condition: String(record["if"] ?? job["if"] ?? "") });
-    });
-  }
-  return { file, document, jobs, steps };
-}
-
-/**
- * Parsed workflows by path and content. Eight policies judge each workflow file, and the engine sends
- * each resource to every policy; parsing once per file instead of once per policy is most of the
- * pack's time on workflow files. Entries are read-only (policies never change a Workflow); a file
- * that does not parse is remembered as its error. Bounded: a stack has a handful of workflows.
- */
-const parsed = new Map<string, Workflow | Error>();
-const MAX_PARSED = 256;
-
-function cachedWorkflow(file: string, content: string): Workflow {
-  const key = `${file}\u0000${content}`;
-  let entry = parsed.get(key);
-  if (entry === undefined) {
-    try {
-      entry = parseWorkflow(file, content);
-    } catch (error) {
-      entry = error instanceof Error ? error : new Error(String(error));
-    }
-    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
-    parsed.set(key, entry);
-  }
-  if (entry instanceof Error) throw entry;
-  return entry;
-}
-
-/** The workflow a RepositoryFile commits, or undefined when the file is not a workflow. Throws on YAML it cannot read. */
-export function workflowOf(resource: ResourceInput): Workflow | undefined {
-  const file = workflowFileOf(resource);
+/** The workflow a RepositoryFile commits, parsed; undefined when the file is not a workflow. Unknown content is reported as such. */
+export function workflowOf(resource: ResourceInput): Workflow | WorkflowParseError | undefined {
+  // A path not known until apply may well be a workflow: judged on update, when it is known.
+  if (isUnknown(resource.props["file"])) throw new UnknownInputError("file");
+  const file = workflowPathOf(resource.props["file"]);
   if (file === undefined) return undefined;
   const content = resource.props["content"];
   if (isUnknown(content)) throw new UnknownInputError("content");
   return cachedWorkflow(file, typeof content === "string" ? content : "");
 }
 
-function judgedWorkflow(resource: ResourceInput, notApplicable: (reason: string) => never): Workflow {
+/** The parsed workflow, or not applicable (not a workflow file, or one that does not parse: workflow-file-parses reports that). */
+function judged(resource: ResourceInput, args: ResourceValidationArgs): Workflow {
   const workflow = workflowOf(resource);
-  if (!workflow) notApplicable("not a workflow file");
+  if (workflow === undefined) args.notApplicable("not a workflow file");
+  if (workflow instanceof WorkflowParseError) args.notApplicable("the file does not parse (see workflow-file-parses)");
   return workflow;
 }
 
-/**
- * The workflow when its path matches one of `globs`, else not applicable: checked on the path before
- * the content is parsed. (Unknown content is still reported first, as for every workflow policy.)
- */
-function workflowMatching(resource: ResourceInput, globs: readonly string[], notApplicable: (reason: string) => never, reason: string): Workflow {
-  const file = workflowFileOf(resource);
-  if (file === undefined) notApplicable("not a workflow file");
-  if (isUnknown(resource.props["content"])) throw new UnknownInputError("content");
-  if (!anyGlobMatch(globs, file)) notApplicable(reason);
-  return judgedWorkflow(resource, notApplicable);
+/** One violation per file and policy, listing every finding (one line each, `<file> <YAML path>: <problem>`). */
+function reportAll(report: (message: string) => void, workflow: Workflow, findings: Finding[]): void {
+  if (findings.length > 0) report(findings.map((finding) => `${workflow.file} ${finding.at}: ${finding.message}`).join("\n"));
 }
+
+interface ProductionSettings {
+  productionWorkflows: string[];
+  environment: string;
+}
+const productionDefaults: ProductionSettings = { productionWorkflows: [".github/workflows/deploy-production.y*ml"], environment: "production" };
+const productionSchema = {
+  productionWorkflows: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs of the production deploy workflow's path (it must have a job in the production environment)." },
+  environment: { type: "string", minLength: 1, description: "The GitHub environment production deploy jobs use." },
+} as const;
+
+interface GateSettings {
+  verifyWorkflows: string[];
+  requiredChecks: string[];
+  environment: string;
+}
+const gateDefaults: GateSettings = { verifyWorkflows: [".github/workflows/verify.y*ml"], requiredChecks: DEFAULT_CONTEXT.requiredChecks.slice(), environment: "production" };
+const gateSchema = {
+  verifyWorkflows: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs of the verify workflow's path." },
+  requiredChecks: { type: "array", items: { type: "string" }, description: "Jobs of the verify workflow that are required checks (gates as a whole)." },
+  environment: { type: "string", minLength: 1, description: "The GitHub environment production deploy jobs use." },
+} as const;
+
+function contextOf(workflow: Workflow, settings: Partial<GateSettings> & { environment: string }): CheckContext {
+  return {
+    productionEnvironment: settings.environment,
+    requiredChecks: settings.requiredChecks ?? DEFAULT_CONTEXT.requiredChecks,
+    isVerifyWorkflow: anyGlobMatch(settings.verifyWorkflows ?? gateDefaults.verifyWorkflows, workflow.file),
+  };
+}
+
+/** A policy over every workflow file that reports a check's findings. */
+function structuralPolicy<C extends { environment?: string }>(
+  meta: Parameters<typeof resourcePolicy>[0],
+  config: { defaults: C; schema: { [K in keyof C]: object } } | undefined,
+  check: (workflow: Workflow, settings: C) => Finding[],
+) {
+  return resourcePolicy<C>(meta, {
+    types: [REPOSITORY_FILE],
+    config: config as never,
+    validate(resource, settings, report, args) {
+      const workflow = judged(resource, args);
+      reportAll(report, workflow, check(workflow, settings));
+    },
+  });
+}
+
+export const workflowParses = resourcePolicy(
+  {
+    name: "workflow-file-parses",
+    description:
+      "A workflow file the stack commits must be one GitHub runs as written: valid YAML (no duplicate keys), a mapping with jobs. A file the pack cannot read is not judged by the other workflow policies, so it is a violation itself. " +
+      'Spec, CI/CD Pipeline: "Configuration: `.github/workflows/`".',
+    severity: "critical",
+    remediation: ["Fix the YAML of the workflow file (the message names the first error).", "Keep workflow files generated by infra/workflows/ (they always parse)."],
+    topics: TOPICS,
+  },
+  {
+    types: [REPOSITORY_FILE],
+    validate(resource, _settings, report, args) {
+      const workflow = workflowOf(resource);
+      if (workflow === undefined) args.notApplicable("not a workflow file");
+      if (workflow instanceof WorkflowParseError) report(workflow.message);
+    },
+  },
+);
 
 export const actionsPinned = resourcePolicy<{ trustedPrefixes: string[] }>(
   {
     name: "workflow-actions-pinned-to-sha",
     description:
-      "Third-party actions run with the deploy jobs' secrets, so each is pinned to a full commit SHA (a tag can be moved). " +
+      "Third-party actions run with the deploy jobs' secrets, so each is pinned to a full commit SHA (a tag can be moved), docker:// images to a digest, and reusable workflows come from this repository. " +
       'Spec, Never Commit: "API keys in code"; Pre-flight checks must be the ones reviewed.',
     severity: "high",
-    remediation: ["Replace `uses: owner/action@v4` with `uses: owner/action@<40-hex commit sha> # v4`."],
+    remediation: ["Replace `uses: owner/action@v4` with `uses: owner/action@<40-hex commit sha> # v4`.", "Call only reusable workflows of this repository (`uses: ./.github/workflows/x.yml`)."],
     topics: TOPICS,
   },
   {
@@ -145,133 +149,125 @@ export const actionsPinned = resourcePolicy<{ trustedPrefixes: string[] }>(
       schema: { trustedPrefixes: { type: "array", items: { type: "string" }, description: "`uses` globs exempt from pinning (none by default)." } },
     },
     validate(resource, settings, report, args) {
-      const workflow = judgedWorkflow(resource, args.notApplicable);
-      const uses = [
-        ...workflow.jobs.map(([, job]) => job["uses"]),
-        ...workflow.steps.map((step) => step.record["uses"]),
-      ].filter((value): value is string => typeof value === "string");
-      for (const reference of uses) {
-        if (reference.startsWith("./") || reference.startsWith("docker://")) continue;
-        if (anyGlobMatch(settings.trustedPrefixes, reference)) continue;
-        if (!/^[^@\s]+@[0-9a-f]{40}$/.test(reference)) report(`${workflow.file}: ${reference} is not pinned to a commit SHA`);
-      }
+      const workflow = judged(resource, args);
+      reportAll(report, workflow, unpinnedActions(workflow, (reference) => anyGlobMatch(settings.trustedPrefixes, reference)));
     },
   },
 );
 
-export const permissionsReadOnly = resourcePolicy(
+export const permissionsLeastPrivilege = structuralPolicy(
   {
-    name: "workflow-permissions-read-only",
+    name: "workflow-permissions-least-privilege",
     description:
-      "A workflow's default token can only read; the one job that needs more (id-token for the audit role, deployments) asks for it. " +
+      "The workflow token grants nothing by default (top-level `permissions: {}` or read scopes), and each job states its permissions and writes only what it does: contents for releases, packages for image pushes, deployments for GitHub deployment records, id-token for the OIDC role, pull-requests for comments; never write-all. " +
       'Spec, Compliance: "PCI: Production access restricted".',
     severity: "high",
-    remediation: ["Add a top-level `permissions: { contents: read }` (or `{}`) and grant write scopes per job."],
+    remediation: [
+      "Add a top-level `permissions: {}` (or read scopes only).",
+      "Give every job a `permissions:` block with read scopes, plus `write` only for a scope a step of that job uses; never `write-all`.",
+    ],
     topics: TOPICS,
   },
-  {
-    types: [REPOSITORY_FILE],
-    validate(resource, _settings, report, args) {
-      const workflow = judgedWorkflow(resource, args.notApplicable);
-      const permissions = workflow.document["permissions"];
-      if (permissions === undefined) {
-        report(`${workflow.file}: no top-level permissions: the token gets the repository's default (possibly write) scopes`);
-      } else if (typeof permissions === "string") {
-        if (permissions !== "read-all") report(`${workflow.file}: top-level permissions ${permissions}; read-all or read scopes only`);
-      } else {
-        const writes = Object.entries(asRecord(permissions) ?? {}).filter(([, level]) => level !== "read" && level !== "none");
-        if (writes.length > 0) report(`${workflow.file}: top-level permissions grant ${writes.map(([scope, level]) => `${scope}: ${String(level)}`).join(", ")}`);
-      }
-    },
-  },
+  undefined,
+  (workflow) => [...broadTopLevelPermissions(workflow), ...jobPermissionProblems(workflow)],
 );
 
-function triggersOf(document: PlainRecord): string[] {
-  const on = document["on"] ?? document["true"];
-  if (typeof on === "string") return [on];
-  if (Array.isArray(on)) return on.map(String);
-  return Object.keys(asRecord(on) ?? {});
-}
-
-export const noPullRequestTarget = resourcePolicy(
+export const triggersTrusted = structuralPolicy<{ environment: string }>(
   {
-    name: "workflow-trigger-no-pull-request-target",
+    name: "workflow-triggers-trusted",
     description:
-      "pull_request_target runs a fork's pull request with the base repository's secrets and write token. " +
-      'Spec, Stage 1: "Verify (on every PR)" runs on pull_request, with no secrets.',
+      "What starts a workflow decides whose code runs with this repository's secrets: never pull_request_target (a fork's pull request with the base repository's secrets and write token); workflow_run only from named branches, each job checking the triggering run is this repository's; and a workflow that deploys to production starts only by hand (workflow_dispatch), never by a push, schedule, workflow_call or another workflow. " +
+      'Spec, Stage 1: "Verify (on every PR)" runs on pull_request, without secrets; Production: "Deploy Trigger: Manual approval after staging validation".',
     severity: "critical",
-    remediation: ["Trigger on pull_request instead; never check out and run a fork's code with secrets."],
+    remediation: [
+      "Trigger pull-request checks on pull_request, never pull_request_target.",
+      "Prefer workflow_dispatch or push to workflow_run; otherwise list `on.workflow_run.branches` (no wildcards) and give every job `if: github.event.workflow_run.head_repository.full_name == github.repository`.",
+      "Trigger workflows that deploy to production only with `on: workflow_dispatch`.",
+    ],
     topics: TOPICS,
   },
-  {
-    types: [REPOSITORY_FILE],
-    validate(resource, _settings, report, args) {
-      const workflow = judgedWorkflow(resource, args.notApplicable);
-      if (triggersOf(workflow.document).includes("pull_request_target")) report(`${workflow.file} is triggered by pull_request_target`);
-    },
-  },
+  { defaults: { environment: "production" }, schema: { environment: productionSchema.environment } },
+  (workflow, settings) => [...pullRequestTarget(workflow), ...untrustedWorkflowRun(workflow), ...productionTriggers(workflow, { ...DEFAULT_CONTEXT, productionEnvironment: settings.environment })],
 );
 
-interface ProductionSettings {
-  productionWorkflows: string[];
-  environment: string;
-}
-const productionDefaults: ProductionSettings = { productionWorkflows: [".github/workflows/deploy-production.y*ml"], environment: "production" };
-const productionSchema = {
-  productionWorkflows: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs of the production deploy workflow's path." },
-  environment: { type: "string", minLength: 1, description: "The GitHub environment production deploy jobs use." },
-} as const;
+export const gatesFailClosed = structuralPolicy<GateSettings>(
+  {
+    name: "workflow-gate-steps-fail-closed",
+    description:
+      "A gate that cannot fail is no gate. Tests, lint, type checks, security scans, budgets, smoke tests and the pre-flight must stop the run when they fail: no continue-on-error (step or job, literal or expression), no `|| true` / `|| :` / `; exit 0` / `set +e`, no check hidden in a condition or a pipe, and no `if:` that skips them when all is well (a skipped required check reports success). " +
+      'Spec, Stage 1: "Blocks merge if: Any step fails"; Quality Gates: "Smoke tests pass", "Pre-flight checks pass".',
+    severity: "high",
+    remediation: [
+      "Remove `continue-on-error` from the gate step and its job.",
+      "Remove `|| true`, `|| exit 0`, `set +e` and top-level `exit 0` from its script; let the check's exit status fail the step.",
+      "Give required check jobs no `if:` and no `needs:`.",
+    ],
+    topics: ["pipelines", "quality-gates"],
+  },
+  { defaults: gateDefaults, schema: gateSchema },
+  (workflow, settings) => gateBypasses(workflow, contextOf(workflow, settings)),
+);
 
-function productionWorkflow(resource: ResourceInput, settings: ProductionSettings, notApplicable: (reason: string) => never): Workflow {
-  return workflowMatching(resource, settings.productionWorkflows, notApplicable, "not the production deploy workflow");
-}
+export const toolsPinned = structuralPolicy(
+  {
+    name: "workflow-tools-installed-pinned",
+    description:
+      "Every tool a workflow installs comes from a registry at an exact version (npm -g, npx, pnpm dlx, pip, pipx, uv, go install, cargo, gem, apt), and no script is downloaded and executed at run time (`curl … | sh`, `bash <(curl …)`, download then run): either runs a different program tomorrow, with the job's secrets. Runtimes from setup actions name a version line, not an alias (latest, lts/*). " +
+      'Spec, Stage 1: "Security scan (npm audit, safety)": what runs must be what was scanned; Artifact Promotion: "Ensures exact same code tested in staging goes to production".',
+    severity: "high",
+    remediation: [
+      "Write the exact version: `npm install --global vercel@64.0.2`, `pip install ruff==0.8.4`, `go install x@v1.2.3`; project dependencies come from the lockfile.",
+      "Replace `curl … | sh` with the tool's package at an exact version, or a pinned action; a binary that must be downloaded is checked against its sha256 before it runs.",
+    ],
+    topics: TOPICS,
+  },
+  undefined,
+  (workflow) => [...remoteScriptExecution(workflow), ...unpinnedTools(workflow)],
+);
 
-function environmentOf(job: PlainRecord): string | undefined {
-  const environment = job["environment"];
-  return typeof environment === "string" ? environment : knownString(asRecord(environment)?.["name"]);
-}
+export const secretsNotExposed = structuralPolicy(
+  {
+    name: "workflow-secrets-not-exposed",
+    description:
+      "A secret stays a secret in the run: never echoed, base64-encoded (log masking misses it), written to a file, $GITHUB_OUTPUT or $GITHUB_ENV, exposed as a job output, dumped with the environment, or pasted into a script as an expression. " +
+      'Spec, Secrets Management: "Env vars injected at runtime (not in code)"; Never Commit: "API keys in code".',
+    severity: "critical",
+    remediation: ["Pass secrets to the commands that need them through `env:`, and only as arguments or headers of those commands.", "Never print, encode, store or output them; rotate any secret a run exposed."],
+    topics: ["pipelines", "secrets"],
+  },
+  undefined,
+  (workflow) => secretExposure(workflow),
+);
 
-/** Every job `id` waits for, directly or through others. */
-function ancestorsOf(workflow: Workflow, id: string): Set<string> {
-  const byId = new Map(workflow.jobs);
-  const seen = new Set<string>();
-  const pending = [id];
-  while (pending.length > 0) {
-    const job = byId.get(pending.pop()!);
-    if (!job) continue;
-    for (const need of needsOf(job)) {
-      if (!seen.has(need)) {
-        seen.add(need);
-        pending.push(need);
-      }
-    }
-  }
-  return seen;
-}
-
-/** Whether `later` certainly runs after `earlier`: later in the same job, or in a job that needs (transitively) the earlier one's. */
-function runsAfter(workflow: Workflow, later: WorkflowStep, earlier: WorkflowStep): boolean {
-  return later.job === earlier.job ? later.index > earlier.index : ancestorsOf(workflow, later.job).has(earlier.job);
-}
-
-const ON_FAILURE = /failure\(\)/;
-const SMOKE = /smoke/;
-const ROLLBACK = /roll\s*-?back/;
-const MIGRATION = /(alembic\s+upgrade|prisma\s+migrate\s+deploy|\bmigrate\b|(run|apply) (the )?(database )?migrations)/;
-const DEPLOY = /\b(railway\s+(up|redeploy|deploy)|vercel\s+(promote|deploy|alias))\b|\bdeploy (api|web)\b/;
-const PROMOTE = /\bimagetools\s+create\b|\bcrane\s+(tag|copy)\b|\bdocker\s+push\b/;
+export const jobsHardened = structuralPolicy<{ environment: string }>(
+  {
+    name: "workflow-jobs-hardened",
+    description:
+      "The hardening every workflow keeps: checkouts do not persist the token, expressions reach scripts only through env (no script injection), every job has a timeout, and deploys to one environment never overlap or get cancelled half-way. " +
+      'Spec, Compliance: "PCI: Production access restricted".',
+    severity: "medium",
+    remediation: [
+      "actions/checkout with `persist-credentials: false`.",
+      "Move `${{ … }}` out of `run:` into the step's `env:`.",
+      "Give every job `timeout-minutes`.",
+      "Give deploying workflows (or jobs) `concurrency: { group: deploy-<environment>, cancel-in-progress: false }`.",
+    ],
+    topics: TOPICS,
+  },
+  { defaults: { environment: "production" }, schema: { environment: productionSchema.environment } },
+  (workflow, settings) => hardeningBaseline(workflow, { ...DEFAULT_CONTEXT, productionEnvironment: settings.environment }),
+);
 
 export const productionUsesEnvironment = resourcePolicy<ProductionSettings>(
   {
     name: "workflow-production-deploy-uses-environment",
     description:
-      'A production deploy waits for one manual approval: everything that changes production runs in ONE job in the production environment ' +
-      "(GitHub pauses every job that names a protected environment for its reviewers, so two such jobs mean two approvals). " +
+      "Every job that deploys runs in its GitHub environment (approvals, environment secrets), and production changes in ONE job in the production environment, so its reviewers approve each deploy once (GitHub pauses every job that names a protected environment). A job that deploys to production from another environment, or from none, runs without approval. " +
       'Spec, Stage 3: "Require manual approval"; Deploying to Production: "GitHub Actions: Manual approval gate".',
     severity: "critical",
     remediation: [
       "Put the steps that promote, migrate and deploy in one job with `environment: production`.",
-      "Keep checks that need no environment values (pre-flight) and follow-ups (release notes) in jobs without an environment.",
+      "Give every other deploy job the environment it deploys to; keep checks that need no environment values (pre-flight) and follow-ups (release notes) in jobs without one.",
     ],
     topics: ["pipelines", "change-management"],
   },
@@ -279,60 +275,165 @@ export const productionUsesEnvironment = resourcePolicy<ProductionSettings>(
     types: [REPOSITORY_FILE],
     config: { defaults: productionDefaults, schema: productionSchema },
     validate(resource, settings, report, args) {
-      const workflow = productionWorkflow(resource, settings, args.notApplicable);
-      const gated = workflow.jobs.filter(([, job]) => environmentOf(job) === settings.environment).map(([id]) => id);
-      if (gated.length === 0) {
-        report(`${workflow.file}: no job runs in environment ${settings.environment}: nothing waits for approval`);
-        return;
-      }
-      if (gated.length > 1) {
-        report(`${workflow.file}: ${gated.length} jobs run in environment ${settings.environment} (${gated.join(", ")}): each waits for its own approval; put the production steps in one job`);
-      }
-      const outside = new Set<string>();
-      for (const step of workflow.steps) {
-        if (gated.includes(step.job) || outside.has(step.job)) continue;
-        if (DEPLOY.test(step.own) || MIGRATION.test(step.own) || PROMOTE.test(step.own)) {
-          outside.add(step.job);
-          report(`${workflow.file}: job ${step.job} step ${step.index + 1} changes production outside environment ${settings.environment}: it runs without approval`);
-        }
-      }
+      const workflow = judged(resource, args);
+      reportAll(report, workflow, environmentProblems(workflow, { ...DEFAULT_CONTEXT, productionEnvironment: settings.environment }, anyGlobMatch(settings.productionWorkflows, workflow.file)));
     },
   },
 );
 
-const BUILD = /\b(docker\s+(buildx\s+)?build|(pnpm|npm|yarn)\s+(run\s+)?build|next\s+build|vercel\s+build|docker\/build-push-action)\b/;
+export const productionNeedsPreflight = structuralPolicy<{ environment: string }>(
+  {
+    name: "workflow-production-deploy-needs-preflight",
+    description:
+      "A job that deploys to production waits for the pre-flight: a job that deploys nothing and runs the schedule check (window and freezes), reached through `needs` without a job that runs after a failure (always(), failure(), continue-on-error). A rollback to a recorded release waits for the job that resolved it instead. " +
+      'Spec, Quality Gates: "Pre-flight checks pass"; Stage 3: "Pre-flight validation".',
+    severity: "critical",
+    remediation: ["Make the deploy job `needs:` the pre-flight job (directly or through jobs without always()/failure()).", "Keep the schedule check (policies/lib/scheduleCheck.ts) in that pre-flight job."],
+    topics: ["pipelines", "change-management"],
+  },
+  { defaults: { environment: "production" }, schema: { environment: productionSchema.environment } },
+  (workflow, settings) => preflightProblems(workflow, { ...DEFAULT_CONTEXT, productionEnvironment: settings.environment }, isPreflightJob),
+);
+
+export const auditAlways = structuralPolicy<{ environment: string }>(
+  {
+    name: "workflow-deploy-audit-record-always",
+    description:
+      "Every deploy, failed, cancelled or successful, leaves an audit record: the step that writes it runs with `if: always()`, in a job that waits for every deploy job and also runs always(). " +
+      'Spec, Compliance: "Audit logs: All production changes logged".',
+    severity: "high",
+    remediation: ["Write the audit record in a step with `if: ${{ always() }}` (after `aws-actions/configure-aws-credentials` with the same condition), in the deploy job or in a job with `if: always()` that needs every deploy job."],
+    topics: ["pipelines", "audit"],
+  },
+  { defaults: { environment: "production" }, schema: { environment: productionSchema.environment } },
+  (workflow, settings) => auditProblems(workflow, { ...DEFAULT_CONTEXT, productionEnvironment: settings.environment }),
+);
+
+export const rollbackRedeploysRecordedRelease = structuralPolicy(
+  {
+    name: "workflow-rollback-redeploys-recorded-release",
+    description:
+      "A rollback step really puts back the previous release, as its deploy recorded it (GitHub deployment payload: API image by digest, production web deployment): it calls the deploy tool with a target from a release lookup, never `railway redeploy` (the latest deployment), a tag like `:latest`, or nothing at all. " +
+      'Spec, Rollback Procedure: "Quick Rollback (< 5 minutes)"; Stage 3: "Rollback if: Smoke tests fail".',
+    severity: "high",
+    remediation: [
+      "Resolve the target from the recorded GitHub deployments (a step that reads `repos/…/deployments` and writes it to $GITHUB_OUTPUT), and pass it to the rollback step through env.",
+      "Deploy the API with the Railway API script (IMAGE by digest) and the web with `vercel rollback <recorded deployment>`.",
+    ],
+    topics: ["pipelines", "rollback"],
+  },
+  undefined,
+  (workflow) => rollbackProblems(workflow),
+);
+
+/** Jobs of a workflow that deploy to production (rollbacks to recorded releases aside). */
+function productionDeployJobs(workflow: Workflow, environment: string): Job[] {
+  return jobRoles(workflow, environment)
+    .filter((role) => role.production && !isRollbackOnly(workflow, role.job))
+    .map((role) => role.job);
+}
+
+const IMAGE_BUILD = /\b(docker\s+(buildx\s+)?build|docker\s+compose\s+build|buildx\s+bake|nixpacks\s+build|pack\s+build)\b/;
 
 export const productionPromotesArtifacts = resourcePolicy<ProductionSettings>(
   {
     name: "workflow-production-promotes-without-build",
     description:
-      'Production gets the exact artifacts staging tested. Spec, Artifact Promotion: "Build once, promote to production (not rebuild) … Ensures exact same code tested in staging goes to production".',
+      'Production runs the API image staging tested: it is promoted by digest, never rebuilt (`docker build`, `docker/build-push-action`, `railway up` builds from source). Spec, Artifact Promotion: "Build once, promote to production (not rebuild) … Ensures exact same code tested in staging goes to production". ' +
+      "(The web is the exception: Next.js inlines NEXT_PUBLIC_* at build time, so production builds it with production values; see workflow-production-web-built-for-production.)",
     severity: "high",
-    remediation: ["Remove build steps from the production workflow; promote the staging image by digest and the Vercel deployment by URL."],
+    remediation: ["Remove image builds from the jobs that deploy to production; promote the staging image by digest (`docker buildx imagetools create … <repo>@<digest>`)."],
     topics: ["pipelines"],
   },
   {
     types: [REPOSITORY_FILE],
     config: { defaults: productionDefaults, schema: productionSchema },
     validate(resource, settings, report, args) {
-      const workflow = productionWorkflow(resource, settings, args.notApplicable);
-      for (const step of workflow.steps) {
-        const match = BUILD.exec(step.own);
-        if (match) report(`${workflow.file}: job ${step.job} step ${step.index + 1} builds (${match[0]}) instead of promoting`);
+      const workflow = judged(resource, args);
+      for (const job of productionDeployJobs(workflow, settings.environment)) {
+        for (const step of job.steps) {
+          const match = IMAGE_BUILD.exec(step.run ?? "");
+          const railwayUp = allCommandsOfStep(step).some((command) => toolOf(command).tool === "railway" && toolOf(command).args[0] === "up");
+          if (match || step.uses?.startsWith("docker/build-push-action@") || railwayUp) {
+            report(`${workflow.file} ${step.at}: ${step.name} builds the API image (${match?.[0] ?? (railwayUp ? "railway up" : step.uses)}) instead of promoting the tested one`);
+          }
+          // The API image deployed (not a rollback) is the one staging (or verify) established, traced through outputs.
+          const deploysApi = deployKindsOfStep(step).has("api") && !ON_FAILURE(step, workflow.triggers) && /backboard\.railway\.(com|app)/.test(step.run ?? "");
+          if (deploysApi && !tracesToArtifact(workflow, job, step.effectiveEnv["IMAGE"])) {
+            report(`${workflow.file} ${step.at}: ${step.name} deploys IMAGE ${JSON.stringify(step.effectiveEnv["IMAGE"] ?? null)}, which does not come from the tested artifact (the pre-flight's lookup of staging's deployment or verify's checks)`);
+          }
+        }
       }
     },
   },
 );
+
+/** The env variable a vercel command's deployment argument comes from. */
+function deploymentArgument(args: string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith("-"));
+}
+
+export const productionWebBuild = resourcePolicy<ProductionSettings>(
+  {
+    name: "workflow-production-web-built-for-production",
+    description:
+      "Production's web is a production build deployed as a production deployment: Next.js inlines NEXT_PUBLIC_* at build time, so `vercel pull --environment=production` and `vercel build --prod`, then `vercel deploy --prebuilt --prod` (optionally `--skip-domain` and a `vercel promote` of that very deployment). Promoting a preview (staging) deployment makes Vercel rebuild it and return before it is ready, and leaves nothing Instant Rollback accepts (vercel/vercel packages/cli/src/commands/promote/request-promote.ts). " +
+      'Spec, Stage 3: "Deploy Web (Vercel promotion)"; Rollback: "vercel rollback".',
+    severity: "high",
+    remediation: [
+      "In the production deploy job: `vercel pull --yes --environment=production`, `vercel build --prod`, `url=$(vercel deploy --prebuilt --prod --skip-domain)`, then `vercel promote \"$url\"`.",
+      "Never `vercel promote` a deployment the job did not create with `--prod` (e.g. a staging preview URL).",
+    ],
+    topics: ["pipelines"],
+  },
+  {
+    types: [REPOSITORY_FILE],
+    config: { defaults: productionDefaults, schema: productionSchema },
+    validate(resource, settings, report, args) {
+      const workflow = judged(resource, args);
+      for (const job of productionDeployJobs(workflow, settings.environment)) {
+        const stagedBy = new Set<string>();
+        for (const step of job.steps) {
+          for (const command of allCommandsOfStep(step)) {
+            const { tool, args: toolArgs } = toolOf(command);
+            if (tool !== "vercel") continue;
+            const { subcommand, args: rest } = vercelSubcommand(toolArgs);
+            const all = [subcommand, ...rest];
+            const prod = all.some((arg, index) => arg === "--prod" || arg === "--target=production" || (arg === "--target" && all[index + 1] === "production"));
+            const where = `${workflow.file} ${step.at}`;
+            if (subcommand === "build" && !prod) report(`${where}: \`vercel build\` without --prod builds with preview values (NEXT_PUBLIC_* are inlined at build time)`);
+            if (subcommand === "pull" && !all.some((arg) => arg === "--environment=production" || arg === "--prod") && !(all.includes("--environment") && all[all.indexOf("--environment") + 1] === "production")) {
+              report(`${where}: \`vercel pull\` without --environment=production pulls another environment's values`);
+            }
+            if ((subcommand === "deploy" || subcommand === "") && !prod) report(`${where}: \`vercel deploy\` without --prod creates a preview deployment`);
+            if ((subcommand === "deploy" || subcommand === "") && prod && step.id !== undefined) stagedBy.add(step.id);
+            if ((subcommand === "deploy" || subcommand === "") && all.includes("--no-wait")) report(`${where}: \`vercel deploy --no-wait\` returns before the deployment is ready`);
+            if (subcommand === "promote") {
+              const argument = deploymentArgument(rest) ?? "";
+              const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(argument)?.[1];
+              const source = variable === undefined ? undefined : knownString(step.effectiveEnv[variable] as Plain);
+              const staged = source !== undefined && [...stagedBy].some((id) => new RegExp(`^\\$\\{\\{\\s*steps\\.${id.replace(/[-]/g, "\\-")}\\.outputs\\.[A-Za-z0-9_-]+\\s*\\}\\}$`).test(source));
+              if (!staged) report(`${where}: \`vercel promote ${argument}\` promotes a deployment this job did not stage with \`vercel deploy --prod\` (a preview would be rebuilt, and the command returns before it is ready)`);
+            }
+          }
+        }
+      }
+    },
+  },
+);
+
+const ON_FAILURE = (step: Step, events: readonly string[]) => conditionIn(step.if, { outcome: "success", events }) === false && conditionIn(step.if, { outcome: "failure", events }) !== false;
+const SMOKE = /smoke/i;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Whether `rollback`'s condition names the smoke step's failure: its step outcome in the same job, its job's result in a later one. */
-function onSmokeFailure(rollback: WorkflowStep, smoke: WorkflowStep): boolean {
-  if (rollback.job !== smoke.job) return new RegExp(`needs\\.${escapeRegExp(smoke.job)}\\.result\\s*==\\s*'failure'`).test(rollback.condition);
-  const id = smoke.record["id"];
-  return typeof id === "string" && new RegExp(`steps\\.${escapeRegExp(id)}\\.(outcome|conclusion)\\s*==\\s*'failure'`).test(rollback.condition);
+function onSmokeFailure(rollback: Step, smoke: Step, workflow: Workflow): boolean {
+  const condition = String(rollback.if ?? workflow.jobById.get(rollback.job)?.if ?? "");
+  if (rollback.job !== smoke.job) return new RegExp(`needs\\.${escapeRegExp(smoke.job)}\\.result\\s*==\\s*'failure'`).test(condition);
+  return smoke.id !== undefined && new RegExp(`steps\\.${escapeRegExp(smoke.id)}\\.(outcome|conclusion)\\s*==\\s*'failure'`).test(condition);
 }
 
 export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
@@ -341,7 +442,7 @@ export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
     description: 'A production deploy is checked and undone automatically when the check fails. Spec, Stage 3: "Run smoke tests … Rollback if: Smoke tests fail".',
     severity: "high",
     remediation: [
-      "Run the smoke tests in a step with an id after the deploy steps, then rollback steps after them with " +
+      "Run the smoke tests in a step with an id after the deploy steps, then rollback steps that call the deploy tools after them with " +
         "`if: failure() && steps.<smoke id>.outcome == 'failure'` (or a rollback job with `if: failure() && needs.<smoke job>.result == 'failure'`).",
     ],
     topics: ["pipelines", "rollback"],
@@ -350,25 +451,27 @@ export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
     types: [REPOSITORY_FILE],
     config: { defaults: productionDefaults, schema: productionSchema },
     validate(resource, settings, report, args) {
-      const workflow = productionWorkflow(resource, settings, args.notApplicable);
-      // The smoke tests that check the deploy: after a deploy step (a pre-flight that looks for staging's smoke tests is not one).
-      const normal = workflow.steps.filter((step) => !ON_FAILURE.test(step.condition));
-      const deploys = normal.filter((step) => DEPLOY.test(step.own));
-      const smoke = normal.find((step) => SMOKE.test(step.own) && deploys.some((deploy) => runsAfter(workflow, step, deploy)));
+      const workflow = judged(resource, args);
+      const productionJobs = new Set(productionDeployJobs(workflow, settings.environment).map((job) => job.id));
+      if (productionJobs.size === 0) return;
+      const events = workflow.triggers;
+      const steps = orderedSteps(workflow);
+      const deploys = steps.filter((step) => productionJobs.has(step.job) && !ON_FAILURE(step, events) && [...deployKindsOfStep(step)].some((kind) => kind !== "aws-role"));
+      const checks = (step: Step) => allCommandsOfStep(step).some((command) => isGateCommand(command) || (toolOf(command).tool === "curl" && toolOf(command).args.some((arg) => arg === "--fail" || arg === "-f" || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(arg))));
+      const smoke = steps.find((step) => SMOKE.test(`${step.name} ${step.id ?? ""} ${step.run ?? ""}`) && isGateStep(step) && checks(step) && conditionIn(step.if, { outcome: "success", events }) === true && deploys.some((deploy) => runsAfter(workflow, step, deploy)));
       if (!smoke) {
-        report(`${workflow.file}: no smoke test step after the deploy steps`);
+        report(`${workflow.file}: no smoke test step (one that runs a check: curl --fail or a test runner) runs after the production deploy steps whenever they succeed`);
         return;
       }
-      const rollbacks = workflow.steps.filter((step) => ROLLBACK.test(step.own) && runsAfter(workflow, step, smoke));
-      const onFailure = rollbacks.filter((step) => ON_FAILURE.test(step.condition));
-      if (rollbacks.length === 0) report(`${workflow.file}: no rollback step after the smoke tests (job ${smoke.job} step ${smoke.index + 1})`);
-      else if (onFailure.length === 0) report(`${workflow.file}: no rollback step with if: failure() after the smoke tests`);
-      else if (!onFailure.some((step) => onSmokeFailure(step, smoke))) {
-        const id = smoke.record["id"];
+      const rollbacks = steps.filter((step) => runsAfter(workflow, step, smoke) && [...deployKindsOfStep(step)].some((kind) => kind !== "aws-role"));
+      const onFailure = rollbacks.filter((step) => ON_FAILURE(step, events) || ON_FAILURE({ ...step, if: workflow.jobById.get(step.job)?.if }, events));
+      if (rollbacks.length === 0) report(`${workflow.file}: no rollback step (one that calls a deploy tool) after the smoke tests (${smoke.at})`);
+      else if (onFailure.length === 0) report(`${workflow.file}: no rollback step runs only on failure after the smoke tests`);
+      else if (!onFailure.some((step) => onSmokeFailure(step, smoke, workflow))) {
         report(
-          typeof id === "string"
-            ? `${workflow.file}: no rollback step runs when the smoke tests fail: condition it on steps.${id}.outcome == 'failure'`
-            : `${workflow.file}: the smoke test step (job ${smoke.job} step ${smoke.index + 1}) has no id, so no rollback step can run on its failure`,
+          smoke.id !== undefined
+            ? `${workflow.file}: no rollback step runs when the smoke tests fail: condition it on steps.${smoke.id}.outcome == 'failure'`
+            : `${workflow.file}: the smoke test step (${smoke.at}) has no id, so no rollback step can run on its failure`,
         );
       }
     },
@@ -388,19 +491,18 @@ export const productionMigratesFirst = resourcePolicy<ProductionSettings>(
     types: [REPOSITORY_FILE],
     config: { defaults: productionDefaults, schema: productionSchema },
     validate(resource, settings, report, args) {
-      const workflow = productionWorkflow(resource, settings, args.notApplicable);
-      const normal = workflow.steps.filter((step) => !ON_FAILURE.test(step.condition));
-      const migration = normal.find((step) => MIGRATION.test(step.own));
+      const workflow = judged(resource, args);
+      const productionJobs = new Set(productionDeployJobs(workflow, settings.environment).map((job) => job.id));
+      if (productionJobs.size === 0) return;
+      const events = workflow.triggers;
+      const normal = orderedSteps(workflow).filter((step) => !ON_FAILURE(step, events));
+      const migration = normal.find((step) => deployKindsOfStep(step).has("database"));
       if (!migration) {
-        report(`${workflow.file}: no migration step`);
+        report(`${workflow.file}: no migration step (alembic upgrade with the migrator's secret) before the production deploy`);
         return;
       }
-      const early = normal.find((step) => DEPLOY.test(step.own) && !MIGRATION.test(step.own) && !runsAfter(workflow, step, migration));
-      if (early) {
-        report(
-          `${workflow.file}: job ${early.job} step ${early.index + 1} deploys before the migrations run (job ${migration.job} step ${migration.index + 1})`,
-        );
-      }
+      const early = normal.find((step) => productionJobs.has(step.job) && servesTraffic(step) && !runsAfter(workflow, step, migration));
+      if (early) report(`${workflow.file}: ${early.at} deploys before the migrations run (${migration.at})`);
     },
   },
 );
@@ -412,14 +514,6 @@ interface Budget {
   direction: "min" | "max";
 }
 
-function budgetSettingsOf(settings: BudgetSettings): Budget[] {
-  return [
-    { key: /(lighthouse.*(min|score))|(min.*lighthouse)|minscore/i, label: "Lighthouse performance score", bound: settings.lighthouseMinScore, direction: "min" },
-    { key: /((js|bundle).*(kb|max))|(max.*(js|bundle))/i, label: "initial JS bundle (KB)", bound: settings.initialJsMaxKb, direction: "max" },
-    { key: /((docker|image).*(mb|max))|(max.*(docker|image))/i, label: "Docker image size (MB)", bound: settings.dockerImageMaxMb, direction: "max" },
-  ];
-}
-
 interface BudgetSettings {
   verifyWorkflows: string[];
   job: string;
@@ -428,13 +522,18 @@ interface BudgetSettings {
   dockerImageMaxMb: number;
 }
 
+function budgetsOf(settings: BudgetSettings): Budget[] {
+  return [
+    { key: /(lighthouse.*(min|score))|(min.*lighthouse)|minscore/i, label: "Lighthouse performance score", bound: settings.lighthouseMinScore, direction: "min" },
+    { key: /((js|bundle).*(kb|max))|(max.*(js|bundle))/i, label: "initial JS bundle (KB)", bound: settings.initialJsMaxKb, direction: "max" },
+    { key: /((docker|image).*(mb|max))|(max.*(docker|image))/i, label: "Docker image size (MB)", bound: settings.dockerImageMaxMb, direction: "max" },
+  ];
+}
+
 /** Every `key: value` a job sets: its env, and each step's env and with. */
-function settingsOfJob(job: PlainRecord): [string, Plain][] {
-  const pairs: [string, Plain][] = Object.entries(asRecord(job["env"]) ?? {});
-  for (const step of asArray(job["steps"])) {
-    const record = asRecord(step) ?? {};
-    pairs.push(...Object.entries(asRecord(record["env"]) ?? {}), ...Object.entries(asRecord(record["with"]) ?? {}));
-  }
+function settingsOfJob(job: Job): [string, Plain][] {
+  const pairs: [string, Plain][] = Object.entries(job.env);
+  for (const step of job.steps) pairs.push(...Object.entries(step.env), ...Object.entries(step.with));
   return pairs;
 }
 
@@ -463,16 +562,19 @@ export const performanceBudgets = resourcePolicy<BudgetSettings>(
       },
     },
     validate(resource, settings, report, args) {
-      const workflow = workflowMatching(resource, settings.verifyWorkflows, args.notApplicable, "not the verify workflow");
-      const job = workflow.jobs.find(([id]) => id === settings.job)?.[1];
+      const file = workflowPathOf(resource.props["file"]);
+      if (file === undefined) return args.notApplicable("not a workflow file");
+      if (isUnknown(resource.props["content"])) throw new UnknownInputError("content");
+      if (!anyGlobMatch(settings.verifyWorkflows, file)) return; // not the verify workflow (returning is cheaper than notApplicable's throw)
+      const workflow = judged(resource, args);
+      const job = workflow.jobById.get(settings.job);
       if (!job) {
         report(`${workflow.file}: no ${settings.job} job`);
         return;
       }
       const pairs = settingsOfJob(job);
-      for (const budget of budgetSettingsOf(settings)) {
-        const found = pairs.filter(([key]) => budget.key.test(key)).map(([key, value]) => [key, knownNumber(value)] as const);
-        const numeric = found.filter((entry): entry is readonly [string, number] => entry[1] !== undefined);
+      for (const budget of budgetsOf(settings)) {
+        const numeric = pairs.filter(([key]) => budget.key.test(key)).map(([key, value]) => [key, knownNumber(value)] as const).filter((entry): entry is readonly [string, number] => entry[1] !== undefined);
         if (numeric.length === 0) {
           report(`${workflow.file}: job ${settings.job} sets no ${budget.label} threshold`);
           continue;
@@ -487,13 +589,205 @@ export const performanceBudgets = resourcePolicy<BudgetSettings>(
   },
 );
 
+/** What each required check must run, by the spec's Stage 1 (any one of the alternatives per entry). */
+export const CHECK_TOOLS: Record<string, string[][]> = {
+  lint: [["eslint", "pnpm lint", "npm lint"], ["ruff"]],
+  typecheck: [["tsc", "pnpm typecheck", "npm typecheck"], ["pyright", "mypy"]],
+  "unit-tests": [["jest", "vitest", "pnpm test", "npm test"], ["pytest"]],
+  build: [["pnpm build", "npm build", "next", "vercel"], ["docker/build-push-action", "docker"]],
+  "security-scan": [["pnpm audit", "npm audit", "audit"], ["pip_audit", "pip-audit", "safety"]],
+  "migration-reversibility": [["alembic upgrade"], ["alembic downgrade"]],
+  "performance-budgets": [["@lhci/cli", "lhci"], ["node"], ["docker"]],
+};
+
+export const verifyChecksRunTools = resourcePolicy<{ verifyWorkflows: string[]; checkTools: Record<string, string[][]> }>(
+  {
+    name: "workflow-verify-checks-run-their-tools",
+    description:
+      "A required check is only as good as what it runs: each verify job runs the tools the spec names for it (lint: ESLint and Ruff; type check: TypeScript and Pyright; unit tests: Jest and pytest; build: Next.js and the API image; security scan: npm audit and a Python audit; migrations: upgrade and downgrade; budgets: Lighthouse CI, the bundle check, the image size). A job emptied of its tool still reports success. " +
+      'Spec, Stage 1: "Lint (ESLint, Ruff); Type check (TypeScript, Pyright); Unit tests (Jest, pytest); Build; Security scan (npm audit, safety)".',
+    severity: "high",
+    remediation: ["Keep each verify job's tool steps (generated from infra/workflows/verify.ts); a check that should not run is removed from the ruleset in a reviewed change, not emptied."],
+    topics: ["pipelines", "quality-gates"],
+  },
+  {
+    types: [REPOSITORY_FILE],
+    config: {
+      defaults: { verifyWorkflows: [".github/workflows/verify.y*ml"], checkTools: CHECK_TOOLS },
+      schema: {
+        verifyWorkflows: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs of the verify workflow's path." },
+        checkTools: { type: "object", additionalProperties: { type: "array", items: { type: "array", items: { type: "string" } } }, description: "Per verify job: the tools it must run (each inner list: alternatives)." },
+      },
+    },
+    validate(resource, settings, report, args) {
+      const file = workflowPathOf(resource.props["file"]);
+      if (file === undefined) return args.notApplicable("not a workflow file");
+      if (isUnknown(resource.props["content"])) throw new UnknownInputError("content");
+      if (!anyGlobMatch(settings.verifyWorkflows, file)) return; // not the verify workflow (returning is cheaper than notApplicable's throw)
+      const workflow = judged(resource, args);
+      for (const [id, needed] of Object.entries(settings.checkTools)) {
+        const job = workflow.jobById.get(id);
+        if (!job) continue; // a missing required check is workflow-verify-required-checks-exist's
+        const tools = toolsOfJob(job);
+        for (const alternatives of needed) {
+          if (!alternatives.some((tool) => tools.has(tool.toLowerCase()))) report(`${workflow.file} ${job.at}: runs none of ${alternatives.join(", ")}`);
+        }
+      }
+    },
+  },
+);
+
+/** End of life per Node.js major (nodejs/Release@e4bf922 schedule.json, "end"); odd majors are never LTS. */
+export const NODE_END_OF_LIFE: Record<string, string> = {
+  "16": "2023-09-11",
+  "17": "2022-06-01",
+  "18": "2025-04-30",
+  "19": "2023-06-01",
+  "20": "2026-04-30",
+  "21": "2024-06-01",
+  "22": "2027-04-30",
+  "23": "2025-06-01",
+  "24": "2028-04-30",
+  "25": "2026-06-01",
+  "26": "2029-04-30",
+  "27": "2030-04-30",
+};
+
+export const nodeSupported = resourcePolicy<{ endOfLife: Record<string, string> }>(
+  {
+    name: "workflow-node-version-supported",
+    description:
+      "Workflows build and test on a Node.js release that still gets security fixes: a major past its end of life (nodejs/Release schedule.json; Node 20 ended 2026-04-30) or one the table does not know is refused. " +
+      'Spec, Stage 1: "Security scan (npm audit, safety)": a runtime past its end of life gets no security fixes.',
+    severity: "high",
+    remediation: ["Set `flightdeck:app.nodeVersion` to a supported major (22 or later) and run `pulumi up`.", "Update the `endOfLife` table of this policy when Node.js publishes a new schedule."],
+    topics: TOPICS,
+  },
+  {
+    types: [REPOSITORY_FILE],
+    config: {
+      defaults: { endOfLife: NODE_END_OF_LIFE },
+      schema: { endOfLife: { type: "object", additionalProperties: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, description: "End-of-life date (YYYY-MM-DD) per Node.js major." } },
+    },
+    validate(resource, settings, report, args) {
+      const workflow = judged(resource, args);
+      const today = now().toISOString().slice(0, 10);
+      const judge = (at: string, version: string) => {
+        const major = /^v?(\d+)/.exec(version.trim())?.[1];
+        if (major === undefined) return;
+        const end = settings.endOfLife[major];
+        if (end === undefined) report(`${workflow.file} ${at}: Node.js ${version} is not a release the end-of-life table knows`);
+        else if (end <= today) report(`${workflow.file} ${at}: Node.js ${version} reached end of life on ${end}`);
+      };
+      for (const job of workflow.jobs) {
+        const images = [asRecord(job.record["container"])?.["image"] ?? job.record["container"], ...Object.values(asRecord(job.record["services"]) ?? {}).map((service) => asRecord(service)?.["image"])];
+        for (const image of images) {
+          const version = /^(?:docker\.io\/)?(?:library\/)?node:(\d+)/.exec(typeof image === "string" ? image : "")?.[1];
+          if (version !== undefined) judge(`${job.at} image`, version);
+        }
+        for (const step of job.steps) {
+          if (step.uses?.startsWith("actions/setup-node@")) {
+            const value = step.with["node-version"];
+            if (typeof value === "string" || typeof value === "number") judge(`${step.at}.with.node-version`, String(value));
+          }
+        }
+      }
+    },
+  },
+);
+
+/** The check run names a workflow's jobs report (`jobs.<id>.name`, else the id). */
+function checkNames(workflow: Workflow): { name: string; job: Job }[] {
+  return workflow.jobs.filter((job) => job.uses === undefined).map((job) => ({ name: job.name ?? job.id, job }));
+}
+
+function branchesOfRuleset(props: PlainRecord): string[] | "any" {
+  const includes = asArray(asRecord(asRecord(props["conditions"])?.["refName"])?.["includes"]).map(String);
+  if (includes.length === 0 || includes.some((ref) => ref.startsWith("~") || /[*?]/.test(ref))) return "any";
+  return includes.map((ref) => ref.replace(/^refs\/heads\//, ""));
+}
+
+export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
+  {
+    name: "workflow-verify-required-checks-exist",
+    description:
+      "Each status check a ruleset requires is reported by a job of the verify workflow committed to that branch, running on pull_request, and by no job of another workflow (GitHub matches checks by name: any Actions job with that name would satisfy it). " +
+      'Spec, Stage 1: "Blocks merge if: Any step fails"; Production protections: "Automated tests must pass".',
+    severity: "high",
+    remediation: ["Keep one job per required check in verify.yml, named exactly as the check (`name:` or its id), triggered on pull_request.", "Rename jobs of other workflows that reuse a required check's name."],
+    topics: ["pipelines", "quality-gates"],
+  },
+  {
+    requires: "github:index/repositoryRuleset:RepositoryRuleset",
+    config: {
+      defaults: { verifyWorkflows: [".github/workflows/verify.y*ml"] },
+      schema: { verifyWorkflows: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs of the verify workflow's path." } },
+    },
+    validate(resources, settings, report) {
+      const files: { branch: string | undefined; workflow: Workflow; urn: string }[] = [];
+      for (const resource of resources) {
+        if (resource.type !== REPOSITORY_FILE) continue;
+        const workflow = workflowOf(resource);
+        if (workflow === undefined || workflow instanceof WorkflowParseError) continue;
+        files.push({ branch: knownString(resource.props["branch"]), workflow, urn: resource.urn });
+      }
+      // Check names to the jobs that report them, once (a stack can have many rulesets and files).
+      const producersByName = new Map<string, { name: string; job: Job; file: (typeof files)[number] }[]>();
+      for (const file of files) {
+        for (const check of checkNames(file.workflow)) {
+          const list = producersByName.get(check.name) ?? [];
+          list.push({ ...check, file });
+          producersByName.set(check.name, list);
+        }
+      }
+      const shadowing = new Set<{ name: string; job: Job; file: (typeof files)[number] }>();
+      for (const ruleset of resources) {
+        if (ruleset.type !== "github:index/repositoryRuleset:RepositoryRuleset") continue;
+        const contexts = asArray(asRecord(asRecord(ruleset.props["rules"])?.["requiredStatusChecks"])?.["requiredChecks"])
+          .map((check) => knownString(asRecord(check)?.["context"]))
+          .filter((context): context is string => context !== undefined);
+        if (contexts.length === 0) continue;
+        const branches = branchesOfRuleset(ruleset.props);
+        const onBranch = (branch: string | undefined) => branches === "any" || branch === undefined || branches.includes(branch);
+        const missing: string[] = [];
+        for (const context of contexts) {
+          const producers = (producersByName.get(context) ?? []).filter((producer) => onBranch(producer.file.branch));
+          const verifying = producers.filter((producer) => anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file) && producer.file.workflow.triggers.includes("pull_request"));
+          if (verifying.length === 0) missing.push(context);
+          for (const producer of producers) {
+            if (!anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file)) shadowing.add(producer);
+          }
+        }
+        if (missing.length > 0) {
+          report(`required check${missing.length === 1 ? "" : "s"} ${missing.join(", ")} (ruleset ${ruleset.name}) ${missing.length === 1 ? "is" : "are"} reported by no job of the verify workflow on pull_request: pull requests can never pass ${missing.length === 1 ? "it" : "them"}, or something else does`, ruleset.urn);
+        }
+      }
+      for (const producer of shadowing) {
+        report(`${producer.file.workflow.file} ${producer.job.at} reports required check ${producer.name} outside the verify workflow: it satisfies the ruleset without running the checks`, producer.file.urn);
+      }
+    },
+  },
+);
+
 export const workflowPolicies = [
+  workflowParses,
   actionsPinned,
-  permissionsReadOnly,
-  noPullRequestTarget,
+  permissionsLeastPrivilege,
+  triggersTrusted,
+  gatesFailClosed,
+  toolsPinned,
+  secretsNotExposed,
+  jobsHardened,
   productionUsesEnvironment,
+  productionNeedsPreflight,
+  auditAlways,
+  rollbackRedeploysRecordedRelease,
   productionPromotesArtifacts,
+  productionWebBuild,
   productionSmokeRollback,
   productionMigratesFirst,
   performanceBudgets,
+  verifyChecksRunTools,
+  nodeSupported,
+  requiredChecksExist,
 ];

@@ -78,7 +78,7 @@ describe("policies: the spec's floors for the policy config", () => {
     tighter["vercel-env-var-sensitive"] = { plainKeys: ["NEXT_PUBLIC_*"] };
     tighter["secrets-rotation-register-current"] = { maxPeriodDays: { "api-key": 30, token: 60, "database-password": 90, "webhook-secret": 30 } };
     tighter["policy-waivers-valid"] = { approvers: ["someone-else"], maxDays: 7, maxDaysByPolicy: { "schedule-production-deploy-window": 0.5 } };
-    tighter["schedule-production-deploy-window"] = {
+    tighter["schedule-production-preflight-enforces-floor"] = {
       deployDays: ["Thu"],
       deployHours: { from: "10:30", to: "13:00" },
       // The holiday freeze split in two and widened, plus a launch week.
@@ -119,24 +119,24 @@ describe("policies: the spec's floors for the policy config", () => {
       clamped: ["minDays", 2557],
     },
     { title: "audit resources unprotected", file: () => productionWith("audit-resources-protected", { requireProtect: false }), finding: /requireProtect is false: must be true/ },
-    { title: "a weekend deploy day", file: () => productionWith("schedule-production-deploy-window", { deployDays: ["Tue", "Thu", "Sat"] }), finding: /deployDays adds "Sat"/, policy: "schedule-production-deploy-window", clamped: ["deployDays", ["Tue", "Thu"]] },
+    { title: "a weekend deploy day", file: () => productionWith("schedule-production-preflight-enforces-floor", { deployDays: ["Tue", "Thu", "Sat"] }), finding: /deployDays adds "Sat"/, policy: "schedule-production-preflight-enforces-floor", clamped: ["deployDays", ["Tue", "Thu"]] },
     {
       title: "an earlier start",
-      file: () => productionWith("schedule-production-deploy-window", { deployHours: { from: "09:00", to: "14:00" } }),
+      file: () => productionWith("schedule-production-preflight-enforces-floor", { deployHours: { from: "09:00", to: "14:00" } }),
       finding: /deployHours is .*: must lie within 10:00–14:00/,
-      policy: "schedule-production-deploy-window",
+      policy: "schedule-production-preflight-enforces-floor",
       clamped: ["deployHours", { from: "10:00", to: "14:00" }],
     },
-    { title: "another time zone", file: () => productionWith("schedule-production-deploy-window", { timezone: "Pacific/Honolulu" }), finding: /timezone is "Pacific\/Honolulu": must be "America\/New_York"/ },
-    { title: "the holiday freeze removed", file: () => productionWith("schedule-production-deploy-window", { freezes: [] }), finding: /freezes does not cover holidays \(12-20 – 01-02, every year\)/ },
+    { title: "another time zone", file: () => productionWith("schedule-production-preflight-enforces-floor", { timezone: "Pacific/Honolulu" }), finding: /timezone is "Pacific\/Honolulu": must be "America\/New_York"/ },
+    { title: "the holiday freeze removed", file: () => productionWith("schedule-production-preflight-enforces-floor", { freezes: [] }), finding: /freezes does not cover holidays \(12-20 – 01-02, every year\)/ },
     {
       title: "the holiday freeze shortened",
-      file: () => productionWith("schedule-production-deploy-window", { freezes: [{ name: "holidays", from: "12-22", to: "01-02" }] }),
+      file: () => productionWith("schedule-production-preflight-enforces-floor", { freezes: [{ name: "holidays", from: "12-22", to: "01-02" }] }),
       finding: /freezes does not cover holidays/,
-      policy: "schedule-production-deploy-window",
+      policy: "schedule-production-preflight-enforces-floor",
       clamped: ["freezes", [{ name: "holidays", from: "12-22", to: "01-02" }, { name: "holidays", from: "12-20", to: "01-02" }]],
     },
-    { title: "the holiday freeze for one year only", file: () => productionWith("schedule-production-deploy-window", { freezes: [{ name: "holidays", from: "2026-12-20", to: "2027-01-02" }] }), finding: /freezes does not cover holidays/ },
+    { title: "the holiday freeze for one year only", file: () => productionWith("schedule-production-preflight-enforces-floor", { freezes: [{ name: "holidays", from: "2026-12-20", to: "2027-01-02" }] }), finding: /freezes does not cover holidays/ },
     { title: "production left out of the schedule", file: () => productionWith("schedule-production-deploy-window", { stacks: ["prod"] }), finding: /stacks leaves out "production"/ },
     { title: "a secret allowed in plain text", file: () => productionWith("vercel-env-var-sensitive", { plainKeys: ["NEXT_PUBLIC_*", "STRIPE_SECRET_KEY"] }), finding: /plainKeys adds "STRIPE_SECRET_KEY"/ },
     { title: "every key allowed in plain text", file: () => productionWith("vercel-env-var-sensitive", { plainKeys: ["*"] }), finding: /plainKeys adds "\*"/ },

@@ -262,11 +262,18 @@ export interface MutationCase {
   policy: string;
   message: RegExp;
   options?: JudgeOptions;
+  /** Other policies the same change rightly violates too (one violation each). */
+  alsoBy?: string[];
 }
 
-/** One `it` per case: the mutated stack gets exactly the expected violation. */
+/** One `it` per case: the mutated stack gets exactly the expected violation (and those of `alsoBy`). */
 export function itRejects(cases: MutationCase[]): void {
   for (const testCase of cases) {
-    it(`${testCase.policy}: ${testCase.title}`, () => assertOnly(judge(testCase.stack(), testCase.options), testCase.policy, testCase.message));
+    it(`${testCase.policy}: ${testCase.title}`, () => {
+      const verdicts = judge(testCase.stack(), testCase.options);
+      const also = new Set(testCase.alsoBy ?? []);
+      assert.deepEqual(verdicts.filter((verdict) => also.has(verdict.policy)).map((verdict) => verdict.policy).sort(), [...also].sort(), JSON.stringify(verdicts, null, 1));
+      assertOnly(verdicts.filter((verdict) => !also.has(verdict.policy)), testCase.policy, testCase.message);
+    });
   }
 }

@@ -112,7 +112,7 @@ describe("policies: repository rules", () => {
       { title: "main excluded by a glob", stack: () => withInput(validStack(), RULESET, "conditions", refName(["refs/heads/main"], ["refs/heads/m*"])), policy: "github-deploy-branch-ruleset-active", message: /exclude refs\/heads\/main/ },
       { title: "main excluded as the default branch", stack: () => withInput(validStack(), RULESET, "conditions", refName(["~ALL"], ["~DEFAULT_BRANCH"])), policy: "github-deploy-branch-ruleset-active", message: /~DEFAULT_BRANCH/ },
       { title: "main perhaps excluded in another case", stack: () => withInput(validStack(), RULESET, "conditions", refName(["~ALL"], ["refs/heads/MAIN"])), policy: "github-deploy-branch-ruleset-active", message: /may exclude/ },
-      { title: "a typo'd branch", stack: () => withInput(validStack(), RULESET, "conditions", refName(["refs/heads/mian"])), policy: "github-deploy-branch-ruleset-active", message: /do not match refs\/heads\/main/ },
+      { title: "a typo'd branch", stack: () => withInput(validStack(), RULESET, "conditions", refName(["refs/heads/mian"])), policy: "github-deploy-branch-ruleset-active", message: /do not match refs\/heads\/main/, alsoBy: ["workflow-verify-required-checks-exist"] },
       { title: "a bare branch name", stack: () => withInput(validStack(), RULESET, "conditions", refName(["main"])), policy: "github-deploy-branch-ruleset-active", message: /full ref name/ },
       {
         title: "~DEFAULT_BRANCH while the stack makes another branch the default",

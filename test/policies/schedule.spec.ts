@@ -1,49 +1,133 @@
 import { strict as assert } from "node:assert";
-import { inFreeze, localTime } from "../../policies/rules/schedule";
-import { deploySchedule } from "../../policies/rules/schedule";
-import { schedulePolicies } from "../../policies/rules/schedule";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { floorProblems, SPEC_SCHEDULE } from "../../policies/lib/schedule";
+import { SCHEDULE_CHECK_SCRIPT } from "../../policies/lib/scheduleCheck";
+import { deploySchedule, inFreeze, localTime, preflightEnforcesFloor, schedulePolicies } from "../../policies/rules/schedule";
+import { runSampleStack } from "../harness";
 import { validStack } from "./fixtures";
-import { IN_WINDOW, itRejects, judge, policiesOf } from "./judge";
+import { Fixture, IN_WINDOW, itRejects, judge, policiesOf, withInput } from "./judge";
+import { deployProductionYaml } from "./workflowFixtures";
 
-const events = {
-  "schedule-production-deploy-window": {
-    freezes: [
-      { name: "holidays", from: "12-20", to: "01-02" },
-      { name: "black-friday-2026", from: "2026-11-23", to: "2026-11-30" },
-    ],
-  },
-};
+const FLOOR = "schedule-production-preflight-enforces-floor";
+/** The floor as production.json configures it (the spec's, plus black-friday-2026). */
+const productionFloor = (() => {
+  const config = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "policies", "config", "production.json"), "utf8")) as Record<string, Record<string, unknown>>;
+  const { enforcementLevel: _level, ...floor } = config[FLOOR]!;
+  return floor;
+})();
+const withFloor = { config: { [FLOOR]: productionFloor } };
+
+type Doc = { jobs: Record<string, { steps: Record<string, unknown>[] } & Record<string, unknown>> };
+
+/** The sample stack with the committed pre-flight's schedule check changed. */
+function withScheduleStep(edit: (step: Record<string, unknown>, doc: Doc) => void): Fixture[] {
+  const doc = parse(deployProductionYaml) as Doc;
+  const step = doc.jobs["preflight"]!.steps.find((s) => s["id"] === "schedule");
+  assert.ok(step);
+  edit(step, doc);
+  return withInput(validStack(), "workflow-deploy-production", "content", stringify(doc, { lineWidth: 0 }));
+}
+const env = (step: Record<string, unknown>) => step["env"] as Record<string, string>;
 
 describe("policies: deployment schedule", () => {
-  it("accept a Tuesday 11:00 in New York", () => {
-    assert.deepEqual(judge(validStack(), { now: IN_WINDOW }), []);
+  describe("schedule-production-deploy-window: now, against the stack's committed schedule and the spec's", () => {
+    it("accept a Tuesday 11:00 in New York, in EST and in EDT", () => {
+      assert.deepEqual(judge(validStack(), { now: IN_WINDOW }), []);
+      assert.deepEqual(localTime(new Date("2026-07-09T14:30:00Z"), "America/New_York").time, "10:30");
+      // Only the schedule: in July the fixtures' rotation register (rotated in October) is rightly in the future.
+      assert.deepEqual(judge(validStack(), { now: "2026-07-09T14:30:00Z", policies: schedulePolicies }), []);
+    });
+
+    it("freeze across the new year, inclusive", () => {
+      const holidays = { name: "holidays", from: "12-20", to: "01-02" };
+      assert.equal(inFreeze(localTime(new Date("2026-12-20T15:00:00Z"), "UTC"), holidays), true);
+      assert.equal(inFreeze(localTime(new Date("2027-01-02T15:00:00Z"), "UTC"), holidays), true);
+      assert.equal(inFreeze(localTime(new Date("2027-01-03T15:00:00Z"), "UTC"), holidays), false);
+    });
+
+    it("apply to the production stack only", () => {
+      assert.deepEqual(judge(validStack(), { now: "2026-11-13T16:00:00Z", stack: "staging", policies: [deploySchedule] }), []);
+      assert.deepEqual(policiesOf(judge(validStack(), { now: "2026-11-13T16:00:00Z", stack: "production", policies: [deploySchedule] })), ["schedule-production-deploy-window"]);
+    });
+
+    it("a freeze the stack adds to its schedule applies to the stack's own changes too (one source of truth)", () => {
+      const stack = withScheduleStep((step) => {
+        env(step)["SCHEDULE_FREEZES"] += "\n2026-11-10 2026-11-11 launch-week";
+      });
+      const verdicts = judge(stack, { now: IN_WINDOW, policies: [deploySchedule] });
+      assert.deepEqual(verdicts.map((v) => v.message), ["deploys are frozen (launch-week, 2026-11-10 – 2026-11-11); it is Tue 2026-11-10 11:00 America/New_York"]);
+    });
+
+    itRejects([
+      { title: "a Friday", stack: validStack, options: { now: "2026-11-13T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window .*Fri 2026-11-13 11:00/ },
+      { title: "Tuesday 14:00 (the window closes)", stack: validStack, options: { now: "2026-11-10T19:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window/ },
+      { title: "Tuesday 09:59", stack: validStack, options: { now: "2026-11-10T14:59:00Z" }, policy: "schedule-production-deploy-window", message: /09:59/ },
+      { title: "a Tuesday in the holiday freeze", stack: validStack, options: { now: "2026-12-22T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /frozen \(holidays, 12-20 – 01-02\)/ },
+      { title: "Black Friday week (a freeze of the stack's schedule)", stack: validStack, options: { now: "2026-11-24T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /frozen \(black-friday-2026/ },
+    ]);
   });
 
-  it("read the window in the configured time zone (EST and EDT)", () => {
-    assert.deepEqual(localTime(new Date("2026-11-10T15:00:00Z"), "America/New_York"), { date: "2026-11-10", monthDay: "11-10", weekday: "Tue", time: "10:00" });
-    assert.deepEqual(localTime(new Date("2026-07-09T14:30:00Z"), "America/New_York").time, "10:30");
-    // Only the schedule: in July the fixtures' rotation register (rotated in October) is rightly in the future.
-    assert.deepEqual(judge(validStack(), { now: "2026-07-09T14:30:00Z", policies: schedulePolicies }), []);
-  });
+  describe("schedule-production-preflight-enforces-floor: what the committed pre-flight really enforces", () => {
+    it("accept the generated pre-flight, and a stricter schedule written another way", () => {
+      assert.deepEqual(judge(validStack(), withFloor), []);
+      const stricter = withScheduleStep((step) => {
+        Object.assign(env(step), {
+          SCHEDULE_TIMEZONE: "US/Eastern", // the same zone (Intl resolves it to America/New_York)
+          SCHEDULE_DEPLOY_DAYS: "Thu Tue",
+          SCHEDULE_DEPLOY_HOURS: "10:30-13:00",
+          SCHEDULE_FREEZES: "12-15 12-31 holidays-early\n01-01 01-05 new-year\n2026-11-20 2026-12-01 black-friday-and-cyber-monday",
+        });
+      });
+      assert.deepEqual(judge(stricter, withFloor), []);
+    });
 
-  it("freeze across the new year, inclusive", () => {
-    const holidays = { name: "holidays", from: "12-20", to: "01-02" };
-    assert.equal(inFreeze(localTime(new Date("2026-12-20T15:00:00Z"), "UTC"), holidays), true);
-    assert.equal(inFreeze(localTime(new Date("2027-01-02T15:00:00Z"), "UTC"), holidays), true);
-    assert.equal(inFreeze(localTime(new Date("2027-01-03T15:00:00Z"), "UTC"), holidays), false);
-    assert.equal(inFreeze(localTime(new Date("2026-12-19T15:00:00Z"), "UTC"), holidays), false);
-  });
+    it("the floor arithmetic: wider days, hours, another zone, an uncovered freeze day; an expired dated freeze no longer binds", () => {
+      const floor = { ...SPEC_SCHEDULE, freezes: [...SPEC_SCHEDULE.freezes, { name: "bf", from: "2026-11-23", to: "2026-11-30" }] };
+      assert.deepEqual(floorProblems(floor, floor, "2026-11-10"), []);
+      assert.deepEqual(floorProblems({ ...floor, freezes: SPEC_SCHEDULE.freezes }, floor, "2026-12-05"), [], "bf ended");
+      assert.deepEqual(floorProblems({ ...floor, timezone: "UTC", deployDays: ["Tue", "Thu", "Fri"], deployHours: { from: "09:00", to: "14:00" }, freezes: [{ name: "h", from: "12-21", to: "01-02" }, ...floor.freezes.slice(1)] }, floor, "2026-11-10"), [
+        "time zone UTC is not the floor's America/New_York",
+        "deploy days Fri are outside the floor's Tue, Thu",
+        "deploy hours 09:00-14:00 are wider than the floor's 10:00-14:00",
+        "the floor's freeze holidays (12-20 to 01-02) is not frozen on 12-20 every year",
+      ]);
+    });
 
-  it("apply to the production stack only", () => {
-    assert.deepEqual(judge(validStack(), { now: "2026-11-13T16:00:00Z", stack: "staging", policies: [deploySchedule] }), []);
-    assert.deepEqual(policiesOf(judge(validStack(), { now: "2026-11-13T16:00:00Z", stack: "production", policies: [deploySchedule] })), ["schedule-production-deploy-window"]);
-  });
+    const floorCase = (title: string, edit: (step: Record<string, unknown>, doc: Doc) => void, message: RegExp) => ({ title, edit, message });
+    const cases = [
+      floorCase("the holiday freeze removed", (s) => { env(s)["SCHEDULE_FREEZES"] = "2026-11-23 2026-11-30 black-friday-2026"; }, /freeze holidays \(12-20 to 01-02\) is not frozen on 12-20 … 01-02 \(14 days\) every year/),
+      floorCase("the holiday freeze shortened by two days", (s) => { env(s)["SCHEDULE_FREEZES"] = "12-22 01-02 holidays\n2026-11-23 2026-11-30 black-friday-2026"; }, /not frozen on 12-20 … 12-21 \(2 days\)/),
+      floorCase("Black Friday week dropped", (s) => { env(s)["SCHEDULE_FREEZES"] = "12-20 01-02 holidays"; }, /black-friday-2026 \(2026-11-23 to 2026-11-30\) is not frozen on 2026-11-23 … 2026-11-30/),
+      floorCase("Fridays added", (s) => { env(s)["SCHEDULE_DEPLOY_DAYS"] = "Tue Thu Fri"; }, /deploy days Fri are outside the floor's Tue, Thu/),
+      floorCase("an earlier start", (s) => { env(s)["SCHEDULE_DEPLOY_HOURS"] = "08:00-14:00"; }, /deploy hours 08:00-14:00 are wider/),
+      floorCase("another time zone", (s) => { env(s)["SCHEDULE_TIMEZONE"] = "America/Los_Angeles"; }, /time zone America\/Los_Angeles is not the floor's America\/New_York/),
+      floorCase("the check made optional", (s) => { s["continue-on-error"] = true; }, /without an effective schedule check \(.*continue-on-error true/),
+      floorCase("the check's script changed", (s) => { s["run"] = `exit 0\n${SCHEDULE_CHECK_SCRIPT}`; }, /its script is not the pack's schedule check/),
+      floorCase("`|| true` after the check", (s) => { s["run"] = `${SCHEDULE_CHECK_SCRIPT} || true`; }, /its script is not the pack's schedule check/),
+      floorCase("every run an emergency", (s) => { Object.assign(env(s), { EMERGENCY: "true", REASON: "always" }); }, /EMERGENCY is "true", not the operator's input/),
+      floorCase("the check skipped", (s) => { s["if"] = "${{ github.actor == 'release-bot' }}"; }, /it may be skipped/),
+      floorCase("an action before it that can change its environment", (_s, doc) => { doc.jobs["preflight"]!.steps.unshift({ uses: "someorg/set-env@0123456789012345678901234567890123456789" }); }, /an action\) runs before it and can change its environment/),
+      floorCase("the schedule as an expression", (s) => { env(s)["SCHEDULE_FREEZES"] = "${{ vars.FREEZES }}"; }, /SCHEDULE_FREEZES is an expression/),
+      floorCase("the pre-flight no longer needed by the deploy job", (_s, doc) => { delete doc.jobs["deploy"]!["needs"]; }, /jobs\.deploy deploys to production without an effective schedule check \(it needs no job with a schedule check\)/),
+    ];
+    for (const testCase of cases) {
+      it(`${FLOOR}: ${testCase.title}`, () => {
+        // Other policies may flag the same change too (a gate with continue-on-error, a wider window): this one must.
+        const verdicts = judge(withScheduleStep(testCase.edit), withFloor).filter((verdict) => verdict.policy === FLOOR);
+        assert.ok(verdicts.some((verdict) => testCase.message.test(verdict.message)), JSON.stringify(verdicts, null, 1));
+      });
+    }
 
-  itRejects([
-    { title: "a Friday", stack: validStack, options: { now: "2026-11-13T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window .*Fri 2026-11-13 11:00/ },
-    { title: "Tuesday 14:00 (the window closes)", stack: validStack, options: { now: "2026-11-10T19:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window/ },
-    { title: "Tuesday 09:59", stack: validStack, options: { now: "2026-11-10T14:59:00Z" }, policy: "schedule-production-deploy-window", message: /09:59/ },
-    { title: "a Tuesday in the holiday freeze", stack: validStack, options: { now: "2026-12-22T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /frozen \(holidays, 12-20 – 01-02\)/ },
-    { title: "Black Friday week (a named event)", stack: validStack, options: { now: "2026-11-24T16:00:00Z", config: events }, policy: "schedule-production-deploy-window", message: /frozen \(black-friday-2026/ },
-  ]);
+    it("the stack config itself: removing the holiday freeze from flightdeck:schedule is a mandatory violation of the program's own output", async () => {
+      const run = await runSampleStack("production", (raw) => {
+        raw["schedule"] = { ...(raw["schedule"] as Record<string, unknown>), freezes: [{ name: "black-friday-2026", from: "2026-11-23", to: "2026-11-30" }] };
+      });
+      const fixtures: Fixture[] = run.resources.map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs }));
+      const verdicts = judge(fixtures, { ...withFloor, policies: [preflightEnforcesFloor] });
+      assert.equal(verdicts.length, 1, JSON.stringify(verdicts));
+      assert.match(verdicts[0]!.message, /deploy-production\.yml jobs\.preflight\.steps\[1\]: the schedule the pre-flight enforces is weaker than the floor: the floor's freeze holidays/);
+    });
+  });
 });

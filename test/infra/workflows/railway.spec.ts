@@ -1,0 +1,182 @@
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { RAILWAY_API, railwayDeployScript } from "../../../infra/workflows/railway";
+
+/**
+ * A stand-in for Railway's public GraphQL API (https://backboard.railway.com/graphql/v2) on
+ * 127.0.0.1, answering the five operations the deploy script sends with the shapes Railway
+ * documents: `{ "data": … }` or `{ "errors": [{ "message" }] }` (railwayapp/docs
+ * src/docs/guides/public-api.md "Using a Project Token": the `Project-Access-Token` header and
+ * `projectToken { projectId environmentId }`; manage-services.md: serviceInstanceUpdate (Boolean),
+ * serviceInstanceDeployV2 "returns the deployment ID"; manage-deployments.md: deployment(id) status
+ * values; field types from railwayapp/cli@v5.43.1 src/gql/schema.json).
+ */
+interface Scenario {
+  tokenEnvironment: string;
+  services: { serviceId: string; serviceName: string }[];
+  /** Statuses deployment(id) reports, one per poll; the last repeats. */
+  statuses: string[];
+  /** What serviceInstance reads back after the deploy; by default what the script set and deployed. */
+  readBack?: { image?: string; latestDeploymentId?: string };
+  httpStatus?: number;
+}
+
+interface Call {
+  operation: string;
+  variables: Record<string, unknown>;
+  token: string | undefined;
+}
+
+const DIGEST = `ghcr.io/flightpro/api@sha256:${"ab".repeat(32)}`;
+const TOKEN = "railway-project-token-3f9c";
+
+function standIn(scenario: Scenario): { server: Server; calls: Call[] } {
+  const calls: Call[] = [];
+  let polls = 0;
+  let image: string | undefined;
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    request.on("end", () => {
+      const { query, variables = {} } = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
+      const operation = /serviceInstanceUpdate|serviceInstanceDeployV2|projectToken|deployment\(|serviceInstance\(/.exec(query)?.[0].replace("(", "") ?? "unknown";
+      calls.push({ operation, variables, token: request.headers["project-access-token"] as string | undefined });
+      const reply = (status: number, payload: unknown) => {
+        response.writeHead(status, { "Content-Type": "application/json" });
+        response.end(JSON.stringify(payload));
+      };
+      if (scenario.httpStatus !== undefined) return reply(scenario.httpStatus, { errors: [{ message: "Not Authorized" }] });
+      switch (operation) {
+        case "projectToken":
+          return reply(200, {
+            data: {
+              projectToken: {
+                projectId: "prj-1",
+                environmentId: "env-1",
+                project: { name: "flightpro" },
+                environment: { name: scenario.tokenEnvironment, serviceInstances: { edges: scenario.services.map((node) => ({ node })) } },
+              },
+            },
+          });
+        case "serviceInstanceUpdate":
+          image = ((variables["input"] as { source?: { image?: string } }).source ?? {}).image;
+          return reply(200, { data: { serviceInstanceUpdate: true } });
+        case "serviceInstanceDeployV2":
+          return reply(200, { data: { serviceInstanceDeployV2: "dep-42" } });
+        case "deployment": {
+          const status = scenario.statuses[Math.min(polls++, scenario.statuses.length - 1)];
+          return reply(200, { data: { deployment: { id: variables["id"], status } } });
+        }
+        case "serviceInstance":
+          return reply(200, {
+            data: { serviceInstance: { source: { image: scenario.readBack?.image ?? image }, latestDeployment: { id: scenario.readBack?.latestDeploymentId ?? "dep-42", status: "SUCCESS" } } },
+          });
+        default:
+          return reply(400, { errors: [{ message: `unexpected query ${query}` }] });
+      }
+    });
+  });
+  return { server, calls };
+}
+
+const baseScenario: Scenario = {
+  tokenEnvironment: "production",
+  services: [
+    { serviceId: "svc-web", serviceName: "worker" },
+    { serviceId: "svc-api", serviceName: "api" },
+  ],
+  statuses: ["QUEUED", "BUILDING", "DEPLOYING", "SUCCESS"],
+};
+
+async function deploy(scenario: Scenario, image = DIGEST): Promise<{ status: number; out: string; calls: Call[]; output: string }> {
+  const { server, calls } = standIn(scenario);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-railway-"));
+  const githubOutput = path.join(dir, "output");
+  writeFileSync(githubOutput, "");
+  try {
+    const { port } = server.address() as AddressInfo;
+    const env = {
+      PATH: process.env["PATH"] ?? "",
+      RAILWAY_API_URL: `http://127.0.0.1:${port}/graphql/v2`,
+      RAILWAY_POLL_SECONDS: "0",
+      RAILWAY_TOKEN: TOKEN,
+      RAILWAY_ENVIRONMENT: "production",
+      RAILWAY_SERVICE: "api",
+      IMAGE: image,
+      GITHUB_OUTPUT: githubOutput,
+    };
+    const result = await new Promise<{ status: number; out: string }>((resolve) => {
+      execFile("bash", ["-c", railwayDeployScript], { env, encoding: "utf8" }, (error, stdout, stderr) => {
+        resolve({ status: error ? Number(error.code ?? 1) : 0, out: stdout + stderr });
+      });
+    });
+    return { ...result, calls, output: readFileSync(githubOutput, "utf8") };
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("Railway deploy script (against a stand-in of the public GraphQL API)", () => {
+  it("targets Railway's public API endpoint by default", () => {
+    assert.equal(RAILWAY_API, "https://backboard.railway.com/graphql/v2");
+    assert.ok(railwayDeployScript.includes(`process.env.RAILWAY_API_URL || "${RAILWAY_API}"`));
+  });
+
+  it("points the named service at the digest, deploys it, waits until SUCCESS and proves it is what runs", async () => {
+    const result = await deploy(baseScenario);
+    assert.equal(result.status, 0, result.out);
+    assert.deepEqual(result.calls.map((call) => call.operation), ["projectToken", "serviceInstanceUpdate", "serviceInstanceDeployV2", "deployment", "deployment", "deployment", "deployment", "serviceInstance"]);
+    assert.ok(result.calls.every((call) => call.token === TOKEN), "the project token goes in the Project-Access-Token header");
+    assert.deepEqual(result.calls[1]!.variables, { serviceId: "svc-api", environmentId: "env-1", input: { source: { image: DIGEST } } });
+    assert.deepEqual(result.calls[2]!.variables, { serviceId: "svc-api", environmentId: "env-1" });
+    assert.equal(result.output, `deployment-id=dep-42\nimage=${DIGEST}\n`);
+    assert.ok(!result.out.includes(TOKEN), "the token is never printed");
+  });
+
+  it("refuses an image that is not pinned by digest, before calling the API", async () => {
+    for (const image of ["ghcr.io/flightpro/api:latest", "ghcr.io/flightpro/api:3f2a1c9", "docker.io/evil/api@sha256:" + "0".repeat(64)]) {
+      const result = await deploy(baseScenario, image);
+      assert.equal(result.status, 1, image);
+      assert.match(result.out, /::error::not an image pinned by digest/);
+      assert.deepEqual(result.calls, []);
+    }
+  });
+
+  it("refuses a token of another environment, and an unknown service, before changing anything", async () => {
+    const staging = await deploy({ ...baseScenario, tokenEnvironment: "staging" });
+    assert.equal(staging.status, 1);
+    assert.match(staging.out, /the Railway token is for environment staging, not production/);
+    assert.deepEqual(staging.calls.map((call) => call.operation), ["projectToken"]);
+    const missing = await deploy({ ...baseScenario, services: [{ serviceId: "svc-web", serviceName: "worker" }] });
+    assert.match(missing.out, /no service api in Railway environment production/);
+    assert.deepEqual(missing.calls.map((call) => call.operation), ["projectToken"]);
+  });
+
+  it("fails when the deployment ends FAILED or CRASHED, and when another deployment replaced it", async () => {
+    for (const status of ["FAILED", "CRASHED", "REMOVED"]) {
+      const result = await deploy({ ...baseScenario, statuses: ["BUILDING", status] });
+      assert.equal(result.status, 1, status);
+      assert.match(result.out, new RegExp(`Railway deployment dep-42 ended ${status}`));
+      assert.equal(result.output, "");
+    }
+    const replaced = await deploy({ ...baseScenario, readBack: { latestDeploymentId: "dep-43" } });
+    assert.equal(replaced.status, 1);
+    assert.match(replaced.out, /another deployment \(dep-43\) replaced dep-42/);
+    const repointed = await deploy({ ...baseScenario, readBack: { image: "ghcr.io/flightpro/api:latest" } });
+    assert.match(repointed.out, /the service now points at ghcr\.io\/flightpro\/api:latest/);
+  });
+
+  it("fails on an API error without printing the token", async () => {
+    const result = await deploy({ ...baseScenario, httpStatus: 401 });
+    assert.equal(result.status, 1);
+    assert.match(result.out, /Railway API answered HTTP 401/);
+    assert.ok(!result.out.includes(TOKEN));
+  });
+});
