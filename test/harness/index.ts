@@ -56,7 +56,7 @@ export async function runConfig(
     secretKeys.push(`flightdeck:${key}`);
   }
   const stack = options.stack ?? (typeof raw["environment"] === "string" ? raw["environment"] : "test");
-  const evaluation = await evaluateProgram({
+  const input = {
     project: "flightdeck",
     stack,
     config,
@@ -64,9 +64,20 @@ export async function runConfig(
     placeholderSecrets: options.secrets === undefined,
     now: options.now ?? HARNESS_NOW,
     stackReferences: options.stackReferences,
-  });
-  return withFinders(evaluation);
+  };
+  // The program is a function of its config and clock (the mocks are deterministic, stack references
+  // read the stack files): an evaluation this process already made is handed out again, as a copy.
+  // Stack references given as a function are not data, so those runs are not kept.
+  const key = options.stackReferences === undefined ? JSON.stringify(input) : undefined;
+  let evaluation = key === undefined ? undefined : evaluations.get(key);
+  if (evaluation === undefined) {
+    evaluation = await evaluateProgram(input);
+    if (key !== undefined) evaluations.set(key, evaluation);
+  }
+  return withFinders(structuredClone(evaluation));
 }
+
+const evaluations = new Map<string, Evaluation>();
 
 /** Runs a sample stack (Pulumi.yaml merged with Pulumi.<stack>.yaml) with canary secrets. */
 export async function runSampleStack(

@@ -11,7 +11,10 @@ export interface PackSpawnOptions {
   waiversPath?: string;
   now?: Date;
   packDir?: string;
-  /** Node arguments that run the pack; default `--import tsx index.ts` (the sources). */
+  /**
+   * Node arguments that run the pack. Default: this repository's pack bundled from its sources (as
+   * `npm run build:offline` bundles it for the plan), or, for another directory, its sources through tsx.
+   */
   entry?: string[];
   /** Variables the pack's environment also has (as a workflow's `env:` would give the engine, which passes its environment on). */
   env?: Record<string, string>;
@@ -47,8 +50,9 @@ export function spawnPack(options: PackSpawnOptions): SpawnedPack {
   delete env["FLIGHTDECK_POLICY_NOW"];
   delete env["FLIGHTDECK_WAIVERS"];
   Object.assign(env, options.env);
-  const entry = options.entry ?? ["--import", "tsx", "index.ts"];
-  const child = spawn(process.execPath, [...entry, ...packArguments(options)], { cwd: options.packDir ?? PACK_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  const packDir = options.packDir ?? PACK_DIR;
+  const entry = options.entry ?? (path.resolve(packDir) === PACK_DIR ? [bundledPack()] : ["--import", "tsx", "index.ts"]);
+  const child = spawn(process.execPath, [...entry, ...packArguments(options)], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const port = new Promise<number>((resolve, reject) => {
@@ -70,4 +74,33 @@ export function spawnPack(options: PackSpawnOptions): SpawnedPack {
   // A caller that gives up before awaiting the port must not leave an unhandled rejection behind.
   port.catch(() => undefined);
   return { child, port, stderr: () => stderr };
+}
+
+let bundled: string | undefined;
+
+/**
+ * This repository's pack as one JavaScript file, bundled from its current sources once per process
+ * with esbuild (what `npm run build:offline` does for the plan): starting it compiles no TypeScript,
+ * which halves a start (about 0.8 s instead of 1.7 s here). It is written under .build/ so that its
+ * packages resolve from the repository's node_modules, named by its content so that concurrent
+ * processes share it and a changed source gets a new file.
+ */
+function bundledPack(): string {
+  if (bundled) return bundled;
+  // Loaded here, not at the top: the plan passes its own entry and never needs esbuild.
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  const { createHash } = require("node:crypto") as typeof import("node:crypto");
+  const { existsSync, mkdirSync, renameSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
+  const result = esbuild.buildSync({ entryPoints: [path.join(PACK_DIR, "index.ts")], bundle: true, platform: "node", target: "node22", packages: "external", write: false, logLevel: "warning" });
+  const code = result.outputFiles[0]!.contents;
+  const dir = path.join(PROJECT_ROOT, ".build", "pack-bundles");
+  const file = path.join(dir, `${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  bundled = file;
+  return file;
 }
