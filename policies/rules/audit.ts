@@ -57,7 +57,7 @@ function perAuditBucket<C extends BucketSettings>(
 export const auditBucketDeclared = stackPolicy<BucketSettings & { required: boolean }>(
   {
     name: "audit-log-bucket-declared",
-    description: `Every deployment leaves a record kept for years. ${SPEC_AUDIT}.`,
+    description: `The stack declares the deployment audit-log bucket, so every deployment leaves a record kept for years. ${SPEC_AUDIT}.`,
     severity: "high",
     remediation: ["Declare the audit log (flightdeck:audit in the stack config): the bucket, its key and the deploy jobs' writer role."],
     topics: TOPICS,

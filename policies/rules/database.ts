@@ -67,7 +67,7 @@ export const roleLeastPrivilege = resourcePolicy(
   {
     name: "database-login-role-least-privilege",
     description:
-      `A role that can log in cannot administer the server. ${SPEC_ACCESS}; ${SPEC_MANAGED}: the server's admin stays outside the stack. ` +
+      `No role that can log in is a superuser or may create roles or databases, replicate or bypass row-level security: it cannot administer the server. ${SPEC_ACCESS}; ${SPEC_MANAGED}: the server's admin stays outside the stack. ` +
       "No login role is a superuser or may create roles or databases, replicate, or bypass row-level security.",
     severity: "critical",
     remediation: [
@@ -90,7 +90,7 @@ export const nologinRoleLeastPrivilege = resourcePolicy(
   {
     name: "database-nologin-role-least-privilege",
     description:
-      `A role that cannot log in is still used: its members become it with SET ROLE (the migrator does so at every login), and role attributes work after SET ROLE. ${SPEC_ACCESS}. ` +
+      `No role that cannot log in is a superuser or may create roles or databases, replicate or bypass row-level security either. Such a role is still used: its members become it with SET ROLE (the migrator does so at every login), and role attributes work after SET ROLE. ${SPEC_ACCESS}. ` +
       "No role is a superuser or may create roles or databases, replicate, or bypass row-level security (https://www.postgresql.org/docs/15/role-membership.html).",
     severity: "critical",
     remediation: ["Set superuser, createRole, createDatabase, replication and bypassRowLevelSecurity to false (or leave them out) on every role, the owner role included."],
@@ -167,8 +167,8 @@ export const roleMembershipLeastPrivilege = stackPolicy<RoleKindSettings>(
   {
     name: "database-role-membership-least-privilege",
     description:
-      `Role membership passes on every privilege of the granted role (and its attributes after SET ROLE). ${SPEC_ACCESS}; ${SPEC_MIGRATIONS}. ` +
-      "The one membership the access model has is the migrator's in the owner role, so that migrations own the tables they create.",
+      `The one role membership is the migrator's in the owner role: membership passes on every privilege of the granted role (and its attributes after SET ROLE). ${SPEC_ACCESS}; ${SPEC_MIGRATIONS}. ` +
+      "The migrator's membership lets migrations own the tables they create.",
     severity: "critical",
     remediation: [
       "Remove the membership (Role.roles, Role.assumeRole or a GrantRole): app and readonly are members of nothing, the owner role has no members but the migrator.",
@@ -200,7 +200,7 @@ export const publicNoPrivileges = stackPolicy(
   {
     name: "database-public-no-privileges",
     description:
-      `PUBLIC is every role on the server, present and future. ${SPEC_ACCESS}. PostgreSQL gives PUBLIC CONNECT and TEMPORARY on every new database ` +
+      `PUBLIC (every role on the server, present and future) has no privilege on the database or its schemas. ${SPEC_ACCESS}. PostgreSQL gives PUBLIC CONNECT and TEMPORARY on every new database ` +
       "(https://www.postgresql.org/docs/15/ddl-priv.html) and USAGE on the `public` schema, so the stack revokes them: it grants PUBLIC nothing, " +
       "and every database and schema it declares has a Grant revoking all from `public`.",
     severity: "critical",

@@ -140,7 +140,7 @@ export const fullRolloutFlagRemoved = resourcePolicy<{ maxDaysAtFull: number }>(
   {
     name: "flags-full-rollout-flag-removed",
     description:
-      `A flag at 100% has done its job: the code path it guards is the only one. ${SPEC_ROLLOUT}. ` +
+      `A flag at 100% for longer than maxDaysAtFull days (14) is reported: it has done its job, the code path it guards is the only one. ${SPEC_ROLLOUT}. ` +
       "Reported (always advisory) once a flag has served 100% for longer than maxDaysAtFull days.",
     severity: "low",
     remediation: [

@@ -76,7 +76,7 @@ export const runtimeSettingsFitEnvironment = stackPolicy<{ expectations: Record<
   {
     name: "runtime-settings-fit-environment",
     description:
-      'Production runs as production, staging as the spec\'s staging. Spec, Staging, Differences from Production: "Feature flags enabled for unreleased features; ' +
+      'Production runs Stripe live, unreleased flags off and quiet logs; staging runs the spec\'s differences (Stripe test mode, unreleased flags on, verbose logs, looser rate limits). Spec, Staging, Differences from Production: "Feature flags enabled for unreleased features; ' +
       'Less stringent rate limits (easier testing); Mock payment gateway (Stripe test mode); Verbose logging enabled". ' +
       "So production: STRIPE_MODE live, FEATURE_FLAGS_UNRELEASED off, LOG_LEVEL not verbose; staging: Stripe test mode, unreleased flags on, verbose logging, a rate limit above production's. " +
       "Every setting that reaches the stack's deployments counts, whatever resource declares it and however its key and value are spelled.",
@@ -185,7 +185,7 @@ export const productionIsolatedFromStaging = stackPolicy<{ stacks: string[]; sta
   {
     name: "runtime-production-isolated-from-staging",
     description:
-      'Production watches and writes only production. Spec, Environments: staging has a "Separate staging database" and its own URL and branch; production alerts, audit records, database, Vercel target, ' +
+      'No production input names a staging resource: production watches and writes only production. Spec, Environments: staging has a "Separate staging database" and its own URL and branch; production alerts, audit records, database, Vercel target, ' +
       "Railway environment and GitHub environment must not be staging's, or production incidents go unseen and staging data reaches production.",
     severity: "critical",
     remediation: [
@@ -234,7 +234,7 @@ export const productionKeepsStaging = stackPolicy<{ stacks: string[]; stagingWor
   {
     name: "runtime-production-keeps-staging",
     description:
-      'Production is reached through staging. Spec, Deployment Model: staging-prod ("direct-prod: Too risky (no staging validation)"); Quality Gates: "Staging validation complete". ' +
+      'A production stack keeps the staging pipeline (deploy-staging.yml) unless a reviewed waiver records dropping staging: production is reached through staging. Spec, Deployment Model: staging-prod ("direct-prod: Too risky (no staging validation)"); Quality Gates: "Staging validation complete". ' +
       "A production stack without the staging pipeline (deploy-staging.yml, which the staging-prod model commits) has dropped staging: a model change that needs a waiver.",
     // High, not critical: dropping staging is a decision a reviewed waiver may record (critical policies cannot be waived).
     severity: "high",

@@ -46,7 +46,7 @@ export const deploySchedule = stackPolicy<{ stacks: string[] }>(
   {
     name: "schedule-production-deploy-window",
     description:
-      'Production changes go out when people are there to watch them. Spec, Deployment Schedule: "Regular Deployments: Tuesdays and Thursdays, 10am-2pm EST … ' +
+      'Production changes only inside the deploy window and outside every freeze, judged at the time of the run, so people are there to watch them. Spec, Deployment Schedule: "Regular Deployments: Tuesdays and Thursdays, 10am-2pm EST … ' +
       'Deployment Freeze: Week before major product launch; During Black Friday/major events; December 20 - January 2 (holidays)". ' +
       '"Emergency Hotfixes: Anytime" — with an emergency waiver in policies/waivers.yaml. The window is the stack\'s own schedule as its pre-flight enforces it (at least the floor of schedule-production-preflight-enforces-floor), and the spec\'s.',
     severity: "medium",

@@ -34,7 +34,7 @@ export const vercelEnvVarSensitive = resourcePolicy<{ plainKeys: string[] }>(
   {
     name: "vercel-env-var-sensitive",
     description:
-      'Secrets stay unreadable once set. Spec, Secrets Management: "Secrets stored in platform (encrypted at rest)"; only "NEXT_PUBLIC_* - Public env vars (not secret, but configured)" are public. ' +
+      'Every Vercel variable but NEXT_PUBLIC_* and the named plain runtime settings is sensitive, unreadable once set. Spec, Secrets Management: "Secrets stored in platform (encrypted at rest)"; only "NEXT_PUBLIC_* - Public env vars (not secret, but configured)" are public. ' +
       "A Vercel variable that is not sensitive can be read back from the dashboard and API.",
     severity: "high",
     remediation: [
@@ -389,7 +389,7 @@ export const publicEnvVarNotSecret = resourcePolicy(
   {
     name: "secrets-public-env-var-not-secret",
     description:
-      'NEXT_PUBLIC_* values are shipped to every browser. Spec, Secrets Inventory: "NEXT_PUBLIC_* - Public env vars (not secret, but configured)". ' +
+      'No NEXT_PUBLIC_* variable is named as a secret: NEXT_PUBLIC_* values are shipped to every browser. Spec, Secrets Inventory: "NEXT_PUBLIC_* - Public env vars (not secret, but configured)". ' +
       "A NEXT_PUBLIC_* variable whose name says it is a secret (NEXT_PUBLIC_STRIPE_SECRET_KEY) publishes that secret; its value is scanned by secrets-plain-input-no-credentials.",
     severity: "critical",
     remediation: [

@@ -194,7 +194,7 @@ export const gatesFailClosed = structuralPolicy<GateSettings>(
   {
     name: "workflow-gate-steps-fail-closed",
     description:
-      "A gate that cannot fail is no gate. Tests, lint, type checks, security scans, budgets, smoke tests and the pre-flight must stop the run when they fail: no continue-on-error (step or job, literal or expression), no `|| true` / `|| :` / `; exit 0` / `set +e`, no check hidden in a condition or a pipe, and no `if:` that skips them when all is well (a skipped required check reports success). " +
+      "Tests, lint, type checks, security scans, budgets, smoke tests and the pre-flight stop the run when they fail (a gate that cannot fail is no gate): no continue-on-error (step or job, literal or expression), no `|| true` / `|| :` / `; exit 0` / `set +e`, no check hidden in a condition or a pipe, and no `if:` that skips them when all is well (a skipped required check reports success). " +
       'Spec, Stage 1: "Blocks merge if: Any step fails"; Quality Gates: "Smoke tests pass", "Pre-flight checks pass".',
     severity: "high",
     remediation: [
