@@ -3,7 +3,7 @@
 const os = require("node:os");
 
 module.exports = {
-  require: ["tsx/cjs"],
+  require: ["tsx/cjs", "./test/harness/scratch.ts"],
   extension: ["ts"],
   spec: ["test/**/*.spec.ts"],
   timeout: 60000,

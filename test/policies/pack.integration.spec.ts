@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { allPolicies } from "../../policies/rules";
 import { analyzeWithPack, PACK_DIR, PolicyPackProcess, PolicyReport, resolvePolicyConfig } from "../../tools/policy/client";
 import { RecordedResource, runSampleStack, StackRun } from "../harness";
+import { scratchDir } from "../harness/scratch";
 
 /** Drives the real pack process over gRPC, as `pulumi preview --policy-pack policies` does. */
 const NOW = new Date("2026-11-10T16:00:00Z"); // a Tuesday, 11:00 in New York
@@ -116,7 +116,7 @@ describe("policy pack over the analyzer protocol (integration)", function () {
   });
 
   it("waivers over the wire: a matching waiver moves the violation to `waived`; a malformed file fails closed", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-pack-"));
+    const dir = scratchDir("pack");
     const resources = withResourceInput(production, "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "STRIPE_SECRET_KEY", "sensitive", false);
     const good = path.join(dir, "good.yaml");
     writeFileSync(good, `waivers:\n  - policy: vercel-env-var-sensitive\n    resource: "*STRIPE_SECRET_KEY"\n    stack: production\n    reason: Vercel support ticket 1234 pending\n    approvedBy: maria-chen\n    expires: "2026-11-30"\n`);

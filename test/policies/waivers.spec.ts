@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { policyRegistry } from "../../policies/lib/define";
@@ -8,6 +8,7 @@ import { buildPack } from "../../policies/pack";
 import { allPolicies } from "../../policies/rules";
 import { validStack } from "./fixtures";
 import { Fixture, judge, urnOf, Verdict, withEnvironment } from "./judge";
+import { scratchDir } from "../harness/scratch";
 
 /** The limits production's policy config sets (policies/config/production.json, policy-waivers-valid). */
 const LIMITS: WaiverLimits = { ...DEFAULT_LIMITS, approvers: ["maria-chen", "dev-okafor"] };
@@ -23,9 +24,8 @@ let count = 0;
 before(() => {
   // pack.ts registers the gate's own policies (policy-config-within-spec, policy-waivers-valid).
   buildPack({ waiversFile: path.join(tmpdir(), "flightdeck-no-such-waivers.yaml"), stack: "production" });
-  dir = mkdtempSync(path.join(tmpdir(), "flightdeck-waivers-"));
+  dir = scratchDir("waivers");
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function book(text: string, limits: WaiverLimits = LIMITS, at = NOW, stack = "production"): WaiverBook {
   const file = path.join(dir, `waivers-${count++}.yaml`);

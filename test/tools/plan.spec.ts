@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { evaluateProgram } from "../../tools/offline/evaluate";
 import { readStackConfig } from "../../tools/offline/stackConfig";
@@ -9,6 +8,7 @@ import { PlanDocument, planDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { renderText } from "../../tools/plan/render/text";
 import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "../harness";
+import { scratchDir } from "../harness/scratch";
 
 describe("npm run plan", () => {
   it("prints the production stack as JSON of the documented shape", async () => {
@@ -92,7 +92,7 @@ describe("npm run plan", () => {
     assert.equal(badFlag.exitCode, 2);
     assert.equal(badFlag.errors[0], 'unknown argument "--colour"');
 
-    const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-plan-"));
+    const dir = scratchDir("plan");
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const broken = readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8")
       .replace("flightdeck:environment: production", "flightdeck:environment: prod")

@@ -1,14 +1,14 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { runCombine } from "../../tools/plan/combine";
 import type { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { MARKDOWN_MARKER } from "../../tools/plan/render/markdown";
 import { plan, recorded, RULESET } from "./planFixtures";
+import { scratchDir } from "../harness/scratch";
 
-const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-against-"));
+const dir = scratchDir("against");
 function file(name: string, content: string): string {
   const full = path.join(dir, name);
   writeFileSync(full, content);

@@ -1,14 +1,14 @@
 import { strict as assert } from "node:assert";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
+import { scratchDir } from "../harness/scratch";
 
 /** A project whose production stack file holds STRIPE_SECRET_KEY encrypted, as `pulumi config set --secret` writes it. */
 function projectWithCiphertext(ciphertext: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-encrypted-"));
+  const dir = scratchDir("encrypted");
   copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   const stackFile = readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
   writeFileSync(path.join(dir, "Pulumi.production.yaml"), `${stackFile.trimEnd()}\n  flightdeck:STRIPE_SECRET_KEY:\n    secure: ${ciphertext}\n`);

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
+import { scratchDir } from "../harness/scratch";
 
 /** Tuesday 10:00 America/New_York (UTC-5 in December): inside the deploy window, outside every freeze. */
 const IN_WINDOW = "2026-12-01T15:00:00Z";
@@ -46,7 +46,7 @@ describe("npm run plan with the policy pack", function () {
   });
 
   it("a non-compliant change (no approval required on main) is a mandatory violation with its remediation in text", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-policy-"));
+    const dir = scratchDir("policy");
     const project = readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8").replace("requiredApprovals: 1", "requiredApprovals: 0");
     assert.ok(project.includes("requiredApprovals: 0"));
     writeFileSync(path.join(dir, "Pulumi.yaml"), project);
