@@ -175,7 +175,8 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
   }
   if (readOnly) grantState(readOnly, "read-state", withState((bucket) => stateReadStatements(bucket, locations, { history: true })));
   for (const stack of settings.program.stacks) {
-    breakGlass.grant(`apply-${stack.name}`, protectedKeys.apply((keys) => programDeployStatements(scopeOf(stack), keys)));
+    // Break-glass may also re-key and administer the bootstrap's keys (no Deny of them): that is what it is for.
+    breakGlass.grant(`apply-${stack.name}`, programDeployStatements(scopeOf(stack), []));
     grantState(breakGlass, `write-${stack.name}-state`, withState((bucket) => stateWriteStatements(bucket, { project: settings.program.project, stack: stack.name })));
   }
 
