@@ -7,7 +7,7 @@ import { githubProvider } from "../infra/github/provider";
 import { AccessRole } from "./aws/accessRole";
 import { AuditTrail } from "./aws/auditTrail";
 import { BreakGlassAlarm } from "./aws/breakGlassAlarm";
-import { ProgramStackScope, programDeployStatements } from "./aws/programPermissions";
+import { ProgramStackScope, mergeStatements, programDeployStatements } from "./aws/programPermissions";
 import { SecretsKey } from "./aws/secretsKey";
 import { StateBackend } from "./aws/stateBackend";
 import { StackLocation, s3BackendUrl } from "./aws/stateLayout";
@@ -174,11 +174,9 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
     grantState(role, `write-${stack.name}-state`, withState((bucket) => stateWriteStatements(bucket, { project: settings.program.project, stack: stack.name })));
   }
   if (readOnly) grantState(readOnly, "read-state", withState((bucket) => stateReadStatements(bucket, locations, { history: true })));
-  for (const stack of settings.program.stacks) {
-    // Break-glass may also re-key and administer the bootstrap's keys (no Deny of them): that is what it is for.
-    breakGlass.grant(`apply-${stack.name}`, programDeployStatements(scopeOf(stack), []));
-    grantState(breakGlass, `write-${stack.name}-state`, withState((bucket) => stateWriteStatements(bucket, { project: settings.program.project, stack: stack.name })));
-  }
+  // Break-glass applies every stack, and may re-key and administer the bootstrap's keys (no Deny of them): that is what it is for.
+  breakGlass.grant("apply-stacks", mergeStatements(settings.program.stacks.map((stack) => programDeployStatements(scopeOf(stack), []))));
+  grantState(breakGlass, "write-state", withState((bucket) => mergeStatements(locations.map((location) => stateWriteStatements(bucket, location)))));
 
   // This repository: its ruleset, the environments the up jobs run in, the variables they read.
   const github: GithubSettings = {

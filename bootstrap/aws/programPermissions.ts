@@ -209,3 +209,32 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       : []),
   ];
 }
+
+/**
+ * One statement per Sid for several stacks' statements of the same shape (the same actions and
+ * condition keys): their resources and condition values together. A role that applies every stack
+ * (break-glass) stays within IAM's 10,240 characters of inline policy per role.
+ */
+export function mergeStatements(lists: readonly PolicyStatement[][]): PolicyStatement[] {
+  const merged = new Map<string, PolicyStatement>();
+  const asList = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  for (const statement of lists.flat()) {
+    const existing = merged.get(statement.Sid);
+    if (!existing) {
+      merged.set(statement.Sid, structuredClone(statement));
+      continue;
+    }
+    if (JSON.stringify(asList(existing.Action).sort()) !== JSON.stringify(asList(statement.Action).sort()) || existing.Effect !== statement.Effect) {
+      throw new Error(`statements ${statement.Sid} differ in effect or actions: they cannot be merged`);
+    }
+    const resources = [...new Set([...asList(existing.Resource), ...asList(statement.Resource)])];
+    existing.Resource = resources.length === 1 ? resources[0]! : resources;
+    for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
+      for (const [key, values] of Object.entries(block)) {
+        const target = (existing.Condition ??= {})[operator] ?? {};
+        (existing.Condition[operator] = target)[key] = [...new Set([...asList(target[key]), ...asList(values)])];
+      }
+    }
+  }
+  return [...merged.values()];
+}
