@@ -17,9 +17,9 @@ export interface BreakGlassAlarmArgs {
 /**
  * Every assumption of the break-glass role reaches people within a minute: CloudTrail records the
  * AssumeRole, EventBridge matches it (./resourcePolicies.ts assumedRolePattern) and publishes it to a
- * KMS-encrypted SNS topic that pages (PagerDuty) and mails. The rule runs in the bootstrap's region,
- * where the role must be assumed (CloudTrail delivers a call to the EventBridge bus of the region that
- * served it).
+ * KMS-encrypted SNS topic that pages (PagerDuty) and mails. The rule is the bootstrap region's, so the
+ * role is assumed through that region's STS endpoint (CloudTrail logs a call to a regional STS endpoint
+ * in that region: https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html).
  */
 export class BreakGlassAlarm extends pulumi.ComponentResource {
   readonly topic: aws.sns.Topic;
