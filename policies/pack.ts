@@ -5,6 +5,7 @@ import { CONFIG_POLICY, configWithinSpec } from "./lib/configWithinSpec";
 import { FlightdeckPolicy, policyRegistry } from "./lib/define";
 import { configureFromRequest, DeclaredPolicy, isGoverned, PackConfiguration } from "./lib/packConfig";
 import { DEFAULT_LIMITS, loadWaivers, settleWaivers, WaiverBook, waiverHousekeeping, WaiverLimits, WAIVERS_POLICY, withWaivers } from "./lib/waivers";
+import { forProject } from "./lib/project";
 import { allPolicies } from "./rules";
 
 export { CONFIG_POLICY, WAIVERS_POLICY };
@@ -47,7 +48,8 @@ export function waiverLimits(settings: Record<string, unknown> | undefined): Wai
 export function buildPack(options: { waiversFile: string; stack: string }): ServedPack {
   const withinSpec = configWithinSpec();
   const book = loadWaivers(options.waiversFile, (name) => policyRegistry.get(name)?.severity);
-  const served = [...allPolicies.map((policy) => withWaivers(policy, book)), withinSpec, waiverHousekeeping(book)];
+  // Policies of the flightdeck program do nothing in the bootstrap project (lib/project.ts).
+  const served = [...allPolicies.map((policy) => withWaivers(forProject(policy), book)), withinSpec, waiverHousekeeping(book)];
   const governed = isGoverned(options.stack);
   const policies = governed ? served.map((policy) => ({ ...policy, enforcementLevel: "mandatory" as const })) : served;
   const declarations = policies.map(declared);

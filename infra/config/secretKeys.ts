@@ -23,7 +23,7 @@ export const providerCredentialKeys: Readonly<Record<string, string>> = {
  * file it is set in and how to store it encrypted, never the value.
  *
  * `config` is the whole config map as the program sees it (fully-qualified keys), `secretKeys` the
- * `flightdeck:*` keys the settings read as secrets (unqualified), `isSecret` whether the CLI handed a
+ * `<namespace>:*` keys the settings read as secrets (unqualified; `flightdeck` unless another project's), `isSecret` whether the CLI handed a
  * key over as a secret (it does for every key stored `secure:` in the stack file), `fileOf` where a key is set.
  */
 export function plainSecretProblems(
@@ -31,6 +31,7 @@ export function plainSecretProblems(
   secretKeys: readonly string[],
   isSecret: (qualifiedKey: string) => boolean,
   fileOf: (qualifiedKey: string) => string,
+  namespace: string = CONFIG_NAMESPACE,
 ): string[] {
   const problems: string[] = [];
   const report = (qualified: string, setCommand: string) =>
@@ -38,7 +39,7 @@ export function plainSecretProblems(
       `${qualified}: is a secret but ${fileOf(qualified)} holds it in plain text: remove it there and store it encrypted with \`pulumi config set --secret ${setCommand}\` (then rotate it: it was exposed)`,
     );
   for (const key of secretKeys) {
-    const qualified = `${CONFIG_NAMESPACE}:${key}`;
+    const qualified = `${namespace}:${key}`;
     if (config[qualified] !== undefined && !isSecret(qualified)) report(qualified, key);
   }
   for (const [qualified, setCommand] of Object.entries(providerCredentialKeys)) {

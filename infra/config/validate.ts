@@ -211,12 +211,13 @@ export function hasDeployEnvironment(model: DeploymentModel): boolean {
   return model !== "local-only";
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: RawStackConfig): string[] {
-  const path = formatPath(issue.path);
+/** One line per zod issue: `<namespace>:key.path: what is wrong (got …)`. */
+export function describeIssue(issue: z.core.$ZodIssue, raw: RawStackConfig, namespace: string = CONFIG_NAMESPACE): string[] {
+  const path = formatPath(issue.path, namespace);
   const got = valueAt(raw, issue.path);
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
+      return issue.keys.map((key) => `${formatPath([...issue.path, key], namespace)}: unknown key`);
     case "invalid_type":
       if (got === undefined) return [`${path}: is required`];
       return [`${path}: expected ${issue.expected} (got ${describeValue(got)})`];
@@ -235,8 +236,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawStackConfig): string[] {
   }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let text = CONFIG_NAMESPACE + ":";
+function formatPath(path: readonly PropertyKey[], namespace: string): string {
+  let text = namespace + ":";
   path.forEach((segment, index) => {
     if (typeof segment === "number") text += `[${segment}]`;
     else text += (index === 0 ? "" : ".") + String(segment);

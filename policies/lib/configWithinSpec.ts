@@ -1,6 +1,6 @@
 import type { ReportViolation, StackValidation, StackValidationPolicy } from "@pulumi/policy";
 import { PolicyMetadata, reportWith, stackPolicy } from "./define";
-import { GOVERNED_STACKS } from "./floors";
+import { GOVERNED_PROJECTS, GOVERNED_STACKS } from "./floors";
 import { packConfiguration } from "./packConfig";
 import { runWhen } from "./runWhen";
 
@@ -11,7 +11,7 @@ const META: PolicyMetadata = {
   description:
     "The gate in production is never weaker than the spec: the policy config may tighten the floors the pack holds in code (policies/lib/floors.ts) but never loosen them, " +
     "and every policy is mandatory there. Spec, Deploying to Production: \"Quality Gates (must pass before production)\"; Protections: \"Required PR reviews (min 1 approval)\". " +
-    `Applies to the stacks ${GOVERNED_STACKS.join(", ")}; the pack runs every loosened setting at its floor either way.`,
+    `Applies to the stacks ${GOVERNED_STACKS.join(", ")} and every stack of the project ${GOVERNED_PROJECTS.join(", ")}; the pack runs every loosened setting at its floor either way.`,
   severity: "critical",
   remediation: [
     "Restore each named setting of policies/config/<stack>.json to its floor (the message names the floor and the spec line it comes from).",

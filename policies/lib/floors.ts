@@ -14,6 +14,12 @@ import type { Plain } from "./values";
 /** Stacks whose policy config is held to the floors (the spec's "Quality Gates (must pass before production)"). */
 export const GOVERNED_STACKS: readonly string[] = ["production"];
 
+/**
+ * Projects every stack of which is governed: the bootstrap decides who can apply production (its roles,
+ * state bucket and keys, this repository's ruleset), so its gate is production's (lib/project.ts).
+ */
+export const GOVERNED_PROJECTS: readonly string[] = ["flightdeck-bootstrap"];
+
 export interface AnnualFreeze {
   name: string;
   /** MM-DD, inclusive; a freeze may wrap the new year. */
@@ -98,6 +104,33 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
     environments: { kind: "within", value: ["production"], why: "Spec, Compliance: \"PCI: Production access restricted\" (only production's environment may assume production's roles)" },
   },
   "iam-deploy-role-least-privilege": { metricsNamespace: { kind: "free", why: GOVERNED_IDENTITY } },
+  "iam-role-trust-restricted": { trustedAccounts: { kind: "free", why: "which AWS account is the organisation's own is its data; the bootstrap trusts named people of that account only, and a change is a reviewed gate change" } },
+  "github-provider-governed-app": {
+    owner: { kind: "free", why: GOVERNED_IDENTITY },
+    appId: { kind: "free", why: "which GitHub App manages a project's repository is the organisation's data (the bootstrap's App is not the stacks' deploy App); a change is a reviewed gate change" },
+  },
+  "bootstrap-pipeline-role-trust-pinned": {
+    repository: { kind: "free", why: GOVERNED_IDENTITY },
+    repositoryIds: { kind: "free", why: GOVERNED_IDENTITY },
+    environments: { kind: "within", value: ["staging", "production"], why: "Spec, Environments: Staging and Production are the only deploy environments" },
+  },
+  "bootstrap-pull-request-role-read-only": {
+    repository: { kind: "free", why: GOVERNED_IDENTITY },
+    repositoryIds: { kind: "free", why: GOVERNED_IDENTITY },
+    environments: { kind: "within", value: ["staging", "production"], why: "Spec, Environments: Staging and Production are the only deploy environments" },
+  },
+  "bootstrap-human-role-mfa-required": { maxSessionSeconds: { kind: "atMost", value: 3600, why: "an emergency session lasts at most an hour (issue 12: break-glass session ≤ 1 h)" } },
+  "bootstrap-production-apply-pipeline-only": {
+    project: { kind: "free", why: GOVERNED_IDENTITY },
+    stack: { kind: "equals", value: "production", why: "Spec, Production: \"Deploy Trigger: Manual approval after staging validation\"" },
+    maxSessionSeconds: { kind: "atMost", value: 3600, why: "an emergency session lasts at most an hour (issue 12: break-glass session ≤ 1 h)" },
+  },
+  "bootstrap-repository-ruleset-protected": {
+    repository: { kind: "free", why: GOVERNED_IDENTITY },
+    defaultBranch: { kind: "free", why: GOVERNED_IDENTITY },
+    minApprovals: { kind: "atLeast", value: 1, why: SPEC_REVIEW },
+    requiredChecks: { kind: "includesAll", value: ["test", "offline plan and policy verdict"], why: "Spec, Protections: \"Automated tests must pass\" (and the plan's verdict is infra.yml's gate)" },
+  },
   "alerts-alarm-thresholds-within-spec": { namespace: { kind: "free", why: GOVERNED_IDENTITY } },
   "alerts-alarm-actions-enabled": { namespace: { kind: "free", why: GOVERNED_IDENTITY } },
   "runtime-production-keeps-staging": { stacks: { kind: "includesAll", value: ["production"], why: "Spec, Deployment Model: \"direct-prod: Too risky (no staging validation)\"" } },

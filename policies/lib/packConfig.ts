@@ -15,7 +15,8 @@ import { createRequire } from "node:module";
 import type * as grpc from "@grpc/grpc-js";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigureAnalyzerRequest, EnforcementLevel as WireLevel } from "@pulumi/pulumi/proto/analyzer_pb";
-import { applyFloors, GOVERNED_STACKS } from "./floors";
+import { applyFloors, GOVERNED_PROJECTS, GOVERNED_STACKS } from "./floors";
+import { currentProject } from "./stack";
 
 export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 
@@ -50,8 +51,9 @@ function levelOf(wire: WireLevel): Level {
   return (Object.keys(LEVELS) as Level[]).find((level) => LEVELS[level] === wire) ?? "advisory";
 }
 
-export function isGoverned(stack: string): boolean {
-  return GOVERNED_STACKS.includes(stack);
+/** A governed stack: production, or any stack of a governed project (the bootstrap, which decides who can change production). */
+export function isGoverned(stack: string, project: string = currentProject()): boolean {
+  return GOVERNED_STACKS.includes(stack) || GOVERNED_PROJECTS.includes(project);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { FlightdeckPolicy } from "../lib/define";
 import { alertPolicies } from "./alerts";
 import { auditPolicies } from "./audit";
+import { bootstrapPolicies } from "./bootstrap";
 import { bucketPolicies } from "./buckets";
 import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
@@ -30,4 +31,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...schedulePolicies,
   ...flagPolicies,
   ...runtimePolicies,
+  ...bootstrapPolicies,
 ];

@@ -1,9 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, readNamespace } from "../../infra/config/load";
-import { requiredSecretKeys, validateStackConfig } from "../../infra/config/validate";
-import { buildStack } from "../../infra/stack";
-import { plainSecretProblems, stackFileName } from "../../infra/config/secretKeys";
+import { stackFileName } from "../../infra/config/secretKeys";
 import { FilePosition, InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
 import { RecordedResource, RecordingMonitor } from "./monitor";
@@ -11,6 +8,7 @@ import { unwrapSecrets } from "./values";
 import { ROLLOUT_CLOCK_ENV } from "../../infra/flags/clock";
 import { PROJECT_ROOT } from "../projectRoot";
 import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferences";
+import { offlineProgram } from "./programs";
 
 export interface EvaluationInput {
   project: string;
@@ -54,18 +52,20 @@ export const PLACEHOLDER_PREFIX = "<unset secret: offline placeholder for ";
 export const ENCRYPTED_PREFIX = "<encrypted secret: offline placeholder for ";
 
 /**
- * Runs the program for one stack under Pulumi's mock runtime and records every resource.
+ * Runs the program of the project (this checkout's, by project name: ./programs.ts) for one stack
+ * under Pulumi's mock runtime and records every resource.
  * Runs are sequential: the runtime is one per process.
  */
 export async function evaluateProgram(input: EvaluationInput): Promise<Evaluation> {
-  const namespace = "flightdeck";
+  const program = offlineProgram(input.project);
+  const namespace = program.namespace;
   const config = { ...input.config };
   const secretKeys = new Set(input.secretKeys);
   const placeholders: string[] = [];
   const encryptedPlaceholders: string[] = [];
 
   if (input.placeholderSecrets) {
-    for (const key of requiredSecretKeys(readNamespace(config))) {
+    for (const key of program.requiredSecretKeys(config)) {
       const qualified = `${namespace}:${key}`;
       if (config[qualified] !== undefined) continue;
       const ciphertext = input.encrypted?.[qualified];
@@ -81,12 +81,7 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   }
   // The same checks, in the same words, as the program's loadStackConfig under the real CLI.
   const isSecret = (qualified: string) => secretKeys.has(qualified) || input.encrypted?.[qualified] !== undefined;
-  const raw = readNamespace(config);
-  const validation = validateStackConfig(raw, { isSecret: (key) => isSecret(`${namespace}:${key}`) });
-  const problems = [
-    ...(validation.ok ? [] : validation.problems),
-    ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredSecretKeys(raw), isSecret, (key) => input.positions?.[key]?.file ?? stackFileName(input.stack)),
-  ];
+  const problems = program.problems(config, isSecret, (key) => input.positions?.[key]?.file ?? stackFileName(input.stack));
   if (problems.length > 0) throw new InvalidConfigError(problems);
 
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
@@ -102,7 +97,7 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   process.env[ROLLOUT_CLOCK_ENV] = now.toISOString();
   let rawOutputs: Record<string, unknown> | undefined;
   try {
-    rawOutputs = await pulumi.runtime.runInPulumiStack(async () => buildStack(loadStackConfig()));
+    rawOutputs = await pulumi.runtime.runInPulumiStack(async () => program.run());
   } finally {
     if (previousClock === undefined) delete process.env[ROLLOUT_CLOCK_ENV];
     else process.env[ROLLOUT_CLOCK_ENV] = previousClock;

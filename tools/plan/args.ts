@@ -13,7 +13,11 @@ export interface PlanArgs {
   policyPack?: string;
   /** Judge the resources of this saved plan instead of evaluating this checkout's program. */
   judge?: string;
-  /** With --judge: the project directory (stack files) the judged plan was made from. Default: this checkout. */
+  /**
+   * The Pulumi project directory whose stack files to read: with --judge, the checkout (or project) the judged
+   * plan was made from; without it, a project of this checkout (`bootstrap`), whose program is evaluated.
+   * Default: this checkout's root project.
+   */
   project?: string;
 }
 
@@ -24,7 +28,7 @@ export class UsageError extends Error {}
 
 export const USAGE =
   `usage: npm run plan -- --stack <name> [--format ${planFormats.join("|")}] [--out FILE] [--against BASE.json] [--at ISO-TIME]\n` +
-  "                      [--policy-pack DIR | --no-policy] [--judge PLAN.json [--project DIR]]";
+  "                      [--policy-pack DIR | --no-policy] [--project DIR] [--judge PLAN.json]";
 
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   const values = new Map<string, string>();
@@ -62,6 +66,5 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   const project = values.get("--project");
   if (!policies && policyPack !== undefined) throw new UsageError("--policy-pack and --no-policy contradict each other");
   if (!policies && judge !== undefined) throw new UsageError("--judge needs the policy pack: drop --no-policy");
-  if (project !== undefined && judge === undefined) throw new UsageError("--project goes with --judge: without it the plan evaluates this checkout's program with this checkout's stack files");
   return { stack, format: format as PlanFormat, out: values.get("--out"), against: values.get("--against"), at, policies, policyPack, judge, project };
 }

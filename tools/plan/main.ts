@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidConfigError } from "../offline/errors";
 import type { RecordedResource } from "../offline/monitor";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
+import { UnknownProjectError } from "../offline/programs";
 import { PackLocation, PolicyPackDirError, locatePack } from "../policy/packDir";
 import { spawnPack } from "../policy/spawn";
 import { PROJECT_ROOT } from "../projectRoot";
@@ -29,6 +30,13 @@ export async function runPlan(
   try {
     args = parsePlanArgs(argv);
     const projectDir = args.project !== undefined ? path.resolve(args.project) : options.projectDir ?? PROJECT_DIR;
+    // Without --judge the plan evaluates this checkout's program: --project may only pick one of its projects.
+    if (args.project !== undefined && args.judge === undefined && !isWithin(projectDir, PROJECT_DIR)) {
+      throw new UsageError(
+        `--project goes with --judge unless it names a project of this checkout (such as ${path.relative(process.cwd(), path.join(PROJECT_DIR, "bootstrap")) || "bootstrap"}): ` +
+          `${args.project} is outside it, and the plan evaluates this checkout's programs only`,
+      );
+    }
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const judged = args.judge === undefined ? undefined : readJudgedPlan(args.judge, stackConfig);
@@ -70,7 +78,7 @@ export async function runPlan(
     return { exitCode, output: render(plan, args, projectDir), errors: [], out: args.out };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
-    if (error instanceof UnknownStackError || error instanceof PlanFileError) return { exitCode: 2, output: "", errors: [error.message] };
+    if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof UnknownProjectError) return { exitCode: 2, output: "", errors: [error.message] };
     if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: [...error.problems, ...(packProblem === undefined ? [] : [packProblem])] };
     // A policy config file the pack's schema rejects (loaded only when a pack ran, so already in memory then).
     const { PolicyConfigError } = require("../policy/client") as typeof import("../policy/client");
@@ -80,6 +88,13 @@ export async function runPlan(
     // Stops the pack when the plan failed before judging (judgeResources stops it otherwise).
     pack?.close();
   }
+}
+
+/** Whether `dir` is `root` or inside it (after resolving symbolic links). */
+function isWithin(dir: string, root: string): boolean {
+  const real = (candidate: string) => (existsSync(candidate) ? realpathSync(candidate) : path.resolve(candidate));
+  const relative = path.relative(real(root), real(dir));
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
 /** Marks each violation that the base plan (judged by the same pack) also has, by policy and resource. */

@@ -4,6 +4,8 @@ export type PulumiCommand = "preview" | "up";
 export interface WrapperArgs {
   command: PulumiCommand;
   stack: string;
+  /** A project directory of this checkout other than the root one (`bootstrap`). */
+  project?: string;
   diff: boolean;
   refresh: boolean;
   expectNoChanges: boolean;
@@ -22,8 +24,8 @@ export class WrapperUsageError extends Error {}
 
 export function usage(command: PulumiCommand): string {
   return command === "preview"
-    ? "usage: npm run preview -- --stack <name> [--diff] [--json] [--refresh] [--expect-no-changes] [--message TEXT]"
-    : 'usage: npm run up -- --stack <name> [--yes] [--skip-preview] [--diff] [--refresh] [--expect-no-changes] [--message TEXT] [--break-glass "REASON"]';
+    ? "usage: npm run preview -- --stack <name> [--project DIR] [--diff] [--json] [--refresh] [--expect-no-changes] [--message TEXT]"
+    : 'usage: npm run up -- --stack <name> [--project DIR] [--yes] [--skip-preview] [--diff] [--refresh] [--expect-no-changes] [--message TEXT] [--break-glass "REASON"]';
 }
 
 /** At least this many characters, as for a waiver's reason: a reason says why. */
@@ -37,6 +39,7 @@ interface FlagSpec {
 
 const FLAGS: Record<string, FlagSpec> = {
   stack: { names: ["--stack", "-s"], commands: ["preview", "up"], value: true },
+  project: { names: ["--project"], commands: ["preview", "up"], value: true },
   message: { names: ["--message", "-m"], commands: ["preview", "up"], value: true },
   diff: { names: ["--diff"], commands: ["preview", "up"], value: false },
   refresh: { names: ["--refresh", "-r"], commands: ["preview", "up"], value: false },
@@ -85,6 +88,7 @@ export function parseWrapperArgs(command: PulumiCommand, argv: readonly string[]
   return {
     command,
     stack,
+    project: text("project"),
     diff: seen.has("diff"),
     refresh: seen.has("refresh"),
     expectNoChanges: seen.has("expectNoChanges"),

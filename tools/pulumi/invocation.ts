@@ -7,16 +7,16 @@ export const PIPELINE_ONLY_STACKS = ["production"];
 
 /** The pack and its per-stack config, relative to the project directory (the wrappers run the CLI there). */
 export const POLICY_PACK_DIR = "policies";
-export const policyConfigFile = (stack: string) => `${POLICY_PACK_DIR}/config/${stack}.json`;
+export const policyConfigFile = (stack: string, packDir: string = POLICY_PACK_DIR) => `${packDir}/config/${stack}.json`;
 
 /**
  * The stacks the wrappers know: a `Pulumi.<stack>.yaml` in the project with a policy config
- * `policies/config/<stack>.json` beside the pack.
+ * `<pack>/config/<stack>.json` beside the pack (`packDir` relative to the project directory).
  */
-export function knownStacks(projectDir: string): string[] {
+export function knownStacks(projectDir: string, packDir: string = POLICY_PACK_DIR): string[] {
   return readdirSync(projectDir)
     .map((file) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined && existsSync(path.join(projectDir, policyConfigFile(stack))))
+    .filter((stack): stack is string => stack !== undefined && existsSync(path.join(projectDir, policyConfigFile(stack, packDir))))
     .sort();
 }
 
@@ -44,11 +44,15 @@ export interface Invocation {
  * pulumi/pulumi@v3.259.0 pkg/cmd/pulumi/operations/{preview,up}.go, flags "policy-pack" and
  * "policy-pack-config") and an explicit `--stack`.
  */
-export function pulumiInvocation(args: WrapperArgs, context: { stacks: readonly string[]; env: NodeJS.ProcessEnv; user: string }): Invocation {
+export function pulumiInvocation(
+  args: WrapperArgs,
+  context: { stacks: readonly string[]; env: NodeJS.ProcessEnv; user: string; packDir?: string },
+): Invocation {
   const { stack } = args;
+  const packDir = context.packDir ?? POLICY_PACK_DIR;
   if (!context.stacks.includes(stack)) {
     throw new WrapperUsageError(
-      `unknown stack ${JSON.stringify(stack)}: a stack needs Pulumi.<stack>.yaml and ${policyConfigFile("<stack>")} (known: ${context.stacks.join(", ") || "none"})`,
+      `unknown stack ${JSON.stringify(stack)}: a stack needs Pulumi.<stack>.yaml and ${policyConfigFile("<stack>", packDir)} (known: ${context.stacks.join(", ") || "none"})`,
     );
   }
   const notices: string[] = [];
@@ -87,7 +91,7 @@ export function pulumiInvocation(args: WrapperArgs, context: { stacks: readonly 
     }
   }
 
-  const argv = [args.command, "--stack", stack, "--policy-pack", POLICY_PACK_DIR, "--policy-pack-config", policyConfigFile(stack)];
+  const argv = [args.command, "--stack", stack, "--policy-pack", packDir, "--policy-pack-config", policyConfigFile(stack, packDir)];
   // Without --message the CLI records the git commit's title (pulumi/pulumi@v3.259.0: pkg/cmd/pulumi/metadata/metadata.go).
   if (messages.length > 0) argv.push("--message", messages.join(" | "));
   if (args.diff) argv.push("--diff");

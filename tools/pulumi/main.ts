@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { constants, userInfo } from "node:os";
 import { PROJECT_ROOT } from "../projectRoot";
 import { parseWrapperArgs, PulumiCommand, usage, WrapperUsageError } from "./args";
-import { knownStacks, pulumiInvocation, shellLine } from "./invocation";
+import { POLICY_PACK_DIR, knownStacks, pulumiInvocation, shellLine } from "./invocation";
 
 /** Exit code when the `pulumi` executable is not on PATH (the shell's "command not found"). */
 export const EXIT_NO_PULUMI = 127;
@@ -20,13 +22,17 @@ export interface WrapperIO {
  * stack or flag, a missing or short reason, production outside CI); 127 when `pulumi` is not on PATH.
  */
 export async function runWrapper(command: PulumiCommand, argv: readonly string[], io: WrapperIO = {}): Promise<number> {
-  const projectDir = io.projectDir ?? PROJECT_ROOT;
+  const root = io.projectDir ?? PROJECT_ROOT;
   const env = io.env ?? process.env;
   const say = io.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   let invocation;
+  let projectDir = root;
   try {
     const args = parseWrapperArgs(command, argv);
-    invocation = pulumiInvocation(args, { stacks: knownStacks(projectDir), env, user: userName(env) });
+    projectDir = args.project === undefined ? root : projectOf(args.project, root);
+    // The pack is the checkout's policies/, named from where the CLI runs (`../policies` for bootstrap/).
+    const packDir = path.relative(projectDir, path.join(root, POLICY_PACK_DIR)).split(path.sep).join("/");
+    invocation = pulumiInvocation(args, { stacks: knownStacks(projectDir, packDir), env, user: userName(env), packDir });
   } catch (error) {
     if (!(error instanceof WrapperUsageError)) throw error;
     say(`npm run ${command}: ${error.message}`);
@@ -36,6 +42,16 @@ export async function runWrapper(command: PulumiCommand, argv: readonly string[]
   for (const notice of invocation.notices) say(`npm run ${command}: ${notice}`);
   say(`$ ${shellLine("pulumi", invocation.argv)}`);
   return runPulumi(invocation.argv, projectDir, env, (line) => say(`npm run ${command}: ${line}`));
+}
+
+/** A project directory of this checkout (a Pulumi.yaml in it, inside `root`), named relative to `root`. */
+function projectOf(project: string, root: string): string {
+  const dir = path.resolve(root, project);
+  const relative = path.relative(root, dir);
+  if (relative.startsWith("..") || path.isAbsolute(relative) || !existsSync(path.join(dir, "Pulumi.yaml"))) {
+    throw new WrapperUsageError(`--project ${project}: not a Pulumi project of this checkout (a directory under ${root} with a Pulumi.yaml, such as bootstrap)`);
+  }
+  return dir;
 }
 
 function userName(env: NodeJS.ProcessEnv): string {

@@ -1,0 +1,76 @@
+/**
+ * The Pulumi programs of this checkout, by project name (the `name:` of their Pulumi.yaml): what the
+ * offline engine needs to run one exactly as the CLI would, its config namespace, which secrets its
+ * config needs, the same up-front checks the program itself makes, and the program. Each program is
+ * loaded only when its project is evaluated.
+ */
+export interface OfflineProgram {
+  /** The config namespace its keys are read under (the project name). */
+  namespace: string;
+  /** The secret keys (unqualified) a raw config of this program needs. */
+  requiredSecretKeys(config: Record<string, string>): string[];
+  /**
+   * The problems the program would stop on before registering anything, in its own words: invalid
+   * settings and secrets held in plain text (`fileOf` names where a fully-qualified key is set).
+   */
+  problems(config: Record<string, string>, isSecret: (qualifiedKey: string) => boolean, fileOf: (qualifiedKey: string) => string): string[];
+  /** Runs the program (its index.ts without the module side effect) and returns its outputs. */
+  run(): Record<string, unknown>;
+}
+
+export class UnknownProjectError extends Error {}
+
+const flightdeck = (): OfflineProgram => {
+  const { loadStackConfig, readNamespace } = require("../../infra/config/load") as typeof import("../../infra/config/load");
+  const { requiredSecretKeys, validateStackConfig, CONFIG_NAMESPACE } = require("../../infra/config/validate") as typeof import("../../infra/config/validate");
+  const { plainSecretProblems } = require("../../infra/config/secretKeys") as typeof import("../../infra/config/secretKeys");
+  const { buildStack } = require("../../infra/stack") as typeof import("../../infra/stack");
+  return {
+    namespace: CONFIG_NAMESPACE,
+    requiredSecretKeys: (config) => requiredSecretKeys(readNamespace(config)),
+    problems(config, isSecret, fileOf) {
+      const raw = readNamespace(config);
+      const validation = validateStackConfig(raw, { isSecret: (key) => isSecret(`${CONFIG_NAMESPACE}:${key}`) });
+      return [
+        ...(validation.ok ? [] : validation.problems),
+        ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredSecretKeys(raw), isSecret, fileOf),
+      ];
+    },
+    run: () => ({ ...buildStack(loadStackConfig()) }),
+  };
+};
+
+const bootstrap = (): OfflineProgram => {
+  const { loadBootstrapConfig, readBootstrapNamespace } = require("../../bootstrap/config/load") as typeof import("../../bootstrap/config/load");
+  const { BOOTSTRAP_NAMESPACE, requiredBootstrapSecretKeys, validateBootstrapConfig } = require("../../bootstrap/config/validate") as typeof import("../../bootstrap/config/validate");
+  const { plainSecretProblems } = require("../../infra/config/secretKeys") as typeof import("../../infra/config/secretKeys");
+  const { buildBootstrap } = require("../../bootstrap/program") as typeof import("../../bootstrap/program");
+  return {
+    namespace: BOOTSTRAP_NAMESPACE,
+    requiredSecretKeys: (config) => requiredBootstrapSecretKeys(readBootstrapNamespace(config)),
+    problems(config, isSecret, fileOf) {
+      const raw = readBootstrapNamespace(config);
+      const validation = validateBootstrapConfig(raw, { isSecret: (key) => isSecret(`${BOOTSTRAP_NAMESPACE}:${key}`) });
+      return [
+        ...(validation.ok ? [] : validation.problems),
+        ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredBootstrapSecretKeys(raw), isSecret, fileOf, BOOTSTRAP_NAMESPACE),
+      ];
+    },
+    run: () => ({ ...buildBootstrap(loadBootstrapConfig()) }),
+  };
+};
+
+const PROGRAMS: Readonly<Record<string, () => OfflineProgram>> = {
+  flightdeck,
+  "flightdeck-bootstrap": bootstrap,
+};
+
+/** The names of the projects this checkout has a program for. */
+export const offlineProjects = Object.keys(PROGRAMS);
+
+/** The program of a project of this checkout, or an UnknownProjectError. */
+export function offlineProgram(project: string): OfflineProgram {
+  const load = PROGRAMS[project];
+  if (!load) throw new UnknownProjectError(`no program for Pulumi project ${JSON.stringify(project)} in this checkout (known: ${offlineProjects.join(", ")})`);
+  return load();
+}
