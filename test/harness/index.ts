@@ -4,6 +4,7 @@ import { RecordedResource } from "../../tools/offline/monitor";
 import { readStackConfig } from "../../tools/offline/stackConfig";
 import { parsePath } from "../../tools/offline/values";
 import type { StackReferenceOutputs } from "../../tools/offline/stackReferences";
+import type { SsmParameters } from "../../tools/offline/drillRegister";
 import { readNamespace } from "../../infra/config/load";
 import { requiredSecretKeys } from "../../infra/config/validate";
 
@@ -44,7 +45,7 @@ export interface StackRun extends Evaluation {
  */
 export async function runConfig(
   raw: Record<string, unknown>,
-  options: { stack?: string; secrets?: Record<string, string>; region?: string; now?: Date; stackReferences?: StackReferenceOutputs } = {},
+  options: { stack?: string; secrets?: Record<string, string>; region?: string; now?: Date; stackReferences?: StackReferenceOutputs; ssmParameters?: SsmParameters } = {},
 ): Promise<StackRun> {
   const config: Record<string, string> = { "aws:region": options.region ?? "us-east-1" };
   for (const [key, value] of Object.entries(raw)) {
@@ -64,6 +65,7 @@ export async function runConfig(
     placeholderSecrets: options.secrets === undefined,
     now: options.now ?? HARNESS_NOW,
     stackReferences: options.stackReferences,
+    ssmParameters: options.ssmParameters,
   });
   return withFinders(evaluation);
 }
@@ -72,7 +74,7 @@ export async function runConfig(
 export async function runSampleStack(
   stack: "staging" | "production",
   mutate?: (raw: Record<string, unknown>) => void,
-  options: { now?: Date; stackReferences?: StackReferenceOutputs } = {},
+  options: { now?: Date; stackReferences?: StackReferenceOutputs; ssmParameters?: SsmParameters } = {},
 ): Promise<StackRun> {
   const raw = sampleConfig(stack);
   mutate?.(raw);

@@ -11,6 +11,7 @@ import { unwrapSecrets } from "./values";
 import { ROLLOUT_CLOCK_ENV } from "../../infra/flags/clock";
 import { PROJECT_ROOT } from "../projectRoot";
 import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferences";
+import { SsmParameters, drillRegisterFromConfig } from "./drillRegister";
 
 export interface EvaluationInput {
   project: string;
@@ -27,6 +28,8 @@ export interface EvaluationInput {
   now?: Date;
   /** What stack references read; default: computed from the referenced stack's file in `projectDir`. */
   stackReferences?: StackReferenceOutputs;
+  /** What SSM path reads answer (the drill register); default: the newest scheduled drill passed (see drillRegister.ts). */
+  ssmParameters?: SsmParameters;
   /** Where the referenced stacks' files are; default the repository's. */
   projectDir?: string;
   /** Where each key is set (readStackConfig), to name the file in messages. */
@@ -92,7 +95,7 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";
   const now = input.now ?? new Date();
-  const mocks = offlineMocks(region, input.stackReferences ?? stackReferencesFromFiles(input.projectDir ?? PROJECT_ROOT, now));
+  const mocks = offlineMocks(region, input.stackReferences ?? stackReferencesFromFiles(input.projectDir ?? PROJECT_ROOT, now), input.ssmParameters ?? drillRegisterFromConfig(raw, now));
   // A DIY backend's organization is "organization" (stack references name `organization/<project>/<stack>`).
   await pulumi.runtime.setMocks(mocks, input.project, input.stack, false, DIY_ORGANIZATION);
   const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });
