@@ -15,10 +15,13 @@ export function postgresPackages(major: number, server: boolean): string[] {
 
 const DELIMITER = "FLIGHTDECK_SCRIPT";
 
-/** The build command: the script in a quoted here-document (nothing in it expands), then bash runs it. */
+/**
+ * The build command: the script written from a quoted here-document (nothing in it expands), run by
+ * bash, then removed; the command's status is the script's (its last command tests it).
+ */
 export function scriptCommand(script: string): string {
   if (script.split("\n").includes(DELIMITER)) throw new Error(`a script line equals the here-document delimiter ${DELIMITER}`);
-  return [`script="$(mktemp)"`, `cat > "$script" <<'${DELIMITER}'`, script, DELIMITER, `bash "$script"`].join("\n");
+  return [`script="$(mktemp)"`, `cat > "$script" <<'${DELIMITER}'`, script, DELIMITER, `bash "$script"; status=$?; rm -f "$script"; [ "$status" -eq 0 ]`].join("\n");
 }
 
 export interface Buildspec {

@@ -8,6 +8,7 @@ import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
 import { flagPolicies } from "./flags";
+import { recoveryPolicies } from "./recovery";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
@@ -30,4 +31,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...schedulePolicies,
   ...flagPolicies,
   ...runtimePolicies,
+  ...recoveryPolicies,
 ];
