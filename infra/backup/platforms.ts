@@ -1,5 +1,6 @@
 import { stringify } from "smol-toml";
 import { SecretEntry, StackSettings } from "../config/schema";
+import { apiImage } from "../workflows/steps";
 import { DisasterRecoverySettings } from "./settings";
 
 /**
@@ -52,13 +53,13 @@ export function renderNetlifyToml(settings: StackSettings, stack: string): strin
 
 /** The API image as the pipeline tags what production runs (`<image>:production`, promoted by digest in deploy-production.yml). */
 export function apiImageTag(settings: StackSettings): string {
-  return `ghcr.io/${settings.github.owner.toLowerCase()}/api:${settings.environment}`;
+  return `${apiImage(settings)}:${settings.environment}`;
 }
 
 /**
  * fly.toml (Fly.io app configuration: `app`, `primary_region`, `[build] image` deploys an existing
  * image and skips the build, `[http_service]` with its `checks`, `[[vm]]`; validated against
- * SchemaStore's fly.io schema). The image is the one the pipeline builds and promotes; the runbook
+ * SchemaStore's fly.io schema, test/infra/backup/schemas/fly.json). The image is the one the pipeline builds and promotes; the runbook
  * deploys the digest production ran last.
  */
 export function renderFlyToml(settings: StackSettings, recovery: DisasterRecoverySettings, stack: string): string {

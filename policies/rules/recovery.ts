@@ -3,7 +3,7 @@ import { METRIC_ALARM, SNS_TOPIC, deliveries, evaluatedMetric, reachedSeverity }
 import { now } from "../lib/clock";
 import { StackResource, UnknownInputError, stackPolicy } from "../lib/define";
 import { resolveKey } from "../lib/keys";
-import { DEFAULT_ROLE_KINDS, PG_DATABASE, PG_DEFAULT_PRIVILEGES, PG_GRANT, ROLE_KINDS_SCHEMA, RoleKindGlobs, describeGrant, isKind, privilegeGrantsOf } from "../lib/postgres";
+import { DEFAULT_ROLE_KINDS, PG_DEFAULT_PRIVILEGES, PG_GRANT, ROLE_KINDS_SCHEMA, RoleKindGlobs, describeGrant, isKind, privilegeGrantsOf } from "../lib/postgres";
 import { Statement, conditionsOn, coversAction, grantedActions, isAllow, pinsExactly, statementLabel } from "../lib/policyDocument";
 import {
   BUCKET,
@@ -57,7 +57,8 @@ function backupJobs(resources: StackResource[], names: string[]): StackResource[
 
 const DUMPS = /\bpg_dump\b[^\n]*(--format[= ]?(c|custom)\b|-F\s*c\b|-Fc\b)/;
 const UPLOADS = /\baws\s+s3\s+(cp|mv)\b[^\n]*s3:\/\//;
-const RESTORES = /\bpg_restore\b/;
+/** A restore into a database (-d/--dbname), not pg_restore --list or --file, which the backup job runs to check its archive. */
+const RESTORES = /\bpg_restore\b[^\n]*\s(-d\s*\S|--dbname[= ]\S)/;
 
 export const backupsScheduled = stackPolicy<Scope & { maxRpoMinutes: number }>(
   {
@@ -526,7 +527,7 @@ export const restoreDrillRecent = stackPolicy<Scope & { maxDaysSinceDrill: numbe
     name: "recovery-restore-drill-recent",
     description:
       `Restores are rehearsed, not assumed: the restore drill passed within the last days allowed (read from the drill register the drill writes after each run, judged with the pack's clock), ` +
-      `its newest run did not fail, its measured recovery time fits the RTO, and an enabled schedule starts a project that runs pg_restore at least that often. ${SPEC_DR}; Rollback: "Testing: Quarterly rollback drills to ensure procedure works".`,
+      `its newest run did not fail, its measured recovery time fits the RTO, and an enabled schedule starts a project that restores with pg_restore into a database (-d/--dbname) at least that often. ${SPEC_DR}; Rollback: "Testing: Quarterly rollback drills to ensure procedure works".`,
     severity: "high",
     remediation: [
       "Run the restore drill (`aws codebuild start-build --project-name <stack>-dr-jobs-restore-drill`) and fix what fails; the next preview reads its result.",
@@ -602,8 +603,8 @@ export const backupRoleReadOnly = stackPolicy<{ roleKinds: RoleKindGlobs }>(
       defaults: { roleKinds: DEFAULT_ROLE_KINDS },
       schema: { roleKinds: ROLE_KINDS_SCHEMA },
     },
-    requires: PG_DATABASE,
-    validate(resources, settings, report) {
+    validate(resources, settings, report, args) {
+      if (!resources.some((resource) => resource.type === PG_GRANT || resource.type === PG_DEFAULT_PRIVILEGES)) args.notApplicable("no database grants in this stack");
       for (const resource of resources) {
         if (resource.type !== PG_GRANT && resource.type !== PG_DEFAULT_PRIVILEGES) continue;
         for (const grant of privilegeGrantsOf(resource)) {
