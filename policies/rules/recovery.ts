@@ -357,6 +357,7 @@ export const backupBucketRetained = stackPolicy<Scope & { requireProtect: boolea
   },
 );
 
+const BUCKET_REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
 export const backupBucketPrivate = stackPolicy<Scope>(
@@ -364,12 +365,13 @@ export const backupBucketPrivate = stackPolicy<Scope>(
     name: "recovery-backup-bucket-private",
     description:
       `A backup is a copy of the whole database: no backup bucket can be made public or opened to anyone by its policy. Public access is blocked (all four settings), ACLs are disabled (BucketOwnerEnforced), ` +
-      `the bucket policy allows nothing (every reader and writer is a role of the stack, granted by IAM), and it refuses any request without TLS. ${SPEC_DR}; Compliance: "PCI: Production access restricted".`,
+      `the bucket policy allows nothing (every reader and writer is a role of the stack, granted by IAM), it refuses any request without TLS, and it replicates only into another backup bucket of this stack. ${SPEC_DR}; Compliance: "PCI: Production access restricted".`,
     severity: "critical",
     remediation: [
       `Keep an aws.s3.BucketPublicAccessBlock with ${PUBLIC_ACCESS_FLAGS.join(", ")} true, and BucketOwnershipControls BucketOwnerEnforced.`,
       "Remove every Allow statement from the backup bucket's policy; grant access through the job roles' IAM policies.",
       'Keep the statement {Effect: Deny, Principal: "*", Action: "s3:*", Resource: [bucket, bucket/*], Condition: {Bool: {"aws:SecureTransport": "false"}}}.',
+      "Replicate only to the replica flightdeck declares (disasterRecovery.backups.replica), never to a bucket outside the stack or another account.",
     ],
     topics: [...TOPICS, "storage"],
   },
@@ -398,6 +400,25 @@ export const backupBucketPrivate = stackPolicy<Scope>(
         for (const { document, urn } of documents) if (document.kind === "invalid") report(`backup bucket ${name}'s policy ${document.reason}`, urn);
         for (const statement of statements.filter(isAllow)) report(`backup bucket ${name}'s policy ${statementLabel(statement)} allows ${statement.actions?.join(", ") ?? "every action but its NotAction"}: grant access through IAM roles only`, documents[0]?.urn);
         if (!statements.some((statement) => deniesInsecureTransport(statement, name))) report(`backup bucket ${name}'s policy does not deny requests without TLS (aws:SecureTransport false)`, documents[0]?.urn ?? bucket.urn);
+      }
+      // A replica is a copy of every backup: only into a backup bucket of this stack, which these policies judge too.
+      const names = new Set(buckets.map(bucketName));
+      for (const bucket of buckets) {
+        const rules = [
+          ...companionsOf(bucket, BUCKET_REPLICATION, resources).flatMap((config) => asArray(config.props["rules"]).map((rule) => ({ rule, urn: config.urn }))),
+          ...asArray(at(bucket.props, "replicationConfiguration.rules")).map((rule) => ({ rule, urn: bucket.urn })),
+        ];
+        for (const { rule, urn } of rules) {
+          const destination = at(rule, "destination.bucket");
+          if (isUnknown(destination)) {
+            unknown = true;
+            continue;
+          }
+          const target = (knownString(destination) ?? "").replace(/^arn:aws[a-z-]*:s3:::/, "");
+          if (!names.has(target)) report(`backup bucket ${bucketName(bucket)} replicates to ${knownString(destination) ?? "(no bucket)"}, not a backup bucket of this stack`, urn);
+          const account = knownString(at(rule, "destination.account"));
+          if (account !== undefined) report(`backup bucket ${bucketName(bucket)} replicates to account ${account}: its copy would not be judged by this stack's policies`, urn);
+        }
       }
       if (unknown) throw new UnknownInputError("a backup bucket policy");
     },

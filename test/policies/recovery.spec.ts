@@ -98,6 +98,19 @@ function itBlocks(cases: MutationCase[]): void {
   }
 }
 
+/** A replication configuration on the backup bucket with this destination. */
+function replication(destination: Record<string, unknown>): Fixture {
+  return {
+    type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+    name: "dr-backups-replication",
+    props: {
+      bucket: BACKUP_BUCKET,
+      role: `arn:aws:iam::${ACCOUNT}:role/flightpro-production-dr-jobs-drill`,
+      rules: [{ id: "copy", status: "Enabled", filter: { prefix: "postgres/" }, deleteMarkerReplication: { status: "Disabled" }, destination }],
+    },
+  };
+}
+
 describe("policies: disaster recovery", () => {
   it("the production stack's disaster recovery passes every policy", () => {
     assert.deepEqual(judge(validStack()), []);
@@ -310,6 +323,18 @@ describe("policies: disaster recovery", () => {
         message: /allows s3:GetObject: grant access through IAM roles only/,
       },
       { title: "the TLS-only statement removed", stack: () => bucketPolicyWithout("DenyInsecureTransport"), policy: "recovery-backup-bucket-private", message: /does not deny requests without TLS/ },
+      {
+        title: "replication of the backups to a bucket outside the stack",
+        stack: () => [...validStack(), replication({ bucket: "arn:aws:s3:::exfiltration-target" })],
+        policy: "recovery-backup-bucket-private",
+        message: /replicates to arn:aws:s3:::exfiltration-target, not a backup bucket of this stack/,
+      },
+      {
+        title: "replication to another account (even into the stack's own bucket name)",
+        stack: () => [...validStack(), replication({ bucket: BUCKET_ARN, account: "999999999999" })],
+        policy: "recovery-backup-bucket-private",
+        message: /replicates to account 999999999999/,
+      },
     ]);
 
     it("an Allow to everyone is blocked by this policy and the storage policy", () => {
