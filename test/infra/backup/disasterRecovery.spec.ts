@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
@@ -11,7 +11,9 @@ import { FLY_TOML_PATH, NETLIFY_TOML_PATH } from "../../../infra/backup/platform
 import { StackSettings, stackConfigSchema } from "../../../infra/config/schema";
 import { deployBranch } from "../../../infra/naming";
 import { apiImage } from "../../../infra/workflows/steps";
-import { RecordedResource, StackRun, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig } from "../../harness";
+import { PROJECT_DIR, RecordedResource, StackRun, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig } from "../../harness";
+import { recoveryPolicies } from "../../../policies/rules/recovery";
+import { Fixture, IN_WINDOW, judge, policiesOf } from "../../policies/judge";
 import flySchema from "./schemas/fly.json";
 
 /**
@@ -111,6 +113,20 @@ function resolveNetlify(files: { text: string; webDirectory: string }[]): (Netli
   }
 }
 
+/** A plan's resources as the pack's test fixtures: logical names, inputs, protect, dependencies by name. */
+function fixturesOf(resources: readonly RecordedResource[]): Fixture[] {
+  const names = new Map(resources.map((r) => [r.urn, r.name]));
+  return resources
+    .filter((r) => r.custom)
+    .map((r) => ({
+      type: r.type,
+      name: r.name,
+      props: structuredClone(r.inputs),
+      protect: r.options.protect,
+      dependsOn: r.options.dependsOn.map((urn) => names.get(urn)).filter((name): name is string => name !== undefined),
+    }));
+}
+
 describe("disaster recovery in the sample stacks", function () {
   this.timeout(120_000);
   const runs = new Map<string, StackRun>();
@@ -197,6 +213,40 @@ describe("disaster recovery in the sample stacks", function () {
       });
     });
   }
+
+  describe("the recovery policies judge the planned stacks", () => {
+    it("pass both sample stacks as planned", () => {
+      for (const stack of STACKS) {
+        // Each stack's own pack config (policies/config/<stack>.json), as `npm run plan` passes it.
+        const packConfig = JSON.parse(readFileSync(path.join(PROJECT_DIR, "policies", "config", `${stack}.json`), "utf8")) as Record<string, unknown>;
+        const config: Record<string, Record<string, unknown>> = {};
+        for (const [policy, entry] of Object.entries(packConfig)) {
+          if (entry === null || typeof entry !== "object") continue;
+          const { enforcementLevel: _level, ...settings } = entry as Record<string, unknown>;
+          config[policy] = settings;
+        }
+        assert.deepEqual(judge(fixturesOf(run(stack).resources), { stack, policies: recoveryPolicies, now: IN_WINDOW, config }), [], stack);
+      }
+    });
+
+    it("block a production config that loosens the objectives, the cadence, the alarm's margin and the retention", async () => {
+      const loosened = await runSampleStack("production", (raw) => {
+        const recovery = raw["disasterRecovery"] as { rpoMinutes: number; backups: Record<string, unknown> };
+        recovery.rpoMinutes = 120;
+        recovery.backups["intervalMinutes"] = 90;
+        recovery.backups["alarmMarginMinutes"] = 120;
+        recovery.backups["retentionDays"] = 3;
+        recovery.backups["protect"] = false;
+      });
+      const verdicts = judge(fixturesOf(loosened.resources), { stack: "production", policies: recoveryPolicies, now: IN_WINDOW });
+      assert.deepEqual(policiesOf(verdicts), ["recovery-backup-alarm-pages", "recovery-backup-bucket-retained", "recovery-backups-scheduled", "recovery-objectives-within-spec"], JSON.stringify(verdicts, null, 1));
+      const messages = verdicts.map((verdict) => verdict.message).join("\n");
+      assert.match(messages, /RPO 120 min is looser than the spec's 60 min/);
+      assert.match(messages, /up to 90 min apart/);
+      assert.match(messages, /expires backups after 3 days/);
+      assert.match(messages, /is not protected/);
+    });
+  });
 
   describe("the validators reject what the platforms would", () => {
     it("Netlify's parser rejects a build command that is not a string", () => {
