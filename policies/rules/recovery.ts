@@ -284,7 +284,7 @@ export const backupBucketRetained = stackPolicy<Scope & { requireProtect: boolea
     name: "recovery-backup-bucket-retained",
     description:
       `Backups cannot be deleted, by a person, a role or a pulumi destroy: every backup bucket is versioned, protected (its key too), not force-destroyed, its policy denies deleting the bucket and any backup version to everyone, ` +
-      `no role of the stack may delete backups or lift those protections, and no lifecycle rule expires backups sooner than the minimum. ${SPEC_DR}.`,
+      `no role of the stack may delete backups or lift those protections, and no lifecycle rule expires backups, or purges their noncurrent versions, sooner than the minimum. ${SPEC_DR}.`,
     severity: "critical",
     remediation: [
       "Set disasterRecovery.backups.protect: true (protect and retainOnDelete on the buckets and keys); keep forceDestroy false.",
@@ -341,6 +341,9 @@ export const backupBucketRetained = stackPolicy<Scope & { requireProtect: boolea
             const days = knownNumber(at(record, "expiration.days"));
             if (days !== undefined && days < settings.minRetentionDays) report(`lifecycle rule ${knownString(record["id"]) ?? "(unnamed)"} expires backups after ${days} days; at least ${settings.minRetentionDays}`, lifecycle.urn);
             if (knownString(at(record, "expiration.date")) !== undefined) report(`lifecycle rule ${knownString(record["id"]) ?? "(unnamed)"} expires backups on a fixed date`, lifecycle.urn);
+            // A backup deleted or overwritten lives on as a noncurrent version: purging those sooner undoes versioning.
+            const noncurrent = knownNumber(at(record, "noncurrentVersionExpiration.noncurrentDays"));
+            if (noncurrent !== undefined && noncurrent < settings.minRetentionDays) report(`lifecycle rule ${knownString(record["id"]) ?? "(unnamed)"} purges noncurrent backup versions after ${noncurrent} days; at least ${settings.minRetentionDays}`, lifecycle.urn);
           }
         }
       }

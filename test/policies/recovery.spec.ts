@@ -292,6 +292,12 @@ describe("policies: disaster recovery", () => {
         message: /expires backups after 1 days; at least 7/,
       },
       {
+        title: "a lifecycle rule purging noncurrent versions (a deleted backup's only copy) after a day",
+        stack: () => withInput(validStack(), "dr-backups-lifecycle", "rules", [{ id: "purge", status: "Enabled", filter: { prefix: "postgres/" }, noncurrentVersionExpiration: { noncurrentDays: 1 } }]),
+        policy: "recovery-backup-bucket-retained",
+        message: /purges noncurrent backup versions after 1 days; at least 7/,
+      },
+      {
         title: "a role granted s3:Delete* on the backups (in a second inline policy)",
         stack: () =>
           [
