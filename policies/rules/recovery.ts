@@ -482,7 +482,7 @@ export const backupWriterWriteOnly = stackPolicy<WriterSettings>(
   {
     name: "recovery-backup-writer-write-only",
     description:
-      `The identity that writes backups can only write new backup objects: no S3 action but s3:PutObject (no read, list, delete or configuration of any bucket), KMS decryption only through S3 ` +
+      `The identity that writes backups can only write new backup objects: no S3 action but s3:PutObject, and that only into the backup buckets (no read, list, delete or configuration of any bucket), SSM reads only of parameters named exactly, KMS decryption only through S3 ` +
       `(a multipart upload to an SSE-KMS bucket needs kms:Decrypt, S3 API reference, CreateMultipartUpload), and beyond that only the actions on the allowed list (its credentials, its metrics, its logs). ` +
       `Every document that grants the role permissions is judged, wildcards expanded against AWS's Service Authorization Reference. ${SPEC_DR}; Compliance: "PCI: Production access restricted".`,
     severity: "critical",
@@ -532,6 +532,16 @@ export const backupWriterWriteOnly = stackPolicy<WriterSettings>(
           const throughS3 = conditionsOn(statement, "kms:ViaService").some((condition) => pinsExactly(condition) && condition.values.every((value) => /^s3\.[a-z0-9-]+\.amazonaws\.com$/.test(value)));
           if (decrypts.length > 0 && !throughS3) report(`backup writer ${writer.roleName} may ${listed(decrypts)} outside S3 (${label}): add Condition StringEquals kms:ViaService s3.<region>.amazonaws.com`, urn);
           if (statement.notActions) report(`backup writer ${writer.roleName} is granted every action but ${statement.notActions.join(", ")} (${label})`, urn);
+          // Writing only backups: objects of the backup buckets, nowhere else; reading only named parameters (its credentials), no wildcard.
+          const resources = statement.notResources ? ["every resource but " + statement.notResources.join(", ")] : (statement.resources ?? ["*"]);
+          if (actions.some((action) => action.toLowerCase() === "s3:putobject")) {
+            const elsewhere = resources.filter((resource) => !/^arn:aws[a-z-]*:s3:::[^/*?]+\/.*$/.test(resource.trim()) || !names.includes(resource.trim().replace(/^arn:aws[a-z-]*:s3:::/, "").split("/")[0]!));
+            if (elsewhere.length > 0) report(`backup writer ${writer.roleName} may put objects into ${elsewhere.join(", ")} (${label}): only into the backup buckets`, urn);
+          }
+          if (actions.some((action) => /^ssm:Get/i.test(action))) {
+            const wide = resources.filter((resource) => /[*?]/.test(resource) || resource.startsWith("every resource"));
+            if (wide.length > 0) report(`backup writer ${writer.roleName} may read SSM parameters ${wide.join(", ")} (${label}): only its own credentials, by name`, urn);
+          }
         }
       }
       if (unknown) throw new UnknownInputError("a backup writer's permissions");

@@ -398,6 +398,18 @@ describe("policies: disaster recovery", () => {
         message: /secretsmanager:GetSecretValue .*beyond what writing backups needs/,
       },
       {
+        title: "s3:PutObject on every bucket (overwrites other data)",
+        stack: () => writerAlso({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::*/*" }),
+        policy: "recovery-backup-writer-write-only",
+        message: /may put objects into arn:aws:s3:::\*\/\*.*only into the backup buckets/,
+      },
+      {
+        title: "ssm:GetParameter on every parameter (reads every secret in Parameter Store)",
+        stack: () => writerAlso({ Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/*` }),
+        policy: "recovery-backup-writer-write-only",
+        message: /may read SSM parameters arn:aws:ssm:us-east-1:123456789012:parameter\/\*/,
+      },
+      {
         title: "an AWS managed policy attached",
         stack: () =>
           [
