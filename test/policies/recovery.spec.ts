@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { drillRegister, recoveryMetrics } from "../../infra/backup/contract";
+import { objectiveTags } from "../../infra/backup/drillRegister";
+import { DRILL_REGISTER_SEGMENT, DRILL_REGISTER_TAG, OBJECTIVE_TAGS, RECOVERY_METRICS } from "../../policies/lib/recovery";
 import { recoveryPolicies } from "../../policies/rules/recovery";
 import { validStack } from "./fixtures";
 import { Fixture, IN_WINDOW, MutationCase, judge, policiesOf, withInput, without } from "./judge";
@@ -112,6 +115,13 @@ function replication(destination: Record<string, unknown>): Fixture {
 }
 
 describe("policies: disaster recovery", () => {
+  it("the pack reads the names the program writes (the pack cannot import the program)", () => {
+    for (const [key, name] of Object.entries(RECOVERY_METRICS)) assert.equal(name, recoveryMetrics[key as keyof typeof recoveryMetrics], key);
+    assert.equal(DRILL_REGISTER_TAG, drillRegister.tagKey);
+    assert.deepEqual(OBJECTIVE_TAGS, objectiveTags);
+    assert.ok(drillRegister.parameterName("flightpro", "production").includes(DRILL_REGISTER_SEGMENT));
+  });
+
   it("the production stack's disaster recovery passes every policy", () => {
     assert.deepEqual(judge(validStack()), []);
   });
