@@ -15,3 +15,5 @@ export const auditBucket = outputs.auditBucket;
 export const auditRoleArn = outputs.auditRoleArn;
 export const alertTopicArns = outputs.alertTopicArns;
 export const featureFlags = outputs.featureFlags;
+export const backupBucket = outputs.backupBucket;
+export const drillRegister = outputs.drillRegister;

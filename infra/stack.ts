@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlertRules } from "./aws/alerts";
 import { AuditLog } from "./aws/auditLog";
+import { DisasterRecovery } from "./backup/disasterRecovery";
 import { DeployAuditRole } from "./aws/auditRole";
 import { StackConfig } from "./config/load";
 import { GITHUB_APP_PRIVATE_KEY } from "./config/githubRules";
@@ -45,6 +46,9 @@ export interface StackOutputs {
   alertTopicArns?: { critical: pulumi.Output<string>; warning: pulumi.Output<string>; info: pulumi.Output<string> };
   /** The stage each PostHog flag is at (read by production from staging). */
   featureFlags?: Record<string, ExportedFlag>;
+  /** The database backups' bucket, and the drill register's SSM parameter. */
+  backupBucket?: pulumi.Output<string>;
+  drillRegister?: string;
 }
 
 /** Builds every resource one stack declares from its validated config. */
@@ -139,6 +143,12 @@ export function buildStack(config: StackConfig): StackOutputs {
     deployVars[deployVariables.metricsNamespace] = alertRules.namespace;
   }
 
+  // Disaster recovery: backups of the database, alarms on the stack's topics, the drill, the backup platforms' files.
+  const recovery =
+    settings.disasterRecovery && database && alertRules
+      ? new DisasterRecovery(`${prefix}-dr`, { settings, recovery: settings.disasterRecovery, database, alertRules, branch, stack: pulumi.getStack() }, githubProviders)
+      : undefined;
+
   // Last: it takes every component's outputs as variables; local-only deploys nowhere and has none.
   const deployEnvironment = hasDeployEnvironment(settings.model)
     ? new DeploymentEnvironment(`${prefix}-deploy-env`, {
@@ -199,6 +209,8 @@ export function buildStack(config: StackConfig): StackOutputs {
     auditRoleArn: auditRole?.roleArn,
     alertTopicArns: alertRules?.topicArns,
     featureFlags: flags?.exported,
+    backupBucket: recovery?.backupBucket,
+    drillRegister: recovery?.registerParameter,
   };
 }
 

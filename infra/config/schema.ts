@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { featureFlags } from "../flags/settings";
+import { disasterRecovery } from "../backup/settings";
 
 /**
  * The shape of a flightdeck stack's configuration (every `flightdeck:*` key).
@@ -276,6 +277,7 @@ export const stackConfigSchema = z.strictObject({
   schedule: schedule.describe("deploy windows and freezes (read by the production preflight)"),
   app: app.describe("where the app's code lives and its toolchain versions, for the workflow files"),
   featureFlags: featureFlags.optional().describe("PostHog feature flags with rollout plans, managed in the PostHog project named here; personal API key: secret `posthogPersonalApiKey`"),
+  disasterRecovery: disasterRecovery.optional().describe("the spec's disaster recovery: RPO and RTO, database backups with their alarms, the weekly restore drill, the backup platforms and the runbook"),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -292,3 +294,4 @@ export type BudgetSettings = z.output<typeof budgets>;
 export type ScheduleSettings = z.output<typeof schedule>;
 export type AppSettings = z.output<typeof app>;
 export type { FeatureFlagSettings } from "../flags/settings";
+export type { DisasterRecoverySettings } from "../backup/settings";

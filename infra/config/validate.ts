@@ -4,6 +4,7 @@ import { deploySecrets } from "../pipeline/deployContract";
 import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules";
 import { POSTHOG_API_KEY } from "../flags/settings";
 import { featureFlagProblems } from "../flags/validateFlags";
+import { disasterRecoveryProblems } from "../backup/settings";
 import { apiLimitProblems } from "./limits";
 
 export const CONFIG_NAMESPACE = "flightdeck";
@@ -174,6 +175,7 @@ export function structuralProblems(settings: StackSettings): string[] {
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
   problems.push(...featureFlagProblems(settings.featureFlags));
+  problems.push(...disasterRecoveryProblems(settings));
   problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));
   return problems;
 }

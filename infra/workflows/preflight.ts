@@ -3,6 +3,7 @@ import { SCHEDULE_CHECK_SCRIPT, scheduleCheckEnv } from "../../policies/lib/sche
 import { EnvironmentName } from "../config/schema";
 import { deploySecrets, deployVariables } from "../pipeline/deployContract";
 import { ENV_EXAMPLE_PATH } from "../secrets/envExample";
+import { RECOVERY_FILE_PATHS } from "../backup/disasterRecovery";
 import { expr, Step } from "./model";
 import { secret, vars } from "./steps";
 
@@ -46,7 +47,7 @@ export const requiredSettingsScript = [
  * (`.env.example` names the stack; the workflow files are rendered per stack). They never match
  * between staging and main, so the "same code as staging" check ignores them.
  */
-export const STACK_MANAGED_PATHS = [ENV_EXAMPLE_PATH, ".github/workflows"] as const;
+export const STACK_MANAGED_PATHS = [ENV_EXAMPLE_PATH, ".github/workflows", ...RECOVERY_FILE_PATHS] as const;
 
 /**
  * Bash that sets found_id and found_sha to the newest GitHub deployment of `environment` (task

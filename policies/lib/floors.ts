@@ -53,6 +53,43 @@ const SPEC_BRANCH = "Spec, Production: \"Branch: main\"";
 const GOVERNED_IDENTITY = "which repository or namespace is governed is the organisation's data, not a threshold; it changes only in a reviewed gate change, and the stack's own resources are judged against it";
 const SELECTS_MORE = "a list of what the policy judges: adding entries judges more, removing one judges less";
 
+const SPEC_DR = 'Spec, Disaster Recovery: "RTO (Recovery Time Objective): 4 hours; RPO (Recovery Point Objective): 1 hour (latest backup)"';
+
+/** The recovery policies' floors: every one scopes the same way (which stacks must have backups, which buckets are backup buckets). */
+function recoveryFloors(): Record<string, Record<string, Floor>> {
+  const scope: Record<string, Floor> = {
+    stacks: { kind: "includesAll", value: ["production"], why: 'Spec, Production: "Database: Production database (managed, backups enabled)"' },
+    bucketNames: { kind: "includesAll", value: ["*backup*"], why: SELECTS_MORE },
+  };
+  const rpo: Floor = { kind: "atMost", value: 60, why: SPEC_DR };
+  const rto: Floor = { kind: "atMost", value: 240, why: SPEC_DR };
+  return {
+    "recovery-backups-scheduled": { ...scope, maxRpoMinutes: rpo },
+    "recovery-backup-alarm-pages": {
+      ...scope,
+      maxRpoMinutes: rpo,
+      maxMarginMinutes: { kind: "atMost", value: 30, why: `${SPEC_DR}: the margin delays the page for a missed RPO` },
+    },
+    "recovery-objectives-within-spec": { ...scope, maxRpoMinutes: rpo, maxRtoMinutes: rto },
+    "recovery-backup-bucket-retained": {
+      ...scope,
+      requireProtect: { kind: "equals", value: true, why: `${SPEC_DR}: a backup deleted with the stack restores nothing` },
+      minRetentionDays: { kind: "atLeast", value: 7, why: `${SPEC_DR}: the weekly restore drill needs the week's backups` },
+    },
+    "recovery-backup-bucket-private": scope,
+    "recovery-backup-bucket-own-key": scope,
+    "recovery-backup-writer-write-only": {
+      ...scope,
+      allowedActions: {
+        kind: "within",
+        value: ["s3:PutObject", "kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt", "ssm:GetParameters", "ssm:GetParameter", "cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "logs:CreateLogStream", "logs:PutLogEvents"],
+        why: "Compliance: \"PCI: Production access restricted\" (the backup writer only writes backups)",
+      },
+    },
+    "recovery-restore-drill-recent": { ...scope, maxDaysSinceDrill: { kind: "atMost", value: 8, why: `${SPEC_DR}: the drill runs weekly` }, maxRtoMinutes: rto },
+  };
+}
+
 /** Floors by policy and setting. Settings not listed must keep the policy's default in a governed stack. */
 export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> = {
   "github-ruleset-pull-request-required": {
@@ -146,6 +183,7 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
     deployHours: { kind: "window", from: "10:00", to: "14:00", why: SPEC_WINDOW },
     freezes: { kind: "coversFreezes", value: [{ name: "holidays", from: "12-20", to: "01-02" }], why: SPEC_FREEZE },
   },
+  ...recoveryFloors(),
   "policy-waivers-valid": {
     approvers: { kind: "free", why: "who may approve an exception is the organisation's call; the list changes only in a reviewed gate change" },
     maxDays: { kind: "atMost", value: 30, why: "a waiver is temporary: at most 30 days, renewed only with a new approval" },

@@ -135,8 +135,8 @@ export function describeGrant(grant: PrivilegeGrant): string {
   return `${grant.privileges.join(", ") || "nothing"} on ${where}`;
 }
 
-export type RoleKind = "owner" | "migrator" | "app" | "readonly";
-export const ROLE_KINDS: readonly RoleKind[] = ["owner", "migrator", "app", "readonly"];
+export type RoleKind = "owner" | "migrator" | "app" | "readonly" | "backup";
+export const ROLE_KINDS: readonly RoleKind[] = ["owner", "migrator", "app", "readonly", "backup"];
 
 /** Globs naming each kind of role, from the policy config. */
 export type RoleKindGlobs = Record<RoleKind, string[]>;
@@ -146,13 +146,16 @@ export const DEFAULT_ROLE_KINDS: RoleKindGlobs = {
   migrator: ["*_migrator", "migrator"],
   app: ["*_app", "app"],
   readonly: ["*_readonly", "readonly"],
+  /** The disaster-recovery backup job's role: reads every table, nothing else (recovery-backup-role-read-only). */
+  backup: ["*_backup", "backup"],
 };
 
 export const ROLE_KINDS_SCHEMA: PolicyConfigJSONSchema = {
   type: "object",
-  description: "Globs naming the owner, migrator, app and readonly roles (case-sensitive, as PostgreSQL quotes them).",
+  description: "Globs naming the owner, migrator, app, readonly and backup roles (case-sensitive, as PostgreSQL quotes them).",
   properties: Object.fromEntries(ROLE_KINDS.map((kind) => [kind, { type: "array", items: { type: "string" }, minItems: 1 }])),
-  required: [...ROLE_KINDS],
+  // backup came later: a config naming the first four kinds stays valid (the pack's default globs name the backup role).
+  required: ROLE_KINDS.filter((kind) => kind !== "backup"),
 };
 
 /** The kinds a role name matches (more than one is ambiguous, none is unknown). */

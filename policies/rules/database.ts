@@ -110,11 +110,11 @@ export const roleKindDeclared = resourcePolicy<RoleKindSettings>(
   {
     name: "database-role-kind-declared",
     description:
-      `Every database role is one of the four the access model knows (owner, migrator, app, readonly), so every other database policy judges it; the owner role cannot log in. ${SPEC_ACCESS}. ` +
-      "A role of a new kind would escape the rules written for those four.",
+      `Every database role is one of the kinds the access model knows (owner, migrator, app, readonly, and the backup job's backup), so every other database policy judges it; the owner role cannot log in. ${SPEC_ACCESS}. ` +
+      "A role of a new kind would escape the rules written for those kinds.",
     severity: "high",
     remediation: [
-      "Name each role <database>_owner, _migrator, _app or _readonly (the roleKinds globs in the pack config), and no other.",
+      "Name each role <database>_owner, _migrator, _app, _readonly or _backup (the roleKinds globs in the pack config), and no other.",
       "Give the owner role login: false; people and services log in as the migrator, app or readonly role.",
     ],
     topics: TOPICS,

@@ -9,6 +9,7 @@ import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
 import { flagPolicies } from "./flags";
+import { recoveryPolicies } from "./recovery";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
@@ -32,4 +33,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...flagPolicies,
   ...runtimePolicies,
   ...bootstrapPolicies,
+  ...recoveryPolicies,
 ];

@@ -4,6 +4,7 @@ import { RecordedResource } from "../../tools/offline/monitor";
 import { readStackConfig } from "../../tools/offline/stackConfig";
 import { parsePath } from "../../tools/offline/values";
 import type { StackReferenceOutputs } from "../../tools/offline/stackReferences";
+import type { SsmParameters } from "../../tools/offline/drillRegister";
 import { readNamespace } from "../../infra/config/load";
 import { requiredSecretKeys } from "../../infra/config/validate";
 
@@ -44,7 +45,7 @@ export interface StackRun extends Evaluation {
  */
 export async function runConfig(
   raw: Record<string, unknown>,
-  options: { stack?: string; secrets?: Record<string, string>; region?: string; now?: Date; stackReferences?: StackReferenceOutputs } = {},
+  options: { stack?: string; secrets?: Record<string, string>; region?: string; now?: Date; stackReferences?: StackReferenceOutputs; ssmParameters?: SsmParameters } = {},
 ): Promise<StackRun> {
   const config: Record<string, string> = { "aws:region": options.region ?? "us-east-1" };
   for (const [key, value] of Object.entries(raw)) {
@@ -64,11 +65,12 @@ export async function runConfig(
     placeholderSecrets: options.secrets === undefined,
     now: options.now ?? HARNESS_NOW,
     stackReferences: options.stackReferences,
+    ssmParameters: options.ssmParameters,
   };
   // The program is a function of its config and clock (the mocks are deterministic, stack references
   // read the stack files): an evaluation this process already made is handed out again, as a copy.
-  // Stack references given as a function are not data, so those runs are not kept.
-  const key = options.stackReferences === undefined ? JSON.stringify(input) : undefined;
+  // Stack references or SSM answers given as functions are not data, so those runs are not kept.
+  const key = options.stackReferences === undefined && options.ssmParameters === undefined ? JSON.stringify(input) : undefined;
   let evaluation = key === undefined ? undefined : evaluations.get(key);
   if (evaluation === undefined) {
     evaluation = await evaluateProgram(input);
@@ -83,7 +85,7 @@ const evaluations = new Map<string, Evaluation>();
 export async function runSampleStack(
   stack: "staging" | "production",
   mutate?: (raw: Record<string, unknown>) => void,
-  options: { now?: Date; stackReferences?: StackReferenceOutputs } = {},
+  options: { now?: Date; stackReferences?: StackReferenceOutputs; ssmParameters?: SsmParameters } = {},
 ): Promise<StackRun> {
   const raw = sampleConfig(stack);
   mutate?.(raw);

@@ -14,7 +14,7 @@ function asModel(model: "direct-prod" | "local-only"): Record<string, unknown> {
   raw["model"] = model;
   const github = raw["github"] as { branches: Record<string, unknown> };
   delete github.branches["staging"];
-  if (model === "local-only") for (const key of ["web", "api", "database", "alerts", "audit", "secrets"]) delete raw[key];
+  if (model === "local-only") for (const key of ["web", "api", "database", "alerts", "audit", "secrets", "disasterRecovery"]) delete raw[key];
   return raw;
 }
 

@@ -18,7 +18,7 @@ function asModel(model: "direct-prod" | "local-only"): Record<string, unknown> {
   const raw = sampleConfig("production");
   raw["model"] = model;
   delete (raw["github"] as { branches: Record<string, unknown> }).branches["staging"];
-  if (model === "local-only") for (const key of ["web", "api", "database", "alerts", "audit", "secrets"]) delete raw[key];
+  if (model === "local-only") for (const key of ["web", "api", "database", "alerts", "audit", "secrets", "disasterRecovery"]) delete raw[key];
   return raw;
 }
 
@@ -81,7 +81,7 @@ describe("GitHub provider", () => {
 
   it("shows the engine's default provider for packages used without one (the analyzer sees it)", async () => {
     const run = await runSampleStack("production");
-    const bucket = run.one("aws:s3/bucket:Bucket");
+    const bucket = run.one("aws:s3/bucket:Bucket", "-audit-bucket");
     // pkg/resource/deploy/providers/provider.go DefaultName: "default_" and the version's parts; target.go GetPackageConfig: the package's config.
     assert.match(String(bucket.provider?.urn), /::pulumi:providers:aws::default_\d+_\d+_\d+$/);
     assert.equal(bucket.provider?.inputs["region"], "us-east-1");

@@ -30,7 +30,8 @@ function grantsOf(run: StackRun): RecordedResource[] {
 describe("PostgresDatabase", () => {
   let production: StackRun;
   before(async () => {
-    production = await runSampleStack("production");
+    // Without disaster recovery: its backup role is judged in test/integration/backup.
+    production = await runSampleStack("production", (raw) => delete raw["disasterRecovery"]);
   });
 
   it("connects through an explicit provider: host, port and TLS from config, the admin user, not a superuser", () => {

@@ -102,6 +102,7 @@ describe("policies: audit log", () => {
       "audit-bucket-object-lock-retained": { mode: "GOVERNANCE", minDays: 30 },
       "audit-bucket-lifecycle-keeps-retention": { minDays: 30 },
       "audit-resources-protected": { requireProtect: false },
+      "recovery-backup-bucket-retained": { requireProtect: false },
     };
     assert.deepEqual(judge(stack, { config: staging }), []);
   });

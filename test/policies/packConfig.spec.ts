@@ -45,8 +45,9 @@ describe("the pack holds production's policy config to the spec's floors (analyz
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "flightdeck-pack-config-"));
     production = await PolicyPackProcess.start({ stack: "production", now: IN_WINDOW });
-    noApproval = (await runSampleStack("production", (raw) => ((raw["github"] as Record<string, unknown>)["requiredApprovals"] = 0))).resources;
-    shortRetention = (await runSampleStack("production", (raw) => ((raw["audit"] as Record<string, unknown>)["retention"] = { mode: "GOVERNANCE", days: 365 }))).resources;
+    // Evaluated at the pack's clock: what the program reads then (the drill register) matches the moment it is judged.
+    noApproval = (await runSampleStack("production", (raw) => ((raw["github"] as Record<string, unknown>)["requiredApprovals"] = 0), { now: IN_WINDOW })).resources;
+    shortRetention = (await runSampleStack("production", (raw) => ((raw["audit"] as Record<string, unknown>)["retention"] = { mode: "GOVERNANCE", days: 365 }), { now: IN_WINDOW })).resources;
   });
   after(() => {
     production?.close();

@@ -64,8 +64,9 @@ describe("policies: deployment schedule", () => {
       { title: "a Friday", stack: validStack, options: { now: "2026-11-13T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window .*Fri 2026-11-13 11:00/ },
       { title: "Tuesday 14:00 (the window closes)", stack: validStack, options: { now: "2026-11-10T19:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window/ },
       { title: "Tuesday 09:59", stack: validStack, options: { now: "2026-11-10T14:59:00Z" }, policy: "schedule-production-deploy-window", message: /09:59/ },
-      { title: "a Tuesday in the holiday freeze", stack: validStack, options: { now: "2026-12-22T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /frozen \(holidays, 12-20 – 01-02\)/ },
-      { title: "Black Friday week (a freeze of the stack's schedule)", stack: validStack, options: { now: "2026-11-24T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /frozen \(black-friday-2026/ },
+      // Weeks after the fixture's last restore drill (2026-11-09), which the drill policy reports too.
+      { title: "a Tuesday in the holiday freeze", stack: validStack, options: { now: "2026-12-22T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /frozen \(holidays, 12-20 – 01-02\)/, alsoBy: ["recovery-restore-drill-recent"] },
+      { title: "Black Friday week (a freeze of the stack's schedule)", stack: validStack, options: { now: "2026-11-24T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /frozen \(black-friday-2026/, alsoBy: ["recovery-restore-drill-recent"] },
     ]);
   });
 

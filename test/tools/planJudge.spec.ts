@@ -39,7 +39,7 @@ describe("npm run plan -- --judge", function () {
   /** The pull request's program, evaluated once (as `evaluate` does in CI): what the pack judges. */
   let saved: string;
   before(async () => {
-    const recordedPlan = await runPlan(["--stack", "production", "--no-policy", "--format", "evaluation"], { projectDir: project });
+    const recordedPlan = await runPlan(["--stack", "production", "--no-policy", "--format", "evaluation", "--at", IN_WINDOW], { projectDir: project });
     assert.equal(recordedPlan.exitCode, 0);
     saved = path.join(dir, "production.json");
     writeFileSync(saved, recordedPlan.output);

@@ -42,7 +42,7 @@ describe("npm run plan -- --policy-pack DIR", function () {
   it("judges with that checkout's code, config and waivers, not this checkout's", async () => {
     // This checkout's program, evaluated once; both packs judge the same resources.
     const recorded = path.join(dir, "production.json");
-    writeFileSync(recorded, (await runPlan(["--stack", "production", "--no-policy", "--format", "evaluation"])).output);
+    writeFileSync(recorded, (await runPlan(["--stack", "production", "--no-policy", "--format", "evaluation", "--at", FRIDAY])).output);
     const own = await runPlan(["--stack", "production", "--judge", recorded, "--format", "json", "--at", FRIDAY]);
     assert.equal(own.exitCode, 1, "this checkout's pack has no waiver for a Friday deploy");
     assert.deepEqual((JSON.parse(own.output) as PlanDocument).policy?.violations.map((v) => v.policy), ["schedule-production-deploy-window"]);

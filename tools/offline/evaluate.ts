@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { readNamespace } from "../../infra/config/load";
 import { stackFileName } from "../../infra/config/secretKeys";
 import { FilePosition, InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
@@ -9,6 +10,7 @@ import { ROLLOUT_CLOCK_ENV } from "../../infra/flags/clock";
 import { PROJECT_ROOT } from "../projectRoot";
 import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferences";
 import { offlineProgram } from "./programs";
+import { SsmParameters, drillRegisterFromConfig } from "./drillRegister";
 
 export interface EvaluationInput {
   project: string;
@@ -25,6 +27,8 @@ export interface EvaluationInput {
   now?: Date;
   /** What stack references read; default: computed from the referenced stack's file in `projectDir`. */
   stackReferences?: StackReferenceOutputs;
+  /** What SSM path reads answer (the drill register); default: the newest scheduled drill passed (see drillRegister.ts). */
+  ssmParameters?: SsmParameters;
   /** Where the referenced stacks' files are; default the repository's. */
   projectDir?: string;
   /** Where each key is set (readStackConfig), to name the file in messages. */
@@ -87,7 +91,7 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";
   const now = input.now ?? new Date();
-  const mocks = offlineMocks(region, input.stackReferences ?? stackReferencesFromFiles(input.projectDir ?? PROJECT_ROOT, now));
+  const mocks = offlineMocks(region, input.stackReferences ?? stackReferencesFromFiles(input.projectDir ?? PROJECT_ROOT, now), input.ssmParameters ?? drillRegisterFromConfig(readNamespace(config), now));
   // A DIY backend's organization is "organization" (stack references name `organization/<project>/<stack>`).
   await pulumi.runtime.setMocks(mocks, input.project, input.stack, false, DIY_ORGANIZATION);
   const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { SsmParameters } from "./drillRegister";
 
 const ACCOUNT_ID = "123456789012";
 
@@ -19,7 +20,11 @@ function plausibleUuid(text: string): string {
  * Mocked engine answers: every custom resource gets an id (outputs only resolve with one),
  * `aws:*` resources an ARN, and the invokes the program makes answer as the providers would.
  */
-export function offlineMocks(region: string, stackReferences?: (fullName: string) => Record<string, unknown> | undefined): pulumi.runtime.Mocks {
+export function offlineMocks(
+  region: string,
+  stackReferences?: (fullName: string) => Record<string, unknown> | undefined,
+  ssmParameters?: SsmParameters,
+): pulumi.runtime.Mocks {
   return {
     newResource(args) {
       if (args.type === "pulumi:pulumi:StackReference") {
@@ -64,6 +69,12 @@ export function offlineMocks(region: string, stackReferences?: (fullName: string
           return { name: region, region };
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:ssm/getParametersByPath:getParametersByPath": {
+          // GetParametersByPath answers no parameters (not an error) for a path that has none.
+          const path = String(args.inputs["path"]);
+          const found = ssmParameters?.(path) ?? { names: [], values: [] };
+          return { ...args.inputs, id: path, ...found, arns: found.names.map((name) => `arn:aws:ssm:${region}:${ACCOUNT_ID}:parameter${name}`), types: found.names.map(() => "String"), region };
+        }
         case "vercel:index/getProject:getProject":
           return { ...args.inputs, id: `prj_${stableNumber(`vercel:${String(args.inputs["name"])}`)}` };
         default:

@@ -142,7 +142,7 @@ export function releaseProblems(record: ReleaseRecord, state: PackState, files: 
 export function committedRecords(rootDir: string, relativeFile: string): { commit: string; record: ReleaseRecord }[] {
   let commits: string[];
   try {
-    commits = execFileSync("git", ["log", "--format=%H", "--reverse", "--", relativeFile], { cwd: rootDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+    commits = execFileSync("git", ["log", "--first-parent", "--format=%H", "--reverse", "--", relativeFile], { cwd: rootDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
       .split("\n")
       .filter((line) => line !== "");
   } catch {

@@ -18,7 +18,7 @@ import { cleanEnvironment, installPublishedPack, locateRunPolicyPack } from "./p
 
 const STACK = "production";
 /** A Tuesday, 10:00 in New York: inside production's deploy window, outside every freeze. */
-const IN_WINDOW = new Date("2026-12-01T15:00:00Z");
+export const IN_WINDOW = new Date("2026-12-01T15:00:00Z");
 /** A Friday, 11:00 in New York: outside the window. */
 const OUTSIDE_WINDOW = new Date("2026-12-04T16:00:00Z");
 
@@ -70,7 +70,8 @@ async function main(signal: AbortSignal): Promise<number> {
   }
 
   const stackConfig = readStackConfig(STACK, PROJECT_ROOT);
-  const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true });
+  // Evaluated at the scenarios' clock: what the program reads by date (the offline drill register) matches the instant the packs judge.
+  const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: IN_WINDOW });
   const scenarios = productionScenarios(evaluation.resources);
 
   const installed = await installPublishedPack(PACK_SOURCE_DIR, { env, signal });

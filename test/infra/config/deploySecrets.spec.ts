@@ -42,7 +42,7 @@ describe("config rule: deploy secrets reach the GitHub environment", () => {
   it("does not apply to local-only, which has no deploy environment", () => {
     const problems = problemsAfter((raw) => {
       raw["model"] = "local-only";
-      for (const key of ["web", "api", "database", "alerts", "audit", "secrets"]) delete raw[key];
+      for (const key of ["web", "api", "database", "alerts", "audit", "secrets", "disasterRecovery"]) delete raw[key];
       (raw["github"] as Raw)["branches"] = { production: "main" };
     });
     assert.deepEqual(problems, []);

@@ -30,7 +30,7 @@ function record(raw: Raw, key: string): Raw {
 
 function localOnly(raw: Raw): void {
   raw["model"] = "local-only";
-  for (const key of ["web", "api", "database", "alerts", "audit", "secrets"]) delete raw[key];
+  for (const key of ["web", "api", "database", "alerts", "audit", "secrets", "disasterRecovery"]) delete raw[key];
   record(raw, "github")["branches"] = { production: "main" };
 }
 

@@ -11,7 +11,7 @@ export function settingsFor(model: DeploymentModel, mutate?: (raw: Record<string
     github.branches = { production: github.branches["production"] ?? "main" };
   }
   if (model === "local-only") {
-    for (const key of ["web", "api", "database", "alerts", "audit", "secrets"]) delete raw[key];
+    for (const key of ["web", "api", "database", "alerts", "audit", "secrets", "disasterRecovery"]) delete raw[key];
   }
   mutate?.(raw);
   // Shape and structure as the program validates them (secret values are not the builders' business).

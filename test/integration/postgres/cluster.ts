@@ -17,6 +17,10 @@ export interface Cluster {
   readonly majorVersion: number;
   /** The bootstrap superuser: only the test uses it, to set the cluster up like a managed server. */
   readonly superuser: string;
+  /** The directory of the server's Unix socket (libpq's `host` for it), e.g. for pg_dump and psql. */
+  readonly socketDir: string;
+  /** The server's binaries (initdb, pg_ctl), which Debian keeps off PATH. */
+  readonly bin: string;
   connect(user: string, database: string, password?: string): Promise<Client>;
   stop(): void;
 }
@@ -138,6 +142,8 @@ export async function startCluster(): Promise<Cluster> {
   return {
     majorVersion,
     superuser: SUPERUSER,
+    socketDir: root,
+    bin,
     async connect(user, database, password) {
       const client = new Client({ host: root, port: PORT, user, database, password, types: typeParser });
       // A session the server ends (at stop, or by DROP DATABASE ... FORCE) emits "error"; queries still reject on their own.

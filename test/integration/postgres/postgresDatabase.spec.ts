@@ -90,8 +90,9 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
   const adminConnect = (user: string, database: string, password?: string) => server().connect(user, database, password);
 
   before(async () => {
-    production = await runSampleStack("production");
-    staging = await runSampleStack("staging");
+    // The database component's own plan; the backup role disaster recovery adds is applied in test/integration/backup.
+    production = await runSampleStack("production", (raw) => delete raw["disasterRecovery"]);
+    staging = await runSampleStack("staging", (raw) => delete raw["disasterRecovery"]);
     planned = plannedDatabase(production.resources);
     applied = production.resources;
     plannedStaging = plannedDatabase(staging.resources);

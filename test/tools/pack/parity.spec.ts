@@ -3,7 +3,7 @@ import { realpathSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { compareVerdicts, EnginePack, firstDifference, Scenario } from "../../../tools/pack/parity";
 import { locateRunPolicyPack } from "../../../tools/pack/published";
-import { productionScenarios } from "../../../tools/pack/verify";
+import { IN_WINDOW, productionScenarios } from "../../../tools/pack/verify";
 import { PROJECT_DIR, runSampleStack } from "../../harness";
 import { copyPack, PACK_DIR, PackCopy } from "./fixtures";
 
@@ -24,7 +24,8 @@ describe("pack:verify's comparison of two packs over the analyzer protocol", fun
   const config = path.join(PACK_DIR, "config", "production.json");
 
   before(async () => {
-    const scenarios = productionScenarios((await runSampleStack("production")).resources);
+    // Evaluated at the scenarios' clock, as pack:verify does (the offline drill register is dated by it).
+    const scenarios = productionScenarios((await runSampleStack("production", undefined, { now: IN_WINDOW })).resources);
     scenario = scenarios.find((candidate) => candidate.name.startsWith("STRIPE_SECRET_KEY"))!;
     inPlace = { dir: PACK_DIR, runPolicyPack: await locateRunPolicyPack(PACK_DIR) };
     assert.ok(inPlace.runPolicyPack.startsWith(realpathSync(path.join(PROJECT_DIR, "node_modules"))), inPlace.runPolicyPack);

@@ -1,0 +1,113 @@
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DatabaseSettings } from "../config/schema";
+import { connectionUrl } from "../database/connectionUrl";
+import { schemas } from "../database/privileges";
+
+/** The backup role's name in the cluster: `<database>_backup` (the pack's roleKinds name it so). */
+export function backupRoleName(database: string): string {
+  return `${database}_backup`;
+}
+
+/** What the backup role may do, in apply order: connect, use both schemas, read every table and sequence, now and later. */
+export interface BackupGrant {
+  id: string;
+  kind: "grant" | "default";
+  objectType: "database" | "schema" | "table" | "sequence";
+  schema?: keyof typeof schemas;
+  /** Default privileges: whose future objects (a migration runs as the owner role, or as the migrator itself). */
+  creator?: "owner" | "migrator";
+  privileges: string[];
+}
+
+/**
+ * pg_dump reads every table and sequence it dumps ("pg_dump ... needs read access to all tables that
+ * you want to back up", https://www.postgresql.org/docs/15/backup-dump.html), Alembic's version table
+ * included, so the drill can check the migration head. Reading is all the role does: SELECT and the
+ * schema USAGE reading needs, CONNECT on the database; default privileges cover tables and sequences
+ * the owner (or the migrator) creates later, in both schemas (they cover only objects that role
+ * creates: https://www.postgresql.org/docs/15/sql-alterdefaultprivileges.html).
+ */
+export function backupGrantPlan(): BackupGrant[] {
+  const plan: BackupGrant[] = [{ id: "backup-connect", kind: "grant", objectType: "database", privileges: ["CONNECT"] }];
+  for (const schema of ["app", "migrations"] as const) {
+    plan.push(
+      { id: `backup-${schema}-schema-usage`, kind: "grant", objectType: "schema", schema, privileges: ["USAGE"] },
+      { id: `backup-${schema}-tables`, kind: "grant", objectType: "table", schema, privileges: ["SELECT"] },
+      { id: `backup-${schema}-sequences`, kind: "grant", objectType: "sequence", schema, privileges: ["SELECT"] },
+    );
+    for (const creator of ["owner", "migrator"] as const) {
+      for (const objectType of ["table", "sequence"] as const) {
+        plan.push({ id: `backup-${schema}-default-${objectType}s-${creator}`, kind: "default", objectType, schema, creator, privileges: ["SELECT"] });
+      }
+    }
+  }
+  return plan;
+}
+
+export interface BackupDatabaseRoleArgs {
+  database: DatabaseSettings;
+  provider: postgresql.Provider;
+  databaseName: pulumi.Input<string>;
+  roleNames: { owner: pulumi.Input<string>; migrator: pulumi.Input<string> };
+  /** The schemas exist before anything is granted on them. */
+  dependsOn: pulumi.Resource[];
+  /** Rotated with the app's database password (the inventory's DATABASE_URL lastRotated): a new date, a new password. */
+  rotatedOn?: string;
+}
+
+/**
+ * The login role the backup job dumps the database as: read-only, no administrative attribute,
+ * member of nothing, at most two connections. Its connection string is a secret.
+ */
+export class BackupDatabaseRole extends pulumi.ComponentResource {
+  readonly roleName: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: BackupDatabaseRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("flightdeck:dr:BackupDatabaseRole", name, {}, opts);
+    const settings = args.database;
+    const child = { parent: this, provider: args.provider };
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: false, keepers: args.rotatedOn === undefined ? undefined : { rotatedOn: args.rotatedOn } },
+      { parent: this },
+    );
+    const role = new postgresql.Role(
+      `${name}-role`,
+      {
+        name: backupRoleName(settings.name),
+        login: true,
+        password: pulumi.secret(password.result),
+        connectionLimit: 2,
+        superuser: false,
+        createRole: false,
+        createDatabase: false,
+        replication: false,
+        bypassRowLevelSecurity: false,
+        inherit: true,
+        roles: [],
+      },
+      child,
+    );
+    // One grant at a time: PostgreSQL refuses concurrent updates of the same object's ACL.
+    let previous: pulumi.Resource[] = [...args.dependsOn, role];
+    for (const spec of backupGrantPlan()) {
+      const common = { database: args.databaseName, role: role.name, objectType: spec.objectType, privileges: spec.privileges, withGrantOption: false };
+      const schema = spec.schema === undefined ? undefined : schemas[spec.schema];
+      const resource =
+        spec.kind === "default"
+          ? new postgresql.DefaultPrivileges(`${name}-${spec.id}`, { ...common, schema, owner: args.roleNames[spec.creator ?? "owner"] }, { ...child, dependsOn: previous })
+          : new postgresql.Grant(`${name}-${spec.id}`, { ...common, schema }, { ...child, dependsOn: previous });
+      previous = [resource];
+    }
+    this.roleName = role.name;
+    this.url = pulumi.secret(
+      pulumi.all([role.name, password.result, args.databaseName]).apply(([user, pass, database]) =>
+        connectionUrl({ user, password: pass, host: settings.host, port: settings.port, database, sslMode: settings.sslMode }),
+      ),
+    );
+    this.registerOutputs({ roleName: this.roleName });
+  }
+}

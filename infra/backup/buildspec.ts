@@ -1,0 +1,44 @@
+import { stringify } from "yaml";
+
+/**
+ * The CodeBuild buildspecs of the backup and drill jobs (https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html):
+ * version 0.2, bash as the shell (`env.shell`: "For Linux operating systems, supported shell tags
+ * are: bash, /bin/sh"), the PostgreSQL tools installed in the install phase, then the job's script
+ * written to a file and run by its own bash process, so its `set -e`, traps and exit status are
+ * its own and a failure fails the build phase.
+ */
+
+/** Amazon Linux 2023 packages of a PostgreSQL major version (amazonlinux/amazon-linux-2023 support_info.xml: postgresql15, postgresql15-server). */
+export function postgresPackages(major: number, server: boolean): string[] {
+  return server ? [`postgresql${major}`, `postgresql${major}-server`] : [`postgresql${major}`];
+}
+
+const DELIMITER = "FLIGHTDECK_SCRIPT";
+
+/**
+ * The build command: the script written from a quoted here-document (nothing in it expands), run by
+ * bash, then removed; the command's status is the script's (its last command tests it).
+ */
+export function scriptCommand(script: string): string {
+  if (script.split("\n").includes(DELIMITER)) throw new Error(`a script line equals the here-document delimiter ${DELIMITER}`);
+  return [`script="$(mktemp)"`, `cat > "$script" <<'${DELIMITER}'`, script, DELIMITER, `bash "$script"; status=$?; rm -f "$script"; [ "$status" -eq 0 ]`].join("\n");
+}
+
+export interface Buildspec {
+  version: 0.2;
+  env: { shell: "bash" };
+  phases: {
+    install: { commands: string[] };
+    build: { commands: string[] };
+  };
+}
+
+export function buildspec(script: string, packages: string[], ensureUser?: string): Buildspec {
+  const install = [`dnf install -y -q ${packages.join(" ")}`];
+  if (ensureUser !== undefined) install.push(`id ${ensureUser} > /dev/null 2>&1 || useradd --system ${ensureUser}`);
+  return { version: 0.2, env: { shell: "bash" }, phases: { install: { commands: install }, build: { commands: [scriptCommand(script)] } } };
+}
+
+export function renderBuildspec(spec: Buildspec): string {
+  return stringify(spec, { lineWidth: 0, blockQuote: "literal" });
+}

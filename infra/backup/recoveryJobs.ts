@@ -1,0 +1,241 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { toJson } from "../aws/policyDocument";
+import { buildspec, postgresPackages, renderBuildspec } from "./buildspec";
+import { drillPermissions, schedulerPermissions, serviceTrustPolicy, writerPermissions } from "./documents";
+import { BACKUP_SCRIPT, DRILL_SCRIPT } from "./scripts";
+import { DisasterRecoverySettings } from "./settings";
+
+/** CodeBuild's Amazon Linux 2023 standard image: AWS CLI v2 and jq installed (aws/aws-codebuild-docker-images al/x86_64/standard/5.0). */
+export const BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0";
+
+const WEEKDAYS: Record<DisasterRecoverySettings["drill"]["weekday"], string> = { Mon: "MON", Tue: "TUE", Wed: "WED", Thu: "THU", Fri: "FRI", Sat: "SAT", Sun: "SUN" };
+
+/**
+ * EventBridge Scheduler expressions (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html):
+ * `rate(value unit)`, and `cron(minutes hours day-of-month month day-of-week year)` where one of the
+ * two day fields must be `?`.
+ */
+export function backupScheduleExpression(intervalMinutes: number): string {
+  return `rate(${intervalMinutes} ${intervalMinutes === 1 ? "minute" : "minutes"})`;
+}
+
+export function drillScheduleExpression(drill: DisasterRecoverySettings["drill"]): string {
+  const [hours, minutes] = drill.time.split(":").map(Number);
+  return `cron(${minutes} ${hours} ? * ${WEEKDAYS[drill.weekday]} *)`;
+}
+
+/** The drill's share of the RTO, in seconds: the budget its alarm holds it to. */
+export function drillBudgetSeconds(recovery: DisasterRecoverySettings): number {
+  return Math.floor(recovery.rtoMinutes * 60 * recovery.drill.rtoShare);
+}
+
+/** `schema.table:minRows` words for DRILL_TABLES (an unqualified table is in the app's schema, public). */
+export function drillTablesValue(recovery: DisasterRecoverySettings): string {
+  return recovery.drill.tables.map((table) => `${table.name.includes(".") ? table.name : `public.${table.name}`}:${table.minRows}`).join(" ");
+}
+
+export interface RecoveryJobsArgs {
+  recovery: DisasterRecoverySettings;
+  accountId: pulumi.Output<string>;
+  region: pulumi.Output<string>;
+  bucketName: pulumi.Input<string>;
+  keyArn: pulumi.Input<string>;
+  /** The backup role's connection string (a secret), kept as a SecureString the backup project reads. */
+  databaseUrl: pulumi.Input<string>;
+  credentialsParameterName: string;
+  registerParameterName: string;
+  metricsNamespace: string;
+}
+
+/**
+ * The backup and restore-drill jobs as CodeBuild projects started by EventBridge Scheduler, each
+ * with its own service role (the writer writes backups only; the drill reads them and its register),
+ * one log group, and the scheduler's role that may start the two projects and nothing else.
+ */
+export class RecoveryJobs extends pulumi.ComponentResource {
+  readonly backupProject: aws.codebuild.Project;
+  readonly drillProject: aws.codebuild.Project;
+  readonly writerRole: aws.iam.Role;
+  readonly drillRole: aws.iam.Role;
+
+  constructor(name: string, args: RecoveryJobsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("flightdeck:dr:RecoveryJobs", name, {}, opts);
+    const { recovery } = args;
+    const child = { parent: this };
+    const logGroupName = `/flightdeck/${name}`;
+    new aws.cloudwatch.LogGroup(`${name}-logs`, { name: logGroupName, retentionInDays: 90 }, child);
+
+    const credentials = new aws.ssm.Parameter(
+      `${name}-database-url`,
+      {
+        name: args.credentialsParameterName,
+        type: "SecureString",
+        description: "Connection string of the database's backup role (read-only), read by the backup job. Managed by flightdeck.",
+        value: pulumi.secret(args.databaseUrl),
+      },
+      child,
+    );
+
+    const role = (suffix: string, service: string, description: string) =>
+      new aws.iam.Role(
+        `${name}-${suffix}`,
+        { name: `${name}-${suffix}`, description, maxSessionDuration: 3600, assumeRolePolicy: args.accountId.apply((id) => toJson(serviceTrustPolicy(service, id))) },
+        child,
+      );
+    this.writerRole = role("writer", "codebuild.amazonaws.com", "The backup job: writes new backup objects, reads nothing else");
+    this.drillRole = role("drill", "codebuild.amazonaws.com", "The restore drill: reads backups, updates the drill register");
+    const context = pulumi.all([args.accountId, args.region, pulumi.output(args.bucketName), pulumi.output(args.keyArn), credentials.arn]);
+    new aws.iam.RolePolicy(
+      `${name}-writer-permissions`,
+      {
+        role: this.writerRole.name,
+        name: "write-backups",
+        policy: context.apply(([accountId, region, bucketName, keyArn, credentialsArn]) =>
+          toJson(
+            writerPermissions({
+              accountId,
+              region,
+              logGroupName,
+              metricsNamespace: args.metricsNamespace,
+              bucketName,
+              prefix: recovery.backups.prefix,
+              keyArn,
+              credentialsParameterArn: credentialsArn,
+            }),
+          ),
+        ),
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-drill-permissions`,
+      {
+        role: this.drillRole.name,
+        name: "restore-drill",
+        policy: context.apply(([accountId, region, bucketName, keyArn]) =>
+          toJson(
+            drillPermissions({
+              accountId,
+              region,
+              logGroupName,
+              metricsNamespace: args.metricsNamespace,
+              bucketName,
+              prefix: recovery.backups.prefix,
+              keyArn,
+              registerParameterArn: `arn:aws:ssm:${region}:${accountId}:parameter${args.registerParameterName}`,
+            }),
+          ),
+        ),
+      },
+      child,
+    );
+
+    const plain = (entries: Record<string, pulumi.Input<string>>) => Object.entries(entries).map(([key, value]) => ({ name: key, type: "PLAINTEXT", value }));
+    const common = {
+      artifacts: { type: "NO_ARTIFACTS" },
+      logsConfig: { cloudwatchLogs: { groupName: logGroupName, status: "ENABLED" } },
+      concurrentBuildLimit: 1,
+      queuedTimeout: 60,
+    };
+    const environment = (variables: { name: string; type: string; value: pulumi.Input<string> }[]) => ({
+      computeType: "BUILD_GENERAL1_SMALL",
+      image: BUILD_IMAGE,
+      type: "LINUX_CONTAINER",
+      imagePullCredentialsType: "CODEBUILD",
+      environmentVariables: variables,
+    });
+    const version = recovery.backups.postgresVersion;
+    this.backupProject = new aws.codebuild.Project(
+      `${name}-backup`,
+      {
+        ...common,
+        name: `${name}-backup`,
+        description: `pg_dump of the database every ${recovery.backups.intervalMinutes} minutes into s3://${recovery.backups.bucketName}/${recovery.backups.prefix} (RPO ${recovery.rpoMinutes} min)`,
+        serviceRole: this.writerRole.arn,
+        // A backup that takes longer than the interval would overlap the next one.
+        buildTimeout: Math.max(5, recovery.backups.intervalMinutes),
+        environment: environment([
+          { name: "DATABASE_URL", type: "PARAMETER_STORE", value: credentials.name },
+          ...plain({
+            BACKUP_BUCKET: args.bucketName,
+            BACKUP_PREFIX: recovery.backups.prefix,
+            METRICS_NAMESPACE: args.metricsNamespace,
+            RPO_MINUTES: String(recovery.rpoMinutes),
+          }),
+        ]),
+        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(BACKUP_SCRIPT, postgresPackages(version, false))) },
+      },
+      child,
+    );
+    const budget = drillBudgetSeconds(recovery);
+    this.drillProject = new aws.codebuild.Project(
+      `${name}-drill`,
+      {
+        ...common,
+        name: `${name}-restore-drill`,
+        description: `Weekly restore of the newest backup into a throwaway PostgreSQL, within ${budget} s of the ${recovery.rtoMinutes}-minute RTO`,
+        serviceRole: this.drillRole.arn,
+        // Twice the budget: a drill that overruns still reports how long it took; one that hangs fails the build.
+        buildTimeout: Math.min(2160, Math.max(5, Math.ceil((2 * budget) / 60))),
+        environment: environment(
+          plain({
+            BACKUP_BUCKET: args.bucketName,
+            BACKUP_PREFIX: recovery.backups.prefix,
+            METRICS_NAMESPACE: args.metricsNamespace,
+            REGISTER_PARAMETER: args.registerParameterName,
+            DRILL_TABLES: drillTablesValue(recovery),
+            BUDGET_SECONDS: String(budget),
+            RPO_MINUTES: String(recovery.rpoMinutes),
+            RTO_MINUTES: String(recovery.rtoMinutes),
+          }),
+        ),
+        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(DRILL_SCRIPT, postgresPackages(version, true), "postgres")) },
+      },
+      child,
+    );
+
+    const schedulerRole = role("scheduler", "scheduler.amazonaws.com", "EventBridge Scheduler starts the backup and drill projects");
+    new aws.iam.RolePolicy(
+      `${name}-scheduler-permissions`,
+      {
+        role: schedulerRole.name,
+        name: "start-recovery-jobs",
+        policy: pulumi.all([this.backupProject.arn, this.drillProject.arn]).apply((arns) => toJson(schedulerPermissions(arns))),
+      },
+      child,
+    );
+    const intervalSeconds = recovery.backups.intervalMinutes * 60;
+    new aws.scheduler.Schedule(
+      `${name}-backup-schedule`,
+      {
+        name: `${name}-backup`,
+        description: `Starts the backup every ${recovery.backups.intervalMinutes} minutes`,
+        scheduleExpression: backupScheduleExpression(recovery.backups.intervalMinutes),
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: {
+          arn: this.backupProject.arn,
+          roleArn: schedulerRole.arn,
+          // Retried until the next start is due, never longer: a late backup is superseded by the next.
+          retryPolicy: { maximumEventAgeInSeconds: Math.max(60, intervalSeconds), maximumRetryAttempts: 10 },
+        },
+      },
+      child,
+    );
+    new aws.scheduler.Schedule(
+      `${name}-drill-schedule`,
+      {
+        name: `${name}-restore-drill`,
+        description: `Starts the restore drill every ${recovery.drill.weekday} at ${recovery.drill.time} UTC`,
+        scheduleExpression: drillScheduleExpression(recovery.drill),
+        scheduleExpressionTimezone: "UTC",
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: { arn: this.drillProject.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } },
+      },
+      child,
+    );
+    this.registerOutputs({ backupProject: this.backupProject.name, drillProject: this.drillProject.name });
+  }
+}

@@ -1,0 +1,233 @@
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { Client } from "pg";
+import { parse } from "yaml";
+import { drillRegister, recoveryMetrics } from "../../../infra/backup/contract";
+import { migrationBookkeeping } from "../../../infra/pipeline/migrations";
+import { RecordedResource, StackRun, inputAt, runSampleStack } from "../../harness";
+import { Cluster, startCluster } from "../postgres/cluster";
+import { quoteIdentifier } from "../postgres/providerHelpers";
+import { ProviderRun, applyPlan, plannedDatabase } from "../postgres/plannedDatabase";
+import { AwsStandIn, createAwsStandIn, sha256 } from "./standIn";
+
+/**
+ * The backup and restore-drill jobs of the production plan, run the way CodeBuild runs them: the
+ * planned project's buildspec build command under bash, with the project's environment variables
+ * (DATABASE_URL, a PARAMETER_STORE variable, resolved to the backup role's login), against a real
+ * PostgreSQL server set up by applying the plan's database resources as terraform-provider-postgresql
+ * does (test/integration/postgres), with the AWS CLI answered by a stand-in (aws-stand-in.cjs).
+ *
+ * PostgreSQL behaviour relied on: pg_dump needs SELECT on every table it dumps
+ * (https://www.postgresql.org/docs/15/backup-dump.html); default privileges cover objects the named
+ * role creates later (https://www.postgresql.org/docs/15/sql-alterdefaultprivileges.html);
+ * pg_restore fails on a file that is not an archive it can read
+ * (https://www.postgresql.org/docs/15/app-pgrestore.html).
+ */
+
+const PROJECT = "aws:codebuild/project:Project";
+const SCHEMA = migrationBookkeeping.versionTableSchema;
+const HEAD = "0002_waitlist";
+const BUCKET = "flightpro-db-backups-production";
+const REGISTER = drillRegister.parameterName("flightpro", "production");
+
+interface JobRun {
+  status: number;
+  out: string;
+}
+
+/** The build command and the environment CodeBuild gives the project (PLAINTEXT values; PARAMETER_STORE ones from `parameters`). */
+function buildOf(project: RecordedResource, parameters: Record<string, string>): { command: string; env: Record<string, string> } {
+  const buildspec = parse(String(inputAt(project, "source.buildspec"))) as { phases: { build: { commands: string[] } } };
+  const variables = inputAt(project, "environment.environmentVariables") as { name: string; type: string; value: string }[];
+  const env: Record<string, string> = {};
+  for (const variable of variables) {
+    if (variable.type === "PARAMETER_STORE") {
+      const value = parameters[variable.value];
+      if (value === undefined) throw new Error(`no value for the parameter ${variable.value} of ${variable.name}`);
+      env[variable.name] = value;
+    } else env[variable.name] = variable.value;
+  }
+  assert.equal(buildspec.phases.build.commands.length, 1);
+  return { command: buildspec.phases.build.commands[0]!, env };
+}
+
+describe("backup and restore-drill jobs against a real PostgreSQL server (the production plan's projects, run as CodeBuild runs them)", function () {
+  this.timeout(120_000);
+  let cluster: Cluster | undefined;
+  let production: StackRun;
+  let aws: AwsStandIn;
+  let backupUrl: string;
+  let backupPassword: string;
+  let migrator: Client;
+  const clients: Client[] = [];
+  const run: ProviderRun = { log: [], notices: [] };
+
+  const project = (suffix: string) => production.one(PROJECT, suffix);
+  const runJob = (suffix: string, extraEnv: Record<string, string> = {}): Promise<JobRun> => {
+    const { command, env } = buildOf(project(suffix), { "/flightdeck/flightpro/production/backup/database-url": backupUrl });
+    return new Promise((resolve) => {
+      execFile(
+        "bash",
+        ["-c", command],
+        {
+          env: { PATH: `${aws.binDir}:${process.env["PATH"] ?? ""}`, AWS_STAND_IN_DIR: aws.stateDir, PG_BIN: cluster!.bin, ...env, ...extraEnv },
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
+      );
+    });
+  };
+  const record = () => JSON.parse(aws.parameter(REGISTER) ?? "{}") as Record<string, unknown>;
+  const completedBackups = () => aws.metrics().filter((metric) => metric.MetricName === recoveryMetrics.backupCompleted).length;
+
+  before(async () => {
+    production = await runSampleStack("production");
+    const planned = plannedDatabase(production.resources);
+    cluster = await startCluster();
+    const root = await cluster.connect(cluster.superuser, "postgres");
+    clients.push(root);
+    await root.query(`CREATE ROLE ${quoteIdentifier(planned.admin.username)} LOGIN NOSUPERUSER CREATEROLE CREATEDB PASSWORD '${planned.admin.password.replaceAll("'", "''")}'`);
+    await applyPlan(planned, (user, database, password) => cluster!.connect(user, database, password), run);
+
+    const loginOf = (role: string) => {
+      const resource = production.ofType("postgresql:index/role:Role").find((candidate) => inputAt(candidate, "name") === role);
+      if (!resource) throw new Error(`no role ${role} in the plan`);
+      return { user: role, password: String(inputAt(resource, "password")) };
+    };
+    const backup = loginOf("flightpro_backup");
+    backupPassword = backup.password;
+    // The plan's connection string names the server's host; here the server listens on a Unix socket (libpq: host as a query parameter).
+    backupUrl = `postgresql://${backup.user}:${encodeURIComponent(backup.password)}@/flightpro?host=${encodeURIComponent(cluster.socketDir)}&port=5432`;
+    const owner = loginOf("flightpro_migrator");
+    migrator = await cluster.connect(owner.user, "flightpro", owner.password);
+    clients.push(migrator);
+    // The migrations, as the migrator runs them (it acts as the owner role at login), and data.
+    await migrator.query(`CREATE TABLE ${SCHEMA}.alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))`);
+    await migrator.query(`INSERT INTO ${SCHEMA}.alembic_version (version_num) VALUES ($1)`, [HEAD]);
+    await migrator.query("CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL)");
+    await migrator.query("CREATE TABLE flights (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, code text NOT NULL, pilot int REFERENCES users (id))");
+    await migrator.query("INSERT INTO users (email) SELECT 'pilot' || n || '@flightpro.test' FROM generate_series(1, 40) AS n");
+    await migrator.query("INSERT INTO flights (code, pilot) SELECT 'FP' || n, 1 + n % 40 FROM generate_series(1, 250) AS n");
+    aws = createAwsStandIn();
+  });
+
+  after(async () => {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    cluster?.stop();
+    aws?.remove();
+  });
+
+  it("the backup role reads every table, Alembic's included, and can change nothing", async () => {
+    const backup = await cluster!.connect("flightpro_backup", "flightpro", backupPassword);
+    clients.push(backup);
+    assert.equal((await backup.query("SELECT count(*)::int AS n FROM flights")).rows[0].n, 250);
+    assert.equal((await backup.query(`SELECT version_num FROM ${SCHEMA}.alembic_version`)).rows[0].version_num, HEAD);
+    for (const statement of ["INSERT INTO users (email) VALUES ('x')", "DELETE FROM flights", `UPDATE ${SCHEMA}.alembic_version SET version_num = 'x'`, "CREATE TABLE sneaky (id int)"]) {
+      await assert.rejects(backup.query(statement), (error: Error & { code?: string }) => error.code === "42501", statement);
+    }
+  });
+
+  it("the backup job dumps the database (custom format), uploads it with its checksum and migration head, and publishes completion and size", async () => {
+    const result = await runJob("-dr-jobs-backup");
+    assert.equal(result.status, 0, result.out);
+    const keys = aws.objectKeys(BUCKET);
+    assert.equal(keys.length, 1);
+    assert.match(keys[0]!, /^postgres\/\d{4}\/\d{2}\/\d{2}\/\d{8}T\d{6}Z\.dump$/);
+    const dump = aws.object(BUCKET, keys[0]!);
+    // pg_dump's custom format starts with the magic "PGDMP" (pg_backup_archiver.c).
+    assert.equal(dump.subarray(0, 5).toString("latin1"), "PGDMP");
+    const metadata = aws.metadata(BUCKET, keys[0]!);
+    assert.equal(metadata["sha256"], sha256(dump));
+    assert.equal(metadata["migration-head"], HEAD);
+    const metrics = aws.metrics();
+    assert.deepEqual(
+      metrics.map((metric) => [metric.Namespace, metric.MetricName, metric.Unit]),
+      [
+        ["FlightPro/production", recoveryMetrics.backupCompleted, "Count"],
+        ["FlightPro/production", recoveryMetrics.backupSizeBytes, "Bytes"],
+      ],
+    );
+    assert.equal(metrics[1]!.Value, dump.length);
+    assert.ok(!result.out.includes(backupPassword), "the database password is never printed");
+  });
+
+  it("the next backup also publishes its size relative to the one before", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // keys have one-second resolution
+    const result = await runJob("-dr-jobs-backup");
+    assert.equal(result.status, 0, result.out);
+    const ratio = aws.metrics().filter((metric) => metric.MetricName === recoveryMetrics.backupSizeRatio);
+    assert.equal(ratio.length, 1);
+    assert.ok(ratio[0]!.Value > 0.9 && ratio[0]!.Value < 1.1, `ratio ${ratio[0]!.Value}`);
+  });
+
+  it("the drill restores the newest backup into a throwaway server, counts the tables, checks the head, records the time and updates the register", async () => {
+    const result = await runJob("-dr-jobs-drill");
+    assert.equal(result.status, 0, result.out);
+    const newest = aws.objectKeys(BUCKET).at(-1);
+    const entry = record();
+    assert.equal(entry["status"], "passed");
+    assert.equal(entry["backupKey"], newest);
+    assert.equal(entry["migrationHead"], HEAD);
+    assert.deepEqual(entry["rowCounts"], { "public.users": 40, "public.flights": 250 });
+    assert.deepEqual([entry["rpoMinutes"], entry["rtoMinutes"], entry["budgetSeconds"]], [60, 240, 3600]);
+    assert.equal(entry["lastPassed"], entry["lastRun"]);
+    const seconds = aws.metrics().filter((metric) => metric.MetricName === recoveryMetrics.drillSeconds);
+    assert.equal(seconds.length, 1);
+    assert.equal(seconds[0]!.Unit, "Seconds");
+    assert.equal(seconds[0]!.Value, entry["recoverySeconds"]);
+  });
+
+  it("a corrupt backup fails the drill, and the register keeps the last passing run", async () => {
+    const passed = record();
+    const newest = aws.objectKeys(BUCKET).at(-1)!;
+    const garbage = Buffer.from("PGDMP this is not an archive pg_restore can read\n".repeat(40));
+    aws.replaceObject(BUCKET, newest, garbage, { ...aws.metadata(BUCKET, newest), sha256: sha256(garbage) });
+    const result = await runJob("-dr-jobs-drill");
+    assert.notEqual(result.status, 0);
+    assert.match(result.out, /restore drill failed: pg_restore could not restore/);
+    const entry = record();
+    assert.equal(entry["status"], "failed");
+    assert.match(String(entry["failure"]), /pg_restore could not restore/);
+    assert.equal(entry["lastPassed"], passed["lastPassed"]);
+    assert.notEqual(entry["lastRun"], undefined);
+  });
+
+  it("an empty backup, and one that is not the object the backup job wrote, fail the drill", async () => {
+    const newest = aws.objectKeys(BUCKET).at(-1)!;
+    const empty = Buffer.alloc(0);
+    aws.replaceObject(BUCKET, newest, empty, { ...aws.metadata(BUCKET, newest), sha256: sha256(empty) });
+    const emptyRun = await runJob("-dr-jobs-drill");
+    assert.notEqual(emptyRun.status, 0);
+    assert.match(emptyRun.out, /pg_restore could not restore/);
+    aws.replaceObject(BUCKET, newest, Buffer.from("tampered"));
+    const tampered = await runJob("-dr-jobs-drill");
+    assert.notEqual(tampered.status, 0);
+    assert.match(tampered.out, /is not the object the backup job wrote/);
+    assert.equal(record()["status"], "failed");
+  });
+
+  it("a restored table with fewer rows than its minimum fails the drill", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal((await runJob("-dr-jobs-backup")).status, 0);
+    const result = await runJob("-dr-jobs-drill", { DRILL_TABLES: "public.users:1 public.flights:1000" });
+    assert.notEqual(result.status, 0);
+    assert.match(result.out, /table public\.flights has 250 rows after the restore, fewer than 1000/);
+  });
+
+  it("a database without a migration head is no backup: the job fails and publishes no completion", async () => {
+    const before = completedBackups();
+    const objects = aws.objectKeys(BUCKET).length;
+    await migrator.query(`DELETE FROM ${SCHEMA}.alembic_version`);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const result = await runJob("-dr-jobs-backup");
+      assert.notEqual(result.status, 0);
+      assert.match(result.out, /the dump holds no migration head/);
+      assert.equal(completedBackups(), before);
+      assert.equal(aws.objectKeys(BUCKET).length, objects);
+    } finally {
+      await migrator.query(`INSERT INTO ${SCHEMA}.alembic_version (version_num) VALUES ($1)`, [HEAD]);
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import { DrillRecord, drillRegister } from "../../infra/backup/contract";
+import { drillBudgetSeconds } from "../../infra/backup/recoveryJobs";
+import { disasterRecovery } from "../../infra/backup/settings";
+import { product as productSchema } from "../../infra/config/schema";
+
+/** What an SSM GetParametersByPath read answers for a path: parameter names and their values. */
+export type SsmParameters = (path: string) => { names: string[]; values: string[] } | undefined;
+
+const WEEKDAY_INDEX = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 } as const;
+
+/** The newest scheduled drill start (weekday and HH:MM, UTC) at or before `at`. */
+export function lastScheduledDrill(weekday: keyof typeof WEEKDAY_INDEX, time: string, at: Date): Date {
+  const [hours, minutes] = time.split(":").map(Number);
+  const candidate = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate(), hours, minutes));
+  const back = (candidate.getUTCDay() - WEEKDAY_INDEX[weekday] + 7) % 7;
+  candidate.setUTCDate(candidate.getUTCDate() - back);
+  if (candidate.getTime() > at.getTime()) candidate.setUTCDate(candidate.getUTCDate() - 7);
+  return candidate;
+}
+
+/**
+ * Offline, the drill register (an SSM parameter the drill job writes in AWS) cannot be read: the
+ * plan answers the program's read as if the newest scheduled drill had run and passed, and says so
+ * in the record's `note`. A stack without disasterRecovery, or whose settings do not parse, reads
+ * nothing, as before the first drill.
+ */
+export function drillRegisterFromConfig(raw: Record<string, unknown>, at: Date): SsmParameters {
+  return (path) => {
+    const recovery = disasterRecovery.safeParse(raw["disasterRecovery"]);
+    const product = productSchema.safeParse(raw["product"]);
+    const environment = raw["environment"];
+    if (!recovery.success || !product.success || typeof environment !== "string") return undefined;
+    if (path !== drillRegister.parameterPrefix(product.data.slug, environment)) return undefined;
+    const settings = recovery.data;
+    const ran = lastScheduledDrill(settings.drill.weekday, settings.drill.time, at);
+    const finished = new Date(Math.min(ran.getTime() + 600_000, at.getTime())).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const record: DrillRecord = {
+      status: "passed",
+      lastRun: finished,
+      lastPassed: finished,
+      recoverySeconds: 600,
+      rpoMinutes: settings.rpoMinutes,
+      rtoMinutes: settings.rtoMinutes,
+      budgetSeconds: drillBudgetSeconds(settings),
+      note: "offline plan: the register cannot be read offline; assumed the newest scheduled drill passed in 600 s",
+    };
+    return { names: [drillRegister.parameterName(product.data.slug, environment)], values: [JSON.stringify(record)] };
+  };
+}
