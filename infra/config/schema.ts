@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { featureFlags } from "../flags/settings";
+import { metricsBridge } from "../metrics/settings";
 
 /**
  * The shape of a flightdeck stack's configuration (every `flightdeck:*` key).
@@ -276,6 +277,9 @@ export const stackConfigSchema = z.strictObject({
   schedule: schedule.describe("deploy windows and freezes (read by the production preflight)"),
   app: app.describe("where the app's code lives and its toolchain versions, for the workflow files"),
   featureFlags: featureFlags.optional().describe("PostHog feature flags with rollout plans, managed in the PostHog project named here; personal API key: secret `posthogPersonalApiKey`"),
+  metricsBridge: metricsBridge
+    .optional()
+    .describe("the metrics bridge: PostHog and Railway into the alarms' namespace every minute, and the post-deployment watch; secrets `metricsPosthogApiKey`, `metricsRailwayToken`"),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -292,3 +296,4 @@ export type BudgetSettings = z.output<typeof budgets>;
 export type ScheduleSettings = z.output<typeof schedule>;
 export type AppSettings = z.output<typeof app>;
 export type { FeatureFlagSettings } from "../flags/settings";
+export type { MetricsBridgeSettings } from "../metrics/settings";

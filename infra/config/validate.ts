@@ -4,6 +4,7 @@ import { deploySecrets } from "../pipeline/deployContract";
 import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules";
 import { POSTHOG_API_KEY } from "../flags/settings";
 import { featureFlagProblems } from "../flags/validateFlags";
+import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "../metrics/settings";
 import { apiLimitProblems } from "./limits";
 
 export const CONFIG_NAMESPACE = "flightdeck";
@@ -24,6 +25,7 @@ export function secretConfigKeys(settings: StackSettings): string[] {
   if (settings.database) keys.push("databaseAdminPassword");
   if (settings.alerts) keys.push("pagerDutyEndpoint");
   if (settings.featureFlags) keys.push(POSTHOG_API_KEY);
+  if (settings.metricsBridge) keys.push(METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN);
   for (const entry of settings.secrets) {
     if (entry.source === "config") keys.push(entry.name);
   }
@@ -84,6 +86,7 @@ function looselyDeclaredSecretKeys(raw: RawStackConfig): string[] {
   if (raw["database"] !== undefined) keys.push("databaseAdminPassword");
   if (raw["alerts"] !== undefined) keys.push("pagerDutyEndpoint");
   if (raw["featureFlags"] !== undefined) keys.push(POSTHOG_API_KEY);
+  if (raw["metricsBridge"] !== undefined) keys.push(METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN);
   if (Array.isArray(raw["secrets"])) {
     for (const entry of raw["secrets"] as unknown[]) {
       if (entry !== null && typeof entry === "object" && typeof (entry as Record<string, unknown>)["name"] === "string") {
@@ -173,6 +176,13 @@ export function structuralProblems(settings: StackSettings): string[] {
 
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
+  if (settings.metricsBridge) {
+    if (settings.alerts === undefined) at("metricsBridge", "needs the alerts key (the namespace it publishes to, the topic its alarms notify)");
+    if (settings.metricsBridge.watch !== undefined) {
+      if (environment !== "production") at("metricsBridge.watch", `only production deploys are watched (this stack is ${environment})`);
+      if (settings.audit === undefined) at("metricsBridge.watch", "needs the audit key (the automatic rollback is recorded in the audit log)");
+    }
+  }
   problems.push(...featureFlagProblems(settings.featureFlags));
   problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));
   return problems;
