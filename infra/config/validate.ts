@@ -176,12 +176,9 @@ export function structuralProblems(settings: StackSettings): string[] {
 
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
-  if (settings.metricsBridge) {
-    if (settings.alerts === undefined) at("metricsBridge", "needs the alerts key (the namespace it publishes to, the topic its alarms notify)");
-    if (settings.metricsBridge.watch !== undefined) {
-      if (environment !== "production") at("metricsBridge.watch", `only production deploys are watched (this stack is ${environment})`);
-      if (settings.audit === undefined) at("metricsBridge.watch", "needs the audit key (the automatic rollback is recorded in the audit log)");
-    }
+  // The bridge feeds the alarms: a model without them (local-only) deploys no bridge, like no other AWS resource.
+  if (settings.metricsBridge?.watch !== undefined && model !== "local-only" && environment !== "production") {
+    at("metricsBridge.watch", `only production deploys are watched (this stack is ${environment})`);
   }
   problems.push(...featureFlagProblems(settings.featureFlags));
   problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));

@@ -111,18 +111,19 @@ export class MetricsBridge extends pulumi.ComponentResource {
             region,
             accountId,
             key.arn,
-            logGroup.arn,
+            logGroup.name,
             pulumi.all(secretParameters.map((parameter) => parameter.name)),
             watch ? pulumi.all([watch.criticalTopicArn, watch.topicKeyArn, watch.auditKeyArn]) : pulumi.output(undefined),
           ])
-          .apply(([regionName, account, keyArn, logGroupArn, names, watchArns]) =>
+          .apply(([regionName, account, keyArn, logGroupName, names, watchArns]) =>
             toJson(
               bridgePermissions({
                 region: regionName,
                 namespace: args.namespace,
                 secretParameterArns: names.map((parameterName) => ssmParameterArn(regionName, account, parameterName)),
                 secretsKeyArn: keyArn,
-                logGroupArn,
+                // The log group's ARN as IAM names it (Service Authorization Reference, CloudWatch Logs: log-group).
+                logGroupArn: `arn:aws:logs:${regionName}:${account}:log-group:${logGroupName}`,
                 watch:
                   watch && watchArns && recordParameter
                     ? {

@@ -7,6 +7,7 @@ import { environmentPolicies } from "./environments";
 import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
+import { metricsPolicies } from "./metrics";
 import { flagPolicies } from "./flags";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
@@ -25,6 +26,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...iamPolicies,
   ...keyPolicies,
   ...alertPolicies,
+  ...metricsPolicies,
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,

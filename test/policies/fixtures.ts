@@ -5,6 +5,7 @@ export const SHA = "8e5e7e5ab8b370d6c329ec480221332ada57f0ab";
 /** The workflow files the program generates for the sample stack (test/policies/workflowFixtures.ts). */
 export { deployProductionYaml, deployStagingYaml, verifyYaml } from "./workflowFixtures";
 import { deployProductionYaml, deployStagingYaml, verifyYaml } from "./workflowFixtures";
+import { bridgeStack } from "./bridgeFixtures";
 
 const auditPolicy = JSON.stringify({
   Version: "2012-10-17",
@@ -283,6 +284,7 @@ export function validStack(): Fixture[] {
       name: "workflow-verify",
       props: { repository: "flightpro", branch: "main", file: ".github/workflows/verify.yml", content: verifyYaml, commitMessage: "ci: verify.yml" },
     },
+    ...bridgeStack(),
   ];
 }
 
