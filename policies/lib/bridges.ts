@@ -39,6 +39,8 @@ export interface BridgeDocument {
   sources: string[];
   parameters: string[];
   secretParameters: string[];
+  /** What the bridge counts as an error in PostHog: the event and its optional HogQL condition. */
+  errors?: { event?: string; where?: string };
   watch?: BridgeWatch;
 }
 
@@ -98,6 +100,8 @@ export function readBridgeDocument(text: string): BridgeDocument | { invalid: st
     };
   }
   const secretParameters = Object.values(secrets);
+  const errorsRecord = ((record["posthog"] ?? {}) as Record<string, unknown>)["errors"];
+  const errors = errorsRecord !== null && typeof errorsRecord === "object" ? (errorsRecord as Record<string, unknown>) : undefined;
   return {
     namespace,
     metrics,
@@ -106,6 +110,7 @@ export function readBridgeDocument(text: string): BridgeDocument | { invalid: st
     sources: [...sources],
     secretParameters,
     parameters: [...secretParameters, ...(watch?.recordParameter ? [watch.recordParameter] : [])],
+    errors: errors ? { event: typeof errors["event"] === "string" ? errors["event"] : undefined, where: typeof errors["where"] === "string" ? errors["where"] : undefined } : undefined,
     watch,
   };
 }
@@ -205,4 +210,15 @@ export function reservedConcurrency(resource: StackResource): number | undefined
 
 export function asStrings(value: Plain | undefined): string[] {
   return asArray(value).flatMap((entry) => knownString(entry) ?? []);
+}
+
+/**
+ * Whether a HogQL condition can never hold, spelled the obvious ways (`false`, `0`, `1 = 0`, `NOT true`,
+ * `null`, in parentheses, any case): an error definition with one counts no errors, so the ErrorRate it
+ * publishes is always 0. A heuristic for the plain spellings, not a HogQL evaluator.
+ */
+export function constantlyFalse(condition: string): boolean {
+  let text = condition.toLowerCase().replace(/\s+/g, "");
+  while (/^\(.*\)$/.test(text)) text = text.slice(1, -1);
+  return ["false", "0", "null", "1=0", "0=1", "1=2", "2=1", "1!=1", "0!=0", "1<>1", "0<>0", "nottrue", "not1", "not(true)", "not(1)", "1<0", "0>1", "1>2"].includes(text);
 }

@@ -5,6 +5,7 @@ import {
   LAMBDA_FUNCTION,
   SSM_PARAMETER,
   bridgesOf,
+  constantlyFalse,
   effectiveIntervalSeconds,
   environmentNames,
   functionRole,
@@ -22,6 +23,7 @@ import { currentStack } from "../lib/stack";
 import { anyGlobMatch } from "../lib/glob";
 import { knownNumber, knownString } from "../lib/values";
 import { isDeployRole } from "./iam";
+import { parse } from "yaml";
 
 const TOPICS = ["monitoring", "alerts", "metrics-bridge"];
 const SPEC_MONITOR =
@@ -61,6 +63,12 @@ function bridgeRunProblem(bridge: Bridge, resources: StackResource[], grants: Ro
   return undefined;
 }
 
+const ERROR_RATE = "ErrorRate";
+
+function countsNoErrors(document: BridgeDocument): boolean {
+  return document.errors?.where !== undefined && constantlyFalse(document.errors.where);
+}
+
 /** Metric names a deploy workflow of the stack publishes (`aws cloudwatch put-metric-data … --metric-name X`). */
 function workflowPublishedMetrics(resources: StackResource[]): Set<string> {
   const names = new Set<string>();
@@ -95,6 +103,7 @@ export const alarmMetricPublished = stackPolicy(
       const unknown = bridges.filter((bridge) => !isDocument(bridge.document));
       const fromWorkflows = workflowPublishedMetrics(resources);
       const workflowRoles = grants.filter(isDeployRole);
+      const unpublished: { alarm: StackResource; text: string; why: string[] }[] = [];
       for (const alarm of resources) {
         if (alarm.type !== METRIC_ALARM) continue;
         const metric = evaluatedMetric(alarm);
@@ -105,19 +114,26 @@ export const alarmMetricPublished = stackPolicy(
           const published = bridges.some((bridge) => {
             if (!isDocument(bridge.document) || bridge.document.namespace !== namespace) return false;
             const listed = bridge.document.metrics.some((candidate) => candidate.metricName === metricName && (dimensions === undefined || sameDimensions(candidate.dimensions, dimensions)));
-            return listed && bridgeRunProblem(bridge, resources, grants, namespace) === undefined;
+            return listed && bridgeRunProblem(bridge, resources, grants, namespace) === undefined && !(metricName === ERROR_RATE && countsNoErrors(bridge.document));
           });
           const byWorkflow = fromWorkflows.has(metricName) && (dimensions === undefined || Object.keys(dimensions).length === 0) && workflowRoles.some((role) => mayPublishTo(role, namespace));
           if (published || byWorkflow) continue;
           if (unknown.length > 0) throw new UnknownInputError(`${unknown[0]!.function.urn} environment`);
           const why = bridges
             .filter((bridge) => isDocument(bridge.document) && bridge.document.namespace === namespace)
-            .map((bridge) => bridgeRunProblem(bridge, resources, grants, namespace))
+            .map((bridge) => bridgeRunProblem(bridge, resources, grants, namespace) ?? (metricName === ERROR_RATE && isDocument(bridge.document) && countsNoErrors(bridge.document) ? `${bridge.functionName} counts no errors (its error definition's condition is always false), so its ErrorRate is always 0` : undefined))
             .filter((problem): problem is string => problem !== undefined);
           const dims = dimensions && Object.keys(dimensions).length > 0 ? ` with ${JSON.stringify(dimensions)}` : "";
-          report(`alarm ${alarm.name} watches ${namespace}/${metricName}${dims}, which nothing in this stack publishes${why.length > 0 ? ` (${why.join("; ")})` : ""}`, alarm.urn);
+          unpublished.push({ alarm, text: `alarm ${alarm.name} watches ${namespace}/${metricName}${dims}`, why });
         }
       }
+      if (unpublished.length === 0) return;
+      // One violation listing every alarm nothing feeds, and why the stack's bridges do not.
+      const why = [...new Set(unpublished.flatMap((entry) => entry.why))];
+      report(
+        `nothing in this stack publishes what these alarms watch: ${unpublished.map((entry) => entry.text).join("; ")}${why.length > 0 ? ` (${why.join("; ")})` : ""}`,
+        unpublished.length === 1 ? unpublished[0]!.alarm.urn : undefined,
+      );
     },
   },
 );
@@ -269,8 +285,9 @@ export const bridgeFailureAlarmed = stackPolicy<FailureSettings>(
             reaches(alarm)
           );
         };
+        const findings: string[] = [];
         if (heartbeat === undefined || !on(heartbeat, {}).some(heartbeatOk)) {
-          report(`${bridge.functionName}: no alarm fires within ${settings.maxHeartbeatGapSeconds} s of a missing ${heartbeat ?? "heartbeat"} (Sum < 1, treatMissingData breaching, reaching #alerts or a page)`, bridge.function.urn);
+          findings.push(`no alarm fires within ${settings.maxHeartbeatGapSeconds} s of a missing ${heartbeat ?? "heartbeat"} (Sum < 1, treatMissingData breaching, reaching #alerts or a page)`);
         }
         const interval = Math.min(...schedulesOf(bridge, resources).map((schedule) => effectiveIntervalSeconds(schedule)).filter((value): value is number => typeof value === "number"), Infinity);
         for (const source of sources) {
@@ -282,9 +299,10 @@ export const bridgeFailureAlarmed = stackPolicy<FailureSettings>(
             return firesAt(alarm, 1) && !firesAt(alarm, 0) && datapoints <= periods && datapoints * runsPerPeriod <= settings.maxFailedRuns && reaches(alarm);
           };
           if (sourceFailed === undefined || !on(sourceFailed.metricName, { [sourceFailed.dimension]: source }).some(failedOk)) {
-            report(`${bridge.functionName}: no alarm fires after ${settings.maxFailedRuns} failed runs reading ${source} (${sourceFailed?.metricName ?? "source failure"} ≥ 1, reaching #alerts or a page)`, bridge.function.urn);
+            findings.push(`no alarm fires after ${settings.maxFailedRuns} failed runs reading ${source} (${sourceFailed?.metricName ?? "source failure"} ≥ 1, reaching #alerts or a page)`);
           }
         }
+        if (findings.length > 0) report(`${bridge.functionName}: ${findings.join("; ")}`, bridge.function.urn);
       }
     },
   },
@@ -362,9 +380,10 @@ export const watchThresholdsWithinSpec = stackPolicy<WatchSettings>(
       for (const bridge of watched) {
         const watch = bridge.document.watch!;
         const n = watch.numbers;
+        const findings: string[] = [];
         const bound = (key: string, ok: (value: number) => boolean, need: string) => {
           const value = n[key];
-          if (value === undefined || !ok(value)) report(`${bridge.functionName}: watch ${key} is ${value ?? "not set"}; the spec needs ${need}`, bridge.function.urn);
+          if (value === undefined || !ok(value)) findings.push(`watch ${key} is ${value ?? "not set"}; the spec needs ${need}`);
         };
         bound("windowMinutes", (v) => v >= settings.minWindowMinutes, `at least ${settings.minWindowMinutes}`);
         bound("baselineMinutes", (v) => v >= settings.minBaselineMinutes, `at least ${settings.minBaselineMinutes}`);
@@ -376,20 +395,36 @@ export const watchThresholdsWithinSpec = stackPolicy<WatchSettings>(
         bound("baselineFloorPercent", (v) => v >= 0 && v <= settings.maxBaselineFloorPercent, `at most ${settings.maxBaselineFloorPercent}`);
         const topic = watch.criticalTopicArn === undefined ? undefined : resolveTopic(watch.criticalTopicArn, topics, bridge.function, "environment");
         const pages = topic !== undefined && anyGlobMatch(settings.criticalTopics, knownString(topic.props["name"]) ?? topic.name) && deliveries(resources)(topic).paging.length > 0;
-        if (!pages) report(`${bridge.functionName}: the watch pages ${watch.criticalTopicArn ?? "nothing"}, not a critical topic of this stack that reaches PagerDuty`, bridge.function.urn);
+        if (!pages) findings.push(`the watch pages ${watch.criticalTopicArn ?? "nothing"}, not a critical topic of this stack that reaches PagerDuty`);
         const record = watch.recordParameter;
         const writer = record !== undefined && grants.filter(isDeployRole).some((role) => role.permissions.some((source) => source.document.kind === "document" && source.document.statements.some((statement) => isAllow(statement) && coversAction(statement, "ssm:PutParameter") && (statement.resources ?? []).some((arn) => parameterArnMatches(arn.trim(), record)))));
-        if (!writer) report(`${bridge.functionName}: no deploy role of this stack may write the watch record ${record ?? "(none named)"}, so no deploy is ever watched`, bridge.function.urn);
+        if (!writer) findings.push(`no deploy role of this stack may write the watch record ${record ?? "(none named)"}, so no deploy is ever watched`);
         const written = record !== undefined && workflowFiles.some((file) => (knownString(file.props["content"]) ?? "").includes(record) && /aws\s+ssm\s+put-parameter/.test(knownString(file.props["content"]) ?? ""));
-        if (!written) report(`${bridge.functionName}: no workflow file of this stack writes the watch record ${record ?? "(none named)"} (aws ssm put-parameter)`, bridge.function.urn);
+        if (!written) findings.push(`no workflow file of this stack writes the watch record ${record ?? "(none named)"} (aws ssm put-parameter)`);
         const workflow = watch.workflow;
-        if (workflow === undefined || !workflowFiles.some((file) => knownString(file.props["file"]) === `.github/workflows/${workflow}`)) {
-          report(`${bridge.functionName}: the watch dispatches ${workflow ?? "no workflow"}, which this stack does not commit`, bridge.function.urn);
+        const committed = workflow === undefined ? undefined : workflowFiles.find((file) => knownString(file.props["file"]) === `.github/workflows/${workflow}`);
+        if (!committed) findings.push(`the watch dispatches ${workflow ?? "no workflow"}, which this stack does not commit`);
+        else if (!isRollbackDispatch(knownString(committed.props["content"]) ?? "")) {
+          findings.push(`the watch dispatches ${workflow}, which is not a rollback workflow (workflow_dispatch with the inputs environment, deployment and reason)`);
         }
+        if (findings.length > 0) report(`${bridge.functionName}: ${findings.join("; ")}`, bridge.function.urn);
       }
     },
   },
 );
+
+/** Whether a workflow file is dispatchable the way the watch dispatches rollback.yml (infra/workflows/rollback.ts). */
+function isRollbackDispatch(content: string): boolean {
+  try {
+    const document = parse(content) as Record<string, unknown> | null;
+    const on = document?.["on"];
+    const dispatch = on !== null && typeof on === "object" ? (on as Record<string, unknown>)["workflow_dispatch"] : undefined;
+    const inputs = dispatch !== null && typeof dispatch === "object" ? (dispatch as Record<string, unknown>)["inputs"] : undefined;
+    return inputs !== null && typeof inputs === "object" && ["environment", "deployment", "reason"].every((name) => name in (inputs as Record<string, unknown>));
+  } catch {
+    return false;
+  }
+}
 
 interface RoleSettings {
   allowedActions: string[];
@@ -480,20 +515,25 @@ export const bridgeRoleLeastPrivilege = stackPolicy<RoleSettings>(
           report(`${bridge.functionName} runs as ${knownString(bridge.function.props["role"]) ?? "an unknown role"}, which this stack does not declare: it cannot be judged`, bridge.function.urn);
           continue;
         }
-        for (const { arn, urn } of role.managedPolicies) report(`bridge role ${role.roleName} has the AWS managed policy ${arn} attached`, urn);
-        for (const { what, urn } of role.unresolved) report(`bridge role ${role.roleName} is granted ${what}`, urn);
+        const findings: { text: string; urn: string }[] = [];
+        for (const { arn, urn } of role.managedPolicies) findings.push({ text: `has the AWS managed policy ${arn} attached`, urn });
+        for (const { what, urn } of role.unresolved) findings.push({ text: `is granted ${what}`, urn });
         for (const source of role.permissions) {
           if (source.document.kind === "unknown") {
             unknown.push(source.label);
             continue;
           }
           if (source.document.kind === "invalid") {
-            report(`${source.label} ${source.document.reason}: it cannot be judged`, source.urn);
+            findings.push({ text: `${source.label} ${source.document.reason}: it cannot be judged`, urn: source.urn });
             continue;
           }
           for (const statement of source.document.statements.filter(isAllow)) {
-            for (const problem of bridgeStatementProblems(statement, documented, resources, allowed)) report(`bridge role ${role.roleName}: ${source.label}, ${statementLabel(statement)} ${problem}`, source.urn);
+            for (const problem of bridgeStatementProblems(statement, documented, resources, allowed)) findings.push({ text: `${source.label}, ${statementLabel(statement)} ${problem}`, urn: source.urn });
           }
+        }
+        if (findings.length > 0) {
+          const urns = new Set(findings.map((finding) => finding.urn));
+          report(`bridge role ${role.roleName}: ${findings.map((finding) => finding.text).join("; ")}`, urns.size === 1 ? findings[0]!.urn : role.role.urn);
         }
       }
       if (unknown.length > 0) throw new UnknownInputError(unknown.join("; "));

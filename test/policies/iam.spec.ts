@@ -119,7 +119,7 @@ describe("policies: IAM roles judged by every document that grants them", () => 
 
   describe("permissions: every document, every statement, wildcards expanded", () => {
     const cases: [string, () => Fixture[], string[], RegExp][] = [
-      ['Action "*"', () => stack(statement({ Effect: "Allow", Action: "*", Resource: "*" })), ["iam-deploy-role-least-privilege", "iam-role-permissions-least-privilege", "storage-bucket-policy-restricted"], /every action of every service/],
+      ['Action "*"', () => stack(statement({ Effect: "Allow", Action: "*", Resource: "*" })), ["iam-deploy-role-least-privilege", "iam-role-permissions-least-privilege", "metrics-bridge-secrets-protected", "storage-bucket-policy-restricted"], /every action of every service/],
       ["S3:* (another case) on the audit bucket", () => stack(statement({ Effect: "Allow", Action: "S3:*", Resource: "arn:aws:s3:::flightpro-deploy-audit-production/*" })), ["iam-deploy-role-least-privilege", "iam-role-permissions-least-privilege", "storage-bucket-policy-restricted"], /every action of the service/],
       ["s3:Put* that also reaches PutBucketPolicy", () => stack(statement({ Effect: "Allow", Action: "s3:Put*", Resource: "arn:aws:s3:::flightpro-deploy-audit-production/*" })), ["iam-deploy-role-least-privilege", "iam-role-permissions-least-privilege", "storage-bucket-policy-restricted"], /"s3:Put\*", which includes permission management: .*s3:PutBucketAcl/],
       ["NotAction with Allow", () => stack(statement({ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::flightpro-deploy-audit-production/*" })), ["iam-deploy-role-least-privilege", "iam-role-permissions-least-privilege", "storage-bucket-policy-restricted"], /NotAction/],

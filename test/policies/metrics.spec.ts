@@ -1,0 +1,285 @@
+import { strict as assert } from "node:assert";
+import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../infra/metrics/contract";
+import { BRIDGE_FUNCTION, bridgeRolePermissions } from "./bridgeFixtures";
+import { validStack } from "./fixtures";
+import { Fixture, itRejects, judge, mutate, without } from "./judge";
+import { packSettings } from "./packConfig";
+import { scheduleIntervalSeconds } from "../../policies/lib/bridges";
+
+const production = () => ({ config: packSettings("production") });
+const METRICS = /^metrics-/;
+
+/** The valid stack with the bridge's FLIGHTDECK_BRIDGE document changed. */
+function withDocument(change: (document: BridgeConfig) => void, stack: Fixture[] = validStack()): Fixture[] {
+  return mutate(stack, "metrics-function", (props) => {
+    const variables = (props["environment"] as { variables: Record<string, string> }).variables;
+    const document = JSON.parse(variables[BRIDGE_CONFIG_ENV]!) as BridgeConfig;
+    change(document);
+    variables[BRIDGE_CONFIG_ENV] = JSON.stringify(document);
+  });
+}
+
+/** The valid stack with one more statement in the bridge's RolePolicy. */
+function withBridgeStatement(statement: Record<string, unknown>): Fixture[] {
+  return mutate(validStack(), "metrics-permissions", (props) => {
+    const document = bridgeRolePermissions() as unknown as { Statement: unknown[] };
+    document.Statement.push(statement);
+    props["policy"] = JSON.stringify(document);
+  });
+}
+
+describe("policies: metrics bridge", () => {
+  describe("compliant bridges written other valid ways pass", () => {
+    it("the bridge as the program declares it", () => {
+      assert.deepEqual(judge(validStack(), production()).filter((verdict) => METRICS.test(verdict.policy)), []);
+    });
+
+    it("a cron schedule every minute, a heartbeat alarm over 1 × 300 s, a failure alarm on Maximum", () => {
+      let stack = mutate(validStack(), "metrics-schedule", (props) => {
+        props["scheduleExpression"] = "cron(* * * * ? *)";
+      });
+      stack = mutate(stack, "metrics-heartbeat", (props) => Object.assign(props, { period: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }));
+      stack = mutate(stack, "metrics-railway-failing", (props) => Object.assign(props, { statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0.5 }));
+      assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
+    });
+
+    it("a stricter watch (30 s… no: 3-minute evaluation, 1.5× page, 4% rollback, smaller floors)", () => {
+      const stack = withDocument((document) => Object.assign(document.watch!, { evaluationMinutes: 3, pageFactor: 1.5, rollbackErrorRatePercent: 4, minRequests: 50, minErrors: 3, baselineFloorPercent: 0.2, windowMinutes: 90 }));
+      assert.deepEqual(judge(stack, production()), []);
+    });
+
+    it("reads the schedule expressions EventBridge Scheduler takes", () => {
+      assert.equal(scheduleIntervalSeconds("rate(1 minute)"), 60);
+      assert.equal(scheduleIntervalSeconds("rate(5 minutes)"), 300);
+      assert.equal(scheduleIntervalSeconds("rate(1 hour)"), 3600);
+      assert.equal(scheduleIntervalSeconds("cron(0/5 * * * ? *)"), 300);
+      assert.match(String(scheduleIntervalSeconds("cron(0 9 * * ? *)")), /does not run every hour|only/);
+      assert.match(String(scheduleIntervalSeconds("at(2026-12-01T10:00:00)")), /neither rate/);
+    });
+  });
+
+  describe("what a change could do to silence the alarms is blocked", () => {
+    itRejects([
+      {
+        title: "the bridge is removed (schedule, function and all)",
+        stack: () => without(validStack(), "metrics-function", "metrics-schedule", "metrics-heartbeat", "metrics-posthog-failing", "metrics-railway-failing"),
+        policy: "metrics-alarm-metric-published",
+        message: /nothing in this stack publishes what these alarms watch: alarm error-rate watches FlightPro\/production\/ErrorRate; alarm api-latency watches FlightPro\/production\/ApiLatency/,
+        options: production(),
+        alsoBy: ["metrics-watch-thresholds-within-spec"],
+      },
+      {
+        title: "the schedule is disabled",
+        stack: () => mutate(validStack(), "metrics-schedule", (props) => (props["state"] = "DISABLED")),
+        policy: "metrics-alarm-metric-published",
+        message: /no enabled EventBridge Scheduler schedule of this stack invokes flightpro-production-metrics-bridge/,
+        options: production(),
+        alsoBy: ["metrics-bridge-schedule-within-alarm-period"],
+      },
+      {
+        title: "the function is throttled to zero",
+        stack: () => mutate(validStack(), "metrics-function", (props) => (props["reservedConcurrentExecutions"] = 0)),
+        policy: "metrics-alarm-metric-published",
+        message: /reservedConcurrentExecutions 0: it never runs/,
+        options: production(),
+      },
+      {
+        title: "the function's AWS calls are sent elsewhere",
+        stack: () => mutate(validStack(), "metrics-function", (props) => ((props["environment"] as { variables: Record<string, string> }).variables["AWS_ENDPOINT_URL_CLOUDWATCH"] = "https://example.invalid")),
+        policy: "metrics-alarm-metric-published",
+        message: /sets AWS_ENDPOINT_URL_CLOUDWATCH/,
+        options: production(),
+      },
+      {
+        title: "the bridge's document no longer lists a metric",
+        stack: () => withDocument((document) => (document.metrics = document.metrics.filter((metric) => metric.metricName !== "DiskUsedPercent"))),
+        policy: "metrics-alarm-metric-published",
+        message: /alarm disk-used watches FlightPro\/production\/DiskUsedPercent/,
+        options: production(),
+      },
+      {
+        title: "the bridge publishes into another namespace",
+        stack: () => withDocument((document) => (document.namespace = "FlightPro/Elsewhere")),
+        policy: "metrics-alarm-metric-published",
+        message: /nothing in this stack publishes/,
+        options: production(),
+        alsoBy: ["metrics-bridge-failure-alarmed", "metrics-bridge-role-least-privilege"],
+      },
+      {
+        title: "errors are defined so that none is ever counted",
+        stack: () => withDocument((document) => (document.posthog.errors.where = " ( 1 = 0 ) ")),
+        policy: "metrics-alarm-metric-published",
+        message: /counts no errors .* always 0/,
+        options: production(),
+      },
+      {
+        title: "the schedule runs every 5 minutes (alarms evaluate 60 s periods)",
+        stack: () => mutate(validStack(), "metrics-schedule", (props) => (props["scheduleExpression"] = "rate(5 minutes)")),
+        policy: "metrics-bridge-schedule-within-alarm-period",
+        message: /runs at most every 300 s; alarm .* evaluates 60 s periods/,
+        options: production(),
+      },
+      {
+        title: "the schedule may start runs up to 15 minutes late (a flexible window)",
+        stack: () => mutate(validStack(), "metrics-schedule", (props) => (props["flexibleTimeWindow"] = { mode: "FLEXIBLE", maximumWindowInMinutes: 15 })),
+        policy: "metrics-bridge-schedule-within-alarm-period",
+        message: /runs at most every 960 s/,
+        options: production(),
+      },
+      {
+        title: "runs may last longer than the interval",
+        stack: () => mutate(validStack(), "metrics-function", (props) => (props["timeout"] = 120)),
+        policy: "metrics-bridge-schedule-within-alarm-period",
+        message: /may run 120 s, as long as its 60 s interval/,
+        options: production(),
+      },
+      {
+        title: "a missing heartbeat reads as healthy",
+        stack: () => mutate(validStack(), "metrics-heartbeat", (props) => (props["treatMissingData"] = "notBreaching")),
+        policy: "metrics-bridge-failure-alarmed",
+        message: /no alarm fires within 300 s of a missing BridgeHeartbeat/,
+        options: production(),
+      },
+      {
+        title: "the heartbeat alarm waits 15 minutes",
+        stack: () => mutate(validStack(), "metrics-heartbeat", (props) => Object.assign(props, { evaluationPeriods: 15, datapointsToAlarm: 15 })),
+        policy: "metrics-bridge-failure-alarmed",
+        message: /no alarm fires within 300 s/,
+        options: production(),
+      },
+      {
+        title: "a source may fail 10 runs before anyone hears",
+        stack: () => mutate(validStack(), "metrics-posthog-failing", (props) => Object.assign(props, { evaluationPeriods: 10, datapointsToAlarm: 10 })),
+        policy: "metrics-bridge-failure-alarmed",
+        message: /no alarm fires after 3 failed runs reading posthog/,
+        options: production(),
+      },
+      {
+        title: "the failure alarm's actions are disabled",
+        stack: () => mutate(validStack(), "metrics-railway-failing", (props) => (props["actionsEnabled"] = false)),
+        policy: "metrics-bridge-failure-alarmed",
+        message: /reading railway/,
+        options: production(),
+        alsoBy: ["alerts-alarm-actions-enabled"],
+      },
+      {
+        title: "the watch pages only at 3× the baseline",
+        stack: () => withDocument((document) => (document.watch!.pageFactor = 3)),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /watch pageFactor is 3; the spec needs at most 2/,
+        options: production(),
+      },
+      {
+        title: "the watch rolls back only above 10%",
+        stack: () => withDocument((document) => (document.watch!.rollbackErrorRatePercent = 10)),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /rollbackErrorRatePercent is 10/,
+        options: production(),
+      },
+      {
+        title: "the watch lasts 20 minutes",
+        stack: () => withDocument((document) => (document.watch!.windowMinutes = 20)),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /windowMinutes is 20; the spec needs at least 60/,
+        options: production(),
+      },
+      {
+        title: "an evidence floor no deploy can reach",
+        stack: () => withDocument((document) => (document.watch!.minRequests = 1_000_000)),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /minRequests is 1000000; the spec needs at most 100/,
+        options: production(),
+      },
+      {
+        title: "production without the watch",
+        stack: () => withDocument((document) => delete document.watch),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /no metrics bridge of this stack watches production deploys/,
+        options: production(),
+        // Its role still reads the watch record the document no longer names.
+        alsoBy: ["metrics-bridge-role-least-privilege"],
+      },
+      {
+        title: "the watch dispatches a workflow that is not a rollback",
+        stack: () => withDocument((document) => (document.watch!.github.workflow = "verify.yml")),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /dispatches verify\.yml, which is not a rollback workflow/,
+        options: production(),
+      },
+      {
+        title: "no deploy role may write the watch record",
+        stack: () => without(validStack(), "deploy-audit-watch"),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /no deploy role of this stack may write the watch record/,
+        options: production(),
+        alsoBy: ["metrics-alarm-metric-published"],
+      },
+      {
+        title: "the bridge may read every parameter of the account",
+        stack: () => withBridgeStatement({ Sid: "More", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/*" }),
+        policy: "metrics-bridge-role-least-privilege",
+        message: /reads parameters other than its own/,
+        options: production(),
+      },
+      {
+        title: "the bridge may publish to any namespace",
+        stack: () => withBridgeStatement({ Sid: "More", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*" }),
+        policy: "metrics-bridge-role-least-privilege",
+        message: /cloudwatch:PutMetricData without StringEquals cloudwatch:namespace/,
+        options: production(),
+      },
+      {
+        title: "the bridge may decrypt with any key, not through SSM",
+        stack: () => withBridgeStatement({ Sid: "More", Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }),
+        policy: "metrics-bridge-role-least-privilege",
+        message: /uses KMS keys by wildcard \(\*\).*without a kms:ViaService condition/,
+        options: production(),
+        alsoBy: ["iam-role-permissions-least-privilege"],
+      },
+      {
+        title: "the bridge may read the audit log",
+        stack: () => withBridgeStatement({ Sid: "More", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::flightpro-deploy-audit-production/deployments/*" }),
+        policy: "metrics-bridge-role-least-privilege",
+        message: /grants s3:GetObject/,
+        options: production(),
+      },
+      {
+        title: "a secret stored as a plain String",
+        stack: () => mutate(validStack(), "metrics-secret-1", (props) => (props["type"] = "String")),
+        policy: "metrics-bridge-secrets-protected",
+        message: /not a SecureString/,
+        options: production(),
+      },
+      {
+        title: "a secret under the AWS managed key",
+        stack: () => mutate(validStack(), "metrics-secret-0", (props, fixture) => {
+          props["keyId"] = "alias/aws/ssm";
+          fixture.propertyDependencies = {};
+          fixture.dependsOn = [];
+        }),
+        policy: "metrics-bridge-secrets-protected",
+        message: /not a customer managed key of this stack/,
+        options: production(),
+      },
+      {
+        title: "another role may read the bridge's secrets",
+        stack: () => [
+          ...validStack(),
+          {
+            type: "aws:iam/rolePolicy:RolePolicy",
+            name: "chatbot-reads-secrets",
+            props: { role: "flightpro-production-alerts-chatbot", name: "read", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/flightdeck/flightpro/production/*" }] }) },
+            dependsOn: ["alerts-chatbot"],
+          },
+        ],
+        policy: "metrics-bridge-secrets-protected",
+        message: /role flightpro-production-alerts-chatbot may read the bridge's secret parameters/,
+        options: production(),
+      },
+    ]);
+  });
+
+  it("the function is named as the fixtures name it", () => {
+    assert.equal(BRIDGE_FUNCTION, "flightpro-production-metrics-bridge");
+  });
+});
