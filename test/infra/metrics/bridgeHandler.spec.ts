@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createVerify, generateKeyPairSync } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
@@ -214,5 +215,111 @@ describe("metrics bridge: the bundled handler, run as Lambda runs it", () => {
       ],
       "Railway failed: no latency, CPU or disk datum (never a made-up 0)",
     );
+  });
+
+  it("the watch: above 5% it records, dispatches rollback.yml as the deploy App and pages, once per deploy", async function () {
+    this.timeout(60000);
+    const bundle = bridgeBundle();
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const now = Date.now();
+    const record = {
+      version: 1,
+      environment: "production",
+      commit: "0123abcd",
+      runUrl: "https://github.com/flightpro/flightpro/actions/runs/77/attempts/1",
+      runId: "77-1",
+      startedAt: new Date(now - 30 * 60_000).toISOString(),
+      deployedAt: new Date(now - 20 * 60_000).toISOString(),
+      previousDeployment: "1001",
+    };
+    const document = bridgeDocument();
+    const config: BridgeConfig = {
+      ...document,
+      posthog: posthogConfig(),
+      railway: railwayConfig(),
+      watch: { ...document.watch!, github: { ...document.watch!.github, apiUrl: base } },
+    };
+    Object.assign(process.env, {
+      [BRIDGE_CONFIG_ENV]: JSON.stringify(config),
+      AWS_ENDPOINT_URL: base,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+    });
+    const stored = new Set<string>();
+    const secrets: Record<string, string> = {
+      "/flightdeck/flightpro/production/metrics-bridge/posthog-api-key": "phx_live",
+      "/flightdeck/flightpro/production/metrics-bridge/railway-token": "rw_live",
+      "/flightdeck/flightpro/production/metrics-bridge/github-app-private-key": privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      "/flightdeck/flightpro/production/deploy-watch": JSON.stringify(record),
+    };
+    const counts: Record<string, number> = { current_requests: 1000, current_errors: 80, baseline_requests: 10000, baseline_errors: 50, recent_requests: 1000, recent_errors: 80 };
+    route = (request, response) => {
+      const target = String(request.headers["x-amz-target"] ?? "");
+      if (target === "AmazonSSM.GetParameters") {
+        const names = (JSON.parse(request.body) as { Names: string[] }).Names;
+        json(response, 200, {
+          Parameters: names.filter((name) => secrets[name] !== undefined).map((name) => ({ Name: name, Type: name.endsWith("deploy-watch") ? "String" : "SecureString", Value: secrets[name], Version: 1 })),
+          InvalidParameters: names.filter((name) => secrets[name] === undefined),
+        });
+      } else if (target === "GraniteServiceVersion20100801.PutMetricData") {
+        json(response, 200, {});
+      } else if (request.url.startsWith("/api/projects/")) {
+        const columns = [...(JSON.parse(request.body) as { query: { query: string } }).query.query.matchAll(/ AS (\w+)/g)].map((match) => match[1]!);
+        json(response, 200, hogqlAnswer(columns, columns.map((column) => counts[column] ?? 0)));
+      } else if (request.url === "/graphql/v2") {
+        json(response, 200, { data: { latency: { samples: [] }, cpu: [], volume: { currentSizeMB: 1, sizeMB: 10 } } });
+      } else if (request.method === "PUT" && request.url.startsWith("/flightpro-deploy-audit-production/")) {
+        // S3 conditional write: 412 Precondition Failed when the key exists (If-None-Match: *).
+        if (request.headers["if-none-match"] === "*" && stored.has(request.url)) {
+          response.writeHead(412, { "content-type": "application/xml" });
+          response.end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition><RequestId>r</RequestId></Error>");
+        } else {
+          stored.add(request.url);
+          response.writeHead(200, { etag: '"abc"' });
+          response.end();
+        }
+      } else if (request.url === "/app/installations/51234567/access_tokens") {
+        const [header, payload, signature] = String(request.headers["authorization"]).replace(/^Bearer /, "").split(".");
+        const verified = createVerify("RSA-SHA256").update(`${header}.${payload}`).verify(publicKey, Buffer.from(signature!, "base64url"));
+        const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as { iss: string; iat: number; exp: number };
+        if (!verified || claims.iss !== "918273" || claims.exp - claims.iat > 600) json(response, 401, { message: "A JSON web token could not be decoded" });
+        else json(response, 201, { token: "ghs_installation", expires_at: "2026-12-01T16:00:00Z", permissions: { actions: "write" }, repository_selection: "selected" });
+      } else if (request.url === "/repos/flightpro/flightpro/actions/workflows/rollback.yml/dispatches") {
+        response.writeHead(204);
+        response.end();
+      } else if (request.url === "/" && request.body.includes("Action=Publish")) {
+        response.writeHead(200, { "content-type": "text/xml" });
+        response.end('<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>');
+      } else json(response, 404, { message: `unexpected ${request.method} ${request.url}` });
+    };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lambda = require(bundle.path) as { handler: (event: unknown, context: unknown) => Promise<{ watch?: { state: string; detail?: string } }> };
+    const first = await lambda.handler({}, {});
+    assert.equal(first.watch?.state, "rollback-dispatched", JSON.stringify(first));
+
+    const put = recorded.find((request) => request.method === "PUT")!;
+    assert.equal(put.url.split("?")[0], "/flightpro-deploy-audit-production/deployments/production/watch/77-1/automatic-rollback.json");
+    assert.equal(put.headers["if-none-match"], "*");
+    assert.ok(put.headers["content-md5"], "object lock needs Content-MD5 (or a checksum)");
+    assert.equal((JSON.parse(put.body) as { kind: string; deploy: { commit: string } }).deploy.commit, "0123abcd");
+    const dispatch = recorded.find((request) => request.url.endsWith("/dispatches"))!;
+    assert.equal(dispatch.headers["authorization"], "Bearer ghs_installation");
+    const sent = JSON.parse(dispatch.body) as { ref: string; inputs: Record<string, string> };
+    assert.equal(sent.ref, "main");
+    assert.equal(sent.inputs["environment"], "production");
+    assert.equal(sent.inputs["deployment"], "1001");
+    assert.match(sent.inputs["reason"] ?? "", /8% errors \(80 of 1000 requests\).*0123abcd/);
+    const token = recorded.find((request) => request.url.endsWith("/access_tokens"))!;
+    assert.deepEqual(JSON.parse(token.body), { repositories: ["flightpro"], permissions: { actions: "write" } });
+    const page = new URLSearchParams(recorded.find((request) => request.body.includes("Action=Publish"))!.body);
+    assert.equal(page.get("TopicArn"), "arn:aws:sns:us-east-1:123456789012:flightpro-production-alerts-critical");
+    assert.match(page.get("Message") ?? "", /commit 0123abcd, run https:\/\/github\.com\/flightpro\/flightpro\/actions\/runs\/77\/attempts\/1/);
+
+    // The next run finds its record: no second rollback, no second page.
+    recorded.length = 0;
+    const second = await lambda.handler({}, {});
+    assert.equal(second.watch?.state, "rollback-already-done");
+    assert.equal(recorded.filter((request) => request.url.endsWith("/dispatches") || request.body.includes("Action=Publish")).length, 0);
   });
 });
