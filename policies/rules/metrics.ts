@@ -69,6 +69,18 @@ function countsNoErrors(document: BridgeDocument): boolean {
   return document.errors?.where !== undefined && constantlyFalse(document.errors.where);
 }
 
+/** 0 requests is "no traffic": the bridge publishes no ErrorRate at all, so the alarm never sees a datum. */
+function countsNoRequests(document: BridgeDocument): boolean {
+  return document.requests?.where !== undefined && constantlyFalse(document.requests.where);
+}
+
+/** Why a bridge's ErrorRate can never show errors, if it cannot. */
+function errorRateMuted(bridge: Bridge & { document: BridgeDocument }): string | undefined {
+  if (countsNoErrors(bridge.document)) return `${bridge.functionName} counts no errors (its error definition's condition is always false), so its ErrorRate is always 0`;
+  if (countsNoRequests(bridge.document)) return `${bridge.functionName} counts no requests (its request definition's condition is always false), so it never publishes an ErrorRate`;
+  return undefined;
+}
+
 /** Metric names a deploy workflow of the stack publishes (`aws cloudwatch put-metric-data … --metric-name X`). */
 function workflowPublishedMetrics(resources: StackResource[]): Set<string> {
   const names = new Set<string>();
@@ -92,6 +104,7 @@ export const alarmMetricPublished = stackPolicy(
       "Declare flightdeck:metricsBridge (PostHog and Railway ids) so the stack deploys the bridge that publishes ErrorRate, ApiLatency, DatabaseCPUUtilization and DiskUsedPercent.",
       "Keep the bridge's schedule ENABLED, its role's cloudwatch:PutMetricData for the namespace, and no reservedConcurrentExecutions of 0 or AWS_ENDPOINT_URL* in its environment.",
       "Alarm only on metrics with their published dimensions; DeploymentFailed comes from the deploy workflows' audit step.",
+      "Keep metricsBridge.posthog.errors.where and requests.where real conditions: one that is always false (1 = 0, false, …) mutes ErrorRate.",
     ],
     topics: TOPICS,
   },
@@ -114,14 +127,14 @@ export const alarmMetricPublished = stackPolicy(
           const published = bridges.some((bridge) => {
             if (!isDocument(bridge.document) || bridge.document.namespace !== namespace) return false;
             const listed = bridge.document.metrics.some((candidate) => candidate.metricName === metricName && (dimensions === undefined || sameDimensions(candidate.dimensions, dimensions)));
-            return listed && bridgeRunProblem(bridge, resources, grants, namespace) === undefined && !(metricName === ERROR_RATE && countsNoErrors(bridge.document));
+            return listed && bridgeRunProblem(bridge, resources, grants, namespace) === undefined && !(metricName === ERROR_RATE && errorRateMuted({ ...bridge, document: bridge.document }) !== undefined);
           });
           const byWorkflow = fromWorkflows.has(metricName) && (dimensions === undefined || Object.keys(dimensions).length === 0) && workflowRoles.some((role) => mayPublishTo(role, namespace));
           if (published || byWorkflow) continue;
           if (unknown.length > 0) throw new UnknownInputError(`${unknown[0]!.function.urn} environment`);
           const why = bridges
             .filter((bridge) => isDocument(bridge.document) && bridge.document.namespace === namespace)
-            .map((bridge) => bridgeRunProblem(bridge, resources, grants, namespace) ?? (metricName === ERROR_RATE && isDocument(bridge.document) && countsNoErrors(bridge.document) ? `${bridge.functionName} counts no errors (its error definition's condition is always false), so its ErrorRate is always 0` : undefined))
+            .map((bridge) => bridgeRunProblem(bridge, resources, grants, namespace) ?? (metricName === ERROR_RATE && isDocument(bridge.document) ? errorRateMuted({ ...bridge, document: bridge.document }) : undefined))
             .filter((problem): problem is string => problem !== undefined);
           const dims = dimensions && Object.keys(dimensions).length > 0 ? ` with ${JSON.stringify(dimensions)}` : "";
           unpublished.push({ alarm, text: `alarm ${alarm.name} watches ${namespace}/${metricName}${dims}`, why });
