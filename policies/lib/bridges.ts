@@ -1,3 +1,4 @@
+import { now } from "./clock";
 import { StackResource, dependsOn } from "./define";
 import { RoleGrants } from "./roles";
 import { Plain, asArray, asRecord, isUnknown, knownNumber, knownString } from "./values";
@@ -29,6 +30,9 @@ export interface BridgeWatch {
   numbers: Record<string, number | undefined>;
   workflow?: string;
 }
+
+/** The handler the program's bundle exports (infra/metrics/bundle.ts: one file, index.js, exporting `handler`). */
+export const BRIDGE_HANDLER = "index.handler";
 
 export interface BridgeDocument {
   namespace: string;
@@ -184,11 +188,17 @@ export function effectiveIntervalSeconds(schedule: StackResource): number | stri
   return interval;
 }
 
-/** Whether a schedule runs at all: ENABLED (the provider's default) and no end date. */
+/**
+ * Whether a schedule runs at all: ENABLED (the provider's default), no end date, no start date still to come
+ * (EventBridge Scheduler StartDate: "The date, in UTC, after which the schedule can begin invoking its target",
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html).
+ */
 export function scheduleProblem(schedule: StackResource): string | undefined {
   const state = knownString(schedule.props["state"]) ?? "ENABLED";
   if (state !== "ENABLED") return `is ${state}`;
   if (knownString(schedule.props["endDate"]) !== undefined) return `stops at ${knownString(schedule.props["endDate"])} (endDate)`;
+  const start = knownString(schedule.props["startDate"]);
+  if (start !== undefined && !(Date.parse(start) <= now().getTime())) return `starts only at ${start} (startDate)`;
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import { METRIC_ALARM, SNS_TOPIC, TopicSeverities, SEVERITY_RANK, deliveries, evaluatedMetric, isAwsNamespace, reachedSeverity, resolveTopic } from "../lib/alarms";
 import {
+  BRIDGE_HANDLER,
   Bridge,
   BridgeDocument,
   LAMBDA_FUNCTION,
@@ -55,6 +56,12 @@ function bridgeRunProblem(bridge: Bridge, resources: StackResource[], grants: Ro
   if (reservedConcurrency(bridge.function) === 0) return `${bridge.functionName} has reservedConcurrentExecutions 0: it never runs`;
   const redirect = environmentNames(bridge.function).filter((name) => /^AWS_ENDPOINT_URL/i.test(name));
   if (redirect.length > 0) return `${bridge.functionName} sets ${redirect.join(", ")}: its AWS calls go elsewhere than CloudWatch`;
+  // Code run before or instead of the handler: NODE_OPTIONS (--require, --import) and a wrapper script
+  // (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-modify.html).
+  const preloads = environmentNames(bridge.function).filter((name) => /^(NODE_OPTIONS|AWS_LAMBDA_EXEC_WRAPPER)$/i.test(name));
+  if (preloads.length > 0) return `${bridge.functionName} sets ${preloads.join(", ")}: other code runs before or instead of the bridge`;
+  const handler = knownString(bridge.function.props["handler"]);
+  if (handler !== undefined && handler !== BRIDGE_HANDLER) return `${bridge.functionName} runs ${handler}, not the bridge's ${BRIDGE_HANDLER}`;
   const schedules = schedulesOf(bridge, resources).filter((schedule) => scheduleProblem(schedule) === undefined);
   if (schedules.length === 0) return `no enabled EventBridge Scheduler schedule of this stack invokes ${bridge.functionName}`;
   const role = functionRole(bridge, grants);
@@ -102,7 +109,7 @@ export const alarmMetricPublished = stackPolicy(
     severity: "critical",
     remediation: [
       "Declare flightdeck:metricsBridge (PostHog and Railway ids) so the stack deploys the bridge that publishes ErrorRate, ApiLatency, DatabaseCPUUtilization and DiskUsedPercent.",
-      "Keep the bridge's schedule ENABLED, its role's cloudwatch:PutMetricData for the namespace, and no reservedConcurrentExecutions of 0 or AWS_ENDPOINT_URL* in its environment.",
+      "Keep the bridge's schedule ENABLED (no endDate, no startDate still to come), its role's cloudwatch:PutMetricData for the namespace, its handler index.handler, and no reservedConcurrentExecutions of 0, AWS_ENDPOINT_URL*, NODE_OPTIONS or AWS_LAMBDA_EXEC_WRAPPER in its environment.",
       "Alarm only on metrics with their published dimensions; DeploymentFailed comes from the deploy workflows' audit step.",
       "Keep metricsBridge.posthog.errors.where and requests.where real conditions: one that is always false (1 = 0, false, …) mutes ErrorRate.",
     ],

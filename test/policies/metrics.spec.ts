@@ -34,11 +34,12 @@ describe("policies: metrics bridge", () => {
       assert.deepEqual(judge(validStack(), production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
 
-    it("a cron schedule every minute, a heartbeat alarm over 1 × 300 s, a failure alarm on Maximum", () => {
+    it("a cron schedule every minute that started in the past, a heartbeat alarm over 1 × 300 s, a failure alarm on Maximum", () => {
       let stack = mutate(validStack(), "metrics-schedule", (props) => {
         props["scheduleExpression"] = "cron(* * * * ? *)";
       });
       stack = mutate(stack, "metrics-heartbeat", (props) => Object.assign(props, { period: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }));
+      stack = mutate(stack, "metrics-schedule", (props) => (props["startDate"] = "2026-01-01T00:00:00Z"));
       stack = mutate(stack, "metrics-railway-failing", (props) => Object.assign(props, { statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0.5 }));
       assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
@@ -89,6 +90,35 @@ describe("policies: metrics bridge", () => {
         policy: "metrics-alarm-metric-published",
         message: /sets AWS_ENDPOINT_URL_CLOUDWATCH/,
         options: production(),
+      },
+      {
+        title: "the function preloads other code (NODE_OPTIONS)",
+        stack: () => mutate(validStack(), "metrics-function", (props) => ((props["environment"] as { variables: Record<string, string> }).variables["NODE_OPTIONS"] = "--require ./noop.js")),
+        policy: "metrics-alarm-metric-published",
+        message: /sets NODE_OPTIONS: other code runs before or instead of the bridge/,
+        options: production(),
+      },
+      {
+        title: "the function runs a wrapper script instead of the runtime's start-up",
+        stack: () => mutate(validStack(), "metrics-function", (props) => ((props["environment"] as { variables: Record<string, string> }).variables["AWS_LAMBDA_EXEC_WRAPPER"] = "/opt/skip")),
+        policy: "metrics-alarm-metric-published",
+        message: /sets AWS_LAMBDA_EXEC_WRAPPER/,
+        options: production(),
+      },
+      {
+        title: "the function runs another export of the bundle",
+        stack: () => mutate(validStack(), "metrics-function", (props) => (props["handler"] = "index.noop")),
+        policy: "metrics-alarm-metric-published",
+        message: /runs index\.noop, not the bridge's index\.handler/,
+        options: production(),
+      },
+      {
+        title: "the schedule starts only in 2030",
+        stack: () => mutate(validStack(), "metrics-schedule", (props) => (props["startDate"] = "2030-01-01T00:00:00Z")),
+        policy: "metrics-alarm-metric-published",
+        message: /no enabled EventBridge Scheduler schedule of this stack invokes/,
+        options: production(),
+        alsoBy: ["metrics-bridge-schedule-within-alarm-period"],
       },
       {
         title: "the bridge's document no longer lists a metric",
