@@ -45,6 +45,8 @@ export interface BridgeDocument {
   secretParameters: string[];
   /** What the bridge counts as an error in PostHog: the event and its optional HogQL condition. */
   errors?: { event?: string; where?: string };
+  /** The PostHog project the bridge queries (its host and project id). */
+  posthog?: { host?: string; projectId?: number };
   /** What the bridge counts as a request (the error rate's denominator): a condition that is always false means no datum ever. */
   requests?: { event?: string; where?: string };
   watch?: BridgeWatch;
@@ -108,7 +110,8 @@ export function readBridgeDocument(text: string): BridgeDocument | { invalid: st
   const secretParameters = Object.values(secrets);
   const errorsRecord = ((record["posthog"] ?? {}) as Record<string, unknown>)["errors"];
   const errors = errorsRecord !== null && typeof errorsRecord === "object" ? (errorsRecord as Record<string, unknown>) : undefined;
-  const requestsRecord = ((record["posthog"] ?? {}) as Record<string, unknown>)["requests"];
+  const posthogRecord = (record["posthog"] ?? {}) as Record<string, unknown>;
+  const requestsRecord = posthogRecord["requests"];
   const requests = requestsRecord !== null && typeof requestsRecord === "object" ? (requestsRecord as Record<string, unknown>) : undefined;
   return {
     namespace,
@@ -119,6 +122,7 @@ export function readBridgeDocument(text: string): BridgeDocument | { invalid: st
     secretParameters,
     parameters: [...secretParameters, ...(watch?.recordParameter ? [watch.recordParameter] : [])],
     errors: errors ? { event: typeof errors["event"] === "string" ? errors["event"] : undefined, where: typeof errors["where"] === "string" ? errors["where"] : undefined } : undefined,
+    posthog: { host: typeof posthogRecord["host"] === "string" ? posthogRecord["host"] : undefined, projectId: typeof posthogRecord["projectId"] === "number" ? posthogRecord["projectId"] : undefined },
     requests: requests ? { event: typeof requests["event"] === "string" ? requests["event"] : undefined, where: typeof requests["where"] === "string" ? requests["where"] : undefined } : undefined,
     watch,
   };

@@ -81,10 +81,21 @@ function countsNoRequests(document: BridgeDocument): boolean {
   return document.requests?.where !== undefined && constantlyFalse(document.requests.where);
 }
 
+const FEATURE_FLAG = "pulumi-nodejs:dynamic/posthog:FeatureFlag";
+
+function posthogProject(host: string | undefined, projectId: number | undefined): string | undefined {
+  return host === undefined || projectId === undefined ? undefined : `project ${projectId} at ${host.trim().toLowerCase().replace(/\/+$/, "")}`;
+}
+
 /** Why a bridge's ErrorRate can never show errors, if it cannot. */
-function errorRateMuted(bridge: Bridge & { document: BridgeDocument }): string | undefined {
+function errorRateMuted(bridge: Bridge & { document: BridgeDocument }, resources: StackResource[]): string | undefined {
   if (countsNoErrors(bridge.document)) return `${bridge.functionName} counts no errors (its error definition's condition is always false), so its ErrorRate is always 0`;
   if (countsNoRequests(bridge.document)) return `${bridge.functionName} counts no requests (its request definition's condition is always false), so it never publishes an ErrorRate`;
+  // The stack's feature flags live in the product's PostHog project (the one its events go to); a bridge
+  // reading another project reads no traffic.
+  const product = new Set(resources.filter((resource) => resource.type === FEATURE_FLAG).map((flag) => posthogProject(knownString(flag.props["host"]), knownNumber(flag.props["projectId"]))).filter((project): project is string => project !== undefined));
+  const reads = posthogProject(bridge.document.posthog?.host, bridge.document.posthog?.projectId);
+  if (product.size > 0 && reads !== undefined && !product.has(reads)) return `${bridge.functionName} reads PostHog ${reads}, not the product's ${[...product].join(", ")} where the stack's feature flags are`;
   return undefined;
 }
 
@@ -112,6 +123,7 @@ export const alarmMetricPublished = stackPolicy(
       "Keep the bridge's schedule ENABLED (no endDate, no startDate still to come), its role's cloudwatch:PutMetricData for the namespace, its handler index.handler, and no reservedConcurrentExecutions of 0, AWS_ENDPOINT_URL*, NODE_OPTIONS or AWS_LAMBDA_EXEC_WRAPPER in its environment.",
       "Alarm only on metrics with their published dimensions; DeploymentFailed comes from the deploy workflows' audit step.",
       "Keep metricsBridge.posthog.errors.where and requests.where real conditions: one that is always false (1 = 0, false, …) mutes ErrorRate.",
+      "Point metricsBridge.posthog at the product's PostHog project (the host and projectId of featureFlags.posthog).",
     ],
     topics: TOPICS,
   },
@@ -134,14 +146,14 @@ export const alarmMetricPublished = stackPolicy(
           const published = bridges.some((bridge) => {
             if (!isDocument(bridge.document) || bridge.document.namespace !== namespace) return false;
             const listed = bridge.document.metrics.some((candidate) => candidate.metricName === metricName && (dimensions === undefined || sameDimensions(candidate.dimensions, dimensions)));
-            return listed && bridgeRunProblem(bridge, resources, grants, namespace) === undefined && !(metricName === ERROR_RATE && errorRateMuted({ ...bridge, document: bridge.document }) !== undefined);
+            return listed && bridgeRunProblem(bridge, resources, grants, namespace) === undefined && !(metricName === ERROR_RATE && errorRateMuted({ ...bridge, document: bridge.document }, resources) !== undefined);
           });
           const byWorkflow = fromWorkflows.has(metricName) && (dimensions === undefined || Object.keys(dimensions).length === 0) && workflowRoles.some((role) => mayPublishTo(role, namespace));
           if (published || byWorkflow) continue;
           if (unknown.length > 0) throw new UnknownInputError(`${unknown[0]!.function.urn} environment`);
           const why = bridges
             .filter((bridge) => isDocument(bridge.document) && bridge.document.namespace === namespace)
-            .map((bridge) => bridgeRunProblem(bridge, resources, grants, namespace) ?? (metricName === ERROR_RATE && isDocument(bridge.document) ? errorRateMuted({ ...bridge, document: bridge.document }) : undefined))
+            .map((bridge) => bridgeRunProblem(bridge, resources, grants, namespace) ?? (metricName === ERROR_RATE && isDocument(bridge.document) ? errorRateMuted({ ...bridge, document: bridge.document }, resources) : undefined))
             .filter((problem): problem is string => problem !== undefined);
           const dims = dimensions && Object.keys(dimensions).length > 0 ? ` with ${JSON.stringify(dimensions)}` : "";
           unpublished.push({ alarm, text: `alarm ${alarm.name} watches ${namespace}/${metricName}${dims}`, why });

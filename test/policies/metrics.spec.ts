@@ -28,6 +28,33 @@ function withBridgeStatement(statement: Record<string, unknown>): Fixture[] {
   });
 }
 
+/** A compliant feature flag of the product's PostHog project (day 7 of its plan at the judge's clock), as test/policies/flags.spec.ts declares it. */
+function productFlag(): Fixture {
+  const team = ["user_maria_chen", "user_dev_okafor"];
+  const stages = [{ day: 0, rollout: 0 }, { day: 1, rollout: "team" }, { day: 3, rollout: 5 }, { day: 7, rollout: 25 }, { day: 14, rollout: 50 }, { day: 21, rollout: 100 }];
+  return {
+    type: "pulumi-nodejs:dynamic/posthog:FeatureFlag",
+    name: "flightpro-production-flags-new-dashboard",
+    props: {
+      host: "https://us.posthog.com",
+      projectId: 41028,
+      apiKey: "phx_canary",
+      key: "new-dashboard",
+      name: "The redesigned dashboard (owner: maria-chen). Managed by flightdeck.",
+      active: true,
+      filters: { groups: [{ properties: [{ key: "distinct_id", type: "person", operator: "exact", value: team }], rollout_percentage: 100 }, { properties: [], rollout_percentage: 25 }] },
+      description: "The redesigned dashboard",
+      owner: "maria-chen",
+      killSwitch: false,
+      earlyAccess: team,
+      rollout: { start: "2026-11-03", timezone: "America/New_York", stages },
+      stage: "25% (day 7 of plan since 2026-11-03; next: 50% on 2026-11-17)",
+      environment: "production",
+      staging: { stack: "staging", found: true, exposure: { percent: 100, team: true }, start: "2026-10-13", killSwitch: false },
+    },
+  };
+}
+
 describe("policies: metrics bridge", () => {
   describe("compliant bridges written other valid ways pass", () => {
     it("the bridge as the program declares it", () => {
@@ -47,6 +74,11 @@ describe("policies: metrics bridge", () => {
     it("a stricter watch (3-minute evaluation, 1.5× page, 4% rollback, smaller floors, a longer window)", () => {
       const stack = withDocument((document) => Object.assign(document.watch!, { evaluationMinutes: 3, pageFactor: 1.5, rollbackErrorRatePercent: 4, minRequests: 50, minErrors: 3, baselineFloorPercent: 0.2, windowMinutes: 90 }));
       assert.deepEqual(judge(stack, production()), []);
+    });
+
+    it("the product's PostHog project written with a trailing slash and another case, next to its flags", () => {
+      const stack = [...withDocument((document) => (document.posthog.host = "https://US.posthog.com/")), productFlag()];
+      assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
 
     it("reads the schedule expressions EventBridge Scheduler takes", () => {
@@ -89,6 +121,13 @@ describe("policies: metrics bridge", () => {
         stack: () => mutate(validStack(), "metrics-function", (props) => ((props["environment"] as { variables: Record<string, string> }).variables["AWS_ENDPOINT_URL_CLOUDWATCH"] = "https://example.invalid")),
         policy: "metrics-alarm-metric-published",
         message: /sets AWS_ENDPOINT_URL_CLOUDWATCH/,
+        options: production(),
+      },
+      {
+        title: "the bridge reads another PostHog project than the product's (where its flags are)",
+        stack: () => [...withDocument((document) => (document.posthog.projectId = 1)), productFlag()],
+        policy: "metrics-alarm-metric-published",
+        message: /reads PostHog project 1 at https:\/\/us\.posthog\.com, not the product's project 41028 at https:\/\/us\.posthog\.com/,
         options: production(),
       },
       {
