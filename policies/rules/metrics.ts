@@ -23,6 +23,12 @@ import { RoleGrants, roleGrants } from "../lib/roles";
 import { currentStack } from "../lib/stack";
 import { anyGlobMatch } from "../lib/glob";
 import { knownNumber, knownString } from "../lib/values";
+import { swallowedFailures } from "../lib/workflow/checks";
+import { conditionIn, flagValue } from "../lib/workflow/expression";
+import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
+import { WorkflowParseError } from "../lib/workflow/model";
+import { allCommandsOfStep } from "../lib/workflow/roles";
+import { invocation, programOf } from "../lib/workflow/shell";
 import { isDeployRole } from "./iam";
 import { parse } from "yaml";
 
@@ -366,6 +372,7 @@ export const watchThresholdsWithinSpec = stackPolicy<WatchSettings>(
       "Set flightdeck:metricsBridge.watch in the production stack (windowMinutes ≥ 60, baselineMinutes ≥ 60, evaluationMinutes ≤ 5, pageFactor ≤ 2, rollbackErrorRatePercent ≤ 5).",
       "Keep minRequests, minErrors and baselineFloorPercent at or below the pack's maxima (100 requests, 5 errors, 1%).",
       "Keep the deploy role's ssm:PutParameter on the watch record and the rollback workflow committed by the stack.",
+      "Keep the deploy job's watch step (aws ssm put-parameter of the record) running whenever the deploy succeeds: if: success() or absent, no continue-on-error, no `|| true`.",
     ],
     topics: TOPICS,
   },
@@ -431,8 +438,8 @@ export const watchThresholdsWithinSpec = stackPolicy<WatchSettings>(
         const record = watch.recordParameter;
         const writer = record !== undefined && grants.filter(isDeployRole).some((role) => role.permissions.some((source) => source.document.kind === "document" && source.document.statements.some((statement) => isAllow(statement) && coversAction(statement, "ssm:PutParameter") && (statement.resources ?? []).some((arn) => parameterArnMatches(arn.trim(), record)))));
         if (!writer) findings.push(`no deploy role of this stack may write the watch record ${record ?? "(none named)"}, so no deploy is ever watched`);
-        const written = record !== undefined && workflowFiles.some((file) => (knownString(file.props["content"]) ?? "").includes(record) && /aws\s+ssm\s+put-parameter/.test(knownString(file.props["content"]) ?? ""));
-        if (!written) findings.push(`no workflow file of this stack writes the watch record ${record ?? "(none named)"} (aws ssm put-parameter)`);
+        const writes = record === undefined ? { ok: false, problems: [] } : watchRecordWriters(workflowFiles, record);
+        if (!writes.ok) findings.push(`no workflow step of this stack writes the watch record ${record ?? "(none named)"} after every successful deploy (aws ssm put-parameter)${writes.problems.length > 0 ? `: ${writes.problems.join("; ")}` : ""}`);
         const workflow = watch.workflow;
         const committed = workflow === undefined ? undefined : workflowFiles.find((file) => knownString(file.props["file"]) === `.github/workflows/${workflow}`);
         if (!committed) findings.push(`the watch dispatches ${workflow ?? "no workflow"}, which this stack does not commit`);
@@ -444,6 +451,40 @@ export const watchThresholdsWithinSpec = stackPolicy<WatchSettings>(
     },
   },
 );
+
+/**
+ * Whether a committed workflow writes the watch record whenever its run is going well: a step whose
+ * commands (parsed, not comments) run `aws ssm put-parameter` naming the record (in its script or its env),
+ * whose `if:` holds on success, whose job can run, with no continue-on-error and no swallowed failure.
+ */
+function watchRecordWriters(files: StackResource[], record: string): { ok: boolean; problems: string[] } {
+  const problems: string[] = [];
+  for (const file of files) {
+    const path = workflowPathOf(file.props["file"]);
+    const content = knownString(file.props["content"]);
+    if (path === undefined || content === undefined || !content.includes(record)) continue;
+    const workflow = cachedWorkflow(path, content);
+    if (workflow instanceof WorkflowParseError) continue;
+    const success = { outcome: "success" as const, events: workflow.triggers };
+    for (const job of workflow.jobs) {
+      for (const step of job.steps) {
+        const commands = allCommandsOfStep(step);
+        const puts = commands.some((command) => programOf(command) === "aws" && invocation(command).includes("ssm") && invocation(command).includes("put-parameter"));
+        const names = (step.run ?? "").includes(record) || Object.values(step.effectiveEnv).some((value) => value === record);
+        if (!puts || !names) continue;
+        const why = [
+          conditionIn(step.if, success) !== true ? `its if (${String(step.if)}) does not hold when the deploy succeeds` : undefined,
+          conditionIn(job.if, success) === false ? `its job ${job.id} never runs (if: ${String(job.if)})` : undefined,
+          flagValue(step.continueOnError, workflow.triggers) !== false || flagValue(job.continueOnError, workflow.triggers) !== false ? "it may continue on error" : undefined,
+          ...swallowedFailures(commands),
+        ].filter((problem): problem is string => problem !== undefined);
+        if (why.length === 0) return { ok: true, problems: [] };
+        problems.push(`${path} ${step.at} (${step.name}): ${why.join(", ")}`);
+      }
+    }
+  }
+  return { ok: false, problems };
+}
 
 /** Whether a workflow file is dispatchable the way the watch dispatches rollback.yml (infra/workflows/rollback.ts). */
 function isRollbackDispatch(content: string): boolean {

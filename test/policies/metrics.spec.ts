@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { parse, stringify } from "yaml";
 import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../infra/metrics/contract";
 import { bridgeRolePermissions } from "./bridgeFixtures";
 import { validStack } from "./fixtures";
@@ -25,6 +26,18 @@ function withBridgeStatement(statement: Record<string, unknown>): Fixture[] {
     const document = bridgeRolePermissions() as unknown as { Statement: unknown[] };
     document.Statement.push(statement);
     props["policy"] = JSON.stringify(document);
+  });
+}
+
+/** The valid stack with the production deploy's watch step changed (the program's generated deploy-production.yml). */
+function withWatchStep(change: (step: Record<string, unknown>) => void): Fixture[] {
+  return mutate(validStack(), "workflow-deploy-production", (props) => {
+    const workflow = parse(String(props["content"])) as { jobs: Record<string, { steps?: Record<string, unknown>[] }> };
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps ?? []);
+    const step = steps.find((candidate) => String(candidate["name"]).startsWith("Start the post-deployment watch"));
+    if (!step) throw new Error("deploy-production.yml has no watch step");
+    change(step);
+    props["content"] = stringify(workflow);
   });
 }
 
@@ -78,6 +91,11 @@ describe("policies: metrics bridge", () => {
 
     it("the product's PostHog project written with a trailing slash and another case, next to its flags", () => {
       const stack = [...withDocument((document) => (document.posthog.host = "https://US.posthog.com/")), productFlag()];
+      assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
+    });
+
+    it("the watch record written by a step whose if is written out (success() && github.event_name == 'workflow_dispatch')", () => {
+      const stack = withWatchStep((step) => (step["if"] = "${{ success() && github.event_name == 'workflow_dispatch' }}"));
       assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
 
@@ -289,6 +307,34 @@ describe("policies: metrics bridge", () => {
         message: /no deploy role of this stack may write the watch record/,
         options: production(),
         alsoBy: ["metrics-alarm-metric-published"],
+      },
+      {
+        title: "the watch record's step never runs (if: false)",
+        stack: () => withWatchStep((step) => (step["if"] = false)),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /no workflow step of this stack writes the watch record .*: .*deploy-production\.yml .*its if \(false\) does not hold when the deploy succeeds/,
+        options: production(),
+      },
+      {
+        title: "the watch record's step runs only when the deploy failed",
+        stack: () => withWatchStep((step) => (step["if"] = "${{ failure() }}")),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /its if \(\$\{\{ failure\(\) \}\}\) does not hold when the deploy succeeds/,
+        options: production(),
+      },
+      {
+        title: "the watch record's write may fail unnoticed (continue-on-error)",
+        stack: () => withWatchStep((step) => (step["continue-on-error"] = true)),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /it may continue on error/,
+        options: production(),
+      },
+      {
+        title: "the watch record's write is commented out (the parameter still named in a comment)",
+        stack: () => withWatchStep((step) => (step["run"] = String(step["run"]).replace("aws ssm put-parameter", "# aws ssm put-parameter"))),
+        policy: "metrics-watch-thresholds-within-spec",
+        message: /no workflow step of this stack writes the watch record \/flightdeck\/flightpro\/production\/deploy-watch after every successful deploy \(aws ssm put-parameter\)$/,
+        options: production(),
       },
       {
         title: "the bridge may read every parameter of the account",
