@@ -22,7 +22,7 @@ import { Statement, conditionsOn, coversAction, coversResource, grantedActions, 
 import { RoleGrants, roleGrants } from "../lib/roles";
 import { currentStack } from "../lib/stack";
 import { anyGlobMatch } from "../lib/glob";
-import { knownNumber, knownString } from "../lib/values";
+import { Plain, knownNumber, knownString } from "../lib/values";
 import { swallowedFailures } from "../lib/workflow/checks";
 import { conditionIn, flagValue } from "../lib/workflow/expression";
 import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
@@ -105,13 +105,32 @@ function errorRateMuted(bridge: Bridge & { document: BridgeDocument }, resources
   return undefined;
 }
 
-/** Metric names a deploy workflow of the stack publishes (`aws cloudwatch put-metric-data … --metric-name X`). */
+/**
+ * Metric names a workflow of the stack publishes: a step's parsed commands (not comments) run
+ * `aws cloudwatch put-metric-data … --metric-name X`, in a step and job whose `if:` can hold on some outcome.
+ */
 function workflowPublishedMetrics(resources: StackResource[]): Set<string> {
   const names = new Set<string>();
   for (const file of resources) {
-    if (file.type !== REPOSITORY_FILE || !(knownString(file.props["file"]) ?? "").startsWith(".github/workflows/")) continue;
-    const content = knownString(file.props["content"]) ?? "";
-    for (const match of content.matchAll(/aws\s+cloudwatch\s+put-metric-data\b[^\n]*--metric-name[\s=]+["']?([A-Za-z0-9_.-]+)/g)) names.add(match[1]!);
+    const path = file.type === REPOSITORY_FILE ? workflowPathOf(file.props["file"]) : undefined;
+    const content = knownString(file.props["content"]);
+    if (path === undefined || content === undefined || !content.includes("put-metric-data")) continue;
+    const workflow = cachedWorkflow(path, content);
+    if (workflow instanceof WorkflowParseError) continue;
+    const mayRun = (condition: Plain | undefined) => (["success", "failure", "cancelled"] as const).some((outcome) => conditionIn(condition, { outcome, events: workflow.triggers }) !== false);
+    for (const job of workflow.jobs) {
+      if (!mayRun(job.if)) continue;
+      for (const step of job.steps.filter((candidate) => mayRun(candidate.if))) {
+        for (const command of allCommandsOfStep(step)) {
+          const words = invocation(command);
+          if (programOf(command) !== "aws" || !words.includes("cloudwatch") || !words.includes("put-metric-data")) continue;
+          words.forEach((word, index) => {
+            if (word === "--metric-name" && words[index + 1] !== undefined) names.add(words[index + 1]!);
+            else if (word.startsWith("--metric-name=")) names.add(word.slice("--metric-name=".length));
+          });
+        }
+      }
+    }
   }
   return names;
 }

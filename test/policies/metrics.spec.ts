@@ -41,6 +41,16 @@ function withWatchStep(change: (step: Record<string, unknown>) => void): Fixture
   });
 }
 
+/** The valid stack with every workflow step that runs put-metric-data changed. */
+function withMetricSteps(change: (step: Record<string, unknown>) => void): Fixture[] {
+  return structuredClone(validStack()).map((fixture) => {
+    if (fixture.type !== "github:index/repositoryFile:RepositoryFile" || !String(fixture.props["content"]).includes("put-metric-data")) return fixture;
+    const workflow = parse(String(fixture.props["content"])) as { jobs: Record<string, { steps?: Record<string, unknown>[] }> };
+    for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps ?? [])) if (String(step["run"] ?? "").includes("put-metric-data")) change(step);
+    return { ...fixture, props: { ...fixture.props, content: stringify(workflow) } };
+  });
+}
+
 /** A compliant feature flag of the product's PostHog project (day 7 of its plan at the judge's clock), as test/policies/flags.spec.ts declares it. */
 function productFlag(): Fixture {
   const team = ["user_maria_chen", "user_dev_okafor"];
@@ -110,6 +120,12 @@ describe("policies: metrics bridge", () => {
   });
 
   describe("what a change could do to silence the alarms is blocked", () => {
+    it("metrics-alarm-metric-published: the deploy workflows' DeploymentFailed step never runs (if: false), beside the audit policies", () => {
+      const verdicts = judge(withMetricSteps((step) => (step["if"] = false)), production()).filter((verdict) => verdict.policy === "metrics-alarm-metric-published");
+      assert.equal(verdicts.length, 1, JSON.stringify(verdicts));
+      assert.match(verdicts[0]!.message, /alarm deployment-failed watches FlightPro\/production\/DeploymentFailed/);
+    });
+
     itRejects([
       {
         title: "the bridge is removed (schedule, function and all)",
@@ -146,6 +162,13 @@ describe("policies: metrics bridge", () => {
         stack: () => [...withDocument((document) => (document.posthog.projectId = 1)), productFlag()],
         policy: "metrics-alarm-metric-published",
         message: /reads PostHog project 1 at https:\/\/us\.posthog\.com, not the product's project 41028 at https:\/\/us\.posthog\.com/,
+        options: production(),
+      },
+      {
+        title: "the deploy workflows only mention put-metric-data in a comment",
+        stack: () => withMetricSteps((step) => (step["run"] = `# aws cloudwatch put-metric-data --metric-name DeploymentFailed\n${String(step["run"]).replaceAll("put-metric-data", "list-metrics")}`)),
+        policy: "metrics-alarm-metric-published",
+        message: /alarm deployment-failed watches FlightPro\/production\/DeploymentFailed/,
         options: production(),
       },
       {
