@@ -83,6 +83,13 @@ describe("MetricsBridge (sample stacks)", () => {
     assert.deepEqual(inputAt(failing, "dimensions"), { Source: "railway" });
     assert.deepEqual([inputAt(failing, "evaluationPeriods"), inputAt(failing, "datapointsToAlarm"), inputAt(failing, "comparisonOperator")], [3, 3, "GreaterThanOrEqualToThreshold"]);
     assert.match(String(inputAt(heartbeat, "alarmActions[0]")), /flightpro-production-alerts-warning$/);
+    // Staging's bridge alarms notify #alerts (the warning topic), never the critical one.
+    const stagingAlarms = staging.ofType(ALARM).filter((a) => a.name.includes("-metrics-"));
+    assert.deepEqual(stagingAlarms.map((a) => a.name).sort(), ["flightpro-staging-metrics-heartbeat", "flightpro-staging-metrics-posthog-failing", "flightpro-staging-metrics-railway-failing"]);
+    for (const alarm of stagingAlarms) {
+      assert.deepEqual(inputAt(alarm, "alarmActions"), [String(inputAt(alarm, "alarmActions[0]"))]);
+      assert.match(String(inputAt(alarm, "alarmActions[0]")), /flightpro-staging-alerts-warning$/, alarm.name);
+    }
   });
 
   it("watches production deploys only: staging has the bridge without the watch", () => {
