@@ -45,6 +45,9 @@ export interface BridgeDocument {
   secretParameters: string[];
   /** What the bridge counts as an error in PostHog: the event and its optional HogQL condition. */
   errors?: { event?: string; where?: string };
+  /** Each run measures [now − lagSeconds − windowSeconds, now − lagSeconds). */
+  windowSeconds?: number;
+  lagSeconds?: number;
   /** The PostHog project the bridge queries (its host and project id). */
   posthog?: { host?: string; projectId?: number };
   /** What the bridge counts as a request (the error rate's denominator): a condition that is always false means no datum ever. */
@@ -122,6 +125,8 @@ export function readBridgeDocument(text: string): BridgeDocument | { invalid: st
     secretParameters,
     parameters: [...secretParameters, ...(watch?.recordParameter ? [watch.recordParameter] : [])],
     errors: errors ? { event: typeof errors["event"] === "string" ? errors["event"] : undefined, where: typeof errors["where"] === "string" ? errors["where"] : undefined } : undefined,
+    windowSeconds: typeof record["windowSeconds"] === "number" ? record["windowSeconds"] : undefined,
+    lagSeconds: typeof record["lagSeconds"] === "number" ? record["lagSeconds"] : undefined,
     posthog: { host: typeof posthogRecord["host"] === "string" ? posthogRecord["host"] : undefined, projectId: typeof posthogRecord["projectId"] === "number" ? posthogRecord["projectId"] : undefined },
     requests: requests ? { event: typeof requests["event"] === "string" ? requests["event"] : undefined, where: typeof requests["where"] === "string" ? requests["where"] : undefined } : undefined,
     watch,

@@ -210,11 +210,12 @@ export const bridgeScheduleWithinAlarmPeriod = stackPolicy(
     name: "metrics-bridge-schedule-within-alarm-period",
     description:
       "Each metrics bridge runs at least once per period of the shortest alarm on what it publishes, and finishes within it: an enabled schedule whose longest gap (its rate or cron, plus any flexible window) is at most that period, " +
-      "and a function timeout below it. A bridge that runs less often leaves periods without data, which the alarms read as missing, never as a breach. " +
+      "and a function timeout below it; each datum measures at most one such period, at most one period late. A bridge that runs less often leaves periods without data, which the alarms read as missing, never as a breach. " +
       `${SPEC_MONITOR}.`,
     severity: "high",
     remediation: [
       "Set flightdeck:metricsBridge.scheduleMinutes to at most the shortest alarm period (1 minute for the spec's table).",
+      "Keep metricsBridge.windowSeconds and lagSeconds at most the shortest alarm period (60 s): one datum per period, at most one period late.",
       "Keep the schedule's flexibleTimeWindow mode OFF, its state ENABLED, and no endDate.",
     ],
     topics: TOPICS,
@@ -249,6 +250,12 @@ export const bridgeScheduleWithinAlarmPeriod = stackPolicy(
           const alarm = alarms.find((entry) => entry.period === shortest)!.alarm;
           report(`${bridge.functionName} runs at most every ${fastest} s; alarm ${alarm.name} evaluates ${shortest} s periods`, bridge.function.urn);
         }
+        // Each datum must describe one alarm period, and arrive within one: a longer window averages a spike
+        // away (5 minutes at 8% inside an hour reads as under 1%), a longer lag leaves the latest periods empty.
+        const shortestAlarm = alarms.find((entry) => entry.period === shortest)!.alarm;
+        const { windowSeconds, lagSeconds } = bridge.document;
+        if (windowSeconds === undefined || windowSeconds > shortest) report(`${bridge.functionName} measures ${windowSeconds ?? "an unknown number of"} s per datum; alarm ${shortestAlarm.name} evaluates ${shortest} s periods, so a spike is averaged away`, bridge.function.urn);
+        if (lagSeconds === undefined || lagSeconds > shortest) report(`${bridge.functionName} measures ${lagSeconds ?? "an unknown number of"} s behind the present; alarm ${shortestAlarm.name} evaluates ${shortest} s periods, so the latest ones have no data`, bridge.function.urn);
         // terraform-provider-aws lambda_function: timeout "Defaults to 3".
         const timeout = knownNumber(bridge.function.props["timeout"]) ?? 3;
         if (timeout >= fastest) report(`${bridge.functionName} may run ${timeout} s, as long as its ${fastest} s interval: runs would overlap`, bridge.function.urn);

@@ -84,12 +84,13 @@ describe("policies: metrics bridge", () => {
       assert.deepEqual(judge(validStack(), production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
 
-    it("a cron schedule every minute that started in the past, a heartbeat alarm over 1 × 300 s, a failure alarm on Maximum", () => {
+    it("a cron schedule every minute that started in the past, no lag, a heartbeat alarm over 1 × 300 s, a failure alarm on Maximum", () => {
       let stack = mutate(validStack(), "metrics-schedule", (props) => {
         props["scheduleExpression"] = "cron(* * * * ? *)";
       });
       stack = mutate(stack, "metrics-heartbeat", (props) => Object.assign(props, { period: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }));
       stack = mutate(stack, "metrics-schedule", (props) => (props["startDate"] = "2026-01-01T00:00:00Z"));
+      stack = withDocument((document) => Object.assign(document, { windowSeconds: 60, lagSeconds: 0 }), stack);
       stack = mutate(stack, "metrics-railway-failing", (props) => Object.assign(props, { statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0.5 }));
       assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
@@ -241,6 +242,20 @@ describe("policies: metrics bridge", () => {
         stack: () => mutate(validStack(), "metrics-schedule", (props) => (props["flexibleTimeWindow"] = { mode: "FLEXIBLE", maximumWindowInMinutes: 15 })),
         policy: "metrics-bridge-schedule-within-alarm-period",
         message: /runs at most every 960 s/,
+        options: production(),
+      },
+      {
+        title: "each datum averages the last hour (a 5-minute spike reads as a blip)",
+        stack: () => withDocument((document) => (document.windowSeconds = 3600)),
+        policy: "metrics-bridge-schedule-within-alarm-period",
+        message: /measures 3600 s per datum; alarm .* evaluates 60 s periods, so a spike is averaged away/,
+        options: production(),
+      },
+      {
+        title: "each datum is 10 minutes late",
+        stack: () => withDocument((document) => (document.lagSeconds = 600)),
+        policy: "metrics-bridge-schedule-within-alarm-period",
+        message: /measures 600 s behind the present; alarm .* evaluates 60 s periods/,
         options: production(),
       },
       {
