@@ -164,13 +164,16 @@ export const alarmMetricPublished = stackPolicy(
       for (const alarm of resources) {
         if (alarm.type !== METRIC_ALARM) continue;
         const metric = evaluatedMetric(alarm);
-        const reads = metric?.shape === "metric" ? [{ namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions }] : (metric?.reads ?? []).map((read) => ({ ...read, dimensions: undefined }));
+        const reads = metric?.shape === "metric" ? [{ namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions, unit: metric.unit }] : (metric?.reads ?? []).map((read) => ({ ...read, dimensions: undefined, unit: undefined }));
         for (const read of reads) {
           if (read.namespace === undefined || read.metricName === undefined || isAwsNamespace(read.namespace)) continue;
-          const { namespace, metricName, dimensions } = read;
+          const { namespace, metricName, dimensions, unit } = read;
           const published = bridges.some((bridge) => {
             if (!isDocument(bridge.document) || bridge.document.namespace !== namespace) return false;
-            const listed = bridge.document.metrics.some((candidate) => candidate.metricName === metricName && (dimensions === undefined || sameDimensions(candidate.dimensions, dimensions)));
+            // Datapoints of each unit are aggregated separately, and an alarm whose unit is not the one published
+            // is stuck in INSUFFICIENT_DATA (PutMetricAlarm, Unit:
+            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+            const listed = bridge.document.metrics.some((candidate) => candidate.metricName === metricName && (dimensions === undefined || sameDimensions(candidate.dimensions, dimensions)) && (unit === undefined || candidate.unit === unit));
             return listed && bridgeRunProblem(bridge, resources, grants, namespace) === undefined && !(metricName === ERROR_RATE && errorRateMuted({ ...bridge, document: bridge.document }, resources) !== undefined);
           });
           const byWorkflow = fromWorkflows.has(metricName) && (dimensions === undefined || Object.keys(dimensions).length === 0) && workflowRoles.some((role) => mayPublishTo(role, namespace));
@@ -181,7 +184,8 @@ export const alarmMetricPublished = stackPolicy(
             .map((bridge) => bridgeRunProblem(bridge, resources, grants, namespace) ?? (metricName === ERROR_RATE && isDocument(bridge.document) ? errorRateMuted({ ...bridge, document: bridge.document }, resources) : undefined))
             .filter((problem): problem is string => problem !== undefined);
           const dims = dimensions && Object.keys(dimensions).length > 0 ? ` with ${JSON.stringify(dimensions)}` : "";
-          unpublished.push({ alarm, text: `alarm ${alarm.name} watches ${namespace}/${metricName}${dims}`, why });
+          const units = unit !== undefined ? ` in ${unit}` : "";
+          unpublished.push({ alarm, text: `alarm ${alarm.name} watches ${namespace}/${metricName}${dims}${units}`, why });
         }
       }
       if (unpublished.length === 0) return;

@@ -110,6 +110,12 @@ describe("policies: metrics bridge", () => {
       assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
 
+    it("alarms that name the unit the bridge publishes in (Percent, Seconds)", () => {
+      let stack = mutate(validStack(), "error-rate", (props) => (props["unit"] = "Percent"));
+      stack = mutate(stack, "api-latency", (props) => (props["unit"] = "Seconds"));
+      assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
+    });
+
     it("reads the schedule expressions EventBridge Scheduler takes", () => {
       assert.equal(scheduleIntervalSeconds("rate(1 minute)"), 60);
       assert.equal(scheduleIntervalSeconds("rate(5 minutes)"), 300);
@@ -207,6 +213,14 @@ describe("policies: metrics bridge", () => {
         policy: "metrics-alarm-metric-published",
         message: /alarm disk-used watches FlightPro\/production\/DiskUsedPercent/,
         options: production(),
+      },
+      {
+        title: "the error-rate alarm reads ErrorRate in Count, which the bridge sends in Percent",
+        stack: () => mutate(validStack(), "error-rate", (props) => (props["unit"] = "Count")),
+        policy: "metrics-alarm-metric-published",
+        message: /alarm error-rate watches FlightPro\/production\/ErrorRate in Count/,
+        options: production(),
+        alsoBy: ["alerts-alarm-thresholds-within-spec"],
       },
       {
         title: "the bridge publishes into another namespace",
