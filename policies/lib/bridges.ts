@@ -154,9 +154,11 @@ export function isDocument(document: Bridge["document"]): document is BridgeDocu
 /** Schedules whose target is the function (its ARN from the function's output: a dependency, and the name at the end). */
 export function schedulesOf(bridge: Bridge, resources: StackResource[]): StackResource[] {
   return resources.filter((schedule) => {
-    if (schedule.type !== SCHEDULE) return false;
-    const arn = knownString(asRecord(schedule.props["target"])?.["arn"]);
-    return arn !== undefined && arn.split(":").pop() === bridge.functionName && dependsOn(schedule, bridge.function.urn, "target");
+    if (schedule.type !== SCHEDULE || !dependsOn(schedule, bridge.function.urn, "target")) return false;
+    const raw = asRecord(schedule.props["target"])?.["arn"];
+    const arn = knownString(raw);
+    // A function created in this update has no ARN during preview: its target depends on it.
+    return arn === undefined ? isUnknown(raw) : arn.split(":").pop() === bridge.functionName;
   });
 }
 

@@ -16,13 +16,13 @@ import {
   scheduleProblem,
   schedulesOf,
 } from "../lib/bridges";
-import { StackResource, UnknownInputError, stackPolicy } from "../lib/define";
+import { StackResource, UnknownInputError, dependsOn, stackPolicy } from "../lib/define";
 import { resolveKey } from "../lib/keys";
 import { Statement, conditionsOn, coversAction, coversResource, grantedActions, isAllow, pinsExactly, statementLabel } from "../lib/policyDocument";
 import { RoleGrants, roleGrants } from "../lib/roles";
 import { currentStack } from "../lib/stack";
 import { anyGlobMatch } from "../lib/glob";
-import { Plain, knownNumber, knownString } from "../lib/values";
+import { Plain, asRecord, isUnknown, knownNumber, knownString } from "../lib/values";
 import { swallowedFailures } from "../lib/workflow/checks";
 import { conditionIn, flagValue } from "../lib/workflow/expression";
 import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
@@ -57,6 +57,24 @@ function mayPublishTo(grants: RoleGrants, namespace: string): boolean {
   );
 }
 
+/**
+ * Whether a schedule's execution role may invoke its target: EventBridge Scheduler calls the target with that
+ * role, which needs lambda:InvokeFunction on the function ("Set up the execution role",
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html). A role with AWS managed policies
+ * attached is given the benefit of the doubt (the least-privilege policies judge those).
+ */
+function scheduleMayInvoke(schedule: StackResource, grants: RoleGrants[]): boolean {
+  const target = asRecord(schedule.props["target"]);
+  const roleArn = knownString(target?.["roleArn"]);
+  const functionArn = knownString(target?.["arn"]);
+  // During preview of a first deploy the function's ARN (and the policy built from it) is not known yet.
+  if (functionArn === undefined) return isUnknown(target?.["arn"]);
+  const role = grants.find((candidate) => (roleArn !== undefined ? roleArn.endsWith(`:role/${candidate.roleName}`) : dependsOn(schedule, candidate.role.urn, "target")));
+  if (!role) return false;
+  if (role.managedPolicies.length > 0 || role.unresolved.length > 0 || role.permissions.some((source) => source.document.kind === "unknown")) return true;
+  return role.permissions.some((source) => source.document.kind === "document" && source.document.statements.some((statement) => isAllow(statement) && coversAction(statement, "lambda:InvokeFunction") && coversResource(statement, functionArn)));
+}
+
 /** Why a bridge cannot be running its publishing at all, or undefined. */
 function bridgeRunProblem(bridge: Bridge, resources: StackResource[], grants: RoleGrants[], namespace: string): string | undefined {
   if (reservedConcurrency(bridge.function) === 0) return `${bridge.functionName} has reservedConcurrentExecutions 0: it never runs`;
@@ -70,6 +88,7 @@ function bridgeRunProblem(bridge: Bridge, resources: StackResource[], grants: Ro
   if (handler !== undefined && handler !== BRIDGE_HANDLER) return `${bridge.functionName} runs ${handler}, not the bridge's ${BRIDGE_HANDLER}`;
   const schedules = schedulesOf(bridge, resources).filter((schedule) => scheduleProblem(schedule) === undefined);
   if (schedules.length === 0) return `no enabled EventBridge Scheduler schedule of this stack invokes ${bridge.functionName}`;
+  if (!schedules.some((schedule) => scheduleMayInvoke(schedule, grants))) return `no schedule of ${bridge.functionName} runs as a role of this stack allowed lambda:InvokeFunction on it`;
   const role = functionRole(bridge, grants);
   if (!role) return `${bridge.functionName} runs as a role this stack does not declare`;
   if (!mayPublishTo(role, namespace)) return `${bridge.functionName}'s role ${role.roleName} may not cloudwatch:PutMetricData into ${namespace}`;
@@ -145,7 +164,7 @@ export const alarmMetricPublished = stackPolicy(
     severity: "critical",
     remediation: [
       "Declare flightdeck:metricsBridge (PostHog and Railway ids) so the stack deploys the bridge that publishes ErrorRate, ApiLatency, DatabaseCPUUtilization and DiskUsedPercent.",
-      "Keep the bridge's schedule ENABLED (no endDate, no startDate still to come), its role's cloudwatch:PutMetricData for the namespace, its handler index.handler, and no reservedConcurrentExecutions of 0, AWS_ENDPOINT_URL*, NODE_OPTIONS or AWS_LAMBDA_EXEC_WRAPPER in its environment.",
+      "Keep the bridge's schedule ENABLED (no endDate, no startDate still to come) with an execution role allowed lambda:InvokeFunction on the bridge, its role's cloudwatch:PutMetricData for the namespace, its handler index.handler, and no reservedConcurrentExecutions of 0, AWS_ENDPOINT_URL*, NODE_OPTIONS or AWS_LAMBDA_EXEC_WRAPPER in its environment.",
       "Alarm only on metrics with their published dimensions; DeploymentFailed comes from the deploy workflows' audit step.",
       "Keep metricsBridge.posthog.errors.where and requests.where real conditions: one that is always false (1 = 0, false, …) mutes ErrorRate.",
       "Point metricsBridge.posthog at the product's PostHog project (the host and projectId of featureFlags.posthog).",

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { parse, stringify } from "yaml";
+import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../infra/metrics/contract";
 import { bridgeRolePermissions } from "./bridgeFixtures";
 import { validStack } from "./fixtures";
@@ -116,6 +117,12 @@ describe("policies: metrics bridge", () => {
       assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
     });
 
+    it("a first deploy's preview: the function's ARN, the scheduler role's ARN and its policy not known yet", () => {
+      let stack = mutate(validStack(), "metrics-schedule", (props) => Object.assign(props["target"] as Record<string, unknown>, { arn: UNKNOWN_STRING, roleArn: UNKNOWN_STRING }));
+      stack = mutate(stack, "metrics-scheduler-permissions", (props) => (props["policy"] = UNKNOWN_STRING));
+      assert.deepEqual(judge(stack, production()).filter((verdict) => METRICS.test(verdict.policy)), []);
+    });
+
     it("reads the schedule expressions EventBridge Scheduler takes", () => {
       assert.equal(scheduleIntervalSeconds("rate(1 minute)"), 60);
       assert.equal(scheduleIntervalSeconds("rate(5 minutes)"), 300);
@@ -176,6 +183,13 @@ describe("policies: metrics bridge", () => {
         stack: () => withMetricSteps((step) => (step["run"] = `# aws cloudwatch put-metric-data --metric-name DeploymentFailed\n${String(step["run"]).replaceAll("put-metric-data", "list-metrics")}`)),
         policy: "metrics-alarm-metric-published",
         message: /alarm deployment-failed watches FlightPro\/production\/DeploymentFailed/,
+        options: production(),
+      },
+      {
+        title: "the schedule's role may invoke another function only",
+        stack: () => mutate(validStack(), "metrics-scheduler-permissions", (props) => (props["policy"] = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "arn:aws:lambda:us-east-1:123456789012:function:something-else" }] }))),
+        policy: "metrics-alarm-metric-published",
+        message: /no schedule of flightpro-production-metrics-bridge runs as a role of this stack allowed lambda:InvokeFunction on it/,
         options: production(),
       },
       {
