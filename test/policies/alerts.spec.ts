@@ -86,7 +86,7 @@ describe("policies: alerts", () => {
           // Nothing publishes DiskUsedPercent with that dimension (policies/rules/metrics.ts).
           alsoBy: ["metrics-alarm-metric-published"],
         },
-        { title: "a unit the publishers do not send", stack: setting("api-latency", "unit", "Milliseconds"), policy: "alerts-alarm-thresholds-within-spec", message: /unit Milliseconds/ },
+        { title: "a unit the publishers do not send", stack: setting("api-latency", "unit", "Milliseconds"), policy: "alerts-alarm-thresholds-within-spec", message: /unit Milliseconds/, alsoBy: ["metrics-alarm-metric-published"] },
         { title: "no disk alarm", stack: () => without(validStack(), "disk-used"), policy: "alerts-alarm-thresholds-within-spec", message: /no alarm on DiskUsedPercent/ },
       ],
     );
