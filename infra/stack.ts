@@ -10,6 +10,8 @@ import { hasDeployEnvironment } from "./config/validate";
 import { PostgresDatabase } from "./database/postgresDatabase";
 import { rolloutNow } from "./flags/clock";
 import { FeatureFlags } from "./flags/featureFlags";
+import { MetricsBridge, watchRecordParameter } from "./metrics/metricsBridge";
+import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "./metrics/settings";
 import { ExportedFlag } from "./flags/flagPlans";
 import { POSTHOG_API_KEY } from "./flags/settings";
 import { BranchRuleset } from "./github/branchRuleset";
@@ -117,6 +119,7 @@ export function buildStack(config: StackConfig): StackOutputs {
       })
     : undefined;
   const auditLog = settings.audit ? new AuditLog(`${prefix}-audit`, { audit: settings.audit }) : undefined;
+  const watchSettings = settings.metricsBridge?.watch !== undefined && settings.audit ? settings.metricsBridge.watch : undefined;
   const auditRole =
     settings.audit && auditLog && alertRules
       ? new DeployAuditRole(`${prefix}-deploy-audit`, {
@@ -129,8 +132,36 @@ export function buildStack(config: StackConfig): StackOutputs {
           topicArns: [alertRules.topicArns.info, alertRules.topicArns.critical],
           topicKeyArn: alertRules.key.arn,
           metricsNamespace: alertRules.namespace,
+          watchRecordParameter: watchSettings ? watchRecordParameter(settings.product.slug, settings.environment) : undefined,
         })
       : undefined;
+  // The metrics bridge feeds the alarms' namespace; with the watch it also judges each production deploy.
+  if (settings.metricsBridge && alertRules) {
+    new MetricsBridge(`${prefix}-metrics`, {
+      settings: settings.metricsBridge,
+      productSlug: settings.product.slug,
+      environment: settings.environment,
+      namespace: alertRules.namespace,
+      warningTopicArn: alertRules.topicArns.warning,
+      secrets: {
+        posthogApiKey: configSecret(config, METRICS_POSTHOG_API_KEY),
+        railwayToken: configSecret(config, METRICS_RAILWAY_TOKEN),
+        githubAppPrivateKey: watchSettings ? configSecret(config, GITHUB_APP_PRIVATE_KEY) : undefined,
+      },
+      watch:
+        watchSettings && settings.audit && auditLog
+          ? {
+              github: settings.github,
+              branch,
+              criticalTopicArn: alertRules.topicArns.critical,
+              topicKeyArn: alertRules.key.arn,
+              auditBucket: settings.audit.bucketName,
+              auditPrefix: auditLog.prefix,
+              auditKeyArn: auditLog.keyArn,
+            }
+          : undefined,
+    });
+  }
   if (auditLog && auditRole) {
     deployVars[deployVariables.awsRegion] = auditRole.region;
     deployVars[deployVariables.auditRoleArn] = auditRole.roleArn;

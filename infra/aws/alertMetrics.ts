@@ -22,15 +22,33 @@ export interface MetricDefinition {
    * (alerts-alarm-thresholds-within-spec).
    */
   treatMissingData: "notBreaching" | "missing";
+  /** Who publishes it: the metrics bridge from one of its sources, or the deploy workflow's audit step. */
+  publisher: { bridge: "posthog" | "railway" } | "deploy-workflow";
+  /** The dimensions publishers send and alarms read (none for the spec's metrics). */
+  dimensions: Record<string, string>;
 }
 
 export const metricDefinitions: Record<MetricName, MetricDefinition> = {
-  "error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "missing" },
-  "api-latency-p95": { metricName: "ApiLatency", unit: "Seconds", requiredStatistic: "p95", treatMissingData: "missing" },
-  "deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "notBreaching" },
-  "database-cpu": { metricName: "DatabaseCPUUtilization", unit: "Percent", treatMissingData: "missing" },
-  "disk-used": { metricName: "DiskUsedPercent", unit: "Percent", treatMissingData: "missing" },
+  "error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "missing", publisher: { bridge: "posthog" }, dimensions: {} },
+  "api-latency-p95": { metricName: "ApiLatency", unit: "Seconds", requiredStatistic: "p95", treatMissingData: "missing", publisher: { bridge: "railway" }, dimensions: {} },
+  "deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "notBreaching", publisher: "deploy-workflow", dimensions: {} },
+  "database-cpu": { metricName: "DatabaseCPUUtilization", unit: "Percent", treatMissingData: "missing", publisher: { bridge: "railway" }, dimensions: {} },
+  "disk-used": { metricName: "DiskUsedPercent", unit: "Percent", treatMissingData: "missing", publisher: { bridge: "railway" }, dimensions: {} },
 };
+
+/**
+ * The bridge's own health, published by the bridge on every run: a heartbeat (1 per run) and, per source,
+ * whether reading it failed (1) or worked (0), with the source as the `Source` dimension. Their alarms
+ * (infra/metrics/metricsBridge.ts) page when the heartbeat is missing or a source keeps failing.
+ */
+export const bridgeHealthMetrics = {
+  heartbeat: { metricName: "BridgeHeartbeat", unit: "Count" },
+  sourceFailed: { metricName: "BridgeSourceFailed", unit: "Count", dimension: "Source" },
+} as const;
+
+/** The bridge's sources, as the `Source` dimension values of BridgeSourceFailed. */
+export const bridgeSources = ["posthog", "railway"] as const;
+export type BridgeSource = (typeof bridgeSources)[number];
 
 /** The namespace of the product's metrics: configured, or `<product.name>/<environment>`. */
 export function alertNamespace(configured: string | undefined, productName: string, environment: string): string {

@@ -52,6 +52,8 @@ export interface DeployRolePermissionsInput {
   region: string;
   /** The CloudWatch namespace of the stack's alert metrics: the deploy jobs publish DeploymentFailed there, nowhere else. */
   metricsNamespace: string;
+  /** The post-deployment watch's record (an SSM String parameter's ARN) the production deploy writes, when the stack watches deploys. */
+  watchRecordParameterArn?: string;
 }
 
 /**
@@ -78,6 +80,9 @@ export function deployRolePermissions(input: DeployRolePermissionsInput): Policy
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": input.metricsNamespace } },
     },
+    ...(input.watchRecordParameterArn === undefined
+      ? []
+      : [{ Sid: "StartThePostDeploymentWatch", Effect: "Allow" as const, Action: "ssm:PutParameter", Resource: input.watchRecordParameterArn }]),
   );
 }
 

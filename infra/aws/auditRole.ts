@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GithubSettings, EnvironmentName } from "../config/schema";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_URL, deployRolePermissions, deployRoleTrustPolicy, deploySubject } from "./auditPolicies";
 import { toJson } from "./policyDocument";
+import { ssmParameterArn } from "../metrics/bridgePolicies";
 
 export interface DeployAuditRoleArgs {
   github: GithubSettings;
@@ -17,6 +18,8 @@ export interface DeployAuditRoleArgs {
   topicKeyArn: pulumi.Input<string>;
   /** The CloudWatch namespace of the stack's alert metrics (the role may publish DeploymentFailed there only). */
   metricsNamespace: string;
+  /** The SSM parameter the production deploy writes the post-deployment watch's record to (infra/metrics). */
+  watchRecordParameter?: string;
 }
 
 /**
@@ -36,6 +39,11 @@ export class DeployAuditRole extends pulumi.ComponentResource {
     super("flightdeck:aws:DeployAuditRole", name, {}, opts);
     const region = aws.getRegionOutput({}, { parent: this }).region;
     this.region = region;
+    const watchRecordParameter = args.watchRecordParameter;
+    const watchRecordArn =
+      watchRecordParameter === undefined
+        ? pulumi.output<string | undefined>(undefined)
+        : pulumi.all([region, aws.getCallerIdentityOutput({}, { parent: this }).accountId]).apply(([regionName, account]) => ssmParameterArn(regionName, account, watchRecordParameter));
 
     this.providerArn =
       args.githubOidcProviderArn !== undefined
@@ -63,8 +71,8 @@ export class DeployAuditRole extends pulumi.ComponentResource {
         role: this.role.name,
         name: "write-audit-records",
         policy: pulumi
-          .all([pulumi.output(args.auditKeyArn), pulumi.all(args.topicArns), pulumi.output(args.topicKeyArn), region])
-          .apply(([auditKeyArn, topicArns, topicKeyArn, regionName]) =>
+          .all([pulumi.output(args.auditKeyArn), pulumi.all(args.topicArns), pulumi.output(args.topicKeyArn), region, watchRecordArn])
+          .apply(([auditKeyArn, topicArns, topicKeyArn, regionName, watchRecordParameterArn]) =>
             toJson(
               deployRolePermissions({
                 bucketName: args.bucketName,
@@ -74,6 +82,7 @@ export class DeployAuditRole extends pulumi.ComponentResource {
                 topicKeyArn,
                 region: regionName,
                 metricsNamespace: args.metricsNamespace,
+                watchRecordParameterArn,
               }),
             ),
           ),

@@ -5,6 +5,7 @@ import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules
 import { POSTHOG_API_KEY } from "../flags/settings";
 import { featureFlagProblems } from "../flags/validateFlags";
 import { disasterRecoveryProblems } from "../backup/settings";
+import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "../metrics/settings";
 import { apiLimitProblems } from "./limits";
 
 export const CONFIG_NAMESPACE = "flightdeck";
@@ -25,6 +26,7 @@ export function secretConfigKeys(settings: StackSettings): string[] {
   if (settings.database) keys.push("databaseAdminPassword");
   if (settings.alerts) keys.push("pagerDutyEndpoint");
   if (settings.featureFlags) keys.push(POSTHOG_API_KEY);
+  if (settings.metricsBridge) keys.push(METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN);
   for (const entry of settings.secrets) {
     if (entry.source === "config") keys.push(entry.name);
   }
@@ -85,6 +87,7 @@ function looselyDeclaredSecretKeys(raw: RawStackConfig): string[] {
   if (raw["database"] !== undefined) keys.push("databaseAdminPassword");
   if (raw["alerts"] !== undefined) keys.push("pagerDutyEndpoint");
   if (raw["featureFlags"] !== undefined) keys.push(POSTHOG_API_KEY);
+  if (raw["metricsBridge"] !== undefined) keys.push(METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN);
   if (Array.isArray(raw["secrets"])) {
     for (const entry of raw["secrets"] as unknown[]) {
       if (entry !== null && typeof entry === "object" && typeof (entry as Record<string, unknown>)["name"] === "string") {
@@ -174,6 +177,10 @@ export function structuralProblems(settings: StackSettings): string[] {
 
   const { from, to } = settings.schedule.deployHours;
   if (from >= to) at("schedule.deployHours", `from must be before to (got ${from}–${to})`);
+  // The bridge feeds the alarms: a model without them (local-only) deploys no bridge, like no other AWS resource.
+  if (settings.metricsBridge?.watch !== undefined && model !== "local-only" && environment !== "production") {
+    at("metricsBridge.watch", `only production deploys are watched (this stack is ${environment})`);
+  }
   problems.push(...featureFlagProblems(settings.featureFlags));
   problems.push(...disasterRecoveryProblems(settings));
   problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));

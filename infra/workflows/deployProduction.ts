@@ -3,6 +3,8 @@ import { deployBranch } from "../naming";
 import { deployVariables } from "../pipeline/deployContract";
 import { verifyCheckIds } from "../pipeline/verifyChecks";
 import { DEPLOYMENT_TASK } from "./deployStaging";
+import { deployWatchStep } from "./deployWatch";
+import { watchRecordParameter } from "../metrics/metricsBridge";
 import { expr, Job, Step, Workflow } from "./model";
 import { action } from "./pins";
 import { previousProductionScript, requiredSettingsEnv, requiredSettingsScript, scheduleCheckStep, stagingArtifactScript } from "./preflight";
@@ -109,6 +111,8 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
         "previous-image": expr("steps.previous.outputs.image"),
         "previous-web-url": expr("steps.previous.outputs.web-url"),
         "previous-sha": expr("steps.previous.outputs.sha"),
+        "previous-deployment-id": expr("steps.previous.outputs.deployment-id"),
+        "started-at": expr("steps.previous.outputs.started-at"),
       },
       steps: [
         {
@@ -211,6 +215,9 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           },
           expr("always()"),
         ),
+        ...(settings.metricsBridge?.watch !== undefined && settings.audit !== undefined
+          ? [deployWatchStep(watchRecordParameter(settings.product.slug, "production"), { startedAt: expr("needs.preflight.outputs.started-at"), previousDeployment: expr("needs.preflight.outputs.previous-deployment-id") })]
+          : []),
         notifyStep("Page on failure (critical)", expr("failure()"), vars(deployVariables.criticalTopicArn), "Production deployment failed"),
         notifyStep("Notify #deploys (info)", expr("success()"), vars(deployVariables.infoTopicArn), "Deployed to production"),
       ],

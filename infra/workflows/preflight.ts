@@ -91,12 +91,18 @@ export function stagingArtifactScript(): string {
   ].join("\n");
 }
 
-/** What production runs now (the automatic rollback's target): image, web deployment URL and commit of the newest successful production deployment. */
+/**
+ * What production runs now (the automatic rollback's target): image, web deployment URL, commit and
+ * GitHub deployment id of the newest successful production deployment; and when the deploy started
+ * (`started-at`, the post-deployment watch's baseline ends there).
+ */
 export function previousProductionScript(): string {
   return [
     "set -euo pipefail",
+    'echo "started-at=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GITHUB_OUTPUT"',
     ...newestSuccessfulDeployment("production"),
     'if [ -z "$found_id" ]; then echo "::warning::no earlier successful production deployment: nothing to roll back to"; exit 0; fi',
+    'echo "deployment-id=$found_id" >> "$GITHUB_OUTPUT"',
     'gh api "repos/$REPOSITORY/deployments/$found_id" --jq \'"image=\\(.payload.image)\\nweb-url=\\(.payload.webDeploymentUrl)\\nsha=\\(.sha)"\' >> "$GITHUB_OUTPUT"',
   ].join("\n");
 }

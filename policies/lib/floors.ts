@@ -50,6 +50,7 @@ const SPEC_WINDOW = "Spec, Deployment Schedule: \"Tuesdays and Thursdays, 10am-2
 const SPEC_REVIEW = "Spec, Protections: \"Required PR reviews (min 1 approval)\"";
 const SPEC_AUDIT = "Spec, Compliance & Audit: \"exported to S3 (7 years)\"";
 const SPEC_BRANCH = "Spec, Production: \"Branch: main\"";
+const SPEC_WATCH = "Spec, Post-Deployment Monitoring: \"Watch error rate for 1 hour after production deploy … If errors spike > 2x baseline → investigate immediately\"";
 const GOVERNED_IDENTITY = "which repository or namespace is governed is the organisation's data, not a threshold; it changes only in a reviewed gate change, and the stack's own resources are judged against it";
 const SELECTS_MORE = "a list of what the policy judges: adding entries judges more, removing one judges less";
 
@@ -184,6 +185,28 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
     freezes: { kind: "coversFreezes", value: [{ name: "holidays", from: "12-20", to: "01-02" }], why: SPEC_FREEZE },
   },
   ...recoveryFloors(),
+  "metrics-watch-thresholds-within-spec": {
+    stacks: { kind: "includesAll", value: ["production"], why: SPEC_WATCH },
+    minWindowMinutes: { kind: "atLeast", value: 60, why: SPEC_WATCH },
+    minBaselineMinutes: { kind: "atLeast", value: 60, why: SPEC_WATCH },
+    maxEvaluationMinutes: { kind: "atMost", value: 5, why: "Spec, When to Rollback: \"Error rate > 5% for 5 minutes\"" },
+    maxPageFactor: { kind: "atMost", value: 2, why: SPEC_WATCH },
+    maxRollbackErrorRatePercent: { kind: "atMost", value: 5, why: "Spec, Change Log: \"automated rollback on error rate > 5%\"" },
+    maxMinRequests: { kind: "atMost", value: 100, why: "evidence floors may not grow until the watch never judges" },
+    maxMinErrors: { kind: "atMost", value: 5, why: "evidence floors may not grow until the watch never judges" },
+    maxBaselineFloorPercent: { kind: "atMost", value: 1, why: "a baseline floor above 1% would let 2× of it pass the 2% alarm unnoticed" },
+  },
+  "metrics-bridge-failure-alarmed": {
+    maxHeartbeatGapSeconds: { kind: "atMost", value: 300, why: "a heartbeat missing for 5 minutes pages (warning)" },
+    maxFailedRuns: { kind: "atMost", value: 3, why: "a source failing 3 runs in a row pages (warning)" },
+  },
+  "metrics-bridge-role-least-privilege": {
+    allowedActions: {
+      kind: "within",
+      value: ["cloudwatch:PutMetricData", "ssm:GetParameters", "ssm:GetParameter", "kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject", "sns:Publish"],
+      why: "removing an action only tightens the bridge's role",
+    },
+  },
   "policy-waivers-valid": {
     approvers: { kind: "free", why: "who may approve an exception is the organisation's call; the list changes only in a reviewed gate change" },
     maxDays: { kind: "atMost", value: 30, why: "a waiver is temporary: at most 30 days, renewed only with a new approval" },

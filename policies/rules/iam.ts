@@ -189,13 +189,13 @@ export const deployRoleLeastPrivilege = stackPolicy<DeployRoleSettings>(
   {
     name: "iam-deploy-role-least-privilege",
     description:
-      "A role GitHub's deploy jobs assume may only write audit records, announce deployments and publish the DeploymentFailed metric: every action it is granted " +
+      "A role GitHub's deploy jobs assume may only write audit records, announce deployments, publish the DeploymentFailed metric and start the post-deployment watch (one named SSM parameter): every action it is granted " +
       "(wildcards expanded against AWS's Service Authorization Reference) is on the allowed list, S3 objects are in this stack's buckets, other resources are named exactly, " +
       "and cloudwatch:PutMetricData is bound to the stack's namespace by cloudwatch:namespace (StringEquals). " +
       'Spec, Compliance & Audit: "Deployment Audit Log … Stored: … exported to S3 (7 years)"; "PCI: Production access restricted".',
     severity: "critical",
     remediation: [
-      "Grant the deploy role only s3:PutObject on <audit bucket>/<prefix>*, kms:GenerateDataKey/kms:Encrypt on the audit key, sns:Publish on the stack's topics, kms:GenerateDataKey/kms:Decrypt on the topic key, and cloudwatch:PutMetricData.",
+      "Grant the deploy role only s3:PutObject on <audit bucket>/<prefix>*, kms:GenerateDataKey/kms:Encrypt on the audit key, sns:Publish on the stack's topics, kms:GenerateDataKey/kms:Decrypt on the topic key, cloudwatch:PutMetricData, and ssm:PutParameter on the watch record's parameter ARN.",
       'Give cloudwatch:PutMetricData a Condition {"StringEquals": {"cloudwatch:namespace": "<the stack\'s alert namespace>"}}.',
       "Name resources exactly (no * in bucket names, key or topic ARNs).",
     ],
@@ -204,7 +204,7 @@ export const deployRoleLeastPrivilege = stackPolicy<DeployRoleSettings>(
   {
     config: {
       defaults: {
-        allowedActions: ["s3:PutObject", "kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt", "sns:Publish", "cloudwatch:PutMetricData"],
+        allowedActions: ["s3:PutObject", "kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt", "sns:Publish", "cloudwatch:PutMetricData", "ssm:PutParameter"],
         scopingConditions: [{ action: "cloudwatch:PutMetricData", conditionKey: "cloudwatch:namespace" }],
         metricsNamespace: "",
         bucketNames: [],

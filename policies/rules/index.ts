@@ -8,6 +8,7 @@ import { environmentPolicies } from "./environments";
 import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
+import { metricsPolicies } from "./metrics";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
 import { repositoryPolicies } from "./repository";
@@ -27,6 +28,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...iamPolicies,
   ...keyPolicies,
   ...alertPolicies,
+  ...metricsPolicies,
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,

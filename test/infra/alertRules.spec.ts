@@ -115,8 +115,8 @@ describe("AlertRules", () => {
   });
 
   it("declares one alarm per rule on the product's namespace", () => {
-    // The spec's monitoring table's alarms (disaster recovery's own are in test/infra/backup).
-    const alarms = production.ofType(ALARM).filter((alarm) => !alarm.name.includes("-dr-alarms-"));
+    // The monitoring table's alarms; the metrics bridge's (heartbeat, sources) and disaster recovery's belong to their components.
+    const alarms = production.ofType(ALARM).filter((alarm) => alarm.name.startsWith("flightpro-production-alerts-"));
     assert.equal(alarms.length, 7);
     for (const resource of alarms.filter((a) => inputAt(a, "metricQueries") === undefined)) {
       assert.equal(inputAt(resource, "namespace"), "FlightPro/production");

@@ -84,7 +84,11 @@ describe("DeployAuditRole", () => {
     const statements = statementsOf(policy, "policy");
     assert.ok(statements.every((s) => s["Effect"] === "Allow"));
     const actions = statements.flatMap((s) => asList(s["Action"])).sort();
-    assert.deepEqual(actions, ["cloudwatch:PutMetricData", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey", "s3:PutObject", "sns:Publish"]);
+    assert.deepEqual(actions, ["cloudwatch:PutMetricData", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey", "s3:PutObject", "sns:Publish", "ssm:PutParameter"]);
+
+    // Production watches its deploys: the deploy job may write the watch record, that one parameter (infra/metrics).
+    const watch = statements.find((s) => asList(s["Action"]).includes("ssm:PutParameter"))!;
+    assert.deepEqual(asList(watch["Resource"]), ["arn:aws:ssm:us-east-1:123456789012:parameter/flightdeck/flightpro/production/deploy-watch"]);
 
     const put = statements.find((s) => asList(s["Action"]).includes("s3:PutObject"))!;
     assert.deepEqual(asList(put["Resource"]), ["arn:aws:s3:::flightpro-deploy-audit-production/deployments/*"]);

@@ -78,8 +78,15 @@ describe("policies: alerts", () => {
         // terraform-provider-aws cloudwatch_metric_alarm: evaluate_low_sample_count_percentiles "ignore": "the alarm state will not change during periods with too few data points".
         { title: "latency ignoring periods with few samples", stack: setting("api-latency", "evaluateLowSampleCountPercentiles", "ignore"), policy: "alerts-alarm-thresholds-within-spec", message: /evaluateLowSampleCountPercentiles: ignore/ },
         { title: "an error-rate outage of the feed read as healthy", stack: setting("error-rate", "treatMissingData", "notBreaching"), policy: "alerts-alarm-thresholds-within-spec", message: /treats missing data as notBreaching/ },
-        { title: "dimensions the publishers do not send", stack: setting("disk-used", "dimensions", { Volume: "/data" }), policy: "alerts-alarm-thresholds-within-spec", message: /watches nothing/ },
-        { title: "a unit the publishers do not send", stack: setting("api-latency", "unit", "Milliseconds"), policy: "alerts-alarm-thresholds-within-spec", message: /unit Milliseconds/ },
+        {
+          title: "dimensions the publishers do not send",
+          stack: setting("disk-used", "dimensions", { Volume: "/data" }),
+          policy: "alerts-alarm-thresholds-within-spec",
+          message: /watches nothing/,
+          // Nothing publishes DiskUsedPercent with that dimension (policies/rules/metrics.ts).
+          alsoBy: ["metrics-alarm-metric-published"],
+        },
+        { title: "a unit the publishers do not send", stack: setting("api-latency", "unit", "Milliseconds"), policy: "alerts-alarm-thresholds-within-spec", message: /unit Milliseconds/, alsoBy: ["metrics-alarm-metric-published"] },
         { title: "no disk alarm", stack: () => without(validStack(), "disk-used"), policy: "alerts-alarm-thresholds-within-spec", message: /no alarm on DiskUsedPercent/ },
       ],
     );
@@ -96,7 +103,7 @@ describe("policies: alerts", () => {
     });
 
     it("block the production error-rate alarm watching staging's namespace", () => {
-      expectOnly(withInput(validStack(), "error-rate", "namespace", "FlightPro/staging"), ["alerts-alarm-actions-enabled", "alerts-alarm-thresholds-within-spec", "runtime-production-isolated-from-staging"], /namespace FlightPro\/staging/);
+      expectOnly(withInput(validStack(), "error-rate", "namespace", "FlightPro/staging"), ["alerts-alarm-actions-enabled", "alerts-alarm-thresholds-within-spec", "metrics-alarm-metric-published", "runtime-production-isolated-from-staging"], /namespace FlightPro\/staging/);
     });
   });
 
@@ -111,8 +118,8 @@ describe("policies: alerts", () => {
       ["another topic of the stack with no subscription", stranger({ alarmActions: ["arn:aws:sns:us-east-1:123456789012:flightpro-production-alerts-spare"] }, ["alerts-spare"]), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed"], /nobody receives it/],
       ["a lookalike ARN in another account", setting("error-rate", "alarmActions", ["arn:aws:sns:us-east-1:999999999999:flightpro-production-alerts-spare"]), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed"], /not a topic of this stack/],
       ["the error-rate alarm sent to Slack (severity warning)", () => validStack().map((f) => (f.name === "error-rate" ? { ...f, dependsOn: ["alerts-warning"], props: { ...f.props, alarmActions: [topicArn("alerts-warning")] } } : f)), ["alerts-alarm-severity-routed"], /error-rate on ErrorRate reaches warning; the spec needs critical/],
-      ["a filter policy on the PagerDuty subscription", setting("alerts-critical-pagerduty", "filterPolicy", JSON.stringify({ severity: ["none"] })), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "alerts-subscription-unfiltered", "recovery-backup-alarm-pages"], /filters messages/],
-      ["the PagerDuty subscription pointed at another host", setting("alerts-critical-pagerduty", "endpoint", "https://hooks.example.com/sink"), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "recovery-backup-alarm-pages"], /reaches no channel/],
+      ["a filter policy on the PagerDuty subscription", setting("alerts-critical-pagerduty", "filterPolicy", JSON.stringify({ severity: ["none"] })), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "alerts-subscription-unfiltered", "metrics-watch-thresholds-within-spec", "recovery-backup-alarm-pages"], /filters messages/],
+      ["the PagerDuty subscription pointed at another host", setting("alerts-critical-pagerduty", "endpoint", "https://hooks.example.com/sink"), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "metrics-watch-thresholds-within-spec", "recovery-backup-alarm-pages"], /reaches no channel/],
       [
         "a composite alarm with an actions suppressor",
         () => [...validStack(), { type: "aws:cloudwatch/compositeAlarm:CompositeAlarm", name: "errors-or-deploys", props: { alarmRule: "ALARM(error-rate)", alarmActions: [topicArn("alerts-critical")], actionsSuppressor: { alarm: "maintenance", extensionPeriod: 60, waitPeriod: 60 } }, dependsOn: ["alerts-critical"] }],

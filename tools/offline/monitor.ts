@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
@@ -82,6 +83,7 @@ export class RecordingMonitor extends MockMonitor {
     const { value, secretPaths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()!, true));
     const inputs = value as Record<string, unknown>;
     summarizeDynamicProvider(inputs);
+    summarizeAssets(req.getObject()!.toJavaScript(), inputs);
     const type = req.getType();
     // The engine adds the requested plugin version to a provider's inputs (pkg/resource/deploy/source_eval.go,
     // providers.SetProviderVersion), so policies see it among the provider's properties.
@@ -159,6 +161,41 @@ function summarizeDynamicProvider(inputs: Record<string, unknown>): void {
   const code = inputs["__provider"];
   if (typeof code !== "string") return;
   inputs["__provider"] = `<serialized dynamic provider: ${code.length} bytes, sha256:${createHash("sha256").update(code).digest("hex").slice(0, 16)}>`;
+}
+
+/**
+ * Assets and archives (a Lambda function's `code`) as the engine receives them: signature objects naming
+ * files (pulumi/pulumi sdk/nodejs/runtime/rpc.ts serializeProperty: `specialAssetSig`/`specialArchiveSig`
+ * with `path`, `text` or `assets`). The record shows each file by its name, size and digest, never a
+ * machine's path, so two checkouts plan the same code alike and a changed bundle shows as a changed input.
+ */
+function summarizeAssets(raw: Record<string, unknown>, inputs: Record<string, unknown>): void {
+  const sig = pulumi.runtime.specialSigKey;
+  const describe = (value: unknown): string | undefined => {
+    if (value === null || typeof value !== "object") return undefined;
+    const record = value as Record<string, unknown>;
+    if (record[sig] === pulumi.runtime.specialAssetSig) {
+      const content = typeof record["text"] === "string" ? Buffer.from(record["text"]) : typeof record["path"] === "string" ? readIfPresent(record["path"]) : undefined;
+      return content === undefined ? "asset (unreadable)" : `${content.length} bytes, sha256:${createHash("sha256").update(content).digest("hex").slice(0, 16)}`;
+    }
+    if (record[sig] === pulumi.runtime.specialArchiveSig && record["assets"] !== null && typeof record["assets"] === "object") {
+      const files = Object.entries(record["assets"] as Record<string, unknown>).map(([name, asset]) => `${name} (${describe(asset) ?? "unknown"})`);
+      return `<archive: ${files.join(", ")}>`;
+    }
+    return undefined;
+  };
+  for (const [key, value] of Object.entries(raw)) {
+    const summary = describe(value);
+    if (summary !== undefined) inputs[key] = summary;
+  }
+}
+
+function readIfPresent(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The URN the engine gives a resource: the parent's type chain, then the resource's type and name. */
