@@ -206,6 +206,7 @@ describe("policies: disaster recovery", () => {
         stack: () => withInput(validStack(), "dr-backup-schedule", "state", "DISABLED"),
         policy: "recovery-backups-scheduled",
         message: /is DISABLED/,
+        alsoBy: ["metrics-alarm-metric-published"],
       },
       {
         title: "the backup schedule ending (endDate)",
@@ -265,7 +266,7 @@ describe("policies: disaster recovery", () => {
         stack: () => withInput(validStack(), "dr-alarms-backup-age", "namespace", "FlightPro/backups"),
         policy: "recovery-backup-alarm-pages",
         message: /watches namespace FlightPro\/backups, not the one the backup job publishes to/,
-        alsoBy: ["alerts-alarm-actions-enabled"],
+        alsoBy: ["alerts-alarm-actions-enabled", "metrics-alarm-metric-published"],
       },
       {
         title: "the age alarm comparing Sum < 0 (it can never fire)",
@@ -444,6 +445,7 @@ describe("policies: disaster recovery", () => {
         stack: () => writerAlso({ Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/*` }),
         policy: "recovery-backup-writer-write-only",
         message: /may read SSM parameters arn:aws:ssm:us-east-1:123456789012:parameter\/\*/,
+        alsoBy: ["metrics-bridge-secrets-protected"],
       },
       {
         title: "an AWS managed policy attached",
@@ -501,6 +503,7 @@ describe("policies: disaster recovery", () => {
         stack: () => withInput(validStack(), "dr-drill-schedule", "state", "DISABLED"),
         policy: "recovery-restore-drill-recent",
         message: /no enabled schedule starts a restore drill/,
+        alsoBy: ["metrics-alarm-metric-published"],
       },
       {
         title: "the drill monthly (cron on the first of the month)",
