@@ -12,6 +12,7 @@ import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
+import { secretScopePolicies } from "./secretScope";
 import { workflowPolicies } from "./workflows";
 
 /** Every policy of the pack, unwrapped (no waivers). Stack policies run in this order. */
@@ -20,6 +21,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...githubProviderPolicies,
   ...environmentPolicies,
   ...secretPolicies,
+  ...secretScopePolicies,
   ...auditPolicies,
   ...bucketPolicies,
   ...iamPolicies,
