@@ -13,6 +13,7 @@ import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
 import { secretScopePolicies } from "./secretScope";
+import { secretCopyPolicies } from "./secretCopies";
 import { workflowPolicies } from "./workflows";
 
 /** Every policy of the pack, unwrapped (no waivers). Stack policies run in this order. */
@@ -22,6 +23,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...environmentPolicies,
   ...secretPolicies,
   ...secretScopePolicies,
+  ...secretCopyPolicies,
   ...auditPolicies,
   ...bucketPolicies,
   ...iamPolicies,

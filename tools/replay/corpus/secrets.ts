@@ -303,7 +303,7 @@ jobs:
         ["aws"],
       ),
     ],
-    expect: caught("secrets-ssm-parameter-secure"),
+    expect: caught("secrets-value-not-in-plain-input"),
   },
   {
     id: "secret-compliant-publishable-key",
