@@ -206,7 +206,7 @@ export const rulesetCases: ReplayCase[] = [
     id: "ruleset-default-provider",
     class: "rulesets",
     title: "ruleset created with the default GitHub provider (GITHUB_TOKEN in CI)",
-    edits: [replace("infra/stack.ts", "new BranchRuleset(`${prefix}-rules`, { github: settings.github, branch }, { provider: githubProviders.providers[0] });", "new BranchRuleset(`${prefix}-rules`, { github: settings.github, branch });")],
+    edits: [replace("infra/stack.ts", "new BranchRuleset(`${prefix}-rules`, { github: settings.github, branch }, githubProviders);", "new BranchRuleset(`${prefix}-rules`, { github: settings.github, branch });")],
     expect: caught("github-provider-governed-app"),
   },
   {
