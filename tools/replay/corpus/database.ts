@@ -181,7 +181,7 @@ export const databaseCases: ReplayCase[] = [
     class: "database",
     title: "roles: app connection limit -1 (unlimited)",
     edits: [replace("infra/database/roles.ts", 'return kind === "owner" ? 0 : database.connectionLimits[kind];', 'return kind === "owner" ? 0 : kind === "app" ? -1 : database.connectionLimits[kind];')],
-    expect: caught(LOGIN),
+    expect: caught("database-login-role-connection-limited"),
   },
   {
     id: "db-compliant-more-connections",
