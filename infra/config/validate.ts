@@ -7,6 +7,7 @@ import { featureFlagProblems } from "../flags/validateFlags";
 import { disasterRecoveryProblems } from "../backup/settings";
 import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "../metrics/settings";
 import { apiLimitProblems } from "./limits";
+import { metricDefinitions } from "../aws/alertMetrics";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -155,6 +156,10 @@ export function structuralProblems(settings: StackSettings): string[] {
       const anomalyComparison = rule.comparison === "GreaterThanUpperThreshold";
       if (rule.kind === "anomaly" && !anomalyComparison) at(`alerts.rules[${index}].comparison`, `an anomaly rule compares with GreaterThanUpperThreshold (got ${JSON.stringify(rule.comparison)})`);
       if (rule.kind === "threshold" && anomalyComparison) at(`alerts.rules[${index}].comparison`, "GreaterThanUpperThreshold is only for kind anomaly");
+      const requiredStatistic = metricDefinitions[rule.metric].requiredStatistic;
+      if (requiredStatistic !== undefined && rule.statistic !== requiredStatistic) {
+        at(`alerts.rules[${index}].statistic`, `metric ${rule.metric} is measured as ${requiredStatistic} (got ${JSON.stringify(rule.statistic)})`);
+      }
       if (rule.datapointsToAlarm !== undefined && rule.datapointsToAlarm > rule.evaluationPeriods) {
         at(`alerts.rules[${index}].datapointsToAlarm`, `cannot exceed evaluationPeriods ${rule.evaluationPeriods} (got ${rule.datapointsToAlarm})`);
       }

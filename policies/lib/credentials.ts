@@ -57,6 +57,10 @@ const ownRules: readonly OwnRule[] = [
   // (PagerDuty's Amazon CloudWatch Integration Guide); keys are 32 hex characters. No preset rule.
   { rule: "flightdeck/pagerduty-integration-key", pattern: /(?:https?:\/\/)?events\.(?:eu\.)?pagerduty\.com\/(?:integration|x-ere)\/[0-9A-Za-z]{20,}/g },
   { rule: "flightdeck/pagerduty-routing-key", pattern: /(?:routing_key|integration_key|service_key)["']?\s*[:=]\s*["']?[0-9a-f]{32}(?![0-9a-f])/gi },
+  // PostHog personal API keys: "phx_" and a base62 token of 32 random bytes (PostHog/posthog
+  // posthog/models/utils.py, generate_random_token_personal; the project key "phc_" is public by design).
+  // They read and change every project of their user (feature flags included). No preset rule.
+  { rule: "flightdeck/posthog-personal-api-key", pattern: /(?<![A-Za-z0-9_])phx_[0-9A-Za-z]{30,}(?![0-9A-Za-z])/g },
   // user:password@ in URLs of other schemes (redis://, rediss://, amqp://, …): the preset covers only its own.
   {
     rule: "flightdeck/url-with-password",

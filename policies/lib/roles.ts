@@ -156,3 +156,43 @@ export function roleGrants(resources: StackResource[]): RoleGrants[] {
 export function managedPolicyName(arn: string): string {
   return AWS_MANAGED_POLICY.exec(arn)?.[1] ?? arn;
 }
+
+export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy";
+export const IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy";
+
+/**
+ * Every identity-based permission document the stack declares, whoever holds it: roles' inline
+ * policies and RolePolicy, IAM users' and groups' inline policies (UserPolicy, GroupPolicy), and every
+ * customer managed policy (aws:iam/policy:Policy), attached in the stack or not (it can be attached to
+ * a user, group or role outside it). For rules that hold a resource to "nobody may", whoever it is.
+ */
+export function identityPolicyDocuments(resources: StackResource[]): PermissionSource[] {
+  const sources: PermissionSource[] = [];
+  for (const resource of resources) {
+    const name = knownString(resource.props["name"]) ?? resource.name;
+    const holder = (input: string, what: string) => (knownString(resource.props[input]) === undefined ? "" : ` of ${what} ${knownString(resource.props[input])}`);
+    switch (resource.type) {
+      case IAM_ROLE:
+        asArray(resource.props["inlinePolicies"]).forEach((inline, index) => {
+          const record = asRecord(inline);
+          if (record && record["policy"] !== undefined && record["policy"] !== null) {
+            sources.push({ label: `inline policy ${knownString(record["name"]) ?? index} of role ${name}`, urn: resource.urn, document: parsePolicyDocument(record["policy"]) });
+          }
+        });
+        break;
+      case IAM_ROLE_POLICY:
+        sources.push({ label: `RolePolicy ${name}${holder("role", "role")}`, urn: resource.urn, document: parsePolicyDocument(resource.props["policy"]) });
+        break;
+      case IAM_USER_POLICY:
+        sources.push({ label: `UserPolicy ${name}${holder("user", "user")}`, urn: resource.urn, document: parsePolicyDocument(resource.props["policy"]) });
+        break;
+      case IAM_GROUP_POLICY:
+        sources.push({ label: `GroupPolicy ${name}${holder("group", "group")}`, urn: resource.urn, document: parsePolicyDocument(resource.props["policy"]) });
+        break;
+      case IAM_POLICY:
+        sources.push({ label: `managed policy ${name}`, urn: resource.urn, document: parsePolicyDocument(resource.props["policy"]) });
+        break;
+    }
+  }
+  return sources;
+}

@@ -46,8 +46,8 @@ export const waiverSchema = z.strictObject({
   expires: z.string().refine(validExpiry, "must be a date YYYY-MM-DD or an ISO 8601 instant"),
 });
 export type Waiver = z.infer<typeof waiverSchema>;
-/** A waiver with its position in the file (`waivers[index]`), by which every problem names it. */
-export type FiledWaiver = Waiver & { index: number };
+/** A waiver with its position in the file (`waivers[index]`), by which every problem names it, and its policy's severity. */
+export type FiledWaiver = Waiver & { index: number; severity?: Severity };
 
 /** Who may approve a waiver and how long one may last: policy-waivers-valid's settings in the pack config. */
 export interface WaiverLimits {
@@ -88,10 +88,28 @@ function emptyBook(file: string): WaiverBook {
   return { file, waivers: [], problems: [], limitProblems: [], settled: false, used: new Set() };
 }
 
-/** Whether a resource pattern is nothing but wildcards (after any URN prefix): it covers every resource. */
+/**
+ * Whether a resource pattern is nothing but wildcards (after any URN prefix), or wildcards between the
+ * separators every resource name has (`*-*`, `?*`, `*_*`): it covers every resource.
+ */
 export function isBarePattern(resource: string): boolean {
   const name = resource.includes("::") ? resource.slice(resource.lastIndexOf("::") + 2) : resource;
-  return /^[*?]+$/.test(name.trim());
+  return /^[*?][*?\-_.:/ ]*$/.test(name.trim());
+}
+
+/** Resources a waiver's pattern is measured against: the stack's own resources, not its root or its providers. */
+function waivableResources(resources: readonly PolicyResource[]): PolicyResource[] {
+  return resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack" && !resource.type.startsWith("pulumi:providers:"));
+}
+
+/**
+ * Why a waiver of a high-severity policy is as broad as a bare `*` in this stack: its pattern matches
+ * every resource (`flightpro-production-*` matches all of a stack whose names share that prefix).
+ */
+function coversEveryResource(waiver: FiledWaiver, resources: readonly PolicyResource[]): string | undefined {
+  const candidates = waivableResources(resources);
+  if (candidates.length < 2 || !candidates.every((resource) => resourceMatches(waiver, resource.urn))) return undefined;
+  return `resource ${JSON.stringify(waiver.resource)} matches every resource of stack ${currentStack()} (${candidates.length} of ${candidates.length}), as a bare * would, for a high-severity policy; name the resources it covers (the violations it turned into notes stand)`;
 }
 
 /**
@@ -144,7 +162,7 @@ export function loadWaivers(file: string, severityOf: SeverityOf): WaiverBook {
     const first = seen.get(key);
     if (first !== undefined) book.problems.push(`${label} repeats waivers[${first}] (same policy, stack and resource)`);
     else seen.set(key, index);
-    waivers.push({ ...waiver, index });
+    waivers.push({ ...waiver, index, severity });
   });
   book.waivers = waivers;
   return book;
@@ -302,6 +320,14 @@ export function waiverHousekeeping(book: WaiverBook): StackValidationPolicy {
   const declared = stackPolicy<WaiverLimits>(HOUSEKEEPING, { config: { defaults: DEFAULT_LIMITS, schema: limitsSchema }, validate: () => undefined });
   const validateStack: StackValidation = (args, report) => {
     const at = now();
+    // Only the stack's resources tell whether a glob is as broad as `*`. Reported here, after the resource
+    // policies ran: a violation such a waiver turned into a note above stands, as this mandatory error says.
+    for (const waiver of book.waivers) {
+      if (waiver.stack !== currentStack() || waiver.severity !== "high") continue;
+      const broad = coversEveryResource(waiver, args.resources);
+      const problem = broad === undefined ? undefined : `${book.file}: waivers[${waiver.index}] (policy ${waiver.policy}): ${broad}`;
+      if (problem !== undefined && !book.limitProblems.includes(problem)) book.limitProblems.push(problem);
+    }
     const valid = usable(book, at);
     for (const problem of [...book.problems, ...book.limitProblems].sort((a, b) => entryIndex(a) - entryIndex(b))) {
       reportWith(report, { message: `${problem}; no waiver applies until it is fixed`, enforcementLevel: "mandatory" });

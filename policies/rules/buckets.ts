@@ -1,7 +1,7 @@
 import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { stackAccounts } from "../lib/keys";
 import { accountOf, coversAction, coversResource, isAllow, statementLabel } from "../lib/policyDocument";
-import { roleGrants } from "../lib/roles";
+import { identityPolicyDocuments } from "../lib/roles";
 import { asArray, asRecord, knownString } from "../lib/values";
 import { BUCKET, auditBuckets, bucketPolicyDocuments, companionsOf } from "./audit";
 
@@ -41,7 +41,7 @@ export const bucketPolicyRestricted = stackPolicy<{ bucketNames: string[]; accou
     name: "storage-bucket-policy-restricted",
     description:
       "Bucket policies and ACLs grant nothing to the public or to other accounts: no Allow to Principal \"*\" / {AWS: \"*\"} or with NotPrincipal, no account outside the stack's, no public or cross-account ACL grant; " +
-      "and on the audit bucket no statement, in the bucket policy or in any role's permissions, allows anyone to delete records or lift their protection (DeleteObject, PutBucketPolicy, object lock, BypassGovernanceRetention, lifecycle, versioning). " +
+      "and on the audit bucket no statement, in the bucket policy or in any identity's permissions (a role's, an IAM user's or group's, a managed policy of the stack whether attached here or not), allows anyone to delete records or lift their protection (DeleteObject, PutBucketPolicy, object lock, BypassGovernanceRetention, lifecycle, versioning). " +
       'Spec, Compliance & Audit: "Deployment Audit Log … exported to S3 (7 years)"; "HIPAA: Deployment logs retained, access controls".',
     severity: "critical",
     remediation: [
@@ -108,17 +108,16 @@ export const bucketPolicyRestricted = stackPolicy<{ bucketNames: string[]; accou
           }
         }
       }
-      // The same actions granted from the other side: a role's own permissions on the audit bucket.
+      // The same actions granted from the other side: any identity's own permissions on the audit bucket (a
+      // role's, an IAM user's or group's, or a managed policy the stack declares, attached here or not).
       const auditArns = resources.filter((r) => audit.has(r.urn)).map((bucket) => `arn:aws:s3:::${bucketName(bucket)}`);
-      for (const grants of roleGrants(resources)) {
-        for (const source of grants.permissions) {
-          if (source.document.kind !== "document") continue;
-          for (const statement of source.document.statements.filter(isAllow)) {
-            const reaches = auditArns.some((arn) => coversResource(statement, arn) || coversResource(statement, `${arn}/any/object`));
-            if (!reaches) continue;
-            const protectedActions = AUDIT_PROTECTED_ACTIONS.filter((action) => coversAction(statement, action));
-            if (protectedActions.length > 0) report(`role ${grants.roleName} may ${protectedActions.join(", ")} on the audit bucket (${source.label}, ${statementLabel(statement)})`, source.urn);
-          }
+      for (const source of identityPolicyDocuments(resources)) {
+        if (source.document.kind !== "document") continue;
+        for (const statement of source.document.statements.filter(isAllow)) {
+          const reaches = auditArns.some((arn) => coversResource(statement, arn) || coversResource(statement, `${arn}/any/object`));
+          if (!reaches) continue;
+          const protectedActions = AUDIT_PROTECTED_ACTIONS.filter((action) => coversAction(statement, action));
+          if (protectedActions.length > 0) report(`${source.label} allows ${protectedActions.join(", ")} on the audit bucket (${statementLabel(statement)})`, source.urn);
         }
       }
       if (unknown) throw new UnknownInputError("a bucket policy");

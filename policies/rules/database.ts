@@ -106,6 +106,35 @@ export const nologinRoleLeastPrivilege = resourcePolicy(
   },
 );
 
+/**
+ * A login role without a connection limit: `connectionLimit` "-1 (the default) means no limit"
+ * (pulumi/pulumi-postgresql@v3.18.1:sdk/nodejs/role.ts, from cyrilgdn/terraform-provider-postgresql's
+ * connection_limit; PostgreSQL's CONNECTION LIMIT, https://www.postgresql.org/docs/15/sql-createrole.html).
+ */
+export const loginRoleConnectionLimited = resourcePolicy(
+  {
+    name: "database-login-role-connection-limited",
+    description:
+      `A role that can log in has a connection limit, so one service (or a leaked credential) cannot take every connection of the server. ${SPEC_ACCESS}; ${SPEC_MANAGED}. ` +
+      "connectionLimit is set and not negative on every login role (-1, the provider's default, means no limit); the limits come from the stack's database.connectionLimits.",
+    severity: "medium",
+    remediation: [
+      "Set connectionLimit on every login role from database.connectionLimits (migrator, app, readonly; each at least 1).",
+      "Raise the stack's limit for a role that needs more connections instead of removing it.",
+    ],
+    topics: TOPICS,
+  },
+  {
+    types: [PG_ROLE],
+    validate({ props }, _settings, report) {
+      if (!mayBeOn(props, "login") || isUnknown(props["connectionLimit"])) return;
+      const limit = props["connectionLimit"];
+      if (typeof limit !== "number") report(`login role ${roleLabel(props, "(unnamed)")} has no connectionLimit (the provider's default, -1, is no limit)`);
+      else if (limit < 0) report(`login role ${roleLabel(props, "(unnamed)")} has connectionLimit ${limit} (no limit)`);
+    },
+  },
+);
+
 export const roleKindDeclared = resourcePolicy<RoleKindSettings>(
   {
     name: "database-role-kind-declared",
@@ -502,6 +531,7 @@ export const rolePasswordGenerated = stackPolicy(
 export const databasePolicies = [
   roleLeastPrivilege,
   nologinRoleLeastPrivilege,
+  loginRoleConnectionLimited,
   roleKindDeclared,
   roleMembershipLeastPrivilege,
   publicNoPrivileges,

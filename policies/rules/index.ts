@@ -15,6 +15,8 @@ import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
 import { secretPolicies } from "./secrets";
+import { secretScopePolicies } from "./secretScope";
+import { secretCopyPolicies } from "./secretCopies";
 import { workflowPolicies } from "./workflows";
 
 /** Every policy of the pack, unwrapped (no waivers). Stack policies run in this order. */
@@ -23,6 +25,8 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...githubProviderPolicies,
   ...environmentPolicies,
   ...secretPolicies,
+  ...secretScopePolicies,
+  ...secretCopyPolicies,
   ...auditPolicies,
   ...bucketPolicies,
   ...iamPolicies,

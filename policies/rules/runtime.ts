@@ -181,6 +181,18 @@ function tokenPattern(marker: string): RegExp {
   return new RegExp(`(^|[^A-Za-z0-9])${escaped}($|[^A-Za-z0-9])`, "i");
 }
 
+/**
+ * The deployment targets of each Vercel variable a resource declares, with the path of its targets.
+ * "production", "preview" (every branch's previews unless gitBranch narrows them) or "development"
+ * (pulumiverse/pulumi-vercel@v5.4.1:sdk/nodejs/projectEnvironmentVariable.ts, targets).
+ */
+function vercelTargetsOf(resource: StackResource): { path: string; targets: string[] }[] {
+  const targetsOf = (record: PlainRecord | undefined) => asArray(record?.["targets"]).map((target) => String(target));
+  if (resource.type === VERCEL_ENV_VAR || resource.type === VERCEL_SHARED_ENV_VAR) return [{ path: "", targets: targetsOf(resource.props) }];
+  if (resource.type === VERCEL_ENV_VARS) return asArray(resource.props["variables"]).map((variable, index) => ({ path: `variables[${index}].`, targets: targetsOf(asRecord(variable)) }));
+  return [];
+}
+
 export const productionIsolatedFromStaging = stackPolicy<{ stacks: string[]; stagingMarkers: string[]; stagingIdentifiers: string[] }>(
   {
     name: "runtime-production-isolated-from-staging",
@@ -219,10 +231,12 @@ export const productionIsolatedFromStaging = stackPolicy<{ stacks: string[]; sta
             }
           }
         }
-        if (resource.type === VERCEL_ENV_VAR || resource.type === VERCEL_ENV_VARS) {
-          const targets = asArray(resource.props["targets"]).map((target) => String(target));
-          if (resource.type === VERCEL_ENV_VAR && !targets.includes("production")) {
-            report(`targets ${JSON.stringify(targets)}: a production variable must target production deployments`, resource.urn);
+        for (const { path, targets } of vercelTargetsOf(resource)) {
+          if (!targets.includes("production")) {
+            report(`${path}targets ${JSON.stringify(targets)}: a production variable must target production deployments`, resource.urn);
+          } else if (targets.some((target) => target !== "production")) {
+            // Preview and development deployments build any branch: production's values would reach them.
+            report(`${path}targets ${JSON.stringify(targets)}: a production variable targets production deployments only, not preview or development ones (they build any branch)`, resource.urn);
           }
         }
       }

@@ -157,7 +157,7 @@ export const noPlaintextCredentials = stackPolicy(
     name: "secrets-plain-input-no-credentials",
     description:
       'No credential in a plain input. Spec, Never Commit: "❌ API keys in code ❌ Passwords in comments"; Secrets enter as Pulumi secrets and stay secret. ' +
-      "Every string input of every resource is scanned (secretlint's recommended rules plus flightdeck's own for Stripe webhook secrets, AWS access key ids, JWTs, PagerDuty keys and URLs with passwords), " +
+      "Every string input of every resource is scanned (secretlint's recommended rules plus flightdeck's own for Stripe webhook secrets, AWS access key ids, JWTs, PostHog personal API keys, PagerDuty keys and URLs with passwords), " +
       "except inputs that are secret by design (Actions secrets, sensitive Vercel values, SecureString parameters, passwords, provider credentials).",
     severity: "critical",
     remediation: [

@@ -262,7 +262,7 @@ export const productionUsesEnvironment = resourcePolicy<ProductionSettings>(
   {
     name: "workflow-production-deploy-uses-environment",
     description:
-      "Every job that deploys runs in its GitHub environment (approvals, environment secrets), and production changes in ONE job in the production environment, so its reviewers approve each deploy once (GitHub pauses every job that names a protected environment). A job that deploys to production from another environment, or from none, runs without approval. " +
+      "Every job that deploys runs in its GitHub environment (approvals, environment secrets), and production changes in ONE job in the production environment, so its reviewers approve each deploy once (GitHub pauses every job that names a protected environment). A job that deploys to production from another environment, or from none, runs without approval; that includes a staging job that points a domain it does not take from its own environment (`vercel alias set … app.example.com`) or runs `vercel rollback` (Instant Rollback moves production's domains), since Vercel tokens belong to the team, not to an environment. " +
       'Spec, Stage 3: "Require manual approval"; Deploying to Production: "GitHub Actions: Manual approval gate".',
     severity: "critical",
     remediation: [
@@ -286,6 +286,7 @@ export const productionNeedsPreflight = structuralPolicy<{ environment: string }
     name: "workflow-production-deploy-needs-preflight",
     description:
       "A job that deploys to production waits for the pre-flight: a job that deploys nothing and runs the schedule check (window and freezes), reached through `needs` without a job that runs after a failure (always(), failure(), continue-on-error). A rollback to a recorded release waits for the job that resolved it instead. " +
+      "Every job that names the production environment counts as a production deploy, whatever its steps run (a release script or local action of the app repository, a package runner the pack does not read): it passes production's approval and receives its credentials. " +
       'Spec, Quality Gates: "Pre-flight checks pass"; Stage 3: "Pre-flight validation".',
     severity: "critical",
     remediation: ["Make the deploy job `needs:` the pre-flight job (directly or through jobs without always()/failure()).", "Keep the schedule check (policies/lib/scheduleCheck.ts) in that pre-flight job."],
@@ -697,8 +698,17 @@ export const nodeSupported = resourcePolicy<{ endOfLife: Record<string, string> 
 );
 
 /** The check run names a workflow's jobs report (`jobs.<id>.name`, else the id). */
+/** A check name that an expression computes: it may be any name, a required check's included. */
+const ANY_NAME = "(any name)";
+
+/**
+ * The check name each job reports: its `name`, or its id. GitHub evaluates `jobs.<job_id>.name` with the
+ * github, inputs, vars, needs, strategy and matrix contexts (the workflow schema GitHub's own parser reads,
+ * @actions/workflow-parser@0.3.61 dist/workflow-v1.0.min.json: job-factory.name is a string-strategy-context), so
+ * a name with an expression (`${{ matrix.check }}`, `${{ format('{0}-tests', 'unit') }}`) can be any name.
+ */
 function checkNames(workflow: Workflow): { name: string; job: Job }[] {
-  return workflow.jobs.filter((job) => job.uses === undefined).map((job) => ({ name: job.name ?? job.id, job }));
+  return workflow.jobs.filter((job) => job.uses === undefined).map((job) => ({ name: job.name !== undefined && job.name.includes("${{") ? ANY_NAME : job.name ?? job.id, job }));
 }
 
 function branchesOfRuleset(props: PlainRecord): string[] | "any" {
@@ -711,10 +721,13 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
   {
     name: "workflow-verify-required-checks-exist",
     description:
-      "Each status check a ruleset requires is reported by a job of the verify workflow committed to that branch, running on pull_request, and by no job of another workflow (GitHub matches checks by name: any Actions job with that name would satisfy it). " +
+      "Each status check a ruleset requires is reported by a job of the verify workflow committed to that branch, running on pull_request, and by no job of another workflow (GitHub matches checks by name: any Actions job with that name would satisfy it), including jobs whose name is an expression (it can evaluate to any name). " +
       'Spec, Stage 1: "Blocks merge if: Any step fails"; Production protections: "Automated tests must pass".',
     severity: "high",
-    remediation: ["Keep one job per required check in verify.yml, named exactly as the check (`name:` or its id), triggered on pull_request.", "Rename jobs of other workflows that reuse a required check's name."],
+    remediation: [
+      "Keep one job per required check in verify.yml, named exactly as the check (`name:` or its id), triggered on pull_request.",
+      "Rename jobs of other workflows that reuse a required check's name, and give them literal names (no `${{ … }}` in `name:`).",
+    ],
     topics: ["pipelines", "quality-gates"],
   },
   {
@@ -751,8 +764,10 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
         const onBranch = (branch: string | undefined) => branches === "any" || branch === undefined || branches.includes(branch);
         const missing: string[] = [];
         for (const context of contexts) {
-          const producers = (producersByName.get(context) ?? []).filter((producer) => onBranch(producer.file.branch));
-          const verifying = producers.filter((producer) => anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file) && producer.file.workflow.triggers.includes("pull_request"));
+          const producers = [...(producersByName.get(context) ?? []), ...(producersByName.get(ANY_NAME) ?? [])].filter((producer) => onBranch(producer.file.branch));
+          const verifying = producers.filter(
+            (producer) => producer.name === context && anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file) && producer.file.workflow.triggers.includes("pull_request"),
+          );
           if (verifying.length === 0) missing.push(context);
           for (const producer of producers) {
             if (!anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file)) shadowing.add(producer);
@@ -763,7 +778,8 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
         }
       }
       for (const producer of shadowing) {
-        report(`${producer.file.workflow.file} ${producer.job.at} reports required check ${producer.name} outside the verify workflow: it satisfies the ruleset without running the checks`, producer.file.urn);
+        const what = producer.name === ANY_NAME ? `a check named by an expression (${producer.job.name}), which can be any required check's name,` : `required check ${producer.name}`;
+        report(`${producer.file.workflow.file} ${producer.job.at} reports ${what} outside the verify workflow: it satisfies the ruleset without running the checks`, producer.file.urn);
       }
     },
   },

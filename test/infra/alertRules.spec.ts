@@ -200,7 +200,7 @@ describe("AlertRules", () => {
         const rules = (raw["alerts"] as { rules: Record<string, unknown>[] }).rules;
         rules.find((rule) => rule["id"] === "api-latency-p95")!["statistic"] = "Average";
       }),
-      /alert rule api-latency-p95: metric api-latency-p95 is measured as p95 \(got statistic Average\)/,
+      /invalid stack configuration:\n {2}flightdeck:alerts\.rules\[\d+\]\.statistic: metric api-latency-p95 is measured as p95 \(got "Average"\)/,
     );
   });
 
@@ -223,6 +223,11 @@ describe("AlertRules", () => {
     it("a period CloudWatch does not take", () => {
       assert.deepEqual(problemsWithRule((rule) => (rule["periodSeconds"] = 90)), [
         "flightdeck:alerts.rules[0].periodSeconds: must be 10, 30 or a multiple of 60 (got 90)",
+      ]);
+    });
+    it("a latency rule on the Average (the metric is measured as p95): a config error naming the key, not an internal error", () => {
+      assert.deepEqual(problemsWithRule((rule) => (rule["metric"] = "api-latency-p95")), [
+        'flightdeck:alerts.rules[0].statistic: metric api-latency-p95 is measured as p95 (got "Average")',
       ]);
     });
     it("more datapoints than evaluated periods", () => {

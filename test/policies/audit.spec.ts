@@ -73,8 +73,24 @@ describe("policies: audit log", () => {
         { config: packSettings("production") },
       );
       assert.ok(policiesOf(verdicts).includes("storage-bucket-policy-restricted"), JSON.stringify(verdicts, null, 1));
-      assert.match(verdicts.map((verdict) => verdict.message).join("\n"), /role flightpro-production-alerts-chatbot may s3:DeleteObjectVersion on the audit bucket/);
+      assert.match(verdicts.map((verdict) => verdict.message).join("\n"), /RolePolicy read-alarm-details of role flightpro-production-alerts-chatbot allows s3:DeleteObjectVersion on the audit bucket/);
     });
+
+    // Identity-based policies of IAM users and groups, and customer managed policies, grant as a role's do
+    // (IAM User Guide, "Identity-based policies and resource-based policies"); one the stack declares unattached
+    // can be attached to anyone outside it.
+    const grant = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutBucketPolicy", "s3:GetObject"], Resource: ["arn:aws:s3:::flightpro-deploy-audit-production", "arn:aws:s3:::flightpro-deploy-audit-production/*"] }] });
+    for (const [title, extra, pattern] of [
+      ["an IAM user's inline policy", { type: "aws:iam/userPolicy:UserPolicy", name: "auditors-export", props: { user: "audit-export", policy: grant } }, /UserPolicy auditors-export of user audit-export allows s3:PutBucketPolicy on the audit bucket/],
+      ["an IAM group's inline policy", { type: "aws:iam/groupPolicy:GroupPolicy", name: "auditors", props: { group: "auditors", policy: grant } }, /GroupPolicy auditors of group auditors allows s3:PutBucketPolicy/],
+      ["a managed policy the stack declares but attaches to nothing", { type: "aws:iam/policy:Policy", name: "ops-audit", props: { name: "ops-audit", policy: grant } }, /managed policy ops-audit allows s3:PutBucketPolicy/],
+    ] as const) {
+      it(`block the same grant from ${title}`, () => {
+        const verdicts = judge([...validStack(), extra as Fixture], { config: packSettings("production") });
+        assert.ok(policiesOf(verdicts).includes("storage-bucket-policy-restricted"), JSON.stringify(verdicts, null, 1));
+        assert.match(verdicts.map((verdict) => verdict.message).join("\n"), pattern);
+      });
+    }
 
     it("block a public canned ACL on a BucketAcl", () => {
       const acl: Fixture = { type: "aws:s3/bucketAcl:BucketAcl", name: "audit-acl", props: { bucket: "flightpro-deploy-audit-production", acl: "public-read" } };

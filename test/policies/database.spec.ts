@@ -111,11 +111,20 @@ describe("policies: database", () => {
     });
   });
 
+  describe("connection limits of login roles", () => {
+    // pulumi/pulumi-postgresql@v3.18.1:sdk/nodejs/role.ts: connectionLimit "-1 (the default) means no limit".
+    itBlocks([
+      { title: "the app role unlimited (-1)", stack: () => withInput(plan(), db("app"), "connectionLimit", -1), policy: "database-login-role-connection-limited", message: /flightpro_app has connectionLimit -1 \(no limit\)/ },
+      { title: "the migrator role without a limit (the provider's default)", stack: () => withInput(plan(), db("migrator"), "connectionLimit", undefined), policy: "database-login-role-connection-limited", message: /flightpro_migrator has no connectionLimit/ },
+      { title: "the readonly role's limit negative (-5 is no limit too)", stack: () => withInput(plan(), db("readonly"), "connectionLimit", -5), policy: "database-login-role-connection-limited", message: /flightpro_readonly has connectionLimit -5/ },
+    ]);
+  });
+
   describe("role kinds and memberships", () => {
     itBlocks([
       {
         title: "a new kind of role",
-        stack: () => added(plan(), { type: ROLE, name: "db-reporting", props: { name: "flightpro_reporting", login: true, roles: [] } }),
+        stack: () => added(plan(), { type: ROLE, name: "db-reporting", props: { name: "flightpro_reporting", login: true, connectionLimit: 5, roles: [] } }),
         policy: "database-role-kind-declared",
         message: /flightpro_reporting is none of owner, migrator, app, readonly/,
       },

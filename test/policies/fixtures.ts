@@ -255,7 +255,7 @@ export function validStack(): Fixture[] {
     {
       type: "postgresql:index/role:Role",
       name: "db-app",
-      props: { name: "flightpro_app", login: true, superuser: false, createRole: false, createDatabase: false, password: "generated-by-random-32-chars", roles: [] },
+      props: { name: "flightpro_app", login: true, superuser: false, createRole: false, createDatabase: false, connectionLimit: 20, password: "generated-by-random-32-chars", roles: [] },
       dependsOn: ["db-app-password"],
     },
     { type: "postgresql:index/role:Role", name: "db-owner", props: { name: "flightpro_owner", login: false, roles: [] } },

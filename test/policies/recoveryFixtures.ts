@@ -162,7 +162,7 @@ export function recoveryFixtures(): Fixture[] {
     {
       type: "postgresql:index/role:Role",
       name: "dr-db-role",
-      props: { name: "flightpro_backup", login: true, superuser: false, createRole: false, createDatabase: false, password: "generated-by-random-32-chars", roles: [] },
+      props: { name: "flightpro_backup", login: true, superuser: false, createRole: false, createDatabase: false, connectionLimit: 2, password: "generated-by-random-32-chars", roles: [] },
       dependsOn: ["dr-db-password"],
     },
     {

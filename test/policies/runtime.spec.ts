@@ -75,7 +75,15 @@ describe("policies: environment differences", () => {
       ["the staging database host", () => [...validStack(), { type: "pulumi:providers:postgresql", name: "db", props: { host: "db-staging.flightpro.internal", database: "flightpro" } }], /host points at staging/],
       ["the staging database, by name", () => [...validStack(), { type: "postgresql:index/database:Database", name: "db", props: { name: "flightpro_staging" } }], /name points at staging/],
       ["the staging Railway environment", () => withInput(withInput(validStack(), "var-AUDIT_BUCKET", "variableName", "RAILWAY_ENVIRONMENT"), "var-AUDIT_BUCKET", "value", "staging"), /value points at staging/],
-      ["a Vercel variable on staging's previews", () => withInput(withInput(validStack(), "runtime-LOG_LEVEL", "targets", ["production", "preview"]), "runtime-LOG_LEVEL", "gitBranch", "staging"), /gitBranch points at staging/],
+      ["a Vercel variable on staging's branch", () => withInput(validStack(), "runtime-LOG_LEVEL", "gitBranch", "staging"), /gitBranch points at staging/],
+      // pulumiverse/pulumi-vercel@v5.4.1:sdk/nodejs/projectEnvironmentVariable.ts: targets production, preview, development.
+      ["production's Stripe key also on every branch's previews", () => withInput(validStack(), "env-STRIPE_SECRET_KEY", "targets", ["production", "preview"]), /: targets \["production","preview"\]: a production variable targets production deployments only/],
+      ["a production setting also on local development (vercel env pull)", () => withInput(validStack(), "runtime-LOG_LEVEL", "targets", ["development", "production"]), /targets \["development","production"\]: a production variable targets production deployments only/],
+      [
+        "one variable of a ProjectEnvironmentVariables on previews",
+        () => [...validStack(), { type: "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables", name: "batch", props: { projectId: "prj_1", variables: [{ key: "A", value: "a", targets: ["production"] }, { key: "B", value: "b", targets: ["preview", "production"] }] } }],
+        /: variables\[1\]\.targets \["preview","production"\]: a production variable targets production deployments only/,
+      ],
       ["a Vercel variable that misses production", () => withInput(validStack(), "runtime-LOG_LEVEL", "targets", ["preview"]), /targets \["preview"\]: a production variable must target production deployments/],
     ];
     for (const [title, stack, message] of cases) {

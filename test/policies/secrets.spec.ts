@@ -28,6 +28,8 @@ const sample = {
   postgresUrl: `postgres://app:${"hunter2pass"}@db.flightpro.internal:5432/flightpro`,
   redisUrl: `rediss://default:${"s3cretpass"}@redis.flightpro.internal:6379`,
   httpsWithPassword: `https://deploy:${"pa55word"}@registry.flightpro.com/v2`,
+  // PostHog/posthog posthog/models/utils.py generate_random_token_personal: "phx_" + base62 of 32 random bytes.
+  posthogPersonal: ["phx", "4Zb8Qk2LmN7pR1sT9vW3xY6aC0dE5fG8hJ2kM4nP7qS"].join("_"),
 };
 
 /** Runs the credential scan (an async stack policy) over fixtures, as the SDK does: awaiting it. */
@@ -61,6 +63,7 @@ describe("policies: secrets", () => {
         "postgresql://ci:ci-password@localhost:5432/migrations",
         "redis://default:${REDIS_PASSWORD}@redis:6379",
         "phc_flightpro_production",
+        "phc_4Zb8Qk2LmN7pR1sT9vW3xY6aC0dE5fG8hJ2kM4nP7qS",
         "${{ secrets.STRIPE_SECRET_KEY }}",
         "arn:aws:iam::123456789012:role/flightpro-production-deploy-audit",
         '{"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}',

@@ -120,6 +120,8 @@ describe("policies: waivers", () => {
       { title: "the config check", text: () => file(waiver({ policy: "policy-config-within-spec" })), problem: /the gate's own check and cannot be waived/ },
       { title: "a bare * for a high-severity policy", text: () => file(waiver({ resource: "*" })), problem: /would waive a high-severity policy for every resource/ },
       { title: "an all-wildcard URN for a high-severity policy", text: () => file(waiver({ resource: "urn:pulumi:production::flightdeck::**" })), problem: /for every resource/ },
+      { title: "wildcards around a separator every name has (*-*) for a high-severity policy", text: () => file(waiver({ resource: "*-*" })), problem: /for every resource/ },
+      { title: "a ?* name pattern for a high-severity policy", text: () => file(waiver({ resource: "urn:pulumi:production::flightdeck::vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable::?*" })), problem: /for every resource/ },
       { title: "a blank reason", text: () => file(waiver({ reason: "          " })), problem: /reason: must say why/ },
       { title: "a blank approver", text: () => file(waiver({ approvedBy: "   " })), problem: /approvedBy: must name who approved it/ },
       { title: "an approver not in the configured list", text: () => file(waiver({ approvedBy: "mallory" })), problem: /approvedBy mallory is not an approver \(policy-waivers-valid approvers: one of maria-chen, dev-okafor\)/ },
@@ -152,6 +154,17 @@ describe("policies: waivers", () => {
         assert.ok(errors.every((v) => /no waiver applies until it is fixed$/.test(v.message)));
       });
     }
+
+    it("a glob that matches every resource of the stack is as broad as * for a high-severity policy: refused when the stack is judged", () => {
+      // Only the stack's resources say a glob covers all of them (a stack's names share its prefix: flightpro-production-*).
+      for (const resource of ["urn:pulumi:*", "*n*"]) {
+        const verdicts = judgeWith(book(file(waiver({ resource }))));
+        const errors = verdicts.filter((v) => v.policy === "policy-waivers-valid");
+        assert.ok(errors.some((v) => v.enforcementLevel === "mandatory" && /matches every resource of stack production \(\d+ of \d+\), as a bare \* would/.test(v.message)), `${resource}: ${JSON.stringify(verdicts)}`);
+      }
+      // A glob that names some of them is fine.
+      assert.deepEqual(levels(judgeWith(book(file(waiver({ resource: "env-API_*" }))))), [["vercel-env-var-sensitive", "advisory"]]);
+    });
 
     it("reports several distinct bad waivers at once, each by its index", () => {
       const verdicts = judgeWith(

@@ -208,6 +208,23 @@ describe("policies: workflow files", () => {
         env:
           VERCEL_TOKEN: \${{ secrets.VERCEL_TOKEN }}
 `;
+    /** A serialised job `ship` in the production environment running `run` (with the deploy tokens and `env` in reach). */
+    const inProduction = (run: string | undefined, env: Record<string, string> = {}) => `  ship:
+    runs-on: ubuntu-latest
+    environment: production
+    concurrency:
+      group: deploy-production
+      cancel-in-progress: false
+    permissions:
+      contents: read
+    timeout-minutes: 10
+    steps:
+      - run: RUN
+        env:
+${Object.entries({ VERCEL_TOKEN: "${{ secrets.VERCEL_TOKEN }}", RAILWAY_TOKEN: "${{ secrets.RAILWAY_TOKEN }}", ...env })
+  .map(([name, value]) => `          ${name}: ${JSON.stringify(value)}`)
+  .join("\n")}
+`.replace("RUN", run === undefined ? "RUN" : JSON.stringify(run));
     itBlocks([
       { title: "a hotfix.yml that deploys to production with no environment", stack: () => withExtraFile(".github/workflows/hotfix.yml", hotfix(vercelProd)), policy: "workflow-production-deploy-uses-environment", message: /job ship deploys \(web-production\) without an environment/ },
       { title: "a hotfix.yml in the staging environment running vercel --prod", stack: () => withExtraFile(".github/workflows/hotfix.yaml", hotfix(vercelProd.replace("    permissions: {}", "    environment: staging\n    permissions: {}"))), policy: "workflow-production-deploy-uses-environment", message: /changes production \(web-production\) from environment staging/ },
@@ -220,6 +237,17 @@ describe("policies: workflow files", () => {
       { title: "no production environment at all", stack: () => withWorkflow("deploy-production", (d) => { d.jobs["deploy"]!["environment"] = "prod"; }), policy: "workflow-production-deploy-uses-environment", message: /changes production .* from environment prod/ },
       { title: "the deploy job no longer needs the pre-flight", stack: () => withWorkflow("deploy-production", (d) => { delete d.jobs["deploy"]!["needs"]; }), policy: "workflow-production-deploy-needs-preflight", message: /job deploy deploys to production without waiting for the pre-flight/ },
       { title: "the deploy job runs even when the pre-flight fails (if: always())", stack: () => withWorkflow("deploy-production", (d) => { d.jobs["deploy"]!["if"] = "${{ always() }}"; }), policy: "workflow-production-deploy-needs-preflight", message: /runs even when a job it needs failed/ },
+      // A job that names the production environment passes its approval and receives its credentials, whatever
+      // its steps run: judged as a production deploy (it waits for the pre-flight), however the deploy is spelled.
+      { title: "a job in production that runs the app repository's release script", stack: () => withExtraFile(".github/workflows/release.yml", hotfix(inProduction("./scripts/release.sh production"))), policy: "workflow-production-deploy-needs-preflight", message: /job ship deploys to production without waiting for the pre-flight/ },
+      // pnpm runs a dependency's bin when the command is neither a pnpm command nor a script (pnpm docs, "pnpm <cmd>").
+      { title: "`pnpm vercel deploy --prod` in production", stack: () => withExtraFile(".github/workflows/release.yml", hotfix(inProduction('pnpm vercel deploy --prebuilt --prod --token="$VERCEL_TOKEN"'))), policy: "workflow-production-deploy-needs-preflight", message: /job ship deploys to production without waiting for the pre-flight/ },
+      { title: "Railway's API called through a URL kept in env", stack: () => withExtraFile(".github/workflows/release.yml", hotfix(inProduction('curl --fail -X POST "$ENDPOINT" -H "Project-Access-Token: $RAILWAY_TOKEN" -d @deploy.json', { ENDPOINT: "https://backboard.railway.com/graphql/v2" }))), policy: "workflow-production-deploy-needs-preflight", message: /job ship deploys to production without waiting for the pre-flight/ },
+      { title: "a local composite action in production", stack: () => withExtraFile(".github/workflows/release.yml", hotfix(inProduction(undefined).replace("      - run: RUN\n", "      - uses: ./.github/actions/deploy\n"))), policy: "workflow-production-deploy-needs-preflight", message: /job ship deploys to production without waiting for the pre-flight/ },
+      // Vercel tokens belong to the team, not to a GitHub environment: a staging job can move production's domains.
+      { title: "a staging job that aliases the production domain", stack: () => withExtraFile(".github/workflows/demo.yml", hotfix(inProduction('npx --yes vercel@64.0.2 alias set "$URL" app.flightpro.com --token="$VERCEL_TOKEN"', { URL: "${{ inputs.url }}" }).replace("environment: production", "environment: staging"))), policy: "workflow-production-deploy-uses-environment", message: /job ship changes production \(web-restore\) from environment staging/ },
+      // Instant Rollback returns production's domains to a former production deployment (https://vercel.com/docs/instant-rollback).
+      { title: "vercel rollback from the staging environment", stack: () => withExtraFile(".github/workflows/demo.yml", hotfix(inProduction('npx --yes vercel@64.0.2 rollback "$URL" --yes --token="$VERCEL_TOKEN"', { URL: "${{ inputs.url }}" }).replace("environment: production", "environment: staging"))), policy: "workflow-production-deploy-uses-environment", message: /job ship changes production \(web-restore\) from environment staging/ },
       { title: "the pre-flight job with continue-on-error", stack: () => withWorkflow("deploy-production", (d) => { d.jobs["preflight"]!["continue-on-error"] = true; }), policy: "workflow-production-deploy-needs-preflight", message: /without waiting for the pre-flight/ },
       { title: "a job between them that runs after a failure", stack: () => withWorkflow("deploy-production", (d) => { d.jobs["gate"] = { "runs-on": "ubuntu-latest", needs: ["preflight"], if: "${{ !cancelled() }}", permissions: {}, "timeout-minutes": 1, steps: [{ run: "echo go" }] }; d.jobs["deploy"]!["needs"] = ["gate"]; }), policy: "workflow-production-deploy-needs-preflight", message: /without waiting for the pre-flight/ },
       { title: "the audit step skipped on failure (no if)", stack: () => withWorkflow("deploy-production", (d) => { delete DEPLOY_STEP_BY_NAME(d, /^Write the audit record$/)["if"]; }), policy: "workflow-deploy-audit-record-always", message: /does not run on every outcome: its if \(success\(\)\) is not always\(\)/ },
@@ -260,6 +288,10 @@ describe("policies: workflow files", () => {
       { title: "a required check renamed", stack: () => withWorkflow("verify", (d) => { d.jobs["lint"]!["name"] = "Lint"; }), policy: "workflow-verify-required-checks-exist", message: /required check lint \(ruleset .*\) is reported by no job of the verify workflow/ },
       { title: "verify no longer on pull requests", stack: () => withWorkflow("verify", (d) => { d.on = { push: { branches: ["main"] } }; }), policy: "workflow-verify-required-checks-exist", message: /required checks lint, typecheck, .* are reported by no job of the verify workflow on pull_request/ },
       { title: "another workflow reports a required check's name", stack: () => withExtraFile(".github/workflows/fast.yml", docsWorkflow.replace("  docs:\n", "  unit-tests:\n")), policy: "workflow-verify-required-checks-exist", message: /fast\.yml jobs\.unit-tests reports required check unit-tests outside the verify workflow/ },
+      // GitHub evaluates jobs.<job_id>.name with the github, inputs, vars, needs, strategy and matrix contexts
+      // (@actions/workflow-parser@0.3.61 dist/workflow-v1.0.min.json, job-factory.name: string-strategy-context).
+      { title: "another workflow's job named by an expression that evaluates to a required check", stack: () => withExtraFile(".github/workflows/fast.yml", docsWorkflow.replace("  docs:\n", "  docs:\n    name: ${{ format('{0}-{1}', 'unit', 'tests') }}\n")), policy: "workflow-verify-required-checks-exist", message: /fast\.yml jobs\.docs reports a check named by an expression/ },
+      { title: "a matrix job named after the verify checks", stack: () => withExtraFile(".github/workflows/quick.yml", docsWorkflow.replace("  docs:\n", "  docs:\n    name: ${{ matrix.check }}\n    strategy:\n      matrix:\n        check: [lint, typecheck]\n")), policy: "workflow-verify-required-checks-exist", message: /quick\.yml jobs\.docs reports a check named by an expression/ },
       { title: "Lighthouse 80", stack: () => withWorkflow("verify", (d) => { (d.jobs["performance-budgets"]!["env"] as Record<string, string>)["LIGHTHOUSE_MIN_SCORE"] = "80"; }), policy: "workflow-verify-performance-budgets", message: /LIGHTHOUSE_MIN_SCORE = 80 is looser .* ≥ 85/ },
       { title: "Node 20 (end of life 2026-04-30)", stack: () => withWorkflow("verify", (d) => { step(d, "lint", byName(/Set up Node/))["with"] = { "node-version": "20", cache: "pnpm" }; }), policy: "workflow-node-version-supported", message: /Node\.js 20 reached end of life on 2026-04-30/ },
       { title: "Node 18 as a number", stack: () => withWorkflow("verify", (d) => { step(d, "build", byName(/Set up Node/))["with"] = { "node-version": 18 }; }), policy: "workflow-node-version-supported", message: /Node\.js 18 reached end of life/ },

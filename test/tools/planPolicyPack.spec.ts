@@ -69,6 +69,10 @@ describe("npm run plan -- --policy-pack DIR", function () {
     writeFileSync(path.join(noVersion, "package.json"), JSON.stringify({ name: "flightdeck-policies" }));
     const noConfig = pack("no-config");
     unlinkSync(path.join(noConfig, "config", "production.json"));
+    // A trailing comma: bad input naming the file (it was an internal error, exit 3).
+    const notJson = pack("not-json");
+    writeFileSync(path.join(notJson, "config", "production.json"), '{ "all": "mandatory", }\n');
+    symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "not-json", "node_modules"), "dir");
     // Outside any checkout: no node_modules above it, so no @pulumi/pulumi to start it with.
     const uninstalled = path.join(mkdtempSync(path.join(tmpdir(), "flightdeck-uninstalled-")), "policies");
     cpSync(path.join(base, "policies"), uninstalled, { recursive: true });
@@ -77,6 +81,7 @@ describe("npm run plan -- --policy-pack DIR", function () {
       [noManifest, /^--policy-pack .*no-manifest\/policies is not a policy pack: no PulumiPolicy\.yaml in /],
       [noIndex, /is not a policy pack: no index\.ts in /],
       [noVersion, /: package\.json has no version \(the policy SDK requires one\)$/],
+      [notJson, /^.*not-json\/policies\/config\/production\.json: not valid JSON \(/],
       [noConfig, /has no policy config for stack "production": expected .*no-config\/policies\/config\/production\.json$/],
       [uninstalled, /: no @pulumi\/pulumi is installed for it \(run `npm ci` in its checkout\)$/],
     ];

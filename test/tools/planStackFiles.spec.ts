@@ -97,6 +97,16 @@ describe("npm run plan on stack files it cannot read", () => {
       assert.match(errors[1]!, /^Pulumi\.production\.yaml:\d+:14: a credential in plain text \(detected by secretlint-rule-github\/GITHUB_TOKEN\)/);
     });
 
+    it("a private key pasted into comment lines (a `#` before every line of it)", async () => {
+      const body = "MIIEowIBAAKCAQEAx".padEnd(64, "Q");
+      const pem = [`-----BEGIN RSA ${"PRIVATE"} KEY-----`, body, body, `-----END RSA ${"PRIVATE"} KEY-----`].map((line) => `# ${line}`).join("\n");
+      const dir = copies.make({ project: (text) => `${pem}\n${text}` });
+      const errors = await planErrors(dir);
+      assert.equal(errors.length, 1, errors.join("\n"));
+      assert.match(errors[0]!, /^Pulumi\.yaml:1:3: a credential in plain text \(detected by secretlint-rule-privatekey\/PrivateKey\)/);
+      for (const line of errors) assert.ok(!line.includes(body), "the key was printed");
+    });
+
     it("not in encrypted values, secret references or a localhost test database", async () => {
       const dir = copies.make({
         stack: { production: (text) => appendConfig(text, "  # CI: postgresql://ci:ci-password@localhost:5432/migrations, ${{ secrets.STRIPE_SECRET_KEY }}\n  flightdeck:STRIPE_SECRET_KEY:\n    secure: v1:b64ciphertextAAAAQUtJQVozTVNKVjRXMlFQTFhLN1I=\n") },

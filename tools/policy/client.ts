@@ -229,7 +229,7 @@ export class PolicyPackProcess {
    * validated against the schema. Returns each policy's effective level and settings.
    */
   async configure(info: analyzer.AnalyzerInfo, configPath: string): Promise<Map<string, { level: EnforcementLevel; config: Record<string, unknown> }>> {
-    const effective = resolvePolicyConfig(info, JSON.parse(readFileSync(configPath, "utf8")) as unknown, configPath);
+    const effective = resolvePolicyConfig(info, readPolicyConfigFile(configPath), configPath);
     const request = new analyzer.ConfigureAnalyzerRequest();
     const map = request.getPolicyconfigMap();
     for (const [name, { level, config }] of effective) {
@@ -328,6 +328,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export class PolicyConfigError extends Error {}
+
+/** A policy config file's JSON; a file that is not JSON is bad input naming the file, not an internal error. */
+export function readPolicyConfigFile(configPath: string): unknown {
+  const text = readFileSync(configPath, "utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new PolicyConfigError(`${configPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
 
 /** The engine's reading of a policy config file for this pack (see `PolicyPackProcess.configure`). */
 export function resolvePolicyConfig(

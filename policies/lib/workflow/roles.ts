@@ -1,6 +1,6 @@
 import { Plain } from "../values";
 import { ancestorsOf, Job, Step, Workflow } from "./model";
-import { Command, commandsOf, invocation, programOf } from "./shell";
+import { Command, commandsOf, invocation, programOf, variablesIn } from "./shell";
 
 /**
  * What steps and jobs DO, read from their structure (the commands they run, the actions they use,
@@ -115,7 +115,12 @@ export function vercelSubcommand(args: string[]): { subcommand: string; args: st
 const VERCEL_READ_ONLY = new Set(["pull", "build", "inspect", "env", "whoami", "ls", "list", "logs", "login", "logout", "link", "teams", "help", "dev", "init", "bisect", "curl", "httpstat", "metrics", "open", "switch", "telemetry", "upgrade", "--version", "-v"]);
 const RAILWAY_READ_ONLY = new Set(["whoami", "status", "logs", "version", "--version", "-V", "list", "login", "logout", "link", "help", "docs", "open", "completion"]);
 
-export type DeployKind = "web" | "web-production" | "web-restore" | "api" | "database" | "database-downgrade" | "aws-role";
+/**
+ * What a step or job changes. `production-environment`: a job in the production environment whose steps the
+ * pack cannot read as a deploy (a script or local action of the app repository, a tool it does not know):
+ * it holds production's credentials and passed its approval, so it is judged as a production deploy.
+ */
+export type DeployKind = "web" | "web-production" | "web-restore" | "api" | "database" | "database-downgrade" | "aws-role" | "production-environment";
 
 /** Whether the arguments select Vercel's production target. */
 function targetsProduction(args: string[]): boolean {
@@ -177,7 +182,10 @@ export interface JobRole {
   job: Job;
   kinds: Set<DeployKind>;
   deploys: boolean;
-  /** The job can change production: its environment is production (any case) or an expression, or it targets Vercel production. */
+  /**
+   * The job can change production: its environment is production (any case) or an expression, it targets
+   * Vercel production, or it points a domain it does not take from its own environment (see changesProductionDomain).
+   */
   production: boolean;
 }
 
@@ -185,11 +193,50 @@ export function environmentIsProduction(environment: string | undefined, product
   return environment !== undefined && (environment.trim().toLowerCase() === production.toLowerCase() || environment.includes("${{"));
 }
 
+/** The variable the workflows read their environment's web URL from (infra/pipeline/deployContract.ts deployVariables.webUrl). */
+const ENVIRONMENT_WEB_URL = /^\s*\$\{\{\s*vars\.WEB_URL\s*\}\}\s*$/;
+
+/**
+ * Whether a step moves a domain that may be production's, whatever environment its job runs in:
+ * `vercel rollback` (Instant Rollback returns the production domains to a former production deployment,
+ * https://vercel.com/docs/instant-rollback), and `vercel alias set <deployment> <domain>` unless the domain is
+ * the job's own environment's (`${WEB_URL#https://}` with WEB_URL from `vars.WEB_URL`). Vercel tokens are
+ * scoped to the team, not to a GitHub environment, so a staging job's token can point app.flightpro.com.
+ */
+export function changesProductionDomain(step: Step): boolean {
+  return allCommandsOfStep(step).some((command) => {
+    const { tool, args } = toolOf(command);
+    if (tool !== "vercel") return false;
+    const { subcommand, args: rest } = vercelSubcommand(args);
+    if (subcommand === "rollback") return true;
+    if (subcommand !== "alias" || rest[0] !== "set") return false;
+    const positional: string[] = [];
+    for (let index = 1; index < rest.length; index++) {
+      const arg = rest[index]!;
+      if (arg.startsWith("-")) {
+        if (VERCEL_FLAGS_WITH_VALUES.has(arg)) index++;
+        continue;
+      }
+      positional.push(arg);
+    }
+    const domain = positional[1];
+    if (domain === undefined) return true;
+    const variables = variablesIn(domain);
+    const literal = domain.replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, "").replace(/["']/g, "");
+    return variables.length !== 1 || literal !== "" || !ENVIRONMENT_WEB_URL.test(String(step.effectiveEnv[variables[0]!] ?? ""));
+  });
+}
+
 export function jobRole(job: Job, productionEnvironment: string): JobRole {
   const kinds = new Set<DeployKind>();
   for (const step of job.steps) for (const kind of deployKindsOfStep(step)) kinds.add(kind);
+  const inProduction = environmentIsProduction(job.environment, productionEnvironment);
+  // The production environment's approval and credentials are for deploying: a job there is judged as a deploy
+  // even when none of its steps reads as one to the pack (`./scripts/release.sh`, `uses: ./.github/actions/x`).
+  if (inProduction && [...kinds].every((kind) => kind === "aws-role")) kinds.add("production-environment");
   const deploys = kinds.size > 0;
-  const production = deploys && (environmentIsProduction(job.environment, productionEnvironment) || kinds.has("web-production") || (job.environment === undefined && kinds.has("web-restore")));
+  const production =
+    deploys && (inProduction || kinds.has("web-production") || (job.environment === undefined && kinds.has("web-restore")) || job.steps.some(changesProductionDomain));
   return { job, kinds, deploys, production };
 }
 

@@ -1,0 +1,58 @@
+import { Edit } from "./edits";
+
+/** The classes of issue 10 (and the spec's quality gates) a case belongs to. */
+export const replayClasses = [
+  "judge", // 1. who judges the judge: the pack, its config, the waivers
+  "documents", // 2. IAM, trust, bucket, key and topic policies as documents
+  "rulesets", // 3. repository rules as a whole, environments' approvals
+  "secrets", // 4. secrets in plain sight, rotation
+  "schedule", // 5. deploy windows and freezes
+  "alerts", // 6. alarms that can be silenced
+  "workflows", // 7. workflows judged by structure
+  "database", // 8. database attributes and privileges
+  "environments", // 9. environment differences
+  "waivers", // 10. waivers with limits
+  "input", // 11. bad input is one clear error
+  "compliant", // 12. compliant changes written another valid way (no false positives)
+] as const;
+export type ReplayClass = (typeof replayClasses)[number];
+
+/**
+ * Who judges the change:
+ * - "pr": as infra.yml judges a pull request: the pull request's tooling evaluates its program
+ *   (`plan --no-policy --format evaluation`), and the base copy's tooling judges that evaluation with
+ *   the base's pack, config and waivers (`plan --judge … --project <pull request>`).
+ * - "local": `npm run plan` in the changed copy, with the copy's own pack, config and waivers (a
+ *   platform engineer's laptop, or the pack's in-code floors under an edited config).
+ */
+export type Judge = "pr" | "local";
+
+export type Expectation =
+  /** Exit 1, with a mandatory violation of each of these policies (others may be there too). */
+  | { exit: 1; policies: readonly string[] }
+  /** Exit 2 (bad input), with an error line matching `error`. */
+  | { exit: 2; error: RegExp }
+  /** Exit 0: a compliant change. */
+  | { exit: 0 };
+
+export interface ReplayCase {
+  /** Unique, kebab-case. */
+  id: string;
+  class: ReplayClass;
+  /** What the pull request does, in its author's words. */
+  title: string;
+  edits: readonly Edit[];
+  /** Default: "pr" when an edit touches policies/, else "local" (the same pack as the base's). */
+  judge?: Judge;
+  expect: Expectation;
+}
+
+export const caught = (...policies: string[]): Expectation => ({ exit: 1, policies });
+export const badInput = (error: RegExp): Expectation => ({ exit: 2, error });
+export const passes: Expectation = { exit: 0 };
+
+/** How a case is judged (see Judge). */
+export function judgeOf(replayCase: ReplayCase): Judge {
+  if (replayCase.judge) return replayCase.judge;
+  return replayCase.edits.some((edit) => edit.files.some((file) => file.startsWith("policies/"))) ? "pr" : "local";
+}

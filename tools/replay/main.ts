@@ -1,0 +1,115 @@
+import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../projectRoot";
+import { ReplayCase, replayClasses } from "./cases";
+import { corpus, heldBack } from "./corpus";
+import { CaseResult, REPLAY_AT, REPLAY_STACK, isSuccess, replayCase } from "./run";
+import { Workspace } from "./workspace";
+
+const USAGE = "usage: npm run replay -- [--set corpus|held-back|all] [--only ID-OR-CLASS[,…]] [--jobs N] [--report FILE] [--repository DIR]";
+
+interface ReplayArgs {
+  set: "corpus" | "held-back" | "all";
+  only?: string[];
+  jobs: number;
+  report?: string;
+  /** The checkout whose gate is replayed (default: this one); e.g. another worktree, to measure a gate before a fix. */
+  repository: string;
+}
+
+function parseArgs(argv: readonly string[]): ReplayArgs {
+  const args: ReplayArgs = { set: "corpus", jobs: Math.min(2, availableParallelism()), repository: PROJECT_ROOT };
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index]!;
+    const value = argv[++index];
+    if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+    switch (flag) {
+      case "--set":
+        if (value !== "corpus" && value !== "held-back" && value !== "all") throw new Error(`--set must be corpus, held-back or all\n${USAGE}`);
+        args.set = value;
+        break;
+      case "--only":
+        args.only = value.split(",");
+        break;
+      case "--jobs":
+        args.jobs = Number(value);
+        if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs must be a positive integer\n${USAGE}`);
+        break;
+      case "--report":
+        args.report = value;
+        break;
+      case "--repository":
+        args.repository = path.resolve(value);
+        break;
+      default:
+        throw new Error(`unknown argument ${flag}\n${USAGE}`);
+    }
+  }
+  return args;
+}
+
+function selected(args: ReplayArgs): readonly ReplayCase[] {
+  const cases = args.set === "corpus" ? corpus : args.set === "held-back" ? heldBack : [...corpus, ...heldBack];
+  if (!args.only) return cases;
+  return cases.filter((replayCase) => args.only!.some((wanted) => replayCase.id === wanted || replayCase.class === wanted));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const cases = selected(args);
+  const ids = new Set<string>();
+  for (const replayCase of [...corpus, ...heldBack]) {
+    if (ids.has(replayCase.id)) throw new Error(`duplicate case id ${replayCase.id}`);
+    ids.add(replayCase.id);
+  }
+  const started = Date.now();
+  const workspace = await Workspace.create(args.repository);
+  const results: CaseResult[] = [];
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (next < cases.length) {
+        const replay = cases[next++]!;
+        const result = await replayCase(workspace, replay);
+        results.push(result);
+        const mark = isSuccess(result.outcome) ? "ok  " : "FAIL";
+        process.stdout.write(`${mark} ${result.outcome.padEnd(14)} ${result.id} [${result.judge}] ${result.seconds.toFixed(1)}s  ${result.detail}\n`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(args.jobs, cases.length) }, worker));
+  } finally {
+    workspace.dispose();
+  }
+  results.sort((a, b) => cases.findIndex((c) => c.id === a.id) - cases.findIndex((c) => c.id === b.id));
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(`\n${summary(results)}\n${cases.length} case(s) of ${REPLAY_STACK} at ${REPLAY_AT} against ${args.repository} in ${seconds.toFixed(1)} s with ${args.jobs} job(s)\n`);
+  if (args.report) writeFileSync(args.report, JSON.stringify({ at: REPLAY_AT, stack: REPLAY_STACK, seconds, results }, null, 2) + "\n");
+  const failed = results.filter((result) => !isSuccess(result.outcome));
+  if (failed.length > 0) {
+    process.stdout.write(`\n${failed.length} case(s) failed:\n${failed.map((r) => `  ${r.id} (${r.class}): ${r.outcome}: ${r.detail}`).join("\n")}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** Cases per class and outcome. */
+function summary(results: readonly CaseResult[]): string {
+  const outcomes = ["caught", "passed", "slipped", "wrong-reason", "false-positive", "crashed", "broken"] as const;
+  const rows = replayClasses
+    .map((replayClass) => {
+      const inClass = results.filter((result) => result.class === replayClass);
+      if (inClass.length === 0) return undefined;
+      const counts = outcomes.map((outcome) => inClass.filter((result) => result.outcome === outcome).length);
+      return [replayClass, String(inClass.length), ...counts.map(String)];
+    })
+    .filter((row): row is string[] => row !== undefined);
+  const total = ["total", String(results.length), ...outcomes.map((outcome) => String(results.filter((result) => result.outcome === outcome).length))];
+  const table = [["class", "cases", ...outcomes], ...rows, total];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")).join("\n");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`replay: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});
