@@ -161,6 +161,7 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
     account,
     region,
     auditBucket: stack.auditBucket,
+    backups: stack.backups,
     githubOidcProviderArn,
   });
   const grantState = (role: AccessRole, name: string, statements: pulumi.Output<PolicyStatement[]> | undefined) => {
@@ -175,7 +176,8 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
   }
   if (readOnly) grantState(readOnly, "read-state", withState((bucket) => stateReadStatements(bucket, locations, { history: true })));
   // Break-glass applies every stack, and may re-key and administer the bootstrap's keys (no Deny of them): that is what it is for.
-  breakGlass.grant("apply-stacks", mergeStatements(settings.program.stacks.map((stack) => programDeployStatements(scopeOf(stack), []))));
+  // Managed, not inline: every stack's statements together exceed what fits beside write-state in the role's inline quota.
+  breakGlass.attach("apply-stacks", mergeStatements(settings.program.stacks.map((stack) => programDeployStatements(scopeOf(stack), []))));
   grantState(breakGlass, "write-state", withState((bucket) => mergeStatements(locations.map((location) => stateWriteStatements(bucket, location)))));
 
   // This repository: its ruleset, the environments the up jobs run in, the variables they read.

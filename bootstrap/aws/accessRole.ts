@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, PolicyStatement, policyDocument, toJson } from "../../infra/aws/policyDocument";
 
+/** IAM's quota of characters in one customer managed policy (white space not counted). */
+export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
+
 export interface AccessRoleArgs {
   /** The role's name (fixed: other documents name its ARN). */
   roleName: string;
@@ -20,10 +23,12 @@ export class AccessRole extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
   readonly arn: pulumi.Output<string>;
   private readonly name: string;
+  private readonly roleNameValue: string;
 
   constructor(name: string, args: AccessRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flightdeck:bootstrap:AccessRole", name, {}, opts);
     this.name = name;
+    this.roleNameValue = args.roleName;
     this.role = new aws.iam.Role(
       `${name}-role`,
       { name: args.roleName, description: args.description, maxSessionDuration: args.maxSessionSeconds, assumeRolePolicy: toJson(args.trust) },
@@ -31,6 +36,26 @@ export class AccessRole extends pulumi.ComponentResource {
     );
     this.arn = this.role.arn;
     this.registerOutputs({ arn: this.arn });
+  }
+
+  /**
+   * Customer managed policies attached to the role, the statements split so that each document stays within
+   * IAM's 6,144 characters of managed policy: for grants that do not fit in the role's 10,240 characters of
+   * inline policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+   */
+  attach(policyName: string, statements: PolicyStatement[]): aws.iam.Policy[] {
+    const chunks: PolicyStatement[][] = [];
+    for (const statement of statements) {
+      const last = chunks[chunks.length - 1];
+      if (last && toJson(policyDocument(...last, statement)).length <= MANAGED_POLICY_MAX_CHARACTERS) last.push(statement);
+      else chunks.push([statement]);
+    }
+    return chunks.map((chunk, index) => {
+      const suffix = chunks.length === 1 ? policyName : `${policyName}-${index + 1}`;
+      const policy = new aws.iam.Policy(`${this.name}-${suffix}`, { name: `${this.roleNameValue}-${suffix}`, policy: toJson(policyDocument(...chunk)) }, { parent: this });
+      new aws.iam.RolePolicyAttachment(`${this.name}-${suffix}-attachment`, { role: this.role.name, policyArn: policy.arn }, { parent: this });
+      return policy;
+    });
   }
 
   /** An inline policy of the role (a role's inline policies total at most 10,240 characters). */

