@@ -32,8 +32,10 @@ export function drillRegisterFromConfig(raw: Record<string, unknown>, at: Date):
     if (!recovery.success || !product.success || typeof environment !== "string") return undefined;
     if (path !== drillRegister.parameterPrefix(product.data.slug, environment)) return undefined;
     const settings = recovery.data;
-    const ran = lastScheduledDrill(settings.drill.weekday, settings.drill.time, at);
-    const finished = new Date(Math.min(ran.getTime() + 600_000, at.getTime())).toISOString().replace(/\.\d{3}Z$/, "Z");
+    // The newest drill that has finished (600 s after its start) by `at`: a drill still running counts the week before,
+    // so plans made seconds apart record the same value.
+    const ran = lastScheduledDrill(settings.drill.weekday, settings.drill.time, new Date(at.getTime() - 600_000));
+    const finished = new Date(ran.getTime() + 600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
     const record: DrillRecord = {
       status: "passed",
       lastRun: finished,
