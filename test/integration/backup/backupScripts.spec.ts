@@ -68,9 +68,12 @@ describe("backup and restore-drill jobs against a real PostgreSQL server (the pr
     return new Promise((resolve) => {
       execFile(
         "bash",
-        ["-c", command],
+        // --norc: bash reads ~/.bashrc when it thinks a remote shell started it (stdin a socket, as
+        // libuv's pipes are, and no SHLVL): the machine's rc file is not the job's environment.
+        ["--norc", "--noprofile", "-c", command],
         {
-          env: { PATH: `${aws.binDir}:${process.env["PATH"] ?? ""}`, AWS_STAND_IN_DIR: aws.stateDir, PG_BIN: cluster!.bin, ...env, ...extraEnv },
+          // The build image's PATH has the sbin directories (the drill starts its server with runuser); a CI step's need not.
+          env: { PATH: `${aws.binDir}:${process.env["PATH"] ?? ""}:/usr/sbin:/sbin`, AWS_STAND_IN_DIR: aws.stateDir, PG_BIN: cluster!.bin, ...env, ...extraEnv },
           encoding: "utf8",
           timeout: 60_000,
         },

@@ -91,13 +91,21 @@ function killPostmaster(data: string): void {
   }
 }
 
+/**
+ * util-linux's runuser, which lives in /usr/sbin (Debian), a directory a non-login PATH (a CI step's, or
+ * `env -i PATH=/usr/bin:/bin`) need not hold; looked up there before PATH.
+ */
+function runuser(): string {
+  return ["/usr/sbin/runuser", "/sbin/runuser"].find((candidate) => existsSync(candidate)) ?? "runuser";
+}
+
 export async function startCluster(): Promise<Cluster> {
   const { bin, majorVersion } = serverBinaries();
   const root = mkdtempSync(path.join(tmpdir(), "flightdeck-pg-"));
   const data = path.join(root, "data");
   const asRoot = process.getuid?.() === 0;
   const run = (tool: string, args: string[]) => {
-    const command = asRoot ? "runuser" : path.join(bin, tool);
+    const command = asRoot ? runuser() : path.join(bin, tool);
     const argv = asRoot ? ["-u", "postgres", "--", path.join(bin, tool), ...args] : args;
     const result = spawnSync(command, argv, { encoding: "utf8", cwd: root });
     if (result.status !== 0) throw new Error(`${tool} ${args.join(" ")} failed (${result.status}): ${result.stderr || result.stdout}`);
