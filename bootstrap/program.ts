@@ -12,7 +12,8 @@ import { SecretsKey } from "./aws/secretsKey";
 import { StateBackend } from "./aws/stateBackend";
 import { StackLocation, s3BackendUrl } from "./aws/stateLayout";
 import { StateBucket, stateReadStatements, stateWriteStatements } from "./aws/statePermissions";
-import { environmentSubject, githubTrustPolicy, humanTrustPolicy, pullRequestSubject } from "./aws/trust";
+import { githubOidcTrustPolicy } from "../infra/aws/auditPolicies";
+import { environmentSubject, humanTrustPolicy, pullRequestSubject } from "./aws/trust";
 import { BootstrapConfig } from "./config/load";
 import { ProgramStack } from "./config/schema";
 import { BOOTSTRAP_APP_PRIVATE_KEY, BREAK_GLASS_PAGER_DUTY } from "./config/validate";
@@ -75,7 +76,7 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
     {
       roleName: names.preview,
       description: `Assumed only by ${pullRequestSubject(settings.infraRepository)}: reads state and decrypts config for pulumi preview; writes nothing`,
-      trust: githubTrustPolicy(githubOidcProviderArn, pullRequestSubject(settings.infraRepository), "PullRequestJobsOfThisRepository"),
+      trust: githubOidcTrustPolicy(githubOidcProviderArn, pullRequestSubject(settings.infraRepository), "PullRequestJobsOfThisRepository"),
       maxSessionSeconds: SESSION_SECONDS,
     },
     afterProvider,
@@ -88,7 +89,7 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
         {
           roleName: names.deploy(stack),
           description: `Assumed only by ${environmentSubject(settings.infraRepository, stack)}: applies the ${stack} stack`,
-          trust: githubTrustPolicy(githubOidcProviderArn, environmentSubject(settings.infraRepository, stack), `DeployJobsOfThe${capitalised(stack)}Environment`),
+          trust: githubOidcTrustPolicy(githubOidcProviderArn, environmentSubject(settings.infraRepository, stack), `DeployJobsOfThe${capitalised(stack)}Environment`),
           maxSessionSeconds: SESSION_SECONDS,
         },
         afterProvider,

@@ -1,4 +1,3 @@
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../infra/aws/auditPolicies";
 import { PolicyDocument, policyDocument } from "../../infra/aws/policyDocument";
 import { InfraRepository } from "../config/schema";
 
@@ -32,22 +31,6 @@ export function pullRequestSubject(repository: InfraRepository): string {
   return `${subjectRepository(repository)}:pull_request`;
 }
 
-/** Only GitHub's tokens for exactly this subject, for the STS audience the official action asks for. */
-export function githubTrustPolicy(providerArn: string, subject: string, sid: string): PolicyDocument {
-  if (/[*?]/.test(subject)) throw new Error(`an OIDC subject must be exact (got ${JSON.stringify(subject)})`);
-  return policyDocument({
-    Sid: sid,
-    Effect: "Allow",
-    Principal: { Federated: providerArn },
-    Action: "sts:AssumeRoleWithWebIdentity",
-    Condition: {
-      StringEquals: {
-        [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-        [`${GITHUB_OIDC_HOST}:sub`]: subject,
-      },
-    },
-  });
-}
 
 /**
  * Named people only, and only with MFA: `aws:MultiFactorAuthPresent` is true on an AssumeRole made

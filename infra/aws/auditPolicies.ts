@@ -24,11 +24,11 @@ export function deploySubject(owner: string, repository: string, environment: st
   return `repo:${owner}/${repository}:environment:${environment}`;
 }
 
-/** Only the deploy jobs of this repository's environment may assume the role: exact subject and audience, no wildcard. */
-export function deployRoleTrustPolicy(providerArn: string, subject: string): PolicyDocument {
-  if (/[*?]/.test(subject)) throw new Error(`the deploy role's OIDC subject must be exact (got ${JSON.stringify(subject)})`);
+/** Only GitHub's tokens for exactly this subject, for the STS audience the official action asks for: exact subject and audience, no wildcard. */
+export function githubOidcTrustPolicy(providerArn: string, subject: string, sid: string): PolicyDocument {
+  if (/[*?]/.test(subject)) throw new Error(`an OIDC subject must be exact (got ${JSON.stringify(subject)})`);
   return policyDocument({
-    Sid: "GithubDeployJobsOfOneEnvironment",
+    Sid: sid,
     Effect: "Allow",
     Principal: { Federated: providerArn },
     Action: "sts:AssumeRoleWithWebIdentity",
@@ -39,6 +39,11 @@ export function deployRoleTrustPolicy(providerArn: string, subject: string): Pol
       },
     },
   });
+}
+
+/** Only the deploy jobs of this repository's environment may assume the role. */
+export function deployRoleTrustPolicy(providerArn: string, subject: string): PolicyDocument {
+  return githubOidcTrustPolicy(providerArn, subject, "GithubDeployJobsOfOneEnvironment");
 }
 
 export interface DeployRolePermissionsInput {

@@ -30,7 +30,6 @@ import { ACCOUNT, BACKUP_BUCKET, passedRecord } from "./recoveryFixtures";
 const BUCKET_FIXTURE = "dr-backups-bucket";
 const BUCKET_ARN = `arn:aws:s3:::${BACKUP_BUCKET}`;
 const PROJECT = "aws:codebuild/project:Project";
-const ROLE = "aws:iam/role:Role";
 const REGISTER_FIXTURE = "dr-register-parameter";
 
 /** One fixture, found by type and name (the drill's role and project share the logical name dr-drill). */
