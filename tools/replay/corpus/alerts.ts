@@ -123,7 +123,7 @@ export const alertCases: ReplayCase[] = [
     id: "alert-missing-data-not-breaching",
     class: "alerts",
     title: "feed metrics: treat missing data as not breaching (stop INSUFFICIENT_DATA noise)",
-    edits: [replace("infra/aws/alertMetrics.ts", '"error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "missing" }', '"error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "notBreaching" }')],
+    edits: [replace("infra/aws/alertMetrics.ts", '"error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "missing",', '"error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "notBreaching",')],
     expect: caught(THRESHOLDS),
   },
   {

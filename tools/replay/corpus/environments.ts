@@ -140,7 +140,8 @@ export const environmentCases: ReplayCase[] = [
     class: "environments",
     title: "Pulumi.production.yaml: environment staging (reuse staging's settings for a dry run)",
     edits: [setProduction("environment", [], "staging")],
-    expect: caught("github-deploy-branch-ruleset-active"),
+    // The production file's post-deployment watch is production's alone: a config error before any policy runs.
+    expect: badInput(/flightdeck:metricsBridge\.watch: only production deploys are watched \(this stack is staging\)/),
   },
   {
     id: "env-flag-production-ahead",

@@ -68,7 +68,7 @@ export const judgeCases: ReplayCase[] = [
     class: "judge",
     title: "floors.ts: minApprovals floor 0, config 0, and no approvals",
     edits: [
-      replace("policies/lib/floors.ts", 'minApprovals: { kind: "atLeast", value: 1, why: SPEC_REVIEW },', 'minApprovals: { kind: "atLeast", value: 0, why: SPEC_REVIEW },'),
+      replace("policies/lib/floors.ts", 'minApprovals: { kind: "atLeast", value: 1, why: SPEC_REVIEW },', 'minApprovals: { kind: "atLeast", value: 0, why: SPEC_REVIEW },', "all"),
       jsonEdit(POLICY_CONFIG, "minApprovals 0", setting(PULL_REQUEST, "minApprovals", 0)),
       zeroApprovals,
     ],
