@@ -247,7 +247,7 @@ export const heldBackCases: ReplayCase[] = [
     id: "held-alert-deployment-failed-missing-breaching",
     class: "alerts",
     title: "deployment-failed: treat missing data as breaching (no deploys means trouble)",
-    edits: [replace("infra/aws/alertMetrics.ts", '"deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "notBreaching" }', '"deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "ignore" as "missing" }')],
+    edits: [replace("infra/aws/alertMetrics.ts", '"deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "notBreaching",', '"deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "ignore" as "missing",')],
     expect: caught("alerts-alarm-thresholds-within-spec"),
   },
   // secrets
