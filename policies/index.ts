@@ -5,6 +5,7 @@ import { CLOCK_ENV } from "./lib/clock";
 import { withGuardedConfigure } from "./lib/packConfig";
 import { currentStack } from "./lib/stack";
 import { buildPack } from "./pack";
+import { shareDeserialization } from "./lib/sharedDeserialization";
 
 // The only file that calls `new PolicyPack`: it starts the analyzer's gRPC server and prints its port.
 // Run by the engine (`pulumi preview --policy-pack policies`) or by tools/policy, always with the pack
@@ -22,6 +23,7 @@ for (const argument of process.argv.slice(2).filter((arg) => arg !== "--")) {
   else if (argument.startsWith("--waivers=")) waiversFile = path.resolve(argument.slice("--waivers=".length));
 }
 
+shareDeserialization();
 const pack = buildPack({ waiversFile, stack: currentStack() });
 withGuardedConfigure(
   (request) => pack.configure(request),
