@@ -142,8 +142,8 @@ export const documentCases: ReplayCase[] = [
     edits: [
       replace(
         POLICIES_FILE,
-        "export function deployRoleTrustPolicy(providerArn: string, subject: string): PolicyDocument {\n  if (/[*?]/.test(subject)) throw new Error(`the deploy role's OIDC subject must be exact (got ${JSON.stringify(subject)})`);\n  return policyDocument({",
-        "export function deployRoleTrustPolicy(providerArn: string, subject: string): PolicyDocument {\n  if (/[*?]/.test(subject)) throw new Error(`the deploy role's OIDC subject must be exact (got ${JSON.stringify(subject)})`);\n  return policyDocument({ Sid: \"OpsAccount\", Effect: \"Allow\", Principal: { AWS: \"arn:aws:iam::210987654321:root\" }, Action: \"sts:AssumeRole\" }, {",
+        '  return githubOidcTrustPolicy(providerArn, subject, "GithubDeployJobsOfOneEnvironment");',
+        '  return policyDocument({ Sid: "OpsAccount", Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: "sts:AssumeRole" }, ...githubOidcTrustPolicy(providerArn, subject, "GithubDeployJobsOfOneEnvironment").Statement);',
       ),
     ],
     expect: caught(TRUST),
