@@ -200,6 +200,8 @@ export const alarmMetricPublished = stackPolicy(
       const unknown = bridges.filter((bridge) => !isDocument(bridge.document));
       const fromWorkflows = workflowPublishedMetrics(resources);
       const workflowRoles = grants.filter(isDeployRole);
+      // Per namespace: every alarm of the stack reads the same few.
+      const fromJobs = new Map<string, Set<string>>();
       const unpublished: { alarm: StackResource; text: string; why: string[] }[] = [];
       for (const alarm of resources) {
         if (alarm.type !== METRIC_ALARM) continue;
@@ -218,7 +220,8 @@ export const alarmMetricPublished = stackPolicy(
           });
           const undimensioned = dimensions === undefined || Object.keys(dimensions).length === 0;
           const byWorkflow = fromWorkflows.has(metricName) && undimensioned && workflowRoles.some((role) => mayPublishTo(role, namespace));
-          const byJob = undimensioned && jobPublishedMetrics(resources, grants, namespace).has(metricName);
+          if (!fromJobs.has(namespace)) fromJobs.set(namespace, jobPublishedMetrics(resources, grants, namespace));
+          const byJob = undimensioned && fromJobs.get(namespace)!.has(metricName);
           if (published || byWorkflow || byJob) continue;
           if (unknown.length > 0) throw new UnknownInputError(`${unknown[0]!.function.urn} environment`);
           const why = bridges

@@ -41,6 +41,7 @@ interface Scope {
 }
 
 const scopeDefaults: Scope = { stacks: ["production"], bucketNames: ["*backup*"] };
+const MAX_RTO_SCHEMA = { type: "integer", minimum: 1, description: "The longest RTO allowed, in minutes (the spec: 4 hours)." } as const;
 const scopeSchema: Record<keyof Scope, PolicyConfigJSONSchema> = {
   stacks: { type: "array", items: { type: "string" }, description: "Stacks that must back up their database (the spec's production)." },
   bucketNames: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs matched against an S3 bucket's name or logical name to find the backup buckets." },
@@ -241,7 +242,7 @@ export const objectivesWithinSpec = stackPolicy<Scope & { maxRpoMinutes: number;
       schema: {
         ...scopeSchema,
         maxRpoMinutes: { type: "integer", minimum: 1, description: "The longest RPO allowed, in minutes (the spec: 1 hour)." },
-        maxRtoMinutes: { type: "integer", minimum: 1, description: "The longest RTO allowed, in minutes (the spec: 4 hours)." },
+        maxRtoMinutes: MAX_RTO_SCHEMA,
       },
     },
     validate(resources, settings, report, args) {
@@ -576,7 +577,7 @@ export const restoreDrillRecent = stackPolicy<Scope & { maxDaysSinceDrill: numbe
       schema: {
         ...scopeSchema,
         maxDaysSinceDrill: { type: "integer", minimum: 1, description: "Days since the drill last passed before the stack is blocked (weekly drill + a day)." },
-        maxRtoMinutes: { type: "integer", minimum: 1, description: "The longest RTO allowed, in minutes (the spec: 4 hours)." },
+        maxRtoMinutes: MAX_RTO_SCHEMA,
       },
     },
     validate(resources, settings, report, args) {

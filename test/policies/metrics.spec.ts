@@ -4,6 +4,7 @@ import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../infra/metrics/contract";
 import { bridgeRolePermissions } from "./bridgeFixtures";
 import { validStack } from "./fixtures";
+import { productFlag } from "./flagFixtures";
 import { Fixture, itRejects, judge, mutate, without } from "./judge";
 import { packSettings } from "./packConfig";
 import { scheduleIntervalSeconds } from "../../policies/lib/bridges";
@@ -50,33 +51,6 @@ function withMetricSteps(change: (step: Record<string, unknown>) => void): Fixtu
     for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps ?? [])) if (String(step["run"] ?? "").includes("put-metric-data")) change(step);
     return { ...fixture, props: { ...fixture.props, content: stringify(workflow) } };
   });
-}
-
-/** A compliant feature flag of the product's PostHog project (day 7 of its plan at the judge's clock), as test/policies/flags.spec.ts declares it. */
-function productFlag(): Fixture {
-  const team = ["user_maria_chen", "user_dev_okafor"];
-  const stages = [{ day: 0, rollout: 0 }, { day: 1, rollout: "team" }, { day: 3, rollout: 5 }, { day: 7, rollout: 25 }, { day: 14, rollout: 50 }, { day: 21, rollout: 100 }];
-  return {
-    type: "pulumi-nodejs:dynamic/posthog:FeatureFlag",
-    name: "flightpro-production-flags-new-dashboard",
-    props: {
-      host: "https://us.posthog.com",
-      projectId: 41028,
-      apiKey: "phx_canary",
-      key: "new-dashboard",
-      name: "The redesigned dashboard (owner: maria-chen). Managed by flightdeck.",
-      active: true,
-      filters: { groups: [{ properties: [{ key: "distinct_id", type: "person", operator: "exact", value: team }], rollout_percentage: 100 }, { properties: [], rollout_percentage: 25 }] },
-      description: "The redesigned dashboard",
-      owner: "maria-chen",
-      killSwitch: false,
-      earlyAccess: team,
-      rollout: { start: "2026-11-03", timezone: "America/New_York", stages },
-      stage: "25% (day 7 of plan since 2026-11-03; next: 50% on 2026-11-17)",
-      environment: "production",
-      staging: { stack: "staging", found: true, exposure: { percent: 100, team: true }, start: "2026-10-13", killSwitch: false },
-    },
-  };
 }
 
 describe("policies: metrics bridge", () => {
