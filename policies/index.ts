@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PolicyPack } from "@pulumi/policy";
 import { CLOCK_ENV } from "./lib/clock";
-import { withGuardedConfigure } from "./lib/packConfig";
+import { withAnalyzerService } from "./lib/analyzerService";
 import { currentStack } from "./lib/stack";
 import { buildPack } from "./pack";
 import { shareDeserialization } from "./lib/sharedDeserialization";
@@ -25,7 +25,7 @@ for (const argument of process.argv.slice(2).filter((arg) => arg !== "--")) {
 
 shareDeserialization();
 const pack = buildPack({ waiversFile, stack: currentStack() });
-withGuardedConfigure(
+withAnalyzerService(
   (request) => pack.configure(request),
   () =>
     new PolicyPack("flightdeck", {

@@ -11,7 +11,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaType } from "@pulumi/policy/schema";
-import { PlainRecord, plainRecord } from "./values";
+import { sharedPlainProps } from "./sharedProps";
+import { PlainRecord } from "./values";
 
 export type Severity = "low" | "medium" | "high" | "critical";
 
@@ -66,7 +67,7 @@ export interface ResourceInput {
 
 function providerInput(provider: PolicyProviderResource | undefined): ProviderInput | undefined {
   if (!provider) return undefined;
-  return { type: provider.type, name: provider.name, urn: provider.urn, props: plainRecord(provider.props) };
+  return { type: provider.type, name: provider.name, urn: provider.urn, props: sharedPlainProps(provider.props) };
 }
 
 /** A resource in a stack validation, with what it depends on (URNs). */
@@ -179,7 +180,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(
       type: args.type,
       name: args.name,
       urn: args.urn,
-      props: plainRecord(args.props),
+      props: sharedPlainProps(args.props),
       protect: args.opts.protect,
       parent: args.opts.parent,
       provider: providerInput(args.provider),
@@ -230,7 +231,7 @@ class LazyStackResource implements StackResource {
   }
 
   get props(): PlainRecord {
-    this.copiedProps ??= plainRecord(this.resource.props);
+    this.copiedProps ??= sharedPlainProps(this.resource.props);
     return this.copiedProps;
   }
 

@@ -11,8 +11,6 @@
  * governed stack it raises every policy to mandatory and brings every loosened setting back to its
  * floor, and keeps what it found for policy-config-within-spec to report.
  */
-import { createRequire } from "node:module";
-import type * as grpc from "@grpc/grpc-js";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigureAnalyzerRequest, EnforcementLevel as WireLevel } from "@pulumi/pulumi/proto/analyzer_pb";
 import { applyFloors, GOVERNED_PROJECTS, GOVERNED_STACKS } from "./floors";
@@ -118,49 +116,4 @@ export function configureFromRequest(request: ConfigureAnalyzerRequest, policies
   }
   adoptConfiguration(configuration);
   return configuration;
-}
-
-type ConfigureCall = { request: ConfigureAnalyzerRequest };
-type Callback = (error: Partial<grpc.StatusObject> | null, response?: unknown) => void;
-
-/**
- * Runs `start` (which constructs the PolicyPack, whose constructor registers the analyzer service
- * on a new gRPC server) with the service's Configure handler wrapped: `onConfigure` sees, and may
- * rewrite, each request before the SDK's handler stores it. A failing `onConfigure` fails the call,
- * which fails the engine's preview (pkg/engine/update.go: "configuring policy pack"). Throws if no
- * analyzer service was registered, rather than serve a pack whose config is not guarded.
- */
-export function withGuardedConfigure(onConfigure: (request: ConfigureAnalyzerRequest) => void, start: () => void): void {
-  // The gRPC module @pulumi/policy itself loads (its server.js requires "@grpc/grpc-js").
-  const sdkRequire = createRequire(require.resolve("@pulumi/policy"));
-  const grpcOfSdk = sdkRequire("@grpc/grpc-js") as typeof grpc;
-  const prototype = grpcOfSdk.Server.prototype;
-  const addService = prototype.addService;
-  let guarded = false;
-  prototype.addService = function (this: grpc.Server, service: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void {
-    const configure = implementation["configure"];
-    if (typeof configure === "function" && "analyzeStack" in implementation) {
-      guarded = true;
-      const handler = configure as (call: ConfigureCall, callback: Callback) => void;
-      implementation = {
-        ...implementation,
-        configure: (call: ConfigureCall, callback: Callback) => {
-          try {
-            onConfigure(call.request);
-          } catch (error) {
-            callback({ code: grpcOfSdk.status.INVALID_ARGUMENT, details: `flightdeck policy config: ${error instanceof Error ? error.message : String(error)}` });
-            return;
-          }
-          handler(call, callback);
-        },
-      };
-    }
-    addService.call(this, service, implementation);
-  };
-  try {
-    start();
-  } finally {
-    prototype.addService = addService;
-  }
-  if (!guarded) throw new Error("the policy pack registered no analyzer service whose Configure call could be guarded");
 }

@@ -32,6 +32,35 @@ export function secretValuesOf(type: string, props: PlainRecord): string[] {
   return values;
 }
 
+/**
+ * The secrets, found in a value in time linear in its length: each secret is indexed by its first
+ * MIN_SECRET_LENGTH characters, so a value is looked up once per position, not once per secret.
+ */
+class SecretFinder {
+  private readonly byPrefix = new Map<string, string[]>();
+
+  constructor(secrets: Iterable<string>) {
+    for (const secret of secrets) {
+      const prefix = secret.slice(0, MIN_SECRET_LENGTH);
+      const list = this.byPrefix.get(prefix) ?? [];
+      list.push(secret);
+      this.byPrefix.set(prefix, list);
+    }
+  }
+
+  get empty(): boolean {
+    return this.byPrefix.size === 0;
+  }
+
+  foundIn(value: string): boolean {
+    for (let at = 0; at + MIN_SECRET_LENGTH <= value.length; at++) {
+      const candidates = this.byPrefix.get(value.slice(at, at + MIN_SECRET_LENGTH));
+      if (candidates?.some((secret) => value.startsWith(secret, at))) return true;
+    }
+    return false;
+  }
+}
+
 export const secretValuesNotInPlainInputs = stackPolicy(
   {
     name: "secrets-value-not-in-plain-input",
@@ -48,12 +77,12 @@ export const secretValuesNotInPlainInputs = stackPolicy(
   },
   {
     validate(resources, _settings, report) {
-      const secrets = new Set(resources.flatMap((resource) => secretValuesOf(resource.type, resource.props)).filter((value) => value.length >= MIN_SECRET_LENGTH));
-      if (secrets.size === 0) return;
+      const secrets = new SecretFinder(resources.flatMap((resource) => secretValuesOf(resource.type, resource.props)).filter((value) => value.length >= MIN_SECRET_LENGTH));
+      if (secrets.empty) return;
       for (const resource of resources) {
         const reported = new Set<string>();
         for (const { path, value } of scannedInputs(resource.type, resource.props)) {
-          if (reported.has(path) || ![...secrets].some((secret) => value.includes(secret))) continue;
+          if (reported.has(path) || !secrets.foundIn(value)) continue;
           reported.add(path);
           const where = resource.type === SSM_PARAMETER ? ` (an SSM ${knownString(resource.props["type"]) ?? "String"} parameter, readable by anyone who can read the parameter)` : resource.type === VERCEL_ENV_VAR ? " (a Vercel variable that is not sensitive)" : "";
           report(`${path} holds the value of a secret the stack keeps secret elsewhere${where}`, resource.urn);

@@ -697,7 +697,6 @@ export const nodeSupported = resourcePolicy<{ endOfLife: Record<string, string> 
   },
 );
 
-/** The check run names a workflow's jobs report (`jobs.<id>.name`, else the id). */
 /** A check name that an expression computes: it may be any name, a required check's included. */
 const ANY_NAME = "(any name)";
 
@@ -745,7 +744,8 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
         files.push({ branch: knownString(resource.props["branch"]), workflow, urn: resource.urn });
       }
       // Check names to the jobs that report them, once (a stack can have many rulesets and files).
-      const producersByName = new Map<string, { name: string; job: Job; file: (typeof files)[number] }[]>();
+      type Producer = { name: string; job: Job; file: (typeof files)[number] };
+      const producersByName = new Map<string, Producer[]>();
       for (const file of files) {
         for (const check of checkNames(file.workflow)) {
           const list = producersByName.get(check.name) ?? [];
@@ -753,7 +753,25 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
           producersByName.set(check.name, list);
         }
       }
-      const shadowing = new Set<{ name: string; job: Job; file: (typeof files)[number] }>();
+      const inVerifyWorkflow = new Map<(typeof files)[number], boolean>(files.map((file) => [file, anyGlobMatch(settings.verifyWorkflows, file.workflow.file)]));
+      // What a required check on some branches finds, once per check and branches: many rulesets can share them.
+      const judged = new Map<string, { verified: boolean; shadowing: Producer[]; counted: boolean }>();
+      const judge = (context: string, branches: string[] | "any") => {
+        const key = `${context}\u0000${branches === "any" ? "*" : branches.join("\u0000")}`;
+        let found = judged.get(key);
+        if (found === undefined) {
+          const onBranch = (branch: string | undefined) => branches === "any" || branch === undefined || branches.includes(branch);
+          const producers = [...(producersByName.get(context) ?? []), ...(producersByName.get(ANY_NAME) ?? [])].filter((producer) => onBranch(producer.file.branch));
+          found = {
+            verified: producers.some((producer) => producer.name === context && inVerifyWorkflow.get(producer.file) && producer.file.workflow.triggers.includes("pull_request")),
+            shadowing: producers.filter((producer) => !inVerifyWorkflow.get(producer.file)),
+            counted: false,
+          };
+          judged.set(key, found);
+        }
+        return found;
+      };
+      const shadowing = new Set<Producer>();
       for (const ruleset of resources) {
         if (ruleset.type !== "github:index/repositoryRuleset:RepositoryRuleset") continue;
         const contexts = asArray(asRecord(asRecord(ruleset.props["rules"])?.["requiredStatusChecks"])?.["requiredChecks"])
@@ -761,17 +779,12 @@ export const requiredChecksExist = stackPolicy<{ verifyWorkflows: string[] }>(
           .filter((context): context is string => context !== undefined);
         if (contexts.length === 0) continue;
         const branches = branchesOfRuleset(ruleset.props);
-        const onBranch = (branch: string | undefined) => branches === "any" || branch === undefined || branches.includes(branch);
         const missing: string[] = [];
         for (const context of contexts) {
-          const producers = [...(producersByName.get(context) ?? []), ...(producersByName.get(ANY_NAME) ?? [])].filter((producer) => onBranch(producer.file.branch));
-          const verifying = producers.filter(
-            (producer) => producer.name === context && anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file) && producer.file.workflow.triggers.includes("pull_request"),
-          );
-          if (verifying.length === 0) missing.push(context);
-          for (const producer of producers) {
-            if (!anyGlobMatch(settings.verifyWorkflows, producer.file.workflow.file)) shadowing.add(producer);
-          }
+          const found = judge(context, branches);
+          if (!found.verified) missing.push(context);
+          if (!found.counted) for (const producer of found.shadowing) shadowing.add(producer);
+          found.counted = true;
         }
         if (missing.length > 0) {
           report(`required check${missing.length === 1 ? "" : "s"} ${missing.join(", ")} (ruleset ${ruleset.name}) ${missing.length === 1 ? "is" : "are"} reported by no job of the verify workflow on pull_request: pull requests can never pass ${missing.length === 1 ? "it" : "them"}, or something else does`, ruleset.urn);

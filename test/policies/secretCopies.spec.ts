@@ -56,5 +56,16 @@ describe("policies: no secret's value in a plain input", () => {
       policy: POLICY,
       message: /^tags\.note holds the value of a secret/,
     },
+    {
+      // Secrets are looked up by their first 12 characters: two that share them must both be found.
+      title: "a second Stripe key, sharing the first's first 12 characters, kept secret and also copied into a plain parameter",
+      stack: () => [
+        ...validStack(),
+        ssm("refund-key", { name: "/flightpro/production/refund-key", type: "SecureString", value: `${STRIPE.slice(0, 12)}ZZrefundOnlyKey` }),
+        ssm("refund-note", { name: "/flightpro/production/refund-note", type: "String", value: `key: ${STRIPE.slice(0, 12)}ZZrefundOnlyKey` }),
+      ],
+      policy: POLICY,
+      message: /^value holds the value of a secret/,
+    },
   ]);
 });

@@ -2,10 +2,12 @@
  * How fast the pack judges a large stack: `npx tsx tools/policy/bench.ts [count]` (default 5,000).
  * Builds a synthetic stack (rulesets, environments, Vercel variables, Actions variables, rotation
  * register entries, alarms, roles, grants, workflow files), then times each phase of one pack process.
- * `npx tsx tools/policy/bench.ts --throughput [runs] [count...]` prints `measureThroughput` for each count.
+ * `npx tsx tools/policy/bench.ts --throughput [runs] [count...] [--baseline DIR]` prints the throughput for each count,
+ * and with --baseline, that of another checkout's pack (DIR: its root) measured in the same runs.
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { buildSync } from "esbuild";
 import type { RecordedResource } from "../offline/monitor";
 import { PACK_DIR, PolicyPackProcess, reportOf } from "./client";
 
@@ -94,50 +96,104 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** A pack to time: its directory and the node arguments that run it there. */
+export interface BenchedPack {
+  dir: string;
+  entry: string[];
+}
+
+/** This checkout's pack, from its bundle when built (`npm run build:offline`). */
+export const OWN_PACK: BenchedPack = { dir: PACK_DIR, entry: packEntry() };
+
 /**
- * Throughput of the pack on a synthetic stack of `count` resources: one pack process (the built
- * bundle if present, else tsx), configured with policies/config/production.json; each run times
- * `analyze` for every resource (one call each, as the engine does) plus `analyzeStack`, excluding
- * start-up. Each run gets fresh resources (other names and contents), so no cache in the pack
- * carries over from one run to the next. Median over `runs`, after one unmeasured warm-up run of
- * 2,000 resources. Timed from the first `analyze` to the `analyzeStack` response, client-side
- * encoding of the requests included.
+ * The pack of another checkout (`dir`: its root, with node_modules installed), bundled here as
+ * build:offline bundles ours, into its own .build/ (its dependencies stay external, resolved from its
+ * node_modules): both packs then run the same way, so the comparison is of their code alone.
  */
-export async function measureThroughput(count: number, runs: number): Promise<{ count: number; medianSeconds: number; resourcesPerSecond: number }> {
+export function baselinePack(dir: string): BenchedPack {
+  const root = path.resolve(dir);
+  const source = path.join(root, "policies", "index.ts");
+  if (!existsSync(source)) throw new Error(`--baseline ${dir}: no policies/index.ts in ${root}`);
+  if (!existsSync(path.join(root, "node_modules", "@pulumi", "policy"))) throw new Error(`--baseline ${dir}: its dependencies are not installed (run \`npm ci\` in ${root})`);
+  const bundle = path.join(root, ".build", "baseline-pack", "index.js");
+  buildSync({ entryPoints: [source], bundle: true, platform: "node", target: "node22", packages: "external", outfile: bundle, logLevel: "warning" });
+  return { dir: path.join(root, "policies"), entry: [bundle] };
+}
+
+export interface Throughput {
+  count: number;
+  medianSeconds: number;
+  resourcesPerSecond: number;
+}
+
+/**
+ * Throughput of each pack on synthetic stacks of `count` resources: one process per pack, configured
+ * with its own config/production.json; each run times `analyze` for every resource (one call each, as the
+ * engine does) plus `analyzeStack`, excluding start-up. Each run gets fresh resources (other names and
+ * contents), so no cache in a pack carries over from one run to the next; within a run every pack judges
+ * the same resources, and the packs take turns (which goes first alternates), so a machine that gets
+ * busier or quieter weighs on both alike. Median over `runs`, after one unmeasured warm-up run of 2,000
+ * resources. Timed from the first `analyze` to the `analyzeStack` response, client-side encoding of the
+ * requests included.
+ */
+export async function measureThroughputs(count: number, runs: number, packs: readonly BenchedPack[]): Promise<Throughput[]> {
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, got ${runs}`);
-  const pack = await PolicyPackProcess.start({ stack: STACK, now: new Date("2026-11-10T16:00:00Z"), entry: packEntry() });
+  const started: PolicyPackProcess[] = [];
   try {
-    const info = await pack.info();
-    await pack.configure(info, path.join(PACK_DIR, "config", "production.json"));
-    await pack.configureStack(STACK, PROJECT);
-    // Warm-up (JIT on both sides, connections), not measured: the same amount whatever the count.
-    await pack.analyzeAll(syntheticStack(2000, 10_000_000));
-    const samples: number[] = [];
+    for (const pack of packs) {
+      const process = await PolicyPackProcess.start({ stack: STACK, now: new Date("2026-11-10T16:00:00Z"), packDir: pack.dir, entry: pack.entry });
+      started.push(process);
+      const info = await process.info();
+      await process.configure(info, path.join(pack.dir, "config", "production.json"));
+      await process.configureStack(STACK, PROJECT);
+      // Warm-up (JIT on both sides, connections), not measured: the same amount whatever the count.
+      await process.analyzeAll(syntheticStack(2000, 10_000_000));
+    }
+    const samples: number[][] = packs.map(() => []);
     for (let run = 0; run < runs; run++) {
       const resources = syntheticStack(count, (run + 1) * 1_000_000);
-      const started = performance.now();
-      await pack.analyzeAll(resources);
-      samples.push((performance.now() - started) / 1000);
+      for (let turn = 0; turn < started.length; turn++) {
+        const index = (run + turn) % started.length;
+        const begin = performance.now();
+        await started[index]!.analyzeAll(resources);
+        samples[index]!.push((performance.now() - begin) / 1000);
+      }
     }
-    const medianSeconds = median(samples);
-    return { count, medianSeconds, resourcesPerSecond: count / medianSeconds };
+    return samples.map((times) => {
+      const medianSeconds = median(times);
+      return { count, medianSeconds, resourcesPerSecond: count / medianSeconds };
+    });
   } catch (error) {
-    const detail = pack.errorOutput.trim();
+    const detail = started.map((process) => process.errorOutput.trim()).filter(Boolean).join("\n");
     if (detail && error instanceof Error) error.message += `\n${detail}`;
     throw error;
   } finally {
-    pack.close();
+    for (const process of started) process.close();
   }
 }
 
+/** Throughput of this checkout's pack alone (see measureThroughputs). */
+export async function measureThroughput(count: number, runs: number): Promise<Throughput> {
+  const [own] = await measureThroughputs(count, runs, [OWN_PACK]);
+  return own!;
+}
+
+const perSecond = (value: number) => Math.round(value).toLocaleString("en-US");
+
 async function throughput(args: string[]): Promise<void> {
-  const runs = Number(args[0] ?? 5);
-  const counts = args.length > 1 ? args.slice(1).map(Number) : [100, 1000, 10000];
-  console.log(`pack: ${packEntry().join(" ")}`);
+  const baselineAt = args.indexOf("--baseline");
+  const baselineDir = baselineAt >= 0 ? args[baselineAt + 1] : undefined;
+  if (baselineAt >= 0 && baselineDir === undefined) throw new Error("--baseline needs a checkout directory");
+  const rest = baselineAt >= 0 ? [...args.slice(0, baselineAt), ...args.slice(baselineAt + 2)] : args;
+  const runs = Number(rest[0] ?? 5);
+  const counts = rest.length > 1 ? rest.slice(1).map(Number) : [100, 1000, 10000];
+  const packs = baselineDir === undefined ? [OWN_PACK] : [OWN_PACK, baselinePack(baselineDir)];
+  for (const pack of packs) console.log(`pack: ${pack.entry.join(" ")} (in ${pack.dir})`);
   for (const count of counts) {
-    const result = await measureThroughput(count, runs);
-    console.log(`${String(count).padStart(6)} resources: median ${(result.medianSeconds * 1000).toFixed(1)} ms over ${runs} runs, ${Math.round(result.resourcesPerSecond)} resources/s`);
+    const [own, baseline] = await measureThroughputs(count, runs, packs);
+    const line = `${String(count).padStart(6)} resources: median ${(own!.medianSeconds * 1000).toFixed(1)} ms over ${runs} runs, ${perSecond(own!.resourcesPerSecond)} resources/s`;
+    console.log(baseline ? `${line}; baseline ${(baseline.medianSeconds * 1000).toFixed(1)} ms, ${perSecond(baseline.resourcesPerSecond)} resources/s; ${(own!.resourcesPerSecond / baseline.resourcesPerSecond).toFixed(2)} × baseline` : line);
   }
 }
 
