@@ -11,7 +11,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaType } from "@pulumi/policy/schema";
-import { sharedPlainProps } from "./sharedProps";
+import { proxyTarget, sharedPlainProps } from "./sharedProps";
 import { PlainRecord } from "./values";
 
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -212,8 +212,8 @@ export interface StackPolicySpec<C extends object> {
 
 /**
  * A PolicyResource as a StackResource. Every field that needs copying is copied on first read, and
- * once: most stack policies look at a few types only, stacks can be large, and the SDK hands each
- * stack policy its own copy of every resource.
+ * once: most stack policies look at a few types only, and stacks can be large. Shared by every stack
+ * policy (toStackResource), so what it hands out is frozen.
  */
 class LazyStackResource implements StackResource {
   readonly type: string;
@@ -249,7 +249,10 @@ class LazyStackResource implements StackResource {
   }
 
   get dependencies(): string[] {
-    this.copiedDependencies ??= (this.resource.dependencies ?? []).map((dependency) => dependency.urn);
+    if (this.copiedDependencies === undefined) {
+      this.copiedDependencies = (this.resource.dependencies ?? []).map((dependency) => dependency.urn);
+      Object.freeze(this.copiedDependencies);
+    }
     return this.copiedDependencies;
   }
 
@@ -257,16 +260,29 @@ class LazyStackResource implements StackResource {
     if (this.copiedPropertyDependencies === undefined) {
       const copy: Record<string, string[]> = {};
       for (const [key, dependencies] of Object.entries(this.resource.propertyDependencies ?? {})) {
-        copy[key] = dependencies.map((dependency) => dependency.urn);
+        copy[key] = Object.freeze(dependencies.map((dependency) => dependency.urn)) as string[];
       }
-      this.copiedPropertyDependencies = copy;
+      this.copiedPropertyDependencies = Object.freeze(copy);
     }
     return this.copiedPropertyDependencies;
   }
 }
 
+const STACK_VIEW = Symbol("flightdeck.stackView");
+
+/**
+ * A PolicyResource as a StackResource: one view per resource for all stack policies, kept on the object
+ * behind the resource's properties (one per resource in a request; lib/sharedProps.ts), or a new one for
+ * a resource whose properties are not the SDK's proxy.
+ */
 export function toStackResource(resource: PolicyResource): StackResource {
-  return new LazyStackResource(resource);
+  const target = proxyTarget(resource.props);
+  if (target === undefined) return new LazyStackResource(resource);
+  const known: unknown = Reflect.get(target, STACK_VIEW);
+  if (known instanceof LazyStackResource) return known;
+  const view = new LazyStackResource(resource);
+  if (Object.isExtensible(target)) Object.defineProperty(target, STACK_VIEW, { value: view });
+  return view;
 }
 
 export function stackPolicy<C extends object = Record<string, never>>(meta: PolicyMetadata, spec: StackPolicySpec<C>): StackValidationPolicy {

@@ -24,80 +24,153 @@ const DIAGNOSTIC_MESSAGE = 5;
 const DIAGNOSTIC_ENFORCEMENT_LEVEL = 7;
 const DIAGNOSTIC_URN = 8;
 const DIAGNOSTIC_SEVERITY = 9;
+const MAX_VARIANTS_PER_POLICY = 8;
 
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  bytes.push(rest);
-  return bytes;
-}
+const varintLength = (value: number) => (value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5);
+const tagOf = (field: number, wireType: number) => field * 8 + wireType;
 
-const tag = (field: number, wireType: number) => varint(field * 8 + wireType);
-
-/** google-protobuf writes a lone surrogate its own way (not as U+FFFD): such strings are left to it. */
+/** google-protobuf writes a lone surrogate its own way (not as U+FFFD): a diagnostic with one is left to it. */
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-function stringField(field: number, value: string, viaProtobuf: (value: string) => Uint8Array): Uint8Array[] {
-  if (value.length === 0) return [];
-  if (SURROGATE.test(value)) return [viaProtobuf(value)];
-  const bytes = Buffer.from(value, "utf8");
-  return [Uint8Array.from([...tag(field, WIRE_LENGTH_DELIMITED), ...varint(bytes.length)]), bytes];
+/** One buffer, written front to back. */
+class Writer {
+  private offset = 0;
+  constructor(readonly buffer: Buffer) {}
+
+  varint(value: number): void {
+    let rest = value;
+    while (rest >= 0x80) {
+      this.buffer[this.offset++] = (rest & 0x7f) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.buffer[this.offset++] = rest;
+  }
+
+  bytes(bytes: Uint8Array): void {
+    this.buffer.set(bytes, this.offset);
+    this.offset += bytes.length;
+  }
+
+  /** A string field of `byteLength` UTF-8 bytes (skipped when empty, as the generated code does). */
+  string(field: number, value: string, byteLength: number): void {
+    if (byteLength === 0) return;
+    this.varint(tagOf(field, WIRE_LENGTH_DELIMITED));
+    this.varint(byteLength);
+    this.offset += this.buffer.write(value, this.offset, byteLength, "utf8");
+  }
+
+  enum(field: number, value: number): void {
+    if (value === 0) return;
+    this.varint(tagOf(field, WIRE_VARINT));
+    this.varint(value);
+  }
+
+  get written(): number {
+    return this.offset;
+  }
 }
 
-function enumField(field: number, value: number): Uint8Array[] {
-  return value === 0 ? [] : [Uint8Array.from([...tag(field, WIRE_VARINT), ...varint(value)])];
-}
+const stringFieldLength = (field: number, byteLength: number) => (byteLength === 0 ? 0 : varintLength(tagOf(field, WIRE_LENGTH_DELIMITED)) + varintLength(byteLength) + byteLength);
+const enumFieldLength = (field: number, value: number) => (value === 0 ? 0 : varintLength(tagOf(field, WIRE_VARINT)) + varintLength(value));
 
-const byteLength = (chunks: readonly Uint8Array[]) => chunks.reduce((total, chunk) => total + chunk.length, 0);
+/** A diagnostic, measured: its cached first fields, the UTF-8 lengths of its own strings, its body's length. */
+interface MeasuredDiagnostic {
+  diagnostic: AnalyzeDiagnostic;
+  /** The whole body from google-protobuf, for a diagnostic with a lone surrogate. */
+  encoded?: Uint8Array;
+  prefix: Uint8Array;
+  messageLength: number;
+  urnLength: number;
+  bodyLength: number;
+}
 
 /** Encodes AnalyzeResponse messages, reusing the bytes of the parts that repeat across responses. */
 export class AnalyzeResponseEncoder {
-  private readonly notApplicableBytes = new Map<string, Uint8Array>();
-  private readonly diagnosticPrefixBytes = new Map<string, Uint8Array>();
+  /**
+   * By policy name (the policy's own string each time, so its hash is cached), then by comparing the other
+   * strings: the SDK builds each not-applicable reason anew, and hashing it for a map would cost more.
+   */
+  private readonly notApplicableBytes = new Map<string, { reason: string; bytes: Uint8Array }[]>();
+  private readonly prefixBytes = new Map<string, { pack: string; version: string; description: string; bytes: Uint8Array }[]>();
 
   encode(response: AnalyzeResponse): Buffer {
-    const chunks: Uint8Array[] = [];
-    for (const diagnostic of response.getDiagnosticsList()) {
-      const body = this.diagnosticBody(diagnostic);
-      chunks.push(Uint8Array.from([...tag(RESPONSE_DIAGNOSTICS, WIRE_LENGTH_DELIMITED), ...varint(byteLength(body))]), ...body);
+    const measured = response.getDiagnosticsList().map((diagnostic) => this.measure(diagnostic));
+    const skipped = response.getNotApplicableList().map((entry) => this.notApplicable(entry));
+    let total = 0;
+    for (const { bodyLength } of measured) total += varintLength(tagOf(RESPONSE_DIAGNOSTICS, WIRE_LENGTH_DELIMITED)) + varintLength(bodyLength) + bodyLength;
+    for (const bytes of skipped) total += bytes.length;
+    const writer = new Writer(Buffer.allocUnsafe(total));
+    for (const item of measured) {
+      writer.varint(tagOf(RESPONSE_DIAGNOSTICS, WIRE_LENGTH_DELIMITED));
+      writer.varint(item.bodyLength);
+      if (item.encoded) {
+        writer.bytes(item.encoded);
+        continue;
+      }
+      const { diagnostic } = item;
+      writer.bytes(item.prefix);
+      writer.string(DIAGNOSTIC_MESSAGE, diagnostic.getMessage(), item.messageLength);
+      writer.enum(DIAGNOSTIC_ENFORCEMENT_LEVEL, diagnostic.getEnforcementlevel());
+      writer.string(DIAGNOSTIC_URN, diagnostic.getUrn(), item.urnLength);
+      writer.enum(DIAGNOSTIC_SEVERITY, diagnostic.getSeverity());
     }
-    for (const entry of response.getNotApplicableList()) chunks.push(this.notApplicable(entry));
-    return Buffer.concat(chunks);
+    for (const bytes of skipped) writer.bytes(bytes);
+    if (writer.written !== total) throw new Error(`AnalyzeResponse encoding wrote ${writer.written} of ${total} bytes`);
+    return writer.buffer;
+  }
+
+  private measure(diagnostic: AnalyzeDiagnostic): MeasuredDiagnostic {
+    const message = diagnostic.getMessage();
+    const urn = diagnostic.getUrn();
+    const prefix = this.prefix(diagnostic);
+    if (SURROGATE.test(message) || SURROGATE.test(urn)) {
+      const encoded = diagnostic.serializeBinary();
+      return { diagnostic, encoded, prefix, messageLength: 0, urnLength: 0, bodyLength: encoded.length };
+    }
+    const messageLength = Buffer.byteLength(message, "utf8");
+    const urnLength = Buffer.byteLength(urn, "utf8");
+    const bodyLength =
+      prefix.length +
+      stringFieldLength(DIAGNOSTIC_MESSAGE, messageLength) +
+      enumFieldLength(DIAGNOSTIC_ENFORCEMENT_LEVEL, diagnostic.getEnforcementlevel()) +
+      stringFieldLength(DIAGNOSTIC_URN, urnLength) +
+      enumFieldLength(DIAGNOSTIC_SEVERITY, diagnostic.getSeverity());
+    return { diagnostic, prefix, messageLength, urnLength, bodyLength };
+  }
+
+  /** Fields 1–4 (policy, pack, version, description): the same for every violation of a policy. */
+  private prefix(diagnostic: AnalyzeDiagnostic): Uint8Array {
+    const policy = diagnostic.getPolicyname();
+    const pack = diagnostic.getPolicypackname();
+    const version = diagnostic.getPolicypackversion();
+    const description = diagnostic.getDescription();
+    const known = variantsOf(this.prefixBytes, policy);
+    const found = known.find((candidate) => candidate.description === description && candidate.pack === pack && candidate.version === version);
+    if (found !== undefined) return found.bytes;
+    const bytes = new AnalyzeDiagnostic().setPolicyname(policy).setPolicypackname(pack).setPolicypackversion(version).setDescription(description).serializeBinary();
+    if (known.length < MAX_VARIANTS_PER_POLICY) known.push({ pack, version, description, bytes });
+    return bytes;
   }
 
   /** The whole `not_applicable` field of one entry: the same few (policy, reason) pairs in every response. */
   private notApplicable(entry: PolicyNotApplicable): Uint8Array {
-    const key = `${entry.getPolicyName()}\u0000${entry.getReason()}`;
-    let bytes = this.notApplicableBytes.get(key);
-    if (bytes === undefined) {
-      bytes = new AnalyzeResponse().setNotApplicableList([new PolicyNotApplicable().setPolicyName(entry.getPolicyName()).setReason(entry.getReason())]).serializeBinary();
-      this.notApplicableBytes.set(key, bytes);
-    }
+    const policy = entry.getPolicyName();
+    const reason = entry.getReason();
+    const known = variantsOf(this.notApplicableBytes, policy);
+    const found = known.find((candidate) => candidate.reason === reason);
+    if (found !== undefined) return found.bytes;
+    const bytes = new AnalyzeResponse().setNotApplicableList([new PolicyNotApplicable().setPolicyName(policy).setReason(reason)]).serializeBinary();
+    // A policy's reasons are a few fixed sentences; one that varied per resource would not be kept.
+    if (known.length < MAX_VARIANTS_PER_POLICY) known.push({ reason, bytes });
     return bytes;
   }
+}
 
-  private diagnosticBody(diagnostic: AnalyzeDiagnostic): Uint8Array[] {
-    const prefixKey = [diagnostic.getPolicyname(), diagnostic.getPolicypackname(), diagnostic.getPolicypackversion(), diagnostic.getDescription()].join("\u0000");
-    let prefix = this.diagnosticPrefixBytes.get(prefixKey);
-    if (prefix === undefined) {
-      prefix = new AnalyzeDiagnostic()
-        .setPolicyname(diagnostic.getPolicyname())
-        .setPolicypackname(diagnostic.getPolicypackname())
-        .setPolicypackversion(diagnostic.getPolicypackversion())
-        .setDescription(diagnostic.getDescription())
-        .serializeBinary();
-      this.diagnosticPrefixBytes.set(prefixKey, prefix);
-    }
-    return [
-      prefix,
-      ...stringField(DIAGNOSTIC_MESSAGE, diagnostic.getMessage(), (message) => new AnalyzeDiagnostic().setMessage(message).serializeBinary()),
-      ...enumField(DIAGNOSTIC_ENFORCEMENT_LEVEL, diagnostic.getEnforcementlevel()),
-      ...stringField(DIAGNOSTIC_URN, diagnostic.getUrn(), (urn) => new AnalyzeDiagnostic().setUrn(urn).serializeBinary()),
-      ...enumField(DIAGNOSTIC_SEVERITY, diagnostic.getSeverity()),
-    ];
+function variantsOf<T>(byPolicy: Map<string, T[]>, policy: string): T[] {
+  let known = byPolicy.get(policy);
+  if (known === undefined) {
+    known = [];
+    byPolicy.set(policy, known);
   }
+  return known;
 }

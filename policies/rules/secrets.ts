@@ -130,11 +130,27 @@ function readableVercelValue(record: PlainRecord): boolean {
  * secret-by-design inputs, which are read anyway when their platform shows them in plain (a Vercel
  * variable that is not sensitive or is NEXT_PUBLIC_*, an SSM parameter that is not a SecureString).
  */
-export function scannedInputs(type: string, props: PlainRecord): { path: string; value: string }[] {
+export function scannedInputs(type: string, props: PlainRecord): readonly ScannedInput[] {
+  const known = scannedInputsByProps.get(props);
+  if (known?.type === type) return known.inputs;
+  const inputs = Object.freeze(findScannedInputs(type, props));
+  scannedInputsByProps.set(props, { type, inputs });
+  return inputs;
+}
+
+interface ScannedInput {
+  path: string;
+  value: string;
+}
+
+/** Several policies scan the same resource (the credential scan, the secret-copy check): once per properties object. */
+const scannedInputsByProps = new WeakMap<PlainRecord, { type: string; inputs: readonly ScannedInput[] }>();
+
+function findScannedInputs(type: string, props: PlainRecord): ScannedInput[] {
   const skipped = new Set(SECRET_INPUTS[type] ?? []);
   if (type === VERCEL_ENV_VAR && readableVercelValue(props)) skipped.delete("value");
   if (type === SSM_PARAMETER && props["type"] !== "SecureString") skipped.delete("value");
-  const found: { path: string; value: string }[] = [];
+  const found: ScannedInput[] = [];
   for (const [key, value] of Object.entries(props)) {
     if (skipped.has(key)) continue;
     if (type === VERCEL_ENV_VARS && key === "variables") {

@@ -62,6 +62,14 @@ describe("the pack encodes AnalyzeResponses to the bytes the generated serialize
     });
   }
 
+  it("a policy that gives a new reason for every resource: each is encoded right", () => {
+    const encoder = new AnalyzeResponseEncoder();
+    for (let index = 0; index < 20; index++) {
+      const message = response([], [notApplicable("g-h-i", `not resource ${index}`), notApplicable("g-h-i", RULESET_ONLY)]);
+      assert.deepEqual(encoder.encode(message), Buffer.from(message.serializeBinary()));
+    }
+  });
+
   it("a part reused from one response is not reused for another that differs in it", () => {
     const encoder = new AnalyzeResponseEncoder();
     encoder.encode(response([diagnostic({ policy: "a-b-c", message: "m", version: "3.4.2" })], [notApplicable("g-h-i", RULESET_ONLY)]));

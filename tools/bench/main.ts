@@ -4,11 +4,12 @@
  *   the plan of each stack without and with the policy pack, and its ratio to the floor,
  *   the pack's throughput on synthetic stacks of 100, 1,000 and 10,000 resources, and its growth,
  *   the test suite's time.
- * Flags: --runs N (default 5), --no-tests (skip the test suite).
+ * Flags: --runs N (default 5), --no-tests (skip the test suite), --baseline DIR (also time the pack of the checkout
+ * in DIR, e.g. a worktree of an earlier commit with its dependencies installed, in the same runs, and print the ratio).
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { measureThroughput } from "../policy/bench";
+import { baselinePack, measureThroughputs, OWN_PACK } from "../policy/bench";
 import { PROJECT_ROOT } from "../projectRoot";
 import { medianSeconds, timeCommand } from "./measure";
 
@@ -20,6 +21,7 @@ const TARGET_THROUGHPUT = 5000;
 interface BenchOptions {
   runs: number;
   tests: boolean;
+  baseline?: string;
 }
 
 function parseOptions(argv: readonly string[]): BenchOptions {
@@ -28,12 +30,14 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     const arg = argv[index];
     if (arg === "--no-tests") options.tests = false;
     else if (arg === "--runs" && /^\d+$/.test(argv[index + 1] ?? "")) options.runs = Number(argv[++index]);
-    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: npm run bench -- [--runs N] [--no-tests]`);
+    else if (arg === "--baseline" && argv[index + 1] !== undefined) options.baseline = argv[++index];
+    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: npm run bench -- [--runs N] [--no-tests] [--baseline DIR]`);
   }
   return options;
 }
 
 const seconds = (value: number) => `${value.toFixed(3)} s`;
+const perSecond = (value: number) => Math.round(value).toLocaleString("en-US").padStart(7);
 const verdict = (ok: boolean) => (ok ? "meets target" : "MISSES target");
 
 function log(line = ""): void {
@@ -64,11 +68,17 @@ async function main(): Promise<void> {
   log();
 
   const sizes = [100, 1000, 10000];
+  const packs = options.baseline === undefined ? [OWN_PACK] : [OWN_PACK, baselinePack(options.baseline)];
+  if (options.baseline !== undefined) log(`baseline pack: ${path.resolve(options.baseline)} (timed in the same runs, taking turns)`);
   const throughput = [];
   for (const count of sizes) {
-    const result = await measureThroughput(count, options.runs);
-    throughput.push(result);
-    log(`pack throughput ${String(count).padStart(6)} resources  ${seconds(result.medianSeconds)}  ${Math.round(result.resourcesPerSecond).toLocaleString("en-US").padStart(7)} resources/s  (target ≥ ${TARGET_THROUGHPUT.toLocaleString("en-US")}: ${verdict(result.resourcesPerSecond >= TARGET_THROUGHPUT)})`);
+    const [result, baseline] = await measureThroughputs(count, options.runs, packs);
+    throughput.push(result!);
+    log(`pack throughput ${String(count).padStart(6)} resources  ${seconds(result!.medianSeconds)}  ${perSecond(result!.resourcesPerSecond)} resources/s  (target ≥ ${TARGET_THROUGHPUT.toLocaleString("en-US")}: ${verdict(result!.resourcesPerSecond >= TARGET_THROUGHPUT)})`);
+    if (baseline) {
+      const ratio = result!.resourcesPerSecond / baseline.resourcesPerSecond;
+      log(`       baseline ${String(count).padStart(6)} resources  ${seconds(baseline.medianSeconds)}  ${perSecond(baseline.resourcesPerSecond)} resources/s  (this pack: ${ratio.toFixed(2)} × the baseline's; a drop of at most 20%: ${verdict(ratio >= 0.8)})`);
+    }
   }
   for (let index = 1; index < throughput.length; index++) {
     const small = throughput[index - 1]!;

@@ -173,12 +173,6 @@ export async function measureThroughputs(count: number, runs: number, packs: rea
   }
 }
 
-/** Throughput of this checkout's pack alone (see measureThroughputs). */
-export async function measureThroughput(count: number, runs: number): Promise<Throughput> {
-  const [own] = await measureThroughputs(count, runs, [OWN_PACK]);
-  return own!;
-}
-
 const perSecond = (value: number) => Math.round(value).toLocaleString("en-US");
 
 async function throughput(args: string[]): Promise<void> {
