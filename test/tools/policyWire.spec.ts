@@ -179,4 +179,29 @@ describe("policy client wire encoding", () => {
     assert.equal(decoded.length, 2);
     assert.deepEqual(decodeDiagnostics(new Uint8Array(0)), []);
   });
+
+  it("reads every field of every diagnostic as google-protobuf does: non-ASCII, emoji, lone surrogates, long strings, unknown fields", () => {
+    const diagnostic = (message: string, urn: string, level: analyzer.EnforcementLevel, severity: analyzer.PolicySeverity) =>
+      new analyzer.AnalyzeDiagnostic()
+        .setPolicyname("secrets-value-not-in-plain-input")
+        .setPolicypackname("flightdeck")
+        .setPolicypackversion("3.4.3")
+        .setDescription(`No secret's value in a plain input — “Never commit API keys”. ${"x".repeat(300)}`)
+        .setMessage(message)
+        .setEnforcementlevel(level)
+        .setUrn(urn)
+        .setSeverity(severity);
+    const response = new analyzer.AnalyzeResponse().setDiagnosticsList([
+      diagnostic("naïve → 部署 🚀", "urn:pulumi:production::flightdeck::x::🚀", analyzer.EnforcementLevel.MANDATORY, analyzer.PolicySeverity.POLICY_SEVERITY_CRITICAL),
+      diagnostic("a lone \uD83D surrogate", "urn:x\uDE80", analyzer.EnforcementLevel.ADVISORY, analyzer.PolicySeverity.POLICY_SEVERITY_LOW),
+      diagnostic("é".repeat(20000), "", analyzer.EnforcementLevel.ADVISORY, analyzer.PolicySeverity.POLICY_SEVERITY_UNSPECIFIED),
+    ]);
+    const bytes = response.serializeBinary();
+    // An unknown field (a newer engine's) after the diagnostics: field 15, a string.
+    const withUnknown = new Uint8Array([...bytes, (15 << 3) | 2, 3, 0x61, 0x62, 0x63]);
+    const expected = analyzer.AnalyzeResponse.deserializeBinary(bytes).getDiagnosticsList().map((d) => d.toObject());
+    assert.deepEqual(decodeDiagnostics(bytes).map((d) => d.toObject()), expected);
+    assert.deepEqual(decodeDiagnostics(withUnknown).map((d) => d.toObject()), expected);
+    assert.throws(() => decodeDiagnostics(bytes.subarray(0, bytes.length - 1)), /truncated/);
+  });
 });

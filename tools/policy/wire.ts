@@ -8,7 +8,7 @@
  * resource's properties are encoded once for both its `analyze` and the `analyzeStack` request.
  * test/tools/policyWire.spec.ts checks the bytes against the generated classes.
  */
-import { BinaryReader, BinaryWriter } from "google-protobuf";
+import { BinaryWriter } from "google-protobuf";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -125,23 +125,105 @@ export function encodeAnalyzeStackRequest(
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** A varint at `at` in `bytes`: its value and where the next field starts. */
+function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } {
+  let value = 0;
+  let scale = 1;
+  let position = at;
+  for (;;) {
+    if (position >= bytes.length) throw new Error("AnalyzeResponse: truncated varint");
+    const byte = bytes[position++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return { value, next: position };
+    scale *= 0x80;
+  }
+}
+
+/** Where the field after one of wire type `wireType` starting at `at` begins. */
+function skipField(bytes: Uint8Array, at: number, wireType: number): number {
+  switch (wireType) {
+    case 0:
+      return readVarint(bytes, at).next;
+    case 1:
+      return at + 8;
+    case 2: {
+      const { value, next } = readVarint(bytes, at);
+      return next + value;
+    }
+    case 5:
+      return at + 4;
+    default:
+      throw new Error(`AnalyzeResponse: unexpected wire type ${wireType}`);
+  }
+}
+
+/**
+ * google-protobuf reads the three-byte form of a lone surrogate (0xED 0xA0–0xBF …) back into the surrogate,
+ * where Buffer's UTF-8 decoder gives U+FFFD: a diagnostic with one is left to google-protobuf.
+ */
+function hasEncodedSurrogate(buffer: Buffer, start: number, end: number): boolean {
+  for (let index = buffer.indexOf(0xed, start); index !== -1 && index + 1 < end; index = buffer.indexOf(0xed, index + 1)) {
+    if (buffer[index + 1]! >= 0xa0) return true;
+  }
+  return false;
+}
+
+// AnalyzeDiagnostic: policyName = 1, policyPackName = 2, policyPackVersion = 3, description = 4, message = 5,
+// enforcementLevel = 7, urn = 8, severity = 9 (@pulumi/pulumi proto/analyzer_pb.js deserializeBinaryFromReader).
+function decodeDiagnostic(bytes: Uint8Array, start: number, end: number): analyzer.AnalyzeDiagnostic {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (hasEncodedSurrogate(buffer, start, end)) return analyzer.AnalyzeDiagnostic.deserializeBinary(bytes.subarray(start, end));
+  const diagnostic = new analyzer.AnalyzeDiagnostic();
+  let position = start;
+  while (position < end) {
+    const key = readVarint(bytes, position);
+    const field = Math.floor(key.value / 8);
+    const wireType = key.value & 7;
+    if (wireType === 2 && field >= 1 && field <= 8 && field !== 6 && field !== 7) {
+      const length = readVarint(bytes, key.next);
+      const text = buffer.toString("utf8", length.next, length.next + length.value);
+      if (field === 1) diagnostic.setPolicyname(text);
+      else if (field === 2) diagnostic.setPolicypackname(text);
+      else if (field === 3) diagnostic.setPolicypackversion(text);
+      else if (field === 4) diagnostic.setDescription(text);
+      else if (field === 5) diagnostic.setMessage(text);
+      else diagnostic.setUrn(text);
+      position = length.next + length.value;
+    } else if (wireType === 0 && (field === 7 || field === 9)) {
+      const value = readVarint(bytes, key.next);
+      if (field === 7) diagnostic.setEnforcementlevel(value.value as analyzer.EnforcementLevel);
+      else diagnostic.setSeverity(value.value as analyzer.PolicySeverity);
+      position = value.next;
+    } else {
+      position = skipField(bytes, key.next, wireType);
+    }
+  }
+  return diagnostic;
+}
+
 /**
  * The diagnostics of an AnalyzeResponse (diagnostics = 2). The not-applicable list (3), one entry per
  * policy that skipped the resource, is most of a response and nothing the client reads: skipped unread.
+ * Strings are decoded by Buffer (native UTF-8), not google-protobuf's decoder in JavaScript: a response
+ * with thousands of violations repeats each policy's description thousands of times.
  */
 export function decodeDiagnostics(bytes: Uint8Array): analyzer.AnalyzeDiagnostic[] {
   const diagnostics: analyzer.AnalyzeDiagnostic[] = [];
-  if (bytes.length === 0) return diagnostics;
-  const reader = new BinaryReader(bytes);
-  while (reader.nextField()) {
-    if (reader.isEndGroup()) break;
-    if (reader.getFieldNumber() === 2) {
-      const diagnostic = new analyzer.AnalyzeDiagnostic();
-      reader.readMessage(diagnostic, analyzer.AnalyzeDiagnostic.deserializeBinaryFromReader);
-      diagnostics.push(diagnostic);
+  let position = 0;
+  while (position < bytes.length) {
+    const key = readVarint(bytes, position);
+    const field = Math.floor(key.value / 8);
+    const wireType = key.value & 7;
+    if (field === 2 && wireType === 2) {
+      const length = readVarint(bytes, key.next);
+      const end = length.next + length.value;
+      if (end > bytes.length) throw new Error("AnalyzeResponse: truncated diagnostic");
+      diagnostics.push(decodeDiagnostic(bytes, length.next, end));
+      position = end;
     } else {
-      reader.skipField();
+      position = skipField(bytes, key.next, wireType);
     }
   }
+  if (position !== bytes.length) throw new Error("AnalyzeResponse: truncated field");
   return diagnostics;
 }
