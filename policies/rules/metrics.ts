@@ -28,7 +28,8 @@ import { conditionIn, flagValue } from "../lib/workflow/expression";
 import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
 import { WorkflowParseError } from "../lib/workflow/model";
 import { allCommandsOfStep } from "../lib/workflow/roles";
-import { invocation, programOf } from "../lib/workflow/shell";
+import { commandsOf, invocation, programOf } from "../lib/workflow/shell";
+import { putMetricNames } from "../lib/putMetricData";
 import { isDeployRole } from "./iam";
 import { CODEBUILD_PROJECT, buildspecText, projectRole, projectVariable, scheduleEnabled, schedulesOf as jobSchedulesOf } from "../lib/recovery";
 import { parse } from "yaml";
@@ -126,8 +127,8 @@ function errorRateMuted(bridge: Bridge & { document: BridgeDocument }, resources
 }
 
 /**
- * Metric names a workflow of the stack publishes: a step's parsed commands (not comments) run
- * `aws cloudwatch put-metric-data … --metric-name X`, in a step and job whose `if:` can hold on some outcome.
+ * Metric names a workflow of the stack publishes: a step's parsed commands (not comments) put them
+ * (lib/putMetricData.ts), in a step and job whose `if:` can hold on some outcome.
  */
 function workflowPublishedMetrics(resources: StackResource[]): Set<string> {
   const names = new Set<string>();
@@ -141,14 +142,7 @@ function workflowPublishedMetrics(resources: StackResource[]): Set<string> {
     for (const job of workflow.jobs) {
       if (!mayRun(job.if)) continue;
       for (const step of job.steps.filter((candidate) => mayRun(candidate.if))) {
-        for (const command of allCommandsOfStep(step)) {
-          const words = invocation(command);
-          if (programOf(command) !== "aws" || !words.includes("cloudwatch") || !words.includes("put-metric-data")) continue;
-          words.forEach((word, index) => {
-            if (word === "--metric-name" && words[index + 1] !== undefined) names.add(words[index + 1]!);
-            else if (word.startsWith("--metric-name=")) names.add(word.slice("--metric-name=".length));
-          });
-        }
+        for (const name of putMetricNames(allCommandsOfStep(step))) names.add(name);
       }
     }
   }
@@ -158,8 +152,7 @@ function workflowPublishedMetrics(resources: StackResource[]): Set<string> {
 /**
  * Metrics a scheduled job of the stack publishes into `namespace`: a CodeBuild project started by an
  * enabled schedule, whose role may put metric data there, whose METRICS_NAMESPACE is `namespace`, and
- * whose buildspec runs `aws cloudwatch put-metric-data` naming the metric (`--metric-name X`, or
- * `MetricName: "X"` in the --metric-data document it builds). The backups and the restore drill
+ * whose buildspec's commands put the metric (lib/putMetricData.ts). The backups and the restore drill
  * publish this way; what they publish and when is judged by the recovery-* policies.
  */
 function jobPublishedMetrics(resources: StackResource[], grants: RoleGrants[], namespace: string): Set<string> {
@@ -170,7 +163,7 @@ function jobPublishedMetrics(resources: StackResource[], grants: RoleGrants[], n
     const role = projectRole(project, grants);
     if (!script.includes("put-metric-data") || role === undefined || !mayPublishTo(role, namespace)) continue;
     if (!jobSchedulesOf(project, resources).some(scheduleEnabled)) continue;
-    for (const match of script.matchAll(/(?:--metric-name[ =]|"?MetricName"?\s*:\s*)"?([A-Za-z0-9_.\-/#:]+)"?/g)) names.add(match[1]!);
+    for (const name of putMetricNames(commandsOf(script))) names.add(name);
   }
   return names;
 }

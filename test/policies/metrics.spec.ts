@@ -135,6 +135,35 @@ describe("policies: metrics bridge", () => {
         assert.match(verdicts[0]!.message, /dr-alarms-restore-drill-slow watches FlightPro\/production\/RestoreDrillSeconds$/);
       });
 
+      // What the scripts put is read from their parsed commands (lib/putMetricData.ts): a metric name written
+      // anywhere else in a buildspec publishes nothing.
+      // The jobs' CodeBuild projects (their roles have the same fixture names).
+      const buildspecOf = (stack: Fixture[], name: string) => {
+        const project = stack.find((fixture) => fixture.name === name && fixture.type === "aws:codebuild/project:Project");
+        if (!project) throw new Error(`no CodeBuild project ${name}`);
+        return project.props["source"] as { buildspec: string };
+      };
+      const drillSilenced = (backupScript: (script: string) => string) => {
+        const stack: Fixture[] = structuredClone(validStack());
+        const drill = buildspecOf(stack, "dr-drill");
+        drill.buildspec = drill.buildspec.split("put-metric-data").join("list-metrics");
+        const backup = buildspecOf(stack, "dr-backup");
+        assert.ok(backup.buildspec.includes("aws s3 cp"));
+        backup.buildspec = backupScript(backup.buildspec);
+        return stack;
+      };
+      for (const [title, rewrite] of [
+        ["echoes the drill's metric as a MetricName entry", (script: string) => script.replace("aws s3 cp", `echo '[{"MetricName": "RestoreDrillSeconds"}]'; aws s3 cp`)],
+        ["names it in a comment", (script: string) => script.replace("aws s3 cp", `# MetricName: "RestoreDrillSeconds"\n        aws s3 cp`)],
+        ["puts it only into a variable no put-metric-data passes", (script: string) => script.replace("aws s3 cp", `unused='[{"MetricName": "RestoreDrillSeconds"}]'; aws s3 cp`)],
+      ] as const) {
+        it(`the drill publishes nothing while the backup job ${title}: the drill's alarm is unfed`, () => {
+          const verdicts = published(drillSilenced(rewrite));
+          assert.equal(verdicts.length, 1, JSON.stringify(verdicts));
+          assert.match(verdicts[0]!.message, /dr-alarms-restore-drill-slow watches FlightPro\/production\/RestoreDrillSeconds$/);
+        });
+      }
+
       it("a backup job that only mentions the metric in an echo, not a put-metric-data, does not count", () => {
         const stack = mutate(validStack(), "dr-backup", (props) => {
           const source = props["source"] as { buildspec: string };

@@ -1,0 +1,40 @@
+import { strict as assert } from "node:assert";
+import { putMetricNames } from "../../policies/lib/putMetricData";
+import { commandsOf } from "../../policies/lib/workflow/shell";
+
+// `aws cloudwatch put-metric-data` takes one metric as --metric-name, or a list of MetricDatum structures
+// (each with MetricName) as --metric-data (https://docs.aws.amazon.com/cli/latest/reference/cloudwatch/put-metric-data.html).
+const names = (script: string) => [...putMetricNames(commandsOf(script))].sort();
+
+describe("the metric names a script puts into CloudWatch", () => {
+  it("reads --metric-name, in both spellings, and the MetricName entries of an inline --metric-data document", () => {
+    assert.deepEqual(names(`aws cloudwatch put-metric-data --namespace "$NS" --metric-name DeploymentFailed --value 1`), ["DeploymentFailed"]);
+    assert.deepEqual(names(`aws cloudwatch put-metric-data --metric-name=ErrorRate --value 2`), ["ErrorRate"]);
+    assert.deepEqual(names(`aws cloudwatch put-metric-data --namespace "$NS" --metric-data '[{"MetricName":"A","Value":1},{"MetricName": "B","Value":2}]'`), ["A", "B"]);
+    assert.deepEqual(names(`aws cloudwatch put-metric-data --metric-data "$(jq -n --argjson s "$t" '[{MetricName: "RestoreDrillSeconds", Value: $s}]')"`), ["RestoreDrillSeconds"]);
+  });
+
+  it("reads the document from the variable it passes, as last assigned before the command", () => {
+    const script = [`m='[{"MetricName": "Early"}]'`, `m="$(jq -n '[{MetricName: "BackupCompleted", Value: 1}]')"`, `aws cloudwatch put-metric-data --metric-data "$m"`, `m='[{"MetricName": "Late"}]'`].join("\n");
+    assert.deepEqual(names(script), ["BackupCompleted"]);
+    assert.deepEqual(names(`aws cloudwatch put-metric-data --metric-data "\${missing}"`), []);
+  });
+
+  it("reads a script the job writes from a here-document and runs with bash", () => {
+    const script = [`script="$(mktemp)"`, `cat > "$script" <<'END'`, `set -euo pipefail`, `aws cloudwatch put-metric-data --metric-name BackupCompleted --value 1`, `END`, `bash "$script"`].join("\n");
+    assert.deepEqual(names(script), ["BackupCompleted"]);
+    const neverRun = [`cat > "$script" <<'END'`, `aws cloudwatch put-metric-data --metric-name BackupCompleted --value 1`, `END`, `bash other.sh`].join("\n");
+    assert.deepEqual(names(neverRun), []);
+  });
+
+  it("counts no name written anywhere else: an echo, a comment, another aws command, a variable nobody passes", () => {
+    const script = [
+      `echo '[{"MetricName": "Echoed"}]'`,
+      `# aws cloudwatch put-metric-data --metric-name Commented`,
+      `aws cloudwatch list-metrics --metric-name Listed`,
+      `unused='[{"MetricName": "Unused"}]'`,
+      `aws cloudwatch put-metric-data --metric-name Real --value 1`,
+    ].join("\n");
+    assert.deepEqual(names(script), ["Real"]);
+  });
+});
