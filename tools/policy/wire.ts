@@ -162,8 +162,10 @@ function skipField(bytes: Uint8Array, at: number, wireType: number): number {
  * where Buffer's UTF-8 decoder gives U+FFFD: a diagnostic with one is left to google-protobuf.
  */
 function hasEncodedSurrogate(buffer: Buffer, start: number, end: number): boolean {
-  for (let index = buffer.indexOf(0xed, start); index !== -1 && index + 1 < end; index = buffer.indexOf(0xed, index + 1)) {
-    if (buffer[index + 1]! >= 0xa0) return true;
+  // Searched within the diagnostic only: a response of thousands of diagnostics would be scanned once per diagnostic.
+  const bytes = buffer.subarray(start, end);
+  for (let index = bytes.indexOf(0xed); index !== -1 && index + 1 < bytes.length; index = bytes.indexOf(0xed, index + 1)) {
+    if (bytes[index + 1]! >= 0xa0) return true;
   }
   return false;
 }
