@@ -285,11 +285,28 @@ export function toStackResource(resource: PolicyResource): StackResource {
   return view;
 }
 
+/** The views handed to the last stack policy, and the properties proxies they were made from. */
+let lastStack: { proxies: unknown[]; views: StackResource[] } | undefined;
+
+/**
+ * The stack's resources as StackResources, the same frozen list for every stack policy of one request: the
+ * SDK builds each policy its own PolicyResources, but in the request's order and over the same properties
+ * proxies (lib/sharedDeserialization.ts), so equal proxies at every position mean the same resources.
+ */
+function stackResourcesOf(resources: readonly PolicyResource[]): StackResource[] {
+  const known = lastStack;
+  if (known !== undefined && known.proxies.length === resources.length && resources.every((resource, index) => resource.props === known.proxies[index])) return known.views;
+  const views = resources.map(toStackResource);
+  Object.freeze(views);
+  lastStack = { proxies: resources.map((resource) => resource.props), views };
+  return views;
+}
+
 export function stackPolicy<C extends object = Record<string, never>>(meta: PolicyMetadata, spec: StackPolicySpec<C>): StackValidationPolicy {
   register(meta);
   const validation: StackValidation = (args, reportViolation) => {
     const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
-    const resources = args.resources.map(toStackResource);
+    const resources = stackResourcesOf(args.resources);
     const unknownOrRethrow = (error: unknown) => {
       if (error instanceof UnknownInputError) noteUnknown(reportViolation, meta.description, error, error.path.startsWith("urn:") ? error.path : undefined);
       else throw error;
