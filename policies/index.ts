@@ -10,7 +10,7 @@ import { shareDeserialization } from "./lib/sharedDeserialization";
 // The only file that calls `new PolicyPack`: it starts the analyzer's gRPC server and prints its port.
 // Run by the engine (`pulumi preview --policy-pack policies`) or by tools/policy, always with the pack
 // directory as the working directory: the SDK reads package.json from there too.
-const manifest = JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { description?: string };
+const manifest = JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { description?: string; version?: string };
 
 // The clock and the waivers file can be fixed only on the pack's command line, which only the
 // offline client writes: the engine starts the pack with no program arguments
@@ -25,12 +25,13 @@ for (const argument of process.argv.slice(2).filter((arg) => arg !== "--")) {
 
 shareDeserialization();
 const pack = buildPack({ waiversFile, stack: currentStack() });
+const served = { name: "flightdeck", version: manifest.version ?? "", enforcementLevel: pack.enforcementLevel, policies: pack.policies };
 withAnalyzerService(
-  (request) => pack.configure(request),
+  { onConfigure: (request) => pack.configure(request), pack: served },
   () =>
-    new PolicyPack("flightdeck", {
+    new PolicyPack(served.name, {
       description: manifest.description?.split(".")[0] ?? "flightdeck quality gates",
-      enforcementLevel: pack.enforcementLevel,
-      policies: pack.policies,
+      enforcementLevel: served.enforcementLevel,
+      policies: served.policies,
     }),
 );

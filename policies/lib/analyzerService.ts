@@ -1,26 +1,42 @@
 /**
- * The analyzer service @pulumi/policy registers, with two changes made as it registers: the pack sees each
- * Configure request before the SDK stores it (lib/packConfig.ts), and AnalyzeResponses are encoded by
- * lib/responseEncoding.ts instead of the generated serializer (the same bytes, faster).
+ * The analyzer service @pulumi/policy registers, with three changes made as it registers: the pack sees
+ * each Configure request before the SDK stores it (lib/packConfig.ts); Analyze calls run the SDK's
+ * handler per resource type over the policies that can judge it (lib/analyzeDispatch.ts); and
+ * AnalyzeResponses are encoded by lib/responseEncoding.ts instead of the generated serializer (the same
+ * bytes, faster).
  */
 import { createRequire } from "node:module";
 import type * as grpc from "@grpc/grpc-js";
 import type { AnalyzeResponse, ConfigureAnalyzerRequest } from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzeDispatch, AnalyzeHandler, ServedPack } from "./analyzeDispatch";
 import { AnalyzeResponseEncoder } from "./responseEncoding";
 
 type ConfigureCall = { request: ConfigureAnalyzerRequest };
 type Callback = (error: Partial<grpc.StatusObject> | null, response?: unknown) => void;
 
+export interface AnalyzerServiceOptions {
+  /** Sees, and may rewrite, each Configure request before the SDK stores it; a throw fails the call. */
+  onConfigure(request: ConfigureAnalyzerRequest): void;
+  /** What `start` serves: the same name, version, level and policies as its PolicyPack. */
+  pack: ServedPack;
+}
+
 /** The methods whose response is an AnalyzeResponse (@pulumi/pulumi proto/analyzer_grpc_pb.js). */
 const ANALYZE_RESPONSE_METHODS = ["analyze", "analyzeStack"] as const;
 
-function withResponseEncoder(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+function withResponseEncoder(service: grpc.ServiceDefinition, dispatch: AnalyzeDispatch): grpc.ServiceDefinition {
   const encoder = new AnalyzeResponseEncoder();
   const rewritten: Record<string, grpc.MethodDefinition<unknown, unknown>> = { ...service };
   for (const method of ANALYZE_RESPONSE_METHODS) {
     const definition = service[method];
     if (!definition) throw new Error(`the analyzer service has no ${method} method`);
-    rewritten[method] = { ...definition, responseSerialize: (response) => encoder.encode(response as AnalyzeResponse) };
+    rewritten[method] = {
+      ...definition,
+      responseSerialize: (value) => {
+        const response = value as AnalyzeResponse;
+        return encoder.encode(response, dispatch.added.get(response), dispatch.policyIndex);
+      },
+    };
   }
   return rewritten;
 }
@@ -32,7 +48,7 @@ function withResponseEncoder(service: grpc.ServiceDefinition): grpc.ServiceDefin
  * engine's preview (pkg/engine/update.go: "configuring policy pack"). Throws if no analyzer service
  * was registered, rather than serve a pack whose config is not guarded.
  */
-export function withAnalyzerService(onConfigure: (request: ConfigureAnalyzerRequest) => void, start: () => void): void {
+export function withAnalyzerService({ onConfigure, pack }: AnalyzerServiceOptions, start: () => void): void {
   // The gRPC module @pulumi/policy itself loads (its server.js requires "@grpc/grpc-js").
   const sdkRequire = createRequire(require.resolve("@pulumi/policy"));
   const grpcOfSdk = sdkRequire("@grpc/grpc-js") as typeof grpc;
@@ -44,6 +60,7 @@ export function withAnalyzerService(onConfigure: (request: ConfigureAnalyzerRequ
     if (typeof configure === "function" && "analyzeStack" in implementation) {
       guarded = true;
       const handler = configure as (call: ConfigureCall, callback: Callback) => void;
+      const dispatch = new AnalyzeDispatch(pack);
       implementation = {
         ...implementation,
         configure: (call: ConfigureCall, callback: Callback) => {
@@ -53,10 +70,14 @@ export function withAnalyzerService(onConfigure: (request: ConfigureAnalyzerRequ
             callback({ code: grpcOfSdk.status.INVALID_ARGUMENT, details: `flightdeck policy config: ${error instanceof Error ? error.message : String(error)}` });
             return;
           }
-          handler(call, callback);
+          handler(call, (error, response) => {
+            if (!error) dispatch.configure(call.request);
+            callback(error, response);
+          });
         },
+        analyze: ((call, callback) => dispatch.handle(call, callback)) satisfies AnalyzeHandler,
       };
-      service = withResponseEncoder(service);
+      service = withResponseEncoder(service, dispatch);
     }
     addService.call(this, service, implementation);
   };

@@ -165,11 +165,24 @@ function judgesType(types: ResourcePolicySpec<object>["types"], type: string): b
   return type.startsWith((types as { prefix: string }).prefix);
 }
 
+/**
+ * The types each resource policy judges, by policy name: for every other type its validation does nothing
+ * (it returns before reading anything), which lets the analyzer service leave it out for those types.
+ */
+export const judgedTypes = new Map<string, ResourcePolicySpec<object>["types"]>();
+
+/** Whether the resource policy `policy` can judge a resource of `type` (true for a policy not defined here). */
+export function mayJudge(policy: string, type: string): boolean {
+  const types = judgedTypes.get(policy);
+  return types === undefined || judgesType(types, type);
+}
+
 export function resourcePolicy<C extends object = Record<string, never>>(
   meta: PolicyMetadata,
   spec: ResourcePolicySpec<C>,
 ): ResourceValidationPolicy {
   register(meta);
+  judgedTypes.set(meta.name, spec.types);
   const validation: ResourceValidation = (args, reportViolation) => {
     // Another type: nothing to judge. (Returning is cheaper than notApplicable, which throws an Error with a
     // stack trace; with thousands of resources that is most of the pack's time. Single-type policies never

@@ -16,6 +16,7 @@
  * PolicyNotApplicable: 1 policy_name, 2 reason).
  */
 import { AnalyzeDiagnostic, AnalyzeResponse, PolicyNotApplicable } from "@pulumi/pulumi/proto/analyzer_pb";
+import type { AddedNotApplicable } from "./analyzeDispatch";
 
 const WIRE_VARINT = 0;
 const WIRE_LENGTH_DELIMITED = 2;
@@ -93,9 +94,14 @@ export class AnalyzeResponseEncoder {
   private readonly notApplicableBytes = new Map<string, { reason: string; bytes: Uint8Array }[]>();
   private readonly prefixBytes = new Map<string, { pack: string; version: string; description: string; bytes: Uint8Array }[]>();
 
-  encode(response: AnalyzeResponse): Buffer {
+  /**
+   * `added`: not-applicable entries the response gets besides its own (lib/analyzeDispatch.ts), each placed
+   * by its policy's index among its own entries' (`policyIndex`), as the SDK's walk over the policies orders them.
+   */
+  encode(response: AnalyzeResponse, added: readonly AddedNotApplicable[] = [], policyIndex?: ReadonlyMap<string, number>): Buffer {
     const measured = response.getDiagnosticsList().map((diagnostic) => this.measure(diagnostic));
-    const skipped = response.getNotApplicableList().map((entry) => this.notApplicable(entry));
+    const own = response.getNotApplicableList();
+    const skipped = added.length === 0 ? own.map((entry) => this.notApplicable(entry)) : mergeByIndex(own.map((entry) => ({ index: policyIndex?.get(entry.getPolicyName()) ?? Number.MAX_SAFE_INTEGER, bytes: this.notApplicable(entry) })), added);
     let total = 0;
     for (const { bodyLength } of measured) total += varintLength(tagOf(RESPONSE_DIAGNOSTICS, WIRE_LENGTH_DELIMITED)) + varintLength(bodyLength) + bodyLength;
     for (const bytes of skipped) total += bytes.length;
@@ -164,6 +170,18 @@ export class AnalyzeResponseEncoder {
     if (known.length < MAX_VARIANTS_PER_POLICY) known.push({ reason, bytes });
     return bytes;
   }
+}
+
+/** Both lists' bytes by index (each list is in index order); equal indices keep the response's own first. */
+function mergeByIndex(own: readonly AddedNotApplicable[], added: readonly AddedNotApplicable[]): Uint8Array[] {
+  const merged: Uint8Array[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < own.length || b < added.length) {
+    if (b >= added.length || (a < own.length && own[a]!.index <= added[b]!.index)) merged.push(own[a++]!.bytes);
+    else merged.push(added[b++]!.bytes);
+  }
+  return merged;
 }
 
 function variantsOf<T>(byPolicy: Map<string, T[]>, policy: string): T[] {

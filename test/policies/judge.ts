@@ -52,7 +52,7 @@ export const GITHUB_PROVIDER: FixtureProvider = {
 };
 
 /** The provider the engine would send with a fixture: the stack's GitHub provider for GitHub resources, the package's default otherwise. */
-function providerOf(fixture: Fixture): PolicyProviderResource | undefined {
+export function providerOf(fixture: Fixture): PolicyProviderResource | undefined {
   if (fixture.provider === null) return undefined;
   const pkg = fixture.type.split(":")[0]!;
   const provider = fixture.provider ?? (pkg === "github" ? GITHUB_PROVIDER : { type: `pulumi:providers:${pkg}`, name: "default", props: {} });
