@@ -28,7 +28,7 @@ function specFiles() {
 }
 
 module.exports = {
-  require: ["tsx/cjs", "./test/harness/scratch.ts"],
+  require: ["tsx/cjs", "./test/harness/sourceMaps.ts", "./test/harness/scratch.ts"],
   extension: ["ts"],
   spec: specFiles(),
   timeout: 60000,

@@ -27,10 +27,18 @@ export function canarySecrets(keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(keys.map((key) => [key, `canary-${key.replace(/[^A-Za-z0-9]/g, "")}-s3cr3t`]));
 }
 
-/** The raw `flightdeck:*` config of a sample stack (keys without namespace), for tests to mutate. */
+/** The raw `flightdeck:*` config of a sample stack (keys without namespace), for tests to mutate: a copy each time. */
 export function sampleConfig(stack: "staging" | "production"): Record<string, unknown> {
-  return readNamespace(readStackConfig(stack, PROJECT_DIR).config);
+  // The stack files are read and parsed once per process: specs ask for them hundreds of times.
+  let raw = sampleConfigs.get(stack);
+  if (raw === undefined) {
+    raw = readNamespace(readStackConfig(stack, PROJECT_DIR).config);
+    sampleConfigs.set(stack, raw);
+  }
+  return structuredClone(raw);
 }
+
+const sampleConfigs = new Map<string, Record<string, unknown>>();
 
 export interface StackRun extends Evaluation {
   /** Every resource of a type token, e.g. `github:index/repositoryRuleset:RepositoryRuleset`. */

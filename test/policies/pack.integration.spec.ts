@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { allPolicies } from "../../policies/rules";
-import { analyzeWithPack, PACK_DIR, PolicyPackProcess, PolicyReport, resolvePolicyConfig } from "../../tools/policy/client";
+import { analyzePrepared, analyzeWithPack, PACK_DIR, PolicyPackProcess, PolicyReport, PreparedPack, preparePack, resolvePolicyConfig } from "../../tools/policy/client";
 import { RecordedResource, runSampleStack, StackRun } from "../harness";
 import { scratchDir } from "../harness/scratch";
 
@@ -33,14 +33,25 @@ describe("policy pack over the analyzer protocol (integration)", function () {
   let info: AnalyzerInfo;
   let production: StackRun;
   let staging: StackRun;
+  // One pack process per stack at NOW without waivers, configured as the engine configures it, for
+  // every test that judges with exactly that (a process judges any number of stacks, as the engine's does).
+  let productionPack: PreparedPack;
+  let stagingPack: PolicyPackProcess;
+  let stagingPrepared: PreparedPack;
 
   before(async () => {
     pack = await PolicyPackProcess.start({ stack: "production", now: NOW });
+    stagingPack = await PolicyPackProcess.start({ stack: "staging", now: NOW });
     info = await pack.info();
+    productionPack = await preparePack(pack, { stack: "production", policyConfigPath: config("production") });
+    stagingPrepared = await preparePack(stagingPack, { stack: "staging", policyConfigPath: config("staging") });
     production = await runSampleStack("production");
     staging = await runSampleStack("staging");
   });
-  after(() => pack?.close());
+  after(() => {
+    pack?.close();
+    stagingPack?.close();
+  });
 
   it("getAnalyzerInfo lists every policy, with severity, remediation, topics and config defaults", () => {
     assert.equal(info.getName(), "flightdeck");
@@ -72,14 +83,14 @@ describe("policy pack over the analyzer protocol (integration)", function () {
   });
 
   it("production sample stack: no violations", async () => {
-    const report = await analyzeWithPack({ stack: "production", resources: production.resources, policyConfigPath: config("production"), now: NOW });
+    const report = await analyzePrepared(productionPack, production.resources);
     assert.deepEqual(summary(report), []);
     assert.equal(report.policies.length, allPolicies.length + 2);
     assert.ok(report.policies.every((p) => p.enforcementLevel === "mandatory" && p.remediation.length > 0));
   });
 
   it("staging sample stack: no violations", async () => {
-    const report = await analyzeWithPack({ stack: "staging", resources: staging.resources, policyConfigPath: config("staging"), now: NOW });
+    const report = await analyzePrepared(stagingPrepared, staging.resources);
     assert.deepEqual(summary(report), []);
   });
 
@@ -89,7 +100,7 @@ describe("policy pack over the analyzer protocol (integration)", function () {
       (raw["deployEnvironment"] as Record<string, unknown>)["canAdminsBypass"] = true;
       (raw["audit"] as Record<string, unknown>)["retention"] = { mode: "GOVERNANCE", days: 365 };
     });
-    const report = await analyzeWithPack({ stack: "production", resources: run.resources, policyConfigPath: config("production"), now: NOW });
+    const report = await analyzePrepared(productionPack, run.resources);
     // The program expires records when their retention ends, so a short retention also shortens the lifecycle.
     assert.deepEqual(mandatory(report), [
       "audit-bucket-lifecycle-keeps-retention",
@@ -111,7 +122,7 @@ describe("policy pack over the analyzer protocol (integration)", function () {
 
   it("staging: the same violations are advisory", async () => {
     const resources = withResourceInput(staging, "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "STRIPE_SECRET_KEY", "sensitive", false);
-    const report = await analyzeWithPack({ stack: "staging", resources, policyConfigPath: config("staging"), now: NOW });
+    const report = await analyzePrepared(stagingPrepared, resources);
     assert.deepEqual(report.violations.map((v) => [v.policy, v.enforcementLevel]), [["vercel-env-var-sensitive", "advisory"]]);
   });
 

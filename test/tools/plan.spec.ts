@@ -11,8 +11,12 @@ import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "..
 import { scratchDir } from "../harness/scratch";
 
 describe("npm run plan", () => {
+  // One plan for the tests that read the same one (same arguments, same stack files), made when first asked for.
+  let productionJson: ReturnType<typeof runPlan> | undefined;
+  const planProductionJson = () => (productionJson ??= runPlan(["--stack", "production", "--format", "json", "--no-policy"]));
+
   it("prints the production stack as JSON of the documented shape", async () => {
-    const result = await runPlan(["--stack", "production", "--format", "json", "--no-policy"]);
+    const result = await planProductionJson();
     assert.equal(result.exitCode, 0, result.errors.join("\n"));
     const plan = JSON.parse(result.output) as PlanDocument;
     assert.equal(plan.project, "flightdeck");
@@ -38,7 +42,7 @@ describe("npm run plan", () => {
   it("--format evaluation keeps secret inputs as evaluated, with their paths; json masks them", async () => {
     // One at a time: a process holds one Pulumi runtime.
     const evaluation = await runPlan(["--stack", "production", "--format", "evaluation", "--no-policy"]);
-    const json = await runPlan(["--stack", "production", "--format", "json", "--no-policy"]);
+    const json = await planProductionJson();
     const github = (output: string) => (JSON.parse(output) as PlanDocument).providers?.find((provider) => provider.type === "pulumi:providers:github");
     const kept = github(evaluation.output);
     assert.deepEqual(kept?.secretPaths, ["appAuth"]);
@@ -57,7 +61,7 @@ describe("npm run plan", () => {
   });
 
   it("marks unset secrets as offline placeholders and still prints them as [secret]", async () => {
-    const plan = JSON.parse((await runPlan(["--stack", "production", "--format", "json", "--no-policy"])).output) as PlanDocument;
+    const plan = JSON.parse((await planProductionJson()).output) as PlanDocument;
     assert.ok(plan.unsetSecrets.includes("flightdeck:STRIPE_SECRET_KEY"), plan.unsetSecrets.join(", "));
     assert.ok(!JSON.stringify(plan).includes("<unset secret"), "placeholder value leaked");
     const text = (await runPlan(["--stack", "production", "--no-policy"])).output;

@@ -69,10 +69,14 @@ describe("npm run plan -- --policy-pack DIR", function () {
     writeFileSync(path.join(noVersion, "package.json"), JSON.stringify({ name: "flightdeck-policies" }));
     const noConfig = pack("no-config");
     unlinkSync(path.join(noConfig, "config", "production.json"));
-    // A trailing comma: bad input naming the file (it was an internal error, exit 3).
-    const notJson = pack("not-json");
-    writeFileSync(path.join(notJson, "config", "production.json"), '{ "all": "mandatory", }\n');
-    symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "not-json", "node_modules"), "dir");
+    // A trailing comma in the other checkout's policy config: bad input naming the file (it was an
+    // internal error, exit 3). The pack starts before its config is read, so this one is the base
+    // checkout's pack itself: the engine's ts-node keeps its compile cache per tsconfig.json path
+    // (@pulumi/pulumi vendor/ts-node@7.0.1: the cache directory is a digest of the compiler options,
+    // configFilePath included), and a pack in a new directory would type-check all over again.
+    const notJson = path.join(base, "policies");
+    const notJsonConfig = path.join(notJson, "config", "production.json");
+    const config = readFileSync(notJsonConfig, "utf8");
     // Outside any checkout: no node_modules above it, so no @pulumi/pulumi to start it with.
     const uninstalled = path.join(mkdtempSync(path.join(tmpdir(), "flightdeck-uninstalled-")), "policies");
     cpSync(path.join(base, "policies"), uninstalled, { recursive: true });
@@ -81,13 +85,14 @@ describe("npm run plan -- --policy-pack DIR", function () {
       [noManifest, /^--policy-pack .*no-manifest\/policies is not a policy pack: no PulumiPolicy\.yaml in /],
       [noIndex, /is not a policy pack: no index\.ts in /],
       [noVersion, /: package\.json has no version \(the policy SDK requires one\)$/],
-      [notJson, /^.*not-json\/policies\/config\/production\.json: not valid JSON \(/],
+      [notJson, /^.*base\/policies\/config\/production\.json: not valid JSON \(/],
       [noConfig, /has no policy config for stack "production": expected .*no-config\/policies\/config\/production\.json$/],
       [uninstalled, /: no @pulumi\/pulumi is installed for it \(run `npm ci` in its checkout\)$/],
     ];
     // A small recorded plan to judge: the pack is located before anything is evaluated or judged.
     const recorded = path.join(dir, "small.json");
     writeFileSync(recorded, JSON.stringify(plan("production", [component("production")])));
+    writeFileSync(notJsonConfig, '{ "all": "mandatory", }\n');
     try {
       for (const [packDir, message] of cases) {
         const result = await runPlan(["--stack", "production", "--judge", recorded, "--policy-pack", packDir]);
@@ -98,6 +103,7 @@ describe("npm run plan -- --policy-pack DIR", function () {
       const contradiction = await runPlan(["--stack", "production", "--policy-pack", base, "--no-policy"]);
       assert.deepEqual([contradiction.exitCode, contradiction.errors[0]], [2, "--policy-pack and --no-policy contradict each other"]);
     } finally {
+      writeFileSync(notJsonConfig, config);
       rmSync(path.dirname(uninstalled), { recursive: true, force: true });
     }
   });

@@ -107,7 +107,7 @@ function markViolationsOnBase(plan: PlanDocument, base: PlanDocument): void {
 
 /**
  * The pack to run: when this file runs from the build (`npm run plan`), the pack built beside it;
- * from the sources (the tests), the pack's sources through tsx.
+ * from the sources (the tests), none: locatePack bundles the pack's current sources.
  */
 function builtPackEntry(): string[] | undefined {
   const builtPack = path.join(__dirname, "..", "..", "policies", "index.js");

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { PACK_DIR } from "./spawn";
+import { ownPackEntry, PACK_DIR } from "./spawn";
 
 /** A directory given as a policy pack that is not one (or cannot be started). */
 export class PolicyPackDirError extends Error {}
@@ -17,10 +17,11 @@ export interface PackLocation {
 /**
  * The policy pack in `dir` (default: this checkout's policies/), for `stack`: a PulumiPolicy.yaml,
  * a package.json with a version (@pulumi/policy reads it, policy.js PolicyPack constructor), an
- * index.ts, and config/<stack>.json. `ownEntry` is how this checkout runs its own pack (its bundle
- * or its sources). Any other directory runs as its own checkout's code, the way the engine starts a
- * pack: its own @pulumi/pulumi's run-policy-pack, found from the pack directory upward as node
- * resolves modules (pulumi/pulumi@v3.259.0:pkg/resource/plugin/analyzer_plugin.go: the plugin runs
+ * index.ts, and config/<stack>.json. `ownEntry` is how this checkout runs its own pack (the build's
+ * pack; without one, the pack bundled from its current sources, as PolicyPackProcess.start runs it).
+ * Any other directory runs as its own checkout's code, the way the engine starts a pack: its own
+ * @pulumi/pulumi's run-policy-pack, found from the pack directory upward as node resolves modules
+ * (pulumi/pulumi@v3.259.0:pkg/resource/plugin/analyzer_plugin.go: the plugin runs
  * "in the policy pack directory ... so that the '@pulumi/pulumi/cmd/run-policy-pack' module from the
  * policy pack's node_modules is used"), with its own sources and dependencies.
  */
@@ -45,7 +46,7 @@ export function locatePack(dir: string | undefined, stack: string, ownEntry: str
   if (!existsSync(configPath)) throw new PolicyPackDirError(`${named} has no policy config for stack ${JSON.stringify(stack)}: expected ${path.join(given, "config", `${stack}.json`)}`);
 
   const own = realpathSync(resolved) === realpathSync(PACK_DIR);
-  const entry = own ? ownEntry ?? ["--import", "tsx", "index.ts"] : [runPolicyPackFor(resolved, named), "127.0.0.1:0", "."];
+  const entry = own ? ownEntry ?? ownPackEntry() : [runPolicyPackFor(resolved, named), "127.0.0.1:0", "."];
   return { dir: resolved, configPath, waiversPath: path.join(resolved, "waivers.yaml"), entry };
 }
 

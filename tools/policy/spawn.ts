@@ -51,7 +51,7 @@ export function spawnPack(options: PackSpawnOptions): SpawnedPack {
   delete env["FLIGHTDECK_WAIVERS"];
   Object.assign(env, options.env);
   const packDir = options.packDir ?? PACK_DIR;
-  const entry = options.entry ?? (path.resolve(packDir) === PACK_DIR ? [bundledPack()] : ["--import", "tsx", "index.ts"]);
+  const entry = options.entry ?? (path.resolve(packDir) === PACK_DIR ? ownPackEntry() : ["--import", "tsx", "index.ts"]);
   const child = spawn(process.execPath, [...entry, ...packArguments(options)], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -74,6 +74,11 @@ export function spawnPack(options: PackSpawnOptions): SpawnedPack {
   // A caller that gives up before awaiting the port must not leave an unhandled rejection behind.
   port.catch(() => undefined);
   return { child, port, stderr: () => stderr };
+}
+
+/** Node arguments that run this repository's pack from its current sources: its bundle (see bundledPack). */
+export function ownPackEntry(): string[] {
+  return [bundledPack()];
 }
 
 let bundled: string | undefined;
