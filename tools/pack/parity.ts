@@ -10,10 +10,19 @@ export interface Scenario {
   now: Date;
 }
 
-/** A pack started the way the engine starts it: run-policy-pack from its own directory. */
-export interface EnginePack {
+/** A pack to judge with: its directory, and the node arguments that start it there. */
+export interface StartablePack {
   dir: string;
-  runPolicyPack: string;
+  entry: string[];
+}
+
+/**
+ * A pack started the way the engine starts it: run-policy-pack <engine-address> <program>, the engine
+ * passing the pack's directory last (pulumi/pulumi@v3.259.0: sdk/nodejs/cmd/pulumi-language-nodejs/main.go
+ * RunPlugin), in that directory. `npm run pack:verify` starts both packs so.
+ */
+export function startedAsTheEngine(dir: string, runPolicyPack: string): StartablePack {
+  return { dir, entry: [runPolicyPack, "127.0.0.1:0", dir] };
 }
 
 export interface ScenarioVerdict {
@@ -29,7 +38,7 @@ export interface ScenarioVerdict {
  * with their effective level and settings) are identical.
  */
 export async function compareVerdicts(
-  packs: { inPlace: EnginePack; published: EnginePack },
+  packs: { inPlace: StartablePack; published: StartablePack },
   options: { stack: string; policyConfigPath: string; scenarios: Scenario[]; signal?: AbortSignal },
 ): Promise<ScenarioVerdict[]> {
   const verdicts: ScenarioVerdict[] = [];
@@ -41,10 +50,8 @@ export async function compareVerdicts(
   return verdicts;
 }
 
-async function judge(pack: EnginePack, scenario: Scenario, options: { stack: string; policyConfigPath: string }): Promise<PolicyReport> {
-  // run-policy-pack <engine-address> <program>: the engine passes the pack's directory last
-  // (pulumi/pulumi@v3.259.0: sdk/nodejs/cmd/pulumi-language-nodejs/main.go RunPlugin).
-  const process = await PolicyPackProcess.start({ stack: options.stack, now: scenario.now, packDir: pack.dir, entry: [pack.runPolicyPack, "127.0.0.1:0", pack.dir] });
+async function judge(pack: StartablePack, scenario: Scenario, options: { stack: string; policyConfigPath: string }): Promise<PolicyReport> {
+  const process = await PolicyPackProcess.start({ stack: options.stack, now: scenario.now, packDir: pack.dir, entry: pack.entry });
   try {
     return await analyzePrepared(await preparePack(process, { stack: options.stack, policyConfigPath: options.policyConfigPath }), scenario.resources);
   } finally {

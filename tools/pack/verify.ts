@@ -6,7 +6,7 @@ import { readStackConfig } from "../offline/stackConfig";
 import { PROJECT_ROOT } from "../projectRoot";
 import { dependencyProblems } from "./dependencies";
 import { PACK_SOURCE_DIR } from "./manifest";
-import { compareVerdicts, firstDifference, Scenario } from "./parity";
+import { compareVerdicts, firstDifference, Scenario, startedAsTheEngine } from "./parity";
 import { cleanEnvironment, installPublishedPack, locateRunPolicyPack } from "./published";
 
 /**
@@ -87,7 +87,7 @@ async function main(signal: AbortSignal): Promise<number> {
     log(`run-policy-pack: published ${path.relative(installed.dir, published.runPolicyPack)}, in place ${path.relative(PROJECT_ROOT, inPlace.runPolicyPack)}`);
 
     const started = performance.now();
-    const verdicts = await compareVerdicts({ inPlace, published }, { stack: STACK, policyConfigPath: path.join(PACK_SOURCE_DIR, "config", `${STACK}.json`), scenarios, signal });
+    const verdicts = await compareVerdicts({ inPlace: startedAsTheEngine(inPlace.dir, inPlace.runPolicyPack), published: startedAsTheEngine(published.dir, published.runPolicyPack) }, { stack: STACK, policyConfigPath: path.join(PACK_SOURCE_DIR, "config", `${STACK}.json`), scenarios, signal });
     let failed = false;
     const mandatoryCount = (report: { violations: { enforcementLevel: string }[] }) => report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const baseline = mandatoryCount(verdicts[0]!.inPlace);

@@ -7,8 +7,8 @@
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
 import type { RecordedResource } from "../offline/monitor";
+import { PackEntry, bundledCheckoutPack } from "./bundle";
 import { PACK_DIR, PolicyPackProcess, reportOf } from "./client";
 
 const PROJECT = "flightdeck";
@@ -97,27 +97,18 @@ function median(values: readonly number[]): number {
 }
 
 /** A pack to time: its directory and the node arguments that run it there. */
-export interface BenchedPack {
-  dir: string;
-  entry: string[];
-}
+export type BenchedPack = PackEntry;
 
 /** This checkout's pack, from its bundle when built (`npm run build:offline`). */
 export const OWN_PACK: BenchedPack = { dir: PACK_DIR, entry: packEntry() };
 
-/**
- * The pack of another checkout (`dir`: its root, with node_modules installed), bundled here as
- * build:offline bundles ours, into its own .build/ (its dependencies stay external, resolved from its
- * node_modules): both packs then run the same way, so the comparison is of their code alone.
- */
+/** The pack of another checkout (`dir`: its root), bundled the way ours is, so the comparison is of their code alone. */
 export function baselinePack(dir: string): BenchedPack {
-  const root = path.resolve(dir);
-  const source = path.join(root, "policies", "index.ts");
-  if (!existsSync(source)) throw new Error(`--baseline ${dir}: no policies/index.ts in ${root}`);
-  if (!existsSync(path.join(root, "node_modules", "@pulumi", "policy"))) throw new Error(`--baseline ${dir}: its dependencies are not installed (run \`npm ci\` in ${root})`);
-  const bundle = path.join(root, ".build", "baseline-pack", "index.js");
-  buildSync({ entryPoints: [source], bundle: true, platform: "node", target: "node22", packages: "external", outfile: bundle, logLevel: "warning" });
-  return { dir: path.join(root, "policies"), entry: [bundle] };
+  try {
+    return bundledCheckoutPack(dir, "baseline-pack");
+  } catch (error) {
+    throw new Error(`--baseline ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export interface Throughput {

@@ -1,38 +1,38 @@
 import { strict as assert } from "node:assert";
-import { realpathSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { compareVerdicts, EnginePack, firstDifference, Scenario } from "../../../tools/pack/parity";
-import { locateRunPolicyPack } from "../../../tools/pack/published";
+import { compareVerdicts, firstDifference, Scenario, StartablePack } from "../../../tools/pack/parity";
 import { IN_WINDOW, productionScenarios } from "../../../tools/pack/verify";
-import { PROJECT_DIR, runSampleStack } from "../../harness";
+import { bundledCheckoutPack } from "../../../tools/policy/bundle";
+import { ownPackEntry } from "../../../tools/policy/spawn";
+import { runSampleStack } from "../../harness";
 import { copyPack, PACK_DIR, PackCopy } from "./fixtures";
 
 /**
  * The comparison `npm run pack:verify` makes between the pack in place and the published pack,
  * exercised on a second copy of the pack that runs from the root's node_modules: identical packs
- * agree, a pack that differs in what it decides does not. Both are started as the engine starts a
- * Node.js pack: run-policy-pack, found with require.resolve from the pack's directory, given the
- * engine address and the pack directory, in the pack directory (pulumi/pulumi@v3.259.0:
- * sdk/nodejs/cmd/pulumi-language-nodejs/main.go RunPlugin, locateModule).
+ * agree, a pack that differs in what it decides does not. Here both start from esbuild bundles of
+ * their own sources, in their own directories; pack:verify (a `.ci/run` step) starts both as the
+ * engine starts a Node.js pack (run-policy-pack with ts-node, which type-checks each new directory for
+ * seconds), and test/policies/engineStart.spec.ts covers that start.
  */
 describe("pack:verify's comparison of two packs over the analyzer protocol", function () {
   this.timeout(180_000);
   let copy: PackCopy;
   let scenario: Scenario;
-  let inPlace: EnginePack;
-  let other: EnginePack;
+  let inPlace: StartablePack;
+  let other: StartablePack;
   const config = path.join(PACK_DIR, "config", "production.json");
 
   before(async () => {
     // Evaluated at the scenarios' clock, as pack:verify does (the offline drill register is dated by it).
     const scenarios = productionScenarios((await runSampleStack("production", undefined, { now: IN_WINDOW })).resources);
     scenario = scenarios.find((candidate) => candidate.name.startsWith("STRIPE_SECRET_KEY"))!;
-    inPlace = { dir: PACK_DIR, runPolicyPack: await locateRunPolicyPack(PACK_DIR) };
-    assert.ok(inPlace.runPolicyPack.startsWith(realpathSync(path.join(PROJECT_DIR, "node_modules"))), inPlace.runPolicyPack);
-    // One copy for both cases (the second changes only its waivers file): the engine's ts-node keeps
-    // a compile cache by file, so the copy type-checks once.
+    inPlace = { dir: PACK_DIR, entry: ownPackEntry() };
+    // One copy for both cases (the second changes only its waivers file, which the pack reads when it starts).
     copy = copyPack({ modules: true });
-    other = { dir: copy.pack, runPolicyPack: await locateRunPolicyPack(copy.pack) };
+    other = bundledCheckoutPack(copy.root, "pack");
+    assert.equal(other.dir, copy.pack);
   });
   after(() => copy?.remove());
 
