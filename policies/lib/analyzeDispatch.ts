@@ -14,8 +14,8 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { EnforcementLevel, Policy } from "@pulumi/policy";
 import type { AnalyzeRequest, AnalyzeResponse, ConfigureAnalyzerRequest } from "@pulumi/pulumi/proto/analyzer_pb";
-import { AnalyzeResponse as AnalyzeResponseMessage, PolicyNotApplicable } from "@pulumi/pulumi/proto/analyzer_pb";
-import { mayJudge, PULUMI_TYPE_KEY } from "./define";
+import { markedType, mayJudge } from "./define";
+import { notApplicableField } from "./responseEncoding";
 
 /** An Analyze handler: it reads only the call's request (server.js makeAnalyzeRpcFun). */
 export type AnalyzeHandler = (call: { request: AnalyzeRequest }, callback: grpc.sendUnaryData<AnalyzeResponse>) => void;
@@ -39,11 +39,13 @@ export interface AddedNotApplicable {
   bytes: Uint8Array;
 }
 
+/**
+ * The one type a resource policy's validation is marked with. Markers of resource validations are values set
+ * when the policy is built (lib/define.ts, copied by the wrappers), so a type's policies can be chosen once.
+ */
 function singleTypeOf(policy: Policy): string | undefined {
   const validation = "validateResource" in policy ? policy.validateResource : undefined;
-  if (typeof validation !== "function") return undefined;
-  const type: unknown = Reflect.get(validation, PULUMI_TYPE_KEY);
-  return typeof type === "string" && type.length > 0 ? type : undefined;
+  return typeof validation === "function" ? markedType(validation) : undefined;
 }
 
 export class AnalyzeDispatch {
@@ -105,8 +107,7 @@ export class AnalyzeDispatch {
     let bytes = this.entryBytes.get(index);
     if (bytes === undefined) {
       const policy = this.pack.policies[index]!;
-      const entry = new PolicyNotApplicable().setPolicyName(policy.name).setReason(`Policy only applies to resources of type '${singleTypeOf(policy)}'`);
-      bytes = new AnalyzeResponseMessage().setNotApplicableList([entry]).serializeBinary();
+      bytes = notApplicableField(policy.name, `Policy only applies to resources of type '${singleTypeOf(policy)}'`);
       this.entryBytes.set(index, bytes);
     }
     return bytes;

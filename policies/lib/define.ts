@@ -11,7 +11,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaType } from "@pulumi/policy/schema";
-import { proxyTarget, sharedPlainProps } from "./sharedProps";
+import { sharedPlainProps } from "./sharedProps";
 import { PlainRecord } from "./values";
 
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -35,6 +35,19 @@ export const policyRegistry = new Map<string, PolicyMetadata>();
 
 /** The SDK's marker for a validation that applies to one resource type (lets the server skip others cheaply). */
 export const PULUMI_TYPE_KEY = "__pulumiType";
+
+/** The one type a validation declares to the SDK, read as @pulumi/policy@1.21.0 policy.js getPulumiType reads it. */
+export function markedType(validation: object | undefined): string | undefined {
+  const type: unknown = validation === undefined ? undefined : Reflect.get(validation, PULUMI_TYPE_KEY);
+  return typeof type === "string" && type.length > 0 ? type : undefined;
+}
+
+/** Gives a wrapping validation the marker of the one it wraps, so that the server still skips other types. */
+export function copyMarker<F extends object>(from: object, to: F): F {
+  const type = markedType(from);
+  if (type !== undefined) Object.defineProperty(to, PULUMI_TYPE_KEY, { value: type, enumerable: true });
+  return to;
+}
 
 export interface ConfigSpec<C extends object> {
   defaults: C;
@@ -281,21 +294,8 @@ class LazyStackResource implements StackResource {
   }
 }
 
-const STACK_VIEW = Symbol("flightdeck.stackView");
-
-/**
- * A PolicyResource as a StackResource: one view per resource for all stack policies, kept on the object
- * behind the resource's properties (one per resource in a request; lib/sharedProps.ts), or a new one for
- * a resource whose properties are not the SDK's proxy.
- */
 export function toStackResource(resource: PolicyResource): StackResource {
-  const target = proxyTarget(resource.props);
-  if (target === undefined) return new LazyStackResource(resource);
-  const known: unknown = Reflect.get(target, STACK_VIEW);
-  if (known instanceof LazyStackResource) return known;
-  const view = new LazyStackResource(resource);
-  if (Object.isExtensible(target)) Object.defineProperty(target, STACK_VIEW, { value: view });
-  return view;
+  return new LazyStackResource(resource);
 }
 
 /** The views handed to the last stack policy, and the properties proxies they were made from. */

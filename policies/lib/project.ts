@@ -1,5 +1,5 @@
 import type { ResourceValidation, StackValidation } from "@pulumi/policy";
-import { FlightdeckPolicy, PULUMI_TYPE_KEY } from "./define";
+import { copyMarker, FlightdeckPolicy } from "./define";
 import { currentProject } from "./stack";
 
 /**
@@ -42,22 +42,15 @@ export const PROGRAM_ONLY_POLICIES: ReadonlySet<string> = new Set([
   "alerts-alarm-thresholds-within-spec",
 ]);
 
-/** Keeps a validation's marker (the one type it judges), which the SDK reads to skip other types cheaply. */
-function withMarker<F extends object>(original: object, wrapped: F): F {
-  const marker = (original as Record<string, unknown>)[PULUMI_TYPE_KEY];
-  if (marker !== undefined) Object.defineProperty(wrapped, PULUMI_TYPE_KEY, { value: marker, enumerable: true });
-  return wrapped;
-}
-
 /** A program-only policy that does nothing in the bootstrap project; every other policy as it is. */
 export function forProject(policy: FlightdeckPolicy): FlightdeckPolicy {
   if (!PROGRAM_ONLY_POLICIES.has(policy.name)) return policy;
   if ("validateStack" in policy) {
     const validateStack = policy.validateStack;
     const scoped: StackValidation = (args, report) => (isBootstrapProject() ? undefined : validateStack(args, report));
-    return { ...policy, validateStack: withMarker(validateStack, scoped) };
+    return { ...policy, validateStack: copyMarker(validateStack, scoped) };
   }
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-  const scoped = validations.map((validate) => withMarker(validate, ((args, report) => (isBootstrapProject() ? undefined : validate(args, report))) as ResourceValidation));
+  const scoped = validations.map((validate) => copyMarker(validate, ((args, report) => (isBootstrapProject() ? undefined : validate(args, report))) as ResourceValidation));
   return { ...policy, validateResource: scoped.length === 1 ? scoped[0] : scoped };
 }

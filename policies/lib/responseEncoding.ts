@@ -85,6 +85,11 @@ interface MeasuredDiagnostic {
   bodyLength: number;
 }
 
+/** One entry of an AnalyzeResponse's `not_applicable` field, tag included, as google-protobuf writes it. */
+export function notApplicableField(policy: string, reason: string): Uint8Array {
+  return new AnalyzeResponse().setNotApplicableList([new PolicyNotApplicable().setPolicyName(policy).setReason(reason)]).serializeBinary();
+}
+
 /** Encodes AnalyzeResponse messages, reusing the bytes of the parts that repeat across responses. */
 export class AnalyzeResponseEncoder {
   /**
@@ -165,7 +170,7 @@ export class AnalyzeResponseEncoder {
     const known = variantsOf(this.notApplicableBytes, policy);
     const found = known.find((candidate) => candidate.reason === reason);
     if (found !== undefined) return found.bytes;
-    const bytes = new AnalyzeResponse().setNotApplicableList([new PolicyNotApplicable().setPolicyName(policy).setReason(reason)]).serializeBinary();
+    const bytes = notApplicableField(policy, reason);
     // A policy's reasons are a few fixed sentences; one that varied per resource would not be kept.
     if (known.length < MAX_VARIANTS_PER_POLICY) known.push({ reason, bytes });
     return bytes;

@@ -5,8 +5,7 @@
  * `unknownCheckingProxy(deserd)` per policy), but the object behind the proxies is one per resource in a
  * request (lib/sharedDeserialization.ts), and the proxy gives it up on request (@pulumi/policy@1.21.0
  * proxy.js: reading `getSpecialProxyTarget` returns the target). So the plain copy of the properties is
- * made once per target and frozen, so no policy can change what another sees; and a stack policy's view
- * of a resource is made once per target too.
+ * made once per target and frozen, so no policy can change what another sees.
  */
 import { memoizedOn } from "./sharedDeserialization";
 import { Plain, PlainRecord, plainRecord } from "./values";
@@ -28,7 +27,7 @@ const plainCopyOf = memoizedOn(PLAIN_COPY, (target: object) => {
 });
 
 /** The object behind the SDK's proxy over `props`, or undefined when `props` is not such a proxy. */
-export function proxyTarget(props: unknown): object | undefined {
+function proxyTarget(props: unknown): object | undefined {
   if (props === null || typeof props !== "object") return undefined;
   const target: unknown = Reflect.get(props, proxy.getSpecialProxyTarget);
   return target !== null && typeof target === "object" ? target : undefined;

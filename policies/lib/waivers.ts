@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { now } from "./clock";
 import { CONFIG_POLICY } from "./configWithinSpec";
-import { FlightdeckPolicy, PolicyMetadata, PULUMI_TYPE_KEY, reportWith, Severity, stackPolicy, ViolationDetails } from "./define";
+import { FlightdeckPolicy, PolicyMetadata, copyMarker, reportWith, Severity, stackPolicy, ViolationDetails } from "./define";
 import { globMatch } from "./glob";
 import { runWhen } from "./runWhen";
 import { currentProject, currentStack } from "./stack";
@@ -256,24 +256,18 @@ function waivingReporter(book: WaiverBook, policy: FlightdeckPolicy, defaultUrn:
   }) as ReportViolation;
 }
 
-/** Keeps the SDK's type marker on a wrapped validation (lets the server skip other types cheaply). */
-function copyPulumiType(from: ResourceValidation | StackValidation, to: ResourceValidation | StackValidation): void {
-  const type = (from as unknown as Record<string, unknown>)[PULUMI_TYPE_KEY];
-  if (typeof type === "string") Object.defineProperty(to, PULUMI_TYPE_KEY, { value: type, enumerable: true });
-}
-
 /** The policy with each validate function wrapped so that waived violations become advisory notes. */
 export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): FlightdeckPolicy {
   if ("validateStack" in policy) {
     const validate: StackValidation = policy.validateStack;
     const validateStack: StackValidation = (args, report) => validate(args, waivingReporter(book, policy, undefined, report));
-    copyPulumiType(validate, validateStack);
+    copyMarker(validate, validateStack);
     return { ...policy, validateStack };
   }
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
   const wrapped = validations.map((validate) => {
     const fn: ResourceValidation = (args, report) => validate(args, waivingReporter(book, policy, args.urn, report));
-    copyPulumiType(validate, fn);
+    copyMarker(validate, fn);
     return fn;
   });
   return { ...policy, validateResource: wrapped.length === 1 ? wrapped[0] : wrapped };

@@ -1,3 +1,4 @@
+import { specStages } from "../../infra/flags/rollout";
 import { FEATURE_FLAG } from "../../policies/rules/flags";
 import type { Fixture } from "./judge";
 
@@ -5,14 +6,8 @@ import type { Fixture } from "./judge";
 export const TEAM = ["user_maria_chen", "user_dev_okafor"];
 export const teamCondition = { properties: [{ key: "distinct_id", type: "person", operator: "exact", value: TEAM }], rollout_percentage: 100 };
 export const everyone = (percent: number | null) => ({ properties: [], rollout_percentage: percent });
-export const SPEC_PLAN = [
-  { day: 0, rollout: 0 },
-  { day: 1, rollout: "team" },
-  { day: 3, rollout: 5 },
-  { day: 7, rollout: 25 },
-  { day: 14, rollout: 50 },
-  { day: 21, rollout: 100 },
-];
+/** The spec's rollout plan, as the program writes it into a flag's rollout (the pack keeps its own floor: rules/flags.ts). */
+export const SPEC_PLAN = specStages;
 
 /** A compliant flag of the product's PostHog project on day 7 of the spec's plan (started 2026-11-03), serving the team and 25%; staging serves 100%. */
 export function productFlag(): Fixture {

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { baselinePack, measureThroughputs, OWN_PACK } from "../policy/bench";
+import { baselinePack, measureThroughputs, ownPack, perSecond } from "../policy/bench";
 import { PROJECT_ROOT } from "../projectRoot";
 import { medianSeconds, timeCommand } from "./measure";
 
@@ -37,7 +37,6 @@ function parseOptions(argv: readonly string[]): BenchOptions {
 }
 
 const seconds = (value: number) => `${value.toFixed(3)} s`;
-const perSecond = (value: number) => Math.round(value).toLocaleString("en-US").padStart(7);
 const verdict = (ok: boolean) => (ok ? "meets target" : "MISSES target");
 
 function log(line = ""): void {
@@ -68,16 +67,16 @@ async function main(): Promise<void> {
   log();
 
   const sizes = [100, 1000, 10000];
-  const packs = options.baseline === undefined ? [OWN_PACK] : [OWN_PACK, baselinePack(options.baseline)];
+  const packs = options.baseline === undefined ? [ownPack()] : [ownPack(), baselinePack(options.baseline)];
   if (options.baseline !== undefined) log(`baseline pack: ${path.resolve(options.baseline)} (timed in the same runs, taking turns)`);
   const throughput = [];
   for (const count of sizes) {
     const [result, baseline] = await measureThroughputs(count, options.runs, packs);
     throughput.push(result!);
-    log(`pack throughput ${String(count).padStart(6)} resources  ${seconds(result!.medianSeconds)}  ${perSecond(result!.resourcesPerSecond)} resources/s  (target ≥ ${TARGET_THROUGHPUT.toLocaleString("en-US")}: ${verdict(result!.resourcesPerSecond >= TARGET_THROUGHPUT)})`);
+    log(`pack throughput ${String(count).padStart(6)} resources  ${seconds(result!.medianSeconds)}  ${perSecond(result!.resourcesPerSecond).padStart(7)} resources/s  (target ≥ ${TARGET_THROUGHPUT.toLocaleString("en-US")}: ${verdict(result!.resourcesPerSecond >= TARGET_THROUGHPUT)})`);
     if (baseline) {
       const ratio = result!.resourcesPerSecond / baseline.resourcesPerSecond;
-      log(`       baseline ${String(count).padStart(6)} resources  ${seconds(baseline.medianSeconds)}  ${perSecond(baseline.resourcesPerSecond)} resources/s  (this pack: ${ratio.toFixed(2)} × the baseline's; a drop of at most 20%: ${verdict(ratio >= 0.8)})`);
+      log(`       baseline ${String(count).padStart(6)} resources  ${seconds(baseline.medianSeconds)}  ${perSecond(baseline.resourcesPerSecond).padStart(7)} resources/s  (this pack: ${ratio.toFixed(2)} × the baseline's; a drop of at most 20%: ${verdict(ratio >= 0.8)})`);
     }
   }
   for (let index = 1; index < throughput.length; index++) {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { RecordedResource } from "../offline/monitor";
+import type { PackEntry } from "../policy/bundle";
 import { analyzePrepared, PolicyPackProcess, PolicyReport, preparePack } from "../policy/client";
 
 /** One set of planned resources to judge, e.g. the production stack or a non-compliant variant of it. */
@@ -10,18 +11,12 @@ export interface Scenario {
   now: Date;
 }
 
-/** A pack to judge with: its directory, and the node arguments that start it there. */
-export interface StartablePack {
-  dir: string;
-  entry: string[];
-}
-
 /**
  * A pack started the way the engine starts it: run-policy-pack <engine-address> <program>, the engine
  * passing the pack's directory last (pulumi/pulumi@v3.259.0: sdk/nodejs/cmd/pulumi-language-nodejs/main.go
  * RunPlugin), in that directory. `npm run pack:verify` starts both packs so.
  */
-export function startedAsTheEngine(dir: string, runPolicyPack: string): StartablePack {
+export function startedAsTheEngine(dir: string, runPolicyPack: string): PackEntry {
   return { dir, entry: [runPolicyPack, "127.0.0.1:0", dir] };
 }
 
@@ -38,7 +33,7 @@ export interface ScenarioVerdict {
  * with their effective level and settings) are identical.
  */
 export async function compareVerdicts(
-  packs: { inPlace: StartablePack; published: StartablePack },
+  packs: { inPlace: PackEntry; published: PackEntry },
   options: { stack: string; policyConfigPath: string; scenarios: Scenario[]; signal?: AbortSignal },
 ): Promise<ScenarioVerdict[]> {
   const verdicts: ScenarioVerdict[] = [];
@@ -50,7 +45,7 @@ export async function compareVerdicts(
   return verdicts;
 }
 
-async function judge(pack: StartablePack, scenario: Scenario, options: { stack: string; policyConfigPath: string }): Promise<PolicyReport> {
+async function judge(pack: PackEntry, scenario: Scenario, options: { stack: string; policyConfigPath: string }): Promise<PolicyReport> {
   const process = await PolicyPackProcess.start({ stack: options.stack, now: scenario.now, packDir: pack.dir, entry: pack.entry });
   try {
     return await analyzePrepared(await preparePack(process, { stack: options.stack, policyConfigPath: options.policyConfigPath }), scenario.resources);

@@ -5,11 +5,11 @@
  * `npx tsx tools/policy/bench.ts --throughput [runs] [count...] [--baseline DIR]` prints the throughput for each count,
  * and with --baseline, that of another checkout's pack (DIR: its root) measured in the same runs.
  */
-import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { RecordedResource } from "../offline/monitor";
 import { PackEntry, bundledCheckoutPack } from "./bundle";
 import { PACK_DIR, PolicyPackProcess, reportOf } from "./client";
+import { ownPackEntry } from "./spawn";
 
 const PROJECT = "flightdeck";
 const STACK = "production";
@@ -82,28 +82,19 @@ export function syntheticStack(count: number, offset = 0): RecordedResource[] {
   return Array.from({ length: count }, (_, index) => makers[index % makers.length]!(index + offset));
 }
 
-/** The esbuild bundle of the pack (`npm run build:offline`): runs without tsx's source-map costs. */
-export const BUILT_PACK = path.join(path.dirname(PACK_DIR), ".build", "policies", "index.js");
-
-/** Node arguments that run the pack: the built bundle when there is one, else the sources with tsx. */
-export function packEntry(): string[] {
-  return existsSync(BUILT_PACK) ? [BUILT_PACK] : ["--import", "tsx", "index.ts"];
-}
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** A pack to time: its directory and the node arguments that run it there. */
-export type BenchedPack = PackEntry;
-
-/** This checkout's pack, from its bundle when built (`npm run build:offline`). */
-export const OWN_PACK: BenchedPack = { dir: PACK_DIR, entry: packEntry() };
+/** This checkout's pack, bundled from its current sources (as the specs and the plan run it). */
+export function ownPack(): PackEntry {
+  return { dir: PACK_DIR, entry: ownPackEntry() };
+}
 
 /** The pack of another checkout (`dir`: its root), bundled the way ours is, so the comparison is of their code alone. */
-export function baselinePack(dir: string): BenchedPack {
+export function baselinePack(dir: string): PackEntry {
   try {
     return bundledCheckoutPack(dir, "baseline-pack");
   } catch (error) {
@@ -127,19 +118,19 @@ export interface Throughput {
  * resources. Timed from the first `analyze` to the `analyzeStack` response, client-side encoding of the
  * requests included.
  */
-export async function measureThroughputs(count: number, runs: number, packs: readonly BenchedPack[]): Promise<Throughput[]> {
+export async function measureThroughputs(count: number, runs: number, packs: readonly PackEntry[]): Promise<Throughput[]> {
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, got ${runs}`);
   const started: PolicyPackProcess[] = [];
   try {
     for (const pack of packs) {
-      const process = await PolicyPackProcess.start({ stack: STACK, now: new Date("2026-11-10T16:00:00Z"), packDir: pack.dir, entry: pack.entry });
-      started.push(process);
-      const info = await process.info();
-      await process.configure(info, path.join(pack.dir, "config", "production.json"));
-      await process.configureStack(STACK, PROJECT);
+      const running = await PolicyPackProcess.start({ stack: STACK, now: new Date("2026-11-10T16:00:00Z"), packDir: pack.dir, entry: pack.entry });
+      started.push(running);
+      const info = await running.info();
+      await running.configure(info, path.join(pack.dir, "config", "production.json"));
+      await running.configureStack(STACK, PROJECT);
       // Warm-up (JIT on both sides, connections), not measured: the same amount whatever the count.
-      await process.analyzeAll(syntheticStack(2000, 10_000_000));
+      await running.analyzeAll(syntheticStack(2000, 10_000_000));
     }
     const samples: number[][] = packs.map(() => []);
     for (let run = 0; run < runs; run++) {
@@ -156,15 +147,15 @@ export async function measureThroughputs(count: number, runs: number, packs: rea
       return { count, medianSeconds, resourcesPerSecond: count / medianSeconds };
     });
   } catch (error) {
-    const detail = started.map((process) => process.errorOutput.trim()).filter(Boolean).join("\n");
+    const detail = started.map((running) => running.errorOutput.trim()).filter(Boolean).join("\n");
     if (detail && error instanceof Error) error.message += `\n${detail}`;
     throw error;
   } finally {
-    for (const process of started) process.close();
+    for (const running of started) running.close();
   }
 }
 
-const perSecond = (value: number) => Math.round(value).toLocaleString("en-US");
+export const perSecond = (value: number) => Math.round(value).toLocaleString("en-US");
 
 async function throughput(args: string[]): Promise<void> {
   const baselineAt = args.indexOf("--baseline");
@@ -173,7 +164,7 @@ async function throughput(args: string[]): Promise<void> {
   const rest = baselineAt >= 0 ? [...args.slice(0, baselineAt), ...args.slice(baselineAt + 2)] : args;
   const runs = Number(rest[0] ?? 5);
   const counts = rest.length > 1 ? rest.slice(1).map(Number) : [100, 1000, 10000];
-  const packs = baselineDir === undefined ? [OWN_PACK] : [OWN_PACK, baselinePack(baselineDir)];
+  const packs = baselineDir === undefined ? [ownPack()] : [ownPack(), baselinePack(baselineDir)];
   for (const pack of packs) console.log(`pack: ${pack.entry.join(" ")} (in ${pack.dir})`);
   for (const count of counts) {
     const [own, baseline] = await measureThroughputs(count, runs, packs);
@@ -198,7 +189,7 @@ async function main(): Promise<void> {
     const report = reportOf(info, effective, diagnostics);
     const ms = (from: number, to: number) => `${(to - from).toFixed(0)} ms`;
     console.log(`resources:                    ${count}`);
-    console.log(`spawn pack (node + tsx):      ${ms(started, spawned)}`);
+    console.log(`spawn pack (bundled):         ${ms(started, spawned)}`);
     console.log(`getAnalyzerInfo + configure:  ${ms(spawned, configured)}`);
     console.log(`analyze ×${count}:               ${pack.timings.analyzeMs.toFixed(0)} ms  (${(pack.timings.analyzeMs / count).toFixed(3)} ms/resource)`);
     console.log(`analyzeStack (${count}):         ${pack.timings.analyzeStackMs.toFixed(0)} ms`);

@@ -172,17 +172,16 @@ function hasEncodedSurrogate(buffer: Buffer, start: number, end: number): boolea
 
 // AnalyzeDiagnostic: policyName = 1, policyPackName = 2, policyPackVersion = 3, description = 4, message = 5,
 // enforcementLevel = 7, urn = 8, severity = 9 (@pulumi/pulumi proto/analyzer_pb.js deserializeBinaryFromReader).
-function decodeDiagnostic(bytes: Uint8Array, start: number, end: number): analyzer.AnalyzeDiagnostic {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (hasEncodedSurrogate(buffer, start, end)) return analyzer.AnalyzeDiagnostic.deserializeBinary(bytes.subarray(start, end));
+function decodeDiagnostic(buffer: Buffer, start: number, end: number): analyzer.AnalyzeDiagnostic {
+  if (hasEncodedSurrogate(buffer, start, end)) return analyzer.AnalyzeDiagnostic.deserializeBinary(buffer.subarray(start, end));
   const diagnostic = new analyzer.AnalyzeDiagnostic();
   let position = start;
   while (position < end) {
-    const key = readVarint(bytes, position);
+    const key = readVarint(buffer, position);
     const field = Math.floor(key.value / 8);
     const wireType = key.value & 7;
     if (wireType === 2 && field >= 1 && field <= 8 && field !== 6 && field !== 7) {
-      const length = readVarint(bytes, key.next);
+      const length = readVarint(buffer, key.next);
       const text = buffer.toString("utf8", length.next, length.next + length.value);
       if (field === 1) diagnostic.setPolicyname(text);
       else if (field === 2) diagnostic.setPolicypackname(text);
@@ -192,12 +191,12 @@ function decodeDiagnostic(bytes: Uint8Array, start: number, end: number): analyz
       else diagnostic.setUrn(text);
       position = length.next + length.value;
     } else if (wireType === 0 && (field === 7 || field === 9)) {
-      const value = readVarint(bytes, key.next);
+      const value = readVarint(buffer, key.next);
       if (field === 7) diagnostic.setEnforcementlevel(value.value as analyzer.EnforcementLevel);
       else diagnostic.setSeverity(value.value as analyzer.PolicySeverity);
       position = value.next;
     } else {
-      position = skipField(bytes, key.next, wireType);
+      position = skipField(buffer, key.next, wireType);
     }
   }
   return diagnostic;
@@ -211,6 +210,7 @@ function decodeDiagnostic(bytes: Uint8Array, start: number, end: number): analyz
  */
 export function decodeDiagnostics(bytes: Uint8Array): analyzer.AnalyzeDiagnostic[] {
   const diagnostics: analyzer.AnalyzeDiagnostic[] = [];
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let position = 0;
   while (position < bytes.length) {
     const key = readVarint(bytes, position);
@@ -220,7 +220,7 @@ export function decodeDiagnostics(bytes: Uint8Array): analyzer.AnalyzeDiagnostic
       const length = readVarint(bytes, key.next);
       const end = length.next + length.value;
       if (end > bytes.length) throw new Error("AnalyzeResponse: truncated diagnostic");
-      diagnostics.push(decodeDiagnostic(bytes, length.next, end));
+      diagnostics.push(decodeDiagnostic(buffer, length.next, end));
       position = end;
     } else {
       position = skipField(bytes, key.next, wireType);

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { compareVerdicts, firstDifference, Scenario, StartablePack } from "../../../tools/pack/parity";
+import { compareVerdicts, firstDifference, Scenario } from "../../../tools/pack/parity";
 import { IN_WINDOW, productionScenarios } from "../../../tools/pack/verify";
-import { bundledCheckoutPack } from "../../../tools/policy/bundle";
+import { bundledCheckoutPack, PackEntry } from "../../../tools/policy/bundle";
 import { ownPackEntry } from "../../../tools/policy/spawn";
 import { runSampleStack } from "../../harness";
 import { copyPack, PACK_DIR, PackCopy } from "./fixtures";
@@ -20,8 +20,8 @@ describe("pack:verify's comparison of two packs over the analyzer protocol", fun
   this.timeout(180_000);
   let copy: PackCopy;
   let scenario: Scenario;
-  let inPlace: StartablePack;
-  let other: StartablePack;
+  let inPlace: PackEntry;
+  let other: PackEntry;
   const config = path.join(PACK_DIR, "config", "production.json");
 
   before(async () => {
