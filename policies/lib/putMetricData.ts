@@ -7,6 +7,12 @@
  * nothing. A here-document written to a file that the script then runs (`cat > "$f" <<'EOF'` … `bash "$f"`,
  * as the backup jobs' buildspecs do) is read as the commands it runs. The options are the CLI's (https://docs.aws.amazon.com/cli/latest/reference/cloudwatch/put-metric-data.html:
  * `--metric-name` for one metric, `--metric-data` a list of MetricDatum structures with `MetricName`).
+ * A command that does not put its data where the alarms read publishes nothing: one that only prints a
+ * parameter skeleton ("The --generate-cli-skeleton parameter causes the command not to run":
+ * https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-skeleton.html), takes its parameters from a
+ * file (`--cli-input-json`/`--cli-input-yaml`: what it names cannot be read here), sends them to another
+ * endpoint (`--endpoint-url`, a global option: https://docs.aws.amazon.com/cli/latest/reference/index.html),
+ * asks for `help`, or (when the caller says which) names another namespace.
  */
 import { Command, commandsOf, invocation, programOf } from "./workflow/shell";
 
@@ -44,7 +50,17 @@ function runCommands(commands: readonly Command[], depth = 0): Command[] {
   return run;
 }
 
-export function putMetricNames(script: readonly Command[]): Set<string> {
+/** Options with which a put-metric-data command sends nothing the alarms read, or nothing readable here. */
+const NOT_SENT = ["--generate-cli-skeleton", "--cli-input-json", "--cli-input-yaml", "--endpoint-url"];
+
+function sends(words: readonly string[], namespaceIs: (namespace: string) => boolean): boolean {
+  if (words.includes("help") || NOT_SENT.some((option) => optionValues(words, option).length > 0 || words.includes(option))) return false;
+  const namespaces = optionValues(words, "--namespace");
+  return namespaces.length === 1 && namespaceIs(namespaces[0]!);
+}
+
+/** `namespaceIs`: which `--namespace` values put into the namespace the caller judges (default: any). */
+export function putMetricNames(script: readonly Command[], namespaceIs: (namespace: string) => boolean = () => true): Set<string> {
   const names = new Set<string>();
   const assigned = new Map<string, string>();
   for (const command of runCommands(script)) {
@@ -57,7 +73,7 @@ export function putMetricNames(script: readonly Command[]): Set<string> {
       }
       continue;
     }
-    if (programOf(command) !== "aws" || !words.includes("cloudwatch") || !words.includes("put-metric-data")) continue;
+    if (programOf(command) !== "aws" || !words.includes("cloudwatch") || !words.includes("put-metric-data") || !sends(words, namespaceIs)) continue;
     for (const name of optionValues(words, "--metric-name")) names.add(name);
     for (const data of optionValues(words, "--metric-data")) {
       const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(data)?.[1];

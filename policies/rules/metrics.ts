@@ -163,7 +163,9 @@ function jobPublishedMetrics(resources: StackResource[], grants: RoleGrants[], n
     const role = projectRole(project, grants);
     if (!script.includes("put-metric-data") || role === undefined || !mayPublishTo(role, namespace)) continue;
     if (!jobSchedulesOf(project, resources).some(scheduleEnabled)) continue;
-    for (const name of putMetricNames(commandsOf(script))) names.add(name);
+    // Its --namespace: the variable the project sets to `namespace` (checked above), or `namespace` itself.
+    const intoNamespace = (value: string) => value === namespace || /^\$\{?METRICS_NAMESPACE\}?$/.test(value);
+    for (const name of putMetricNames(commandsOf(script), intoNamespace)) names.add(name);
   }
   return names;
 }

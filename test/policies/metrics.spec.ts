@@ -164,6 +164,23 @@ describe("policies: metrics bridge", () => {
         });
       }
 
+      for (const [title, rewrite] of [
+        ["puts them into another namespace than the one its project names", (command: string) => command.replace('--namespace "$METRICS_NAMESPACE"', "--namespace FlightPro/elsewhere")],
+        ["only prints the command's parameter skeleton", (command: string) => `${command} --generate-cli-skeleton`],
+        ["sends them to another endpoint", (command: string) => `${command} --endpoint-url https://metrics.example.invalid`],
+      ] as const) {
+        it(`a backup job whose put-metric-data ${title} leaves the backup alarms unfed`, () => {
+          const stack: Fixture[] = structuredClone(validStack());
+          const backup = buildspecOf(stack, "dr-backup");
+          const command = 'aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-data "$metrics"';
+          assert.ok(backup.buildspec.includes(command));
+          backup.buildspec = backup.buildspec.replace(command, rewrite(command));
+          const verdicts = published(stack);
+          assert.equal(verdicts.length, 1, JSON.stringify(verdicts));
+          assert.match(verdicts[0]!.message, /alarm dr-alarms-backup-age watches FlightPro\/production\/BackupCompleted; alarm dr-alarms-backup-size watches FlightPro\/production\/BackupSizeRatio/);
+        });
+      }
+
       it("a backup job that only mentions the metric in an echo, not a put-metric-data, does not count", () => {
         const stack = mutate(validStack(), "dr-backup", (props) => {
           const source = props["source"] as { buildspec: string };
