@@ -27,10 +27,19 @@ function specFiles() {
   return files.sort((a, b) => first(a) - first(b) || a.localeCompare(b));
 }
 
+/**
+ * Spec files named on the command line (`npx mocha test/policies/waivers.spec.ts`): mocha adds the
+ * config's `spec` to them, so the config names every spec only when none is named.
+ */
+function namedSpecs() {
+  const args = process.argv.slice(2);
+  return args.filter((arg, i) => arg.endsWith(".spec.ts") && !["-r", "--require", "--file"].includes(args[i - 1]));
+}
+
 module.exports = {
   require: ["tsx/cjs", "./test/harness/sourceMaps.ts", "./test/harness/scratch.ts"],
   extension: ["ts"],
-  spec: specFiles(),
+  ...(namedSpecs().length > 0 ? {} : { spec: specFiles() }),
   timeout: 60000,
   reporter: "spec",
   parallel: true,
