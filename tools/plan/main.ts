@@ -51,7 +51,7 @@ export async function runPlan(
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
     const spawned = location ? spawnPack({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry }) : undefined;
     const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
-    pack = policy && spawned && location ? policy.preparePackFor(spawned, args.stack, location.configPath) : undefined;
+    pack = policy && spawned && location ? policy.preparePackFor(spawned, { stack: args.stack, project: stackConfig.project }, location.configPath) : undefined;
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
