@@ -67,9 +67,3 @@ export function runLevelCheck(argv: readonly string[], cwd = process.cwd()): { c
     return { code: 2, message: (error as Error).message };
   }
 }
-
-if (require.main === module) {
-  const { code, message } = runLevelCheck(process.argv.slice(2));
-  if (message) process.stderr.write(`${message}\n`);
-  process.exitCode = code;
-}
