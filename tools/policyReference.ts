@@ -53,7 +53,6 @@ export function writePolicyReference(files: readonly string[]): void {
   }
 }
 
-/** Where the reference lives (README.md carries a copy no longer kept: the README is being rewritten as a way in). */
-export const POLICY_REFERENCE_FILES = [path.join(PROJECT_ROOT, "policies", "README.md")];
+export const POLICY_REFERENCE_FILES = [path.join(PROJECT_ROOT, "docs", "policies.md"), path.join(PROJECT_ROOT, "policies", "README.md")];
 
 if (require.main === module) writePolicyReference(POLICY_REFERENCE_FILES);

@@ -6,7 +6,7 @@
  * Setting floors (FLOORS), in a governed stack: the pack builds each into the policy's configSchema
  * (`governedSchema`: minimum, maximum, const, contains, items.enum, required), and the engine validates
  * the reconciled config against it before it configures the pack, failing the preview with every
- * problem (pulumi/pulumi@v3.259.0:pkg/engine/update.go "validating policy config for %q";
+ * problem (pulumi/pulumi@v3.259.0:pkg/engine/update.go loadPolicyPlugins: "validating policy config";
  * pkg/resource/analyzer/config.go ReconcilePolicyPackConfig → validatePolicyPackConfig, gojsonschema).
  * The few a JSON schema cannot express (a time window, freezes covering a range of days, a list that
  * must keep several entries) each policy judges itself from args.getConfig() (`loosenedInPolicy`), as a

@@ -10,9 +10,10 @@
  *   policy, then each entry's level and settings merged key by key; an entry naming no policy of the
  *   pack is passed on to the pack as it is);
  * - validatePolicyPackConfig: each policy with a configSchema, its reconciled settings against
- *   `{ type: "object", properties, required }` (gojsonschema v1.2.0, in its default hybrid draft: draft
- *   4 to 7 keywords, const and contains included); any problem fails the preview before the pack judges
- *   anything (pkg/engine/update.go: "validating policy config for %q").
+ *   `{ type: "object", properties, required }` (gojsonschema v1.2.0, pkg/go.mod; with no $schema it reads
+ *   the hybrid draft, xeipuuv/gojsonschema@v1.2.0:schemaLoader.go, so const and contains apply,
+ *   schema.go: draft >= 6); any problem fails the preview before the pack judges
+ *   anything (pkg/engine/update.go loadPolicyPlugins: each problem an error "validating policy config: <pack> <version>  <problem>", then the update stops).
  * Ajv (draft-07) validates here: the keywords the pack's schemas use mean the same in both.
  */
 import { readFileSync } from "node:fs";
