@@ -8,8 +8,9 @@ import { RecordedResource, runSampleStack } from "../harness";
 /**
  * A policy config that loosens production, against the pack's real gRPC server: the engine validates the
  * reconciled config against the configSchemas the pack serves before its one Configure call
- * (pulumi/pulumi@v3.259.0:pkg/engine/update.go, "validating policy config"), and the judge tooling
- * refuses a level below its floor (tools/policy/levelFloors.ts); what no schema holds, the policy judges.
+ * (pulumi/pulumi@v3.259.0:pkg/engine/update.go loadPolicyPlugins, "validating policy config"); what no
+ * schema holds, the policy judges. (A level below its floor is refused before the pack starts:
+ * tools/policy/levelFloors.ts, test/policies/floors.spec.ts.)
  */
 const IN_WINDOW = new Date("2026-12-01T15:00:00Z"); // Tuesday 10:00 in New York
 const FRIDAY = new Date("2026-12-04T16:00:00Z"); // Friday 11:00 in New York: outside the window
@@ -63,11 +64,6 @@ describe("the policy config a governed stack is held to, over the analyzer proto
       assert.match(error.message, /invalid policy settings:\n {2}audit-bucket-object-lock-retained\.minDays: must be >= 2557\n {2}audit-bucket-object-lock-retained\.mode: must be equal to constant "COMPLIANCE"/);
       return true;
     });
-  });
-
-  it("a lowered level is refused before the pack is configured, naming the file and the policy", async () => {
-    const file = configFile(shipped("production", { "github-ruleset-pull-request-required": "disabled" }));
-    await assert.rejects(preparePack(production, { stack: "production", policyConfigPath: file }), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: sets policies below[^\n]*\n {2}github-ruleset-pull-request-required is disabled`));
   });
 
   it("a floor no schema can hold is the policy's own mandatory violation: an earlier start of the deploy window", async () => {

@@ -6,7 +6,6 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { RecordedProvider, RecordedResource } from "../offline/monitor";
 import { UNKNOWN } from "../offline/values";
-import { assertLevelFloors } from "./levelFloors";
 import { ConfiguredPolicy, EnforcementLevel, levelName, readPolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 import { PACK_DIR, PackSpawnOptions, SpawnedPack, spawnPack } from "./spawn";
 
@@ -361,15 +360,14 @@ export interface PreparedPack {
 }
 
 /**
- * What happens before anything is analyzed: the pack's info, the policy config (refused below its level
- * floors, ./levelFloors.ts, then reconciled and validated as the engine does, ./policyConfig.ts), sent
- * in Configure, and the stack. Needs no resource.
+ * What the engine does before it analyzes anything: the pack's info, the policy config reconciled and
+ * validated (./policyConfig.ts) and sent in Configure, the stack. Needs no resource. (The plan refuses a
+ * config below the level floors before it starts the pack: ./levelFloors.ts.)
  */
 export async function preparePack(pack: PolicyPackProcess, options: Pick<AnalyzeOptions, "stack" | "project" | "policyConfigPath">): Promise<PreparedPack> {
   return withPackOutput(pack, async () => {
     const project = options.project ?? "flightdeck";
     const file = readPolicyConfigFile(options.policyConfigPath);
-    assertLevelFloors(file, { stack: options.stack, project }, options.policyConfigPath);
     const info = await pack.info();
     const effective = resolvePolicyConfig(info, file, options.policyConfigPath);
     await pack.configure(effective);
