@@ -294,7 +294,7 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
   {
     id: "migration-staging-first",
     section: "Database migrations",
-    rule: "Migrations are applied by the pipeline before the new code serves traffic: first in staging, then in production, for a commit staging already ran.",
+    rule: "Quality gate: migrations are tested in staging first. The pipeline applies them before the new code serves traffic, in staging, then in production for a commit staging already ran.",
     figure: "staging before production; migrate before deploy",
     declaredIn: ["infra/workflows/deployStaging.ts", "infra/workflows/deployProduction.ts", "infra/workflows/steps.ts"],
     policies: ["workflow-production-migrations-before-deploy", "workflow-production-deploy-needs-preflight"],
