@@ -138,9 +138,9 @@ describe("PostgresDatabase", () => {
     assert.equal(inputAt(production.one(PASSWORD, "-db-readonly-password"), "keepers"), undefined);
     const rotated = await runSampleStack("production", (raw) => {
       const entries = raw["secrets"] as { name: string; rotation?: { periodDays: number; lastRotated: string } }[];
-      entries.find((entry) => entry.name === "DATABASE_URL")!.rotation = { periodDays: 180, lastRotated: "2026-11-20" };
+      entries.find((entry) => entry.name === "DATABASE_URL")!.rotation = { periodDays: 180, lastRotated: "2026-11-02" };
     });
-    assert.deepEqual(inputAt(rotated.one(PASSWORD, "-db-app-password"), "keepers"), { rotatedOn: "2026-11-20" });
+    assert.deepEqual(inputAt(rotated.one(PASSWORD, "-db-app-password"), "keepers"), { rotatedOn: "2026-11-02" });
     assert.deepEqual(inputAt(rotated.one(PASSWORD, "-db-migrator-password"), "keepers"), { rotatedOn: "2026-09-01" });
   });
 
