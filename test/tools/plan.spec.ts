@@ -9,6 +9,7 @@ import { runPlan } from "../../tools/plan/main";
 import { renderText } from "../../tools/plan/render/text";
 import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "../harness";
 import { scratchDir } from "../harness/scratch";
+import { linkProgram } from "../harness/scratch";
 
 describe("npm run plan", () => {
   // One plan for the tests that read the same one (same arguments, same stack files), made when first asked for.
@@ -97,6 +98,7 @@ describe("npm run plan", () => {
     assert.equal(badFlag.errors[0], 'unknown argument "--colour"');
 
     const dir = scratchDir("plan");
+    linkProgram(dir);
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const broken = readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8")
       .replace("flightdeck:environment: production", "flightdeck:environment: prod")

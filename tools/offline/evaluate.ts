@@ -7,6 +7,8 @@ import { offlineMocks } from "./mocks";
 import { RecordedResource, RecordingMonitor } from "./monitor";
 import { unwrapSecrets } from "./values";
 import { PROJECT_ROOT } from "../projectRoot";
+import { locateProblem } from "./located";
+import type { StackConfigMap } from "./stackConfig";
 import { AmbientRead, withAmbientInputRecorded } from "./ambient";
 import { BuiltProgram, buildProgram, locateProgram, programBuildProblems, runProgramEntry } from "./entry";
 import { describeAmbientRead } from "./ambient";
@@ -36,6 +38,8 @@ export interface EvaluationInput {
   projectDir?: string;
   /** Where each key is set (readStackConfig), to name the file in messages. */
   positions?: Record<string, FilePosition>;
+  /** Where a value inside a key is (readStackConfig): config problems are reported as `file:line:column: key: …`. */
+  locate?: StackConfigMap["locate"];
 }
 
 export interface Evaluation {
@@ -93,7 +97,9 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   const isSecret = (qualified: string) => secretKeys.has(qualified) || input.encrypted?.[qualified] !== undefined;
   const now = input.now ?? new Date();
   const problems = program.problems(config, isSecret, (key) => input.positions?.[key]?.file ?? stackFileName(input.stack), now);
-  if (problems.length > 0) throw new InvalidConfigError(problems);
+  if (problems.length > 0) {
+    throw new InvalidConfigError(input.locate ? problems.map((problem) => locateProblem(problem, input.locate, stackFileName(input.stack))) : problems);
+  }
 
   const projectDir = input.projectDir ?? PROJECT_ROOT;
   const entry = locateProgram(projectDir);
@@ -122,7 +128,11 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
     });
   } catch (error) {
     // The program's own stop (the CLI prints a RunError's message alone, without a stack: sdk/nodejs/cmd/run/run.ts).
-    if (error instanceof pulumi.RunError) throw new ProgramError(error.message.split("\n").map((line, index) => (index === 0 ? `the program stopped: ${line}` : line)));
+    if (error instanceof pulumi.RunError) {
+      const [first, ...rest] = error.message.split("\n");
+      const located = rest.map((line) => (input.locate ? locateProblem(line.trim(), input.locate, stackFileName(input.stack)) : line.trim()));
+      throw new ProgramError([`the program stopped: ${first}`, ...located]);
+    }
     throw error;
   } finally {
     monitor.close();

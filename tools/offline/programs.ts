@@ -46,7 +46,7 @@ const flightdeck = (): OfflineProgram => {
 };
 
 const bootstrap = (): OfflineProgram => {
-  const { readBootstrapNamespace } = require("../../bootstrap/config/load") as typeof import("../../bootstrap/config/load");
+  const { readBootstrapNamespace, regionProblems } = require("../../bootstrap/config/load") as typeof import("../../bootstrap/config/load");
   const { BOOTSTRAP_NAMESPACE, requiredBootstrapSecretKeys, validateBootstrapConfig } = require("../../bootstrap/config/validate") as typeof import("../../bootstrap/config/validate");
   const { plainSecretProblems } = require("../../infra/config/secretKeys") as typeof import("../../infra/config/secretKeys");
   const { planEnvironment } = require("../../infra/config/environment") as typeof import("../../infra/config/environment");
@@ -59,6 +59,7 @@ const bootstrap = (): OfflineProgram => {
       const validation = validateBootstrapConfig(raw, { isSecret: (key) => isSecret(`${BOOTSTRAP_NAMESPACE}:${key}`) });
       return [
         ...(validation.ok ? [] : validation.problems),
+        ...regionProblems(config),
         ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredBootstrapSecretKeys(raw), isSecret, fileOf, BOOTSTRAP_NAMESPACE),
       ];
     },
