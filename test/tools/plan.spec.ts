@@ -108,8 +108,8 @@ describe("npm run plan", () => {
     assert.equal(invalid.exitCode, 2);
     // Every problem at once: the stack file's, and that the pack has no config for this stack.
     assert.deepEqual(invalid.errors, [
-      'flightdeck:environment: expected one of "staging", "production" (got "prod")',
-      'flightdeck:database.sslMode: expected one of "require", "verify-ca", "verify-full" (got "disable")',
+      'Pulumi.broken.yaml:5:3: flightdeck:environment: expected one of "staging", "production" (got "prod")',
+      'Pulumi.broken.yaml:33:5: flightdeck:database.sslMode: expected one of "require", "verify-ca", "verify-full" (got "disable")',
       `the policy pack ${path.join(PROJECT_DIR, "policies")} has no policy config for stack "broken": expected ${path.join(PROJECT_DIR, "policies", "config", "broken.json")}`,
     ]);
   });
