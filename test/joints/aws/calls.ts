@@ -14,6 +14,8 @@ export interface AwsCall {
   context: Record<string, string | string[]>;
   /** Where the call comes from, for the report. */
   why: string;
+  /** Only deleting the resource makes it. */
+  deleteOnly?: boolean;
 }
 
 export interface Derived {
@@ -150,7 +152,7 @@ export function resourceCalls(plan: Evaluation, by: string, where: { region: str
         });
         continue;
       }
-      for (const arn of found.resources) calls.push({ by, action: actionReference(action)!.name, resource: arn, context, why: `${plan.stack} up: ${recorded.type} ${recorded.name}` });
+      for (const arn of found.resources) calls.push({ by, action: actionReference(action)!.name, resource: arn, context, why: `${plan.stack} up: ${recorded.type} ${recorded.name}`, deleteOnly });
     }
   }
   return { calls, problems };
