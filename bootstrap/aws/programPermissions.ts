@@ -49,9 +49,11 @@ export interface ProgramStackScope {
 export const CHATBOT_UNSCOPABLE_ACTIONS = ["chatbot:CreateSlackChannelConfiguration", "chatbot:DescribeSlackChannelConfigurations", "chatbot:ListTagsForResource"] as const;
 
 /**
- * Reading the drill registers of stacks with disaster recovery by path, as infra/backup/drillRegister.ts does (the
- * path `/flightdeck/<slug>/<stack>/restore-drill/`; its ARN drops the leading slash). Both spellings of the path,
- * with and without its trailing slash, and nothing under another path.
+ * The preview role's read of the drill registers of stacks with disaster recovery, by path, as
+ * infra/backup/drillRegister.ts reads them on every preview (the path `/flightdeck/<slug>/<stack>/restore-drill/`;
+ * its ARN drops the leading slash; GetParametersByPath is authorised against the path requested:
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html). Both spellings of the
+ * path, with and without its trailing slash, and nothing under another path: the preview role reads no other parameter.
  */
 export function drillRegisterReadStatements(scopes: readonly Pick<ProgramStackScope, "slug" | "stack" | "account" | "region" | "backups">[]): PolicyStatement[] {
   const paths = scopes
@@ -161,9 +163,12 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.alarms,
     },
     {
+      // GetParametersByPath: the restore drill's register, read by path on every preview and up (infra/backup/drillRegister.ts),
+      // authorised against the path requested, here within the stack's own parameters
+      // (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html).
       Sid: "StackRotationRegister",
       Effect: "Allow",
-      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
+      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
       Resource: scopes.parameters,
     },
     {
@@ -177,10 +182,6 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.keys,
       Condition: { StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [scopes.parameters] }, StringEquals: { "kms:ViaService": [`ssm.${scope.region}.amazonaws.com`] } },
     },
-    // The restore drill's register, read by path on every preview and up (infra/backup/drillRegister.ts): GetParametersByPath
-    // is authorised against the path requested, not the parameters returned
-    // (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html).
-    ...drillRegisterReadStatements([scope]),
     // DescribeParameters has no resource type (the reference lists none): it only reads names and metadata.
     { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
     // Chatbot's CreateSlackChannelConfiguration, DescribeSlackChannelConfigurations and ListTagsForResource have no
