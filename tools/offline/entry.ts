@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { SourceMap, SourceMapPayload } from "node:module";
 import * as path from "node:path";
@@ -159,12 +160,12 @@ export class ProgramBuildError extends Error {
   }
 }
 
-interface CachedBuild {
-  inputs: { file: string; mtimeMs: number; size: number }[];
-  built: BuiltProgram;
+/** A build on disk: its inputs (relative to the repository: a copy of it has its own) and their digests, so another process reuses it while none changed. */
+interface BuildManifest {
+  inputs: { file: string; sha256: string }[];
 }
 
-const builds = new Map<string, CachedBuild>();
+const builds = new Map<string, { inputs: { file: string; mtimeMs: number; size: number }[]; built: BuiltProgram }>();
 
 export function buildProgram(entry: ProgramEntry): BuiltProgram {
   const source = resolvedFile(entry.module);
@@ -174,8 +175,16 @@ export function buildProgram(entry: ProgramEntry): BuiltProgram {
   const repository = findRepositoryRoot(entry.projectDir);
   const name = path.relative(repository, source).replace(/[^A-Za-z0-9]+/g, "-");
   const file = path.join(repository, ".build", "program", `${name}.js`);
+  const manifestFile = `${file}.inputs.json`;
+  // In this process: unchanged while no input's size or modification time changed.
   const cached = builds.get(file);
   if (cached && cached.inputs.every(unchanged) && existsSync(file)) return cached.built;
+  // Built by another process (the plan before, another spec worker): reused while every input has the same digest.
+  const onDisk = readManifest(manifestFile);
+  const inRepository = (input: string) => path.resolve(repository, input);
+  if (onDisk && existsSync(file) && existsSync(`${file}.map`) && onDisk.inputs.every((input) => digestOf(inRepository(input.file)) === input.sha256)) {
+    return remember(file, onDisk.inputs.map((input) => inRepository(input.file)), builtProgram(file, readFileSync(`${file}.map`, "utf8"), repository));
+  }
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require("esbuild") as typeof import("esbuild");
@@ -199,11 +208,18 @@ export function buildProgram(entry: ProgramEntry): BuiltProgram {
   }
   const code = result.outputFiles.find((output) => output.path === file)!.contents;
   const map = result.outputFiles.find((output) => output.path === `${file}.map`)!.text;
+  const inputs = Object.keys(result.metafile!.inputs).map((input) => path.resolve(repository, input));
   mkdirSync(path.dirname(file), { recursive: true });
   writeIfChanged(`${file}.map`, Buffer.from(map));
   writeIfChanged(file, Buffer.from(code));
+  const manifest: BuildManifest = { inputs: inputs.map((input) => ({ file: path.relative(repository, input), sha256: digestOf(input) ?? "" })) };
+  writeIfChanged(manifestFile, Buffer.from(JSON.stringify(manifest)));
+  return remember(file, inputs, builtProgram(file, map, repository));
+}
+
+function builtProgram(file: string, map: string, repository: string): BuiltProgram {
   let sourceMap: SourceMap | undefined;
-  const built: BuiltProgram = {
+  return {
     file,
     sourceOf(line, column) {
       sourceMap ??= new SourceMap(JSON.parse(map) as SourceMapPayload);
@@ -212,12 +228,31 @@ export function buildProgram(entry: ProgramEntry): BuiltProgram {
       return { file: path.relative(repository, path.resolve(path.dirname(file), found.originalSource)).split(path.sep).join("/"), line: found.originalLine + 1 };
     },
   };
-  const inputs = Object.keys(result.metafile!.inputs).map((input) => {
-    const stat = statSync(path.resolve(repository, input));
-    return { file: path.resolve(repository, input), mtimeMs: stat.mtimeMs, size: stat.size };
+}
+
+function remember(file: string, inputs: string[], built: BuiltProgram): BuiltProgram {
+  const stats = inputs.map((input) => {
+    const stat = statSync(input);
+    return { file: input, mtimeMs: stat.mtimeMs, size: stat.size };
   });
-  builds.set(file, { inputs, built });
+  builds.set(file, { inputs: stats, built });
   return built;
+}
+
+function readManifest(file: string): BuildManifest | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as BuildManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function digestOf(file: string): string | undefined {
+  try {
+    return createHash("sha256").update(readFileSync(file)).digest("hex");
+  } catch {
+    return undefined;
+  }
 }
 
 /** esbuild fails on what the host's compiler would fail on too (a syntax error, a missing import): one line each. */
