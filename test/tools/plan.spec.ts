@@ -8,8 +8,7 @@ import { PlanDocument, planDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { renderText } from "../../tools/plan/render/text";
 import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "../harness";
-import { scratchDir } from "../harness/scratch";
-import { linkProgram } from "../harness/scratch";
+import { linkProgram, scratchDir } from "../harness/scratch";
 
 describe("npm run plan", () => {
   // One plan for the tests that read the same one (same arguments, same stack files), made when first asked for.

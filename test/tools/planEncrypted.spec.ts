@@ -4,8 +4,7 @@ import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
-import { scratchDir } from "../harness/scratch";
-import { linkProgram } from "../harness/scratch";
+import { linkProgram, scratchDir } from "../harness/scratch";
 
 /** A project whose production stack file holds STRIPE_SECRET_KEY encrypted, as `pulumi config set --secret` writes it. */
 function projectWithCiphertext(ciphertext: string): string {

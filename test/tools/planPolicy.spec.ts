@@ -4,8 +4,7 @@ import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
-import { scratchDir } from "../harness/scratch";
-import { linkProgram } from "../harness/scratch";
+import { linkProgram, scratchDir } from "../harness/scratch";
 
 /** Tuesday 10:00 America/New_York (UTC-5 in December): inside the deploy window, outside every freeze. */
 const IN_WINDOW = "2026-12-01T15:00:00Z";
