@@ -7,6 +7,7 @@ import { StackConfig } from "./config/load";
 import { GITHUB_APP_PRIVATE_KEY } from "./config/githubRules";
 import { stacksOfModel } from "./config/schema";
 import { hasDeployEnvironment } from "./config/validate";
+import { passwordPeriods } from "./database/passwordRotation";
 import { PostgresDatabase } from "./database/postgresDatabase";
 import { rolloutNow } from "./flags/clock";
 import { FeatureFlags } from "./flags/featureFlags";
@@ -57,6 +58,8 @@ export interface StackOutputs {
 export function buildStack(config: StackConfig): StackOutputs {
   const { settings } = config;
   const prefix = stackPrefix(settings);
+  // One clock per run: flag stages and password rotations are computed at the same instant.
+  const programNow = rolloutNow();
   const branch = deployBranch(settings);
 
   // Every GitHub resource and invoke goes through this provider (owner and deploy App), handed to each
@@ -104,10 +107,7 @@ export function buildStack(config: StackConfig): StackOutputs {
     ? new PostgresDatabase(`${prefix}-db`, {
         database: settings.database,
         adminPassword: configSecret(config, "databaseAdminPassword"),
-        passwordRotations: {
-          app: settings.secrets.find((entry) => entry.source === "database-app-url")?.rotation?.lastRotated,
-          migrator: settings.secrets.find((entry) => entry.source === "database-migrator-url")?.rotation?.lastRotated,
-        },
+        passwordSchedule: { now: programNow, periodDays: passwordPeriods(settings.secrets) },
       })
     : undefined;
   const alertRules = settings.alerts
@@ -177,7 +177,11 @@ export function buildStack(config: StackConfig): StackOutputs {
   // Disaster recovery: backups of the database, alarms on the stack's topics, the drill, the backup platforms' files.
   const recovery =
     settings.disasterRecovery && database && alertRules
-      ? new DisasterRecovery(`${prefix}-dr`, { settings, recovery: settings.disasterRecovery, database, alertRules, branch, stack: pulumi.getStack() }, githubProviders)
+      ? new DisasterRecovery(
+          `${prefix}-dr`,
+          { settings, recovery: settings.disasterRecovery, database, alertRules, branch, stack: pulumi.getStack(), passwordSchedule: { now: programNow, periodDays: passwordPeriods(settings.secrets).backup } },
+          githubProviders,
+        )
       : undefined;
 
   // Last: it takes every component's outputs as variables; local-only deploys nowhere and has none.
@@ -206,6 +210,9 @@ export function buildStack(config: StackConfig): StackOutputs {
           entries: settings.secrets,
           configSecrets: config.secrets,
           generated: generatedSecrets,
+          generatedRotations: database
+            ? { "database-app-url": database.rotations.app, "database-migrator-url": database.rotations.migrator }
+            : undefined,
           repository: settings.github.repository,
           branch,
           vercel: settings.web && webProject
@@ -222,7 +229,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         environment: settings.environment,
         defaultTimezone: settings.schedule.timezone,
         apiKey: configSecret(config, POSTHOG_API_KEY),
-        at: rolloutNow(),
+        at: programNow,
         leadStack: settings.environment === "production" && stacksOfModel[settings.model].includes("staging") ? "staging" : undefined,
       })
     : undefined;

@@ -144,7 +144,8 @@ export const secret = z.strictObject({
   rotation: z
     .strictObject({
       periodDays: positiveInt,
-      lastRotated: isoDate,
+      /** When people last rotated it; not for the connection strings the program generates and rotates itself. */
+      lastRotated: isoDate.optional(),
     })
     .optional(),
 });
