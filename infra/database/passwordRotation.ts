@@ -72,11 +72,24 @@ export function rfc3339(instant: Date): string {
   return instant.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/**
+ * A timestamp as the provider reads VALID UNTIL back, `COALESCE(rolvaliduntil::TEXT, 'infinity')`
+ * (cyrilgdn/terraform-provider-postgresql v1.27.0 postgresql/resource_postgresql_role.go, which has
+ * no diff suppression for it): PostgreSQL's ISO output in a UTC session, `2027-03-03 00:00:00+00`
+ * (https://www.postgresql.org/docs/15/datatype-datetime.html, "Date/Time Output"). Declared in RFC
+ * 3339 it would read back as drift on every refresh.
+ */
+export function pgTimestamp(instant: Date): string {
+  return instant.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "+00");
+}
+
 export interface SlotPassword {
   rotation: time.Rotating;
   password: pulumi.Output<string>;
-  /** The role's VALID UNTIL (RFC 3339). */
+  /** The role's VALID UNTIL (pgTimestamp). */
   validUntil: string;
+  /** The same instant in RFC 3339, for the rotation register. */
+  expiresAt: string;
   /** The Rotating's base timestamp: when this password was due (the register's lastRotated). */
   rotatedAt: pulumi.Output<string>;
 }
@@ -92,7 +105,8 @@ export function slotPassword(name: string, slot: Slot, schedule: { now: Date; pe
   return {
     rotation,
     password: pulumi.secret(password.result),
-    validUntil: rfc3339(slotValidUntil(schedule.now, schedule.periodDays, slot)),
+    validUntil: pgTimestamp(slotValidUntil(schedule.now, schedule.periodDays, slot)),
+    expiresAt: rfc3339(slotValidUntil(schedule.now, schedule.periodDays, slot)),
     rotatedAt: rotation.rfc3339,
   };
 }

@@ -15,7 +15,7 @@ export interface PostgresDatabaseArgs {
   passwordSchedule: PasswordSchedule;
 }
 
-/** A handed-out credential's rotation: when the password it names was due (the Rotating's base, RFC 3339) and until when it is valid. */
+/** A handed-out credential's rotation: when the password it names was due (the Rotating's base, RFC 3339) and until when it is valid (RFC 3339). */
 export interface CredentialRotation {
   rotatedAt: pulumi.Output<string>;
   validUntil: string;
@@ -92,7 +92,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     this.migratorUrl = urlOf("migrator");
     const rotationOf = (kind: "app" | "migrator"): CredentialRotation => {
       const { password } = activeOf(kind);
-      return { rotatedAt: password.rotatedAt, validUntil: password.validUntil, periodDays: args.passwordSchedule.periodDays[kind] };
+      return { rotatedAt: password.rotatedAt, validUntil: password.expiresAt, periodDays: args.passwordSchedule.periodDays[kind] };
     };
     this.rotations = { app: rotationOf("app"), migrator: rotationOf("migrator") };
 

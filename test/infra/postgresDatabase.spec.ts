@@ -149,8 +149,8 @@ describe("PostgresDatabase", () => {
     const ROTATING = "time:index/rotating:Rotating";
     for (const kind of ["migrator", "app", "readonly"]) {
       for (const [suffix, base, until] of [
-        ["", "2026-09-04T00:00:00Z", "2027-03-03T00:00:00Z"],
-        ["-alt", "2026-06-06T00:00:00Z", "2026-12-03T00:00:00Z"],
+        ["", "2026-09-04T00:00:00Z", "2027-03-03 00:00:00+00"],
+        ["-alt", "2026-06-06T00:00:00Z", "2026-12-03 00:00:00+00"],
       ] as const) {
         const rotating = production.one(ROTATING, `-db-${kind}${suffix}-rotation`);
         const password = production.one(PASSWORD, `-db-${kind}${suffix}-password`);
