@@ -20,6 +20,7 @@ import { DeploymentEnvironment } from "./github/deploymentEnvironment";
 import { githubProvider } from "./github/provider";
 import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
 import { deployVariables } from "./pipeline/deployContract";
+import { RotationReminder } from "./secrets/rotationReminder";
 import { SecretInventory } from "./secrets/secretInventory";
 import { GeneratedSecrets } from "./secrets/values";
 import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
@@ -221,6 +222,18 @@ export function buildStack(config: StackConfig): StackOutputs {
           githubEnvironment: deployEnvironment?.environmentName,
         }, githubProviders)
       : undefined;
+
+  // The rotation register's automated reminders, on the stack's warning and critical topics.
+  if (inventory && alertRules) {
+    new RotationReminder(`${prefix}-rotation-reminder`, {
+      productName: settings.product.name,
+      stack: pulumi.getStack(),
+      registerPath: inventory.rotation.prefix,
+      warningTopicArn: alertRules.topicArns.warning,
+      criticalTopicArn: alertRules.topicArns.critical,
+      topicKeyArn: alertRules.key.arn,
+    });
+  }
 
   // Production of a model with staging reads what staging serves: staging leads, production follows.
   const flags = settings.featureFlags
