@@ -11,6 +11,7 @@ import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
+import { reminderPolicies } from "./reminders";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
@@ -25,6 +26,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...githubProviderPolicies,
   ...environmentPolicies,
   ...secretPolicies,
+  ...reminderPolicies,
   ...secretScopePolicies,
   ...secretCopyPolicies,
   ...auditPolicies,
