@@ -22,6 +22,7 @@ import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
 import { deployVariables } from "./pipeline/deployContract";
 import { RotationReminder } from "./secrets/rotationReminder";
 import { SecretInventory } from "./secrets/secretInventory";
+import { StagingRefresh } from "./stagingData/stagingRefresh";
 import { GeneratedSecrets } from "./secrets/values";
 import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
 import { WebProject } from "./vercel/webProject";
@@ -53,6 +54,8 @@ export interface StackOutputs {
   /** The database backups' bucket, and the drill register's SSM parameter. */
   backupBucket?: pulumi.Output<string>;
   drillRegister?: string;
+  /** Staging's data choice (flightdeck:stagingData.mode): anonymized (the weekly refresh) or synthetic. */
+  stagingData?: string;
 }
 
 /** Builds every resource one stack declares from its validated config. */
@@ -223,6 +226,15 @@ export function buildStack(config: StackConfig): StackOutputs {
         }, githubProviders)
       : undefined;
 
+  // Staging's data: the weekly masked copy of production's newest backup, or synthetic data (nothing to declare).
+  if (settings.stagingData?.mode === "anonymized" && database) {
+    new StagingRefresh(`${prefix}-staging-refresh`, {
+      data: settings.stagingData,
+      parameterPrefix: `/flightdeck/${settings.product.slug}/${settings.environment}/staging-refresh/`,
+      stagingDatabaseUrl: database.migratorUrl,
+    });
+  }
+
   // The rotation register's automated reminders, on the stack's warning and critical topics.
   if (inventory && alertRules) {
     new RotationReminder(`${prefix}-rotation-reminder`, {
@@ -262,6 +274,7 @@ export function buildStack(config: StackConfig): StackOutputs {
     featureFlags: flags?.exported,
     backupBucket: recovery?.backupBucket,
     drillRegister: recovery?.registerParameter,
+    stagingData: settings.stagingData?.mode,
   };
 }
 

@@ -5,6 +5,7 @@ import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules
 import { POSTHOG_API_KEY } from "../flags/settings";
 import { featureFlagProblems } from "../flags/validateFlags";
 import { disasterRecoveryProblems } from "../backup/settings";
+import { stagingDataProblems } from "../stagingData/settings";
 import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "../metrics/settings";
 import { apiLimitProblems } from "./limits";
 import { metricDefinitions } from "../aws/alertMetrics";
@@ -195,6 +196,7 @@ export function structuralProblems(settings: StackSettings): string[] {
   }
   problems.push(...featureFlagProblems(settings.featureFlags));
   problems.push(...disasterRecoveryProblems(settings));
+  problems.push(...stagingDataProblems(settings));
   problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));
   return problems;
 }
