@@ -12,6 +12,7 @@ import { metricsPolicies } from "./metrics";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
 import { reminderPolicies } from "./reminders";
+import { stagingDataPolicies } from "./stagingData";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
@@ -42,4 +43,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...runtimePolicies,
   ...bootstrapPolicies,
   ...recoveryPolicies,
+  ...stagingDataPolicies,
 ];
