@@ -13,15 +13,17 @@ export interface ReminderPermissionsInput {
 /**
  * The reminder job reads the rotation register and posts to the warning and critical topics; it
  * reads no secret (the register holds names and dates) and writes nothing else. GetParametersByPath
- * is authorised on the path's own ARN (`parameter/<path>`, Service Authorization Reference: ssm
- * GetParametersByPath, resource type parameter); publishing to a KMS-encrypted topic needs
+ * "authorizes against the path in the request rather than against the parameters it returns"
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html); publishing to a KMS-encrypted topic needs
  * kms:GenerateDataKey and kms:Decrypt on its key, through SNS
  * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
  */
 export function reminderPermissions(input: ReminderPermissionsInput): PolicyDocument {
+  // Both spellings of the path (the job asks with its trailing slash), nothing under another path.
   const path = input.registerPath.replace(/\/$/, "");
+  const arn = (text: string) => `arn:aws:ssm:${input.region}:${input.accountId}:parameter${text}`;
   return policyDocument(
-    { Sid: "ReadRotationRegister", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: `arn:aws:ssm:${input.region}:${input.accountId}:parameter${path}` },
+    { Sid: "ReadRotationRegister", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: [arn(path), arn(`${path}/`)] },
     { Sid: "PostReminders", Effect: "Allow", Action: "sns:Publish", Resource: input.topicArns },
     {
       Sid: "PublishToEncryptedTopics",

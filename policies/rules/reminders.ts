@@ -35,6 +35,16 @@ function reminderProblem(project: StackResource, resources: StackResource[]): st
   return daily ? undefined : "no enabled schedule starts it at least once a day";
 }
 
+/** The secret a register entry's record names, when its value reads. */
+function secretName(entry: StackResource): string | undefined {
+  try {
+    const record = JSON.parse(knownString(entry.props["insecureValue"] ?? entry.props["value"]) ?? "") as { name?: unknown };
+    return typeof record.name === "string" ? record.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The register path a parameter is read under by GetParametersByPath (its parent, `/`-ended). */
 function parentPath(name: string): string {
   return name.slice(0, name.lastIndexOf("/") + 1);
@@ -69,7 +79,7 @@ export const rotationReminderScheduled = stackPolicy(
         const readers = [...verdicts.entries()].filter(([, verdict]) => verdict.path === parentPath(name));
         if (readers.some(([, verdict]) => verdict.problem === undefined)) continue;
         const why = readers.length === 0 ? `no reminder job reads ${parentPath(name) || "its path"}` : readers.map(([urn, verdict]) => `${urn.split("::").pop()}: ${verdict.problem}`).join("; ");
-        report(`secret ${name.slice(name.lastIndexOf("/") + 1) || "(unnamed)"} has no daily rotation reminder (${why})`, entry.urn);
+        report(`secret ${secretName(entry) ?? (name.slice(name.lastIndexOf("/") + 1) || "(unnamed)")} has no daily rotation reminder (${why})`, entry.urn);
       }
     },
   },
