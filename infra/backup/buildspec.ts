@@ -34,7 +34,8 @@ export interface Buildspec {
 }
 
 export function buildspec(script: string, packages: string[], ensureUser?: string): Buildspec {
-  const install = [`dnf install -y -q ${packages.join(" ")}`];
+  // The image's own tools (the AWS CLI, jq) need no install: a job without packages runs `true` there.
+  const install = packages.length > 0 ? [`dnf install -y -q ${packages.join(" ")}`] : ["true"];
   if (ensureUser !== undefined) install.push(`id ${ensureUser} > /dev/null 2>&1 || useradd --system ${ensureUser}`);
   return { version: 0.2, env: { shell: "bash" }, phases: { install: { commands: install }, build: { commands: [scriptCommand(script)] } } };
 }

@@ -11,6 +11,8 @@ import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
+import { reminderPolicies } from "./reminders";
+import { stagingDataPolicies } from "./stagingData";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
@@ -25,6 +27,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...githubProviderPolicies,
   ...environmentPolicies,
   ...secretPolicies,
+  ...reminderPolicies,
   ...secretScopePolicies,
   ...secretCopyPolicies,
   ...auditPolicies,
@@ -40,4 +43,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...runtimePolicies,
   ...bootstrapPolicies,
   ...recoveryPolicies,
+  ...stagingDataPolicies,
 ];

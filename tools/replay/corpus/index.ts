@@ -6,6 +6,7 @@ import { environmentCases } from "./environments";
 import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
 import { judgeCases } from "./judge";
+import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
 import { scheduleCases } from "./schedule";
 import { secretCases } from "./secrets";
@@ -25,6 +26,7 @@ const written: readonly ReplayCase[] = [
   ...databaseCases,
   ...environmentCases,
   ...inputCases,
+  ...programCases,
 ];
 
 /**
