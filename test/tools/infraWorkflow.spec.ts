@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { runLevelCheck } from "../../tools/policy/levelFloors";
 import { PROJECT_DIR } from "../harness";
 
 /**
@@ -271,6 +272,41 @@ describe("infra.yml: pulumi preview's output is posted when it fails (issue 9 it
     assert.match(post.run ?? "", /tail -c 60000 "\$RUNNER_TEMP\/preview\.log"/, "posts the log the preview step wrote");
     assert.match(post.run ?? "", /<!-- flightdeck-preview:\$STACK -->[\s\S]*gh api -X PATCH/);
   });
+});
+
+describe("infra.yml: every pulumi preview and pulumi up gets a policy config within the pack's level floors", () => {
+  // The engine takes any level the config sets (policies/lib/floors.ts LEVEL_FLOORS says why): the step before the CLI refuses a lower one.
+  const cases: { job: string; cli: (step: Step) => boolean; config: (step: Step) => string }[] = [
+    { job: "up-staging", cli: (step) => step.uses?.startsWith("pulumi/actions@") === true && step.with?.["command"] === "up", config: (step) => String(step.with?.["policyPackConfigs"]) },
+    { job: "up-production", cli: (step) => step.uses?.startsWith("pulumi/actions@") === true && step.with?.["command"] === "up", config: (step) => String(step.with?.["policyPackConfigs"]) },
+    { job: "preview", cli: (step) => /pulumi preview/.test(step.run ?? ""), config: () => "policies/config/$STACK.json" },
+  ];
+  for (const { job: id, cli, config } of cases) {
+    it(`${id}: the level check runs on the very config the CLI gets, and refuses an edited one`, () => {
+      const steps = job(id).steps;
+      const at = steps.findIndex(cli);
+      assert.ok(at > 0, `${id} runs the CLI`);
+      const guard = steps.slice(0, at).find((step) => /npm run -s policy:levels -- /.test(step.run ?? ""));
+      assert.ok(guard, `${id}: a policy:levels step before the CLI`);
+      assert.ok(!("continue-on-error" in guard) && guard.if === undefined, "the check cannot be skipped");
+      const argv = (guard.run ?? "").replace(/^.*policy:levels -- /s, "").trim().split(/\s+/).map((word) => word.replace(/^"|"$/g, ""));
+      assert.equal(argv.at(-1), config(steps[at]!));
+      // The step's own arguments, for production (the preview matrix's other leg), through the CLI's own check.
+      const production = argv.map((word) => word.replace("$STACK", "production").replace("staging", "production"));
+      assert.deepEqual(runLevelCheck(production, PROJECT_DIR), { code: 0, message: "" });
+      const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-levels-"));
+      try {
+        mkdirSync(path.join(dir, "policies", "config"), { recursive: true });
+        writeFileSync(path.join(dir, "Pulumi.yaml"), readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml")));
+        writeFileSync(path.join(dir, "policies", "config", "production.json"), JSON.stringify({ ...JSON.parse(readFileSync(path.join(PROJECT_DIR, "policies", "config", "production.json"), "utf8")), all: "advisory" }));
+        const refused = runLevelCheck(production, dir);
+        assert.equal(refused.code, 2);
+        assert.match(refused.message, /^policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}"all" is advisory/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe("infra.yml: Node.js (issue 9 item 8)", () => {

@@ -24,7 +24,7 @@ export type ReplayClass = (typeof replayClasses)[number];
  *   (`plan --no-policy --format evaluation`), and the base copy's tooling judges that evaluation with
  *   the base's pack, config and waivers (`plan --judge … --project <pull request>`).
  * - "local": `npm run plan` in the changed copy, with the copy's own pack, config and waivers (a
- *   platform engineer's laptop, or the pack's in-code floors under an edited config).
+ *   platform engineer's laptop, or the floors under an edited config).
  */
 export type Judge = "pr" | "local";
 

@@ -665,8 +665,8 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
     rule:
       "SOC 2: the deployment process is documented (this document, generated and checked) and every change is managed: infrastructure changes land through reviewed pull requests judged by the base branch's pack, the gate's configuration cannot loosen the strategy in production, and every exception is a waiver with an owner, an approver and an expiry (at most 30 days, one day for the schedule; none for a critical policy).",
     figure: "deployment process documented; change management",
-    declaredIn: ["docs/strategy.md", "bootstrap/github/infraRepository.ts", "policies/config/production.json", "policies/waivers.yaml"],
-    policies: ["policy-config-within-spec", "policy-waivers-valid", "bootstrap-repository-ruleset-protected"],
+    declaredIn: ["docs/strategy.md", "bootstrap/github/infraRepository.ts", "policies/config/production.json", "policies/lib/floors.ts", "tools/policy/levelFloors.ts", "policies/waivers.yaml"],
+    policies: ["policy-waivers-valid", "bootstrap-repository-ruleset-protected"],
     specs: ["test/policies/floors.spec.ts", "test/policies/waivers.spec.ts", "test/bootstrap/plan.spec.ts", "test/tools/strategy/traceability.spec.ts"],
   },
   {
