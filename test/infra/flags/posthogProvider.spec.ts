@@ -149,6 +149,17 @@ describe("flags: the PostHog dynamic provider against a stand-in of PostHog's AP
     assert.deepEqual((await provider.diff!("1", outs!, inputsFor(standIn, { projectId: 7 }))).replaces, ["projectId"]);
   });
 
+  it("diff after a refresh: filters PostHog answers with its keys in jsonb's order are no change", async () => {
+    const inputs = inputsFor(standIn, { filters: filtersFor({ percent: 5, team: true }, ["user_maria_chen"]) });
+    const { id, outs } = await provider.create(inputs);
+    const refreshed = await provider.read!(id, outs!);
+    // The stand-in answers as PostgreSQL's jsonb does: the team condition's keys come back reordered.
+    assert.notEqual(JSON.stringify(refreshed.props!["filters"]), JSON.stringify(inputs.filters), "PostHog's order differs from the program's");
+    assert.deepEqual(await provider.diff!(id, refreshed.props as typeof outs & object, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+    const moved = inputsFor(standIn, { filters: filtersFor({ percent: 25, team: true }, ["user_maria_chen"]) });
+    assert.equal((await provider.diff!(id, refreshed.props as typeof outs & object, moved)).changes, true, "a real change still shows");
+  });
+
   it("check: names the flag and the input PostHog would refuse", async () => {
     const result = await provider.check!(inputsFor(standIn), inputsFor(standIn, { key: "new dashboard!", projectId: 0, filters: { groups: [] } }));
     assert.deepEqual(result.failures?.map((failure) => failure.property), ["key", "projectId", "filters"]);
