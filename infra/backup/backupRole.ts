@@ -55,11 +55,21 @@ export interface BackupDatabaseRoleArgs {
   dependsOn: pulumi.Resource[];
   /** Rotated with the app's database password (the inventory's DATABASE_URL lastRotated): a new date, a new password. */
   rotatedOn?: string;
+  /** Where the backup job connects: the server itself, or a public proxy in front of it (flightdeck:disasterRecovery.backups.connection). */
+  endpoint: { host: string; port: number };
 }
 
 /**
  * The login role the backup job dumps the database as: read-only, no administrative attribute,
  * member of nothing, at most two connections. Its connection string is a secret.
+ *
+ * Row-level security: the role does not bypass it (NOBYPASSRLS, as every login role: the pack's
+ * database policies forbid administrative attributes). pg_dump sets row_security off "to ensure that
+ * all data is dumped from the table. If the user does not have sufficient privileges to bypass row
+ * security, then an error is thrown" (https://www.postgresql.org/docs/15/app-pgdump.html,
+ * --enable-row-security), and --enable-row-security would dump only the rows policies show: a partial
+ * backup. So the backup job refuses, at its start, a database with a table under row-level security,
+ * naming the tables (scripts.ts; test/integration/backup runs both against a real server).
  */
 export class BackupDatabaseRole extends pulumi.ComponentResource {
   readonly roleName: pulumi.Output<string>;
@@ -105,7 +115,7 @@ export class BackupDatabaseRole extends pulumi.ComponentResource {
     this.roleName = role.name;
     this.url = pulumi.secret(
       pulumi.all([role.name, password.result, args.databaseName]).apply(([user, pass, database]) =>
-        connectionUrl({ user, password: pass, host: settings.host, port: settings.port, database, sslMode: settings.sslMode }),
+        connectionUrl({ user, password: pass, host: args.endpoint.host, port: args.endpoint.port, database, sslMode: settings.sslMode }),
       ),
     );
     this.registerOutputs({ roleName: this.roleName });

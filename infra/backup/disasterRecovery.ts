@@ -97,6 +97,10 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         roleNames: args.database.roleNames,
         dependsOn: [args.database],
         rotatedOn: settings.secrets.find((entry) => entry.source === "database-app-url")?.rotation?.lastRotated,
+        endpoint:
+          backups.connection.via === "public"
+            ? { host: backups.connection.host ?? database.host, port: backups.connection.port ?? database.port }
+            : { host: database.host, port: database.port },
       },
       child,
     );

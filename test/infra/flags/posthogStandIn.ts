@@ -70,7 +70,7 @@ const KEY_PATTERN = /^[a-zA-Z0-9_-]+$/;
  * A JSON value as jsonb stores and returns it: object keys sorted shorter first, then by bytes
  * (postgres/postgres src/backend/utils/adt/jsonb_util.c lengthCompareJsonbStringValue; "jsonb ... does not
  * preserve the order of object keys", https://www.postgresql.org/docs/15/datatype-json.html), the last of
- * duplicate keys kept. test/integration/postgres/literals.spec.ts checks this order against the real server.
+ * duplicate keys kept. test/integration/backup/backupScripts.spec.ts checks this order against the real server.
  */
 export function asJsonb(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asJsonb);

@@ -112,11 +112,12 @@ describe("metrics bridge: sources against documented responses", () => {
     // (PostHog/posthog@af2acc5c posthog/hogql/functions/mapping.py, tz_aware); ClickHouse reads text
     // without a zone in that zone, and text with one as that instant (ClickHouse/ClickHouse@08ff8195
     // tests/queries/0_stateless/01281_parseDateTime64BestEffort.sql/.reference, "Timezones").
-    const windows = [window, { name: "baseline", from: new Date("2026-12-01T14:29:00Z"), to: new Date("2026-12-01T15:29:00Z") }];
+    const baseline = { name: "baseline", from: new Date("2026-12-01T14:29:00Z"), to: new Date("2026-12-01T15:29:00Z") };
+    const windows = [window, baseline];
     const { query, values } = errorRateQuery(posthogConfig(), windows);
     const bounds = [...query.matchAll(/toDateTime\(\{(\w+)\}\)/g)].map((match) => match[1]!);
     assert.ok(bounds.length >= 6, "the windows' bounds go through toDateTime");
-    const expected: Record<string, number> = { all_from: windows[1].from.getTime(), all_to: windows[1].to.getTime() };
+    const expected: Record<string, number> = { all_from: baseline.from.getTime(), all_to: baseline.to.getTime() };
     for (const each of windows) Object.assign(expected, { [`${each.name}_from`]: each.from.getTime(), [`${each.name}_to`]: each.to.getTime() });
     for (const zone of ["UTC", "America/New_York", "Asia/Kolkata"]) {
       for (const name of bounds) assert.equal(readAsClickHouse(values[name]!, zone), expected[name], `${name} in a project of ${zone}`);
