@@ -53,6 +53,6 @@ export function writePolicyReference(files: readonly string[]): void {
   }
 }
 
-export const POLICY_REFERENCE_FILES = [path.join(PROJECT_ROOT, "README.md"), path.join(PROJECT_ROOT, "policies", "README.md")];
+export const POLICY_REFERENCE_FILES = [path.join(PROJECT_ROOT, "docs", "policies.md"), path.join(PROJECT_ROOT, "policies", "README.md")];
 
 if (require.main === module) writePolicyReference(POLICY_REFERENCE_FILES);
