@@ -139,6 +139,7 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
   "audit-resources-protected": { requireProtect: { kind: "equals", value: true, why: SPEC_AUDIT } },
   "audit-oidc-role-trust-pinned": {
     repository: { kind: "free", why: GOVERNED_IDENTITY },
+    repositoryIds: { kind: "free", why: GOVERNED_IDENTITY },
     environments: { kind: "within", value: ["production"], why: "Spec, Compliance: \"PCI: Production access restricted\" (only production's environment may assume production's roles)" },
   },
   "iam-deploy-role-least-privilege": { metricsNamespace: { kind: "free", why: GOVERNED_IDENTITY } },
