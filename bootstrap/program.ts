@@ -7,13 +7,14 @@ import { githubProvider } from "../infra/github/provider";
 import { AccessRole } from "./aws/accessRole";
 import { AuditTrail } from "./aws/auditTrail";
 import { BreakGlassAlarm } from "./aws/breakGlassAlarm";
-import { ProgramStackScope, mergeStatements, programDeployStatements } from "./aws/programPermissions";
+import { ProgramStackScope, flagRegisterReadStatement, mergeStatements, programDeployStatements } from "./aws/programPermissions";
 import { SecretsKey } from "./aws/secretsKey";
 import { StateBackend } from "./aws/stateBackend";
 import { StackLocation, s3BackendUrl } from "./aws/stateLayout";
 import { StateBucket, stateReadStatements, stateWriteStatements } from "./aws/statePermissions";
 import { githubOidcTrustPolicy } from "../infra/aws/auditPolicies";
 import { environmentSubject, humanTrustPolicy, pullRequestSubject } from "./aws/trust";
+import { leadStackOf } from "../infra/flags/register";
 import { BootstrapConfig } from "./config/load";
 import { ProgramStack } from "./config/schema";
 import { BOOTSTRAP_APP_PRIVATE_KEY, BREAK_GLASS_PAGER_DUTY } from "./config/validate";
@@ -164,12 +165,15 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
     auditBucket: stack.auditBucket,
     backups: stack.backups,
     githubOidcProviderArn,
+    leadStack: leadStackOf(stack.name, stacks),
   });
   const grantState = (role: AccessRole, name: string, statements: pulumi.Output<PolicyStatement[]> | undefined) => {
     if (statements) role.grant(name, statements);
   };
 
   grantState(preview, "read-state", withState((bucket) => stateReadStatements(bucket, locations)));
+  // A preview runs each stack's program, which reads the flag registers (its own, and production's lead's).
+  preview.grant("read-flag-registers", [flagRegisterReadStatement(settings.program.stacks.map(scopeOf))]);
   for (const stack of settings.program.stacks) {
     const role = deployRoles[stack.name]!;
     role.grant(`apply-${stack.name}`, protectedKeys.apply((keys) => programDeployStatements(scopeOf(stack), keys)));

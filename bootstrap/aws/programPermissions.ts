@@ -1,4 +1,5 @@
 import { PolicyStatement } from "../../infra/aws/policyDocument";
+import { flagRegister } from "../../infra/flags/register";
 
 /**
  * What a `pulumi up` of one flightdeck stack does in AWS, by resource type of the program (infra/aws,
@@ -44,6 +45,25 @@ export interface ProgramStackScope {
   backups?: { bucketName: string; replica?: { region: string; bucketName: string } };
   /** The GitHub OIDC provider the program's audit role trusts (the bootstrap's; the program only references it). */
   githubOidcProviderArn: string;
+  /** The stack whose flag register this stack's program reads (production's staging: infra/flags/register.ts leadStackOf). */
+  leadStack?: string;
+}
+
+/**
+ * The flag register paths a stack's program reads with GetParametersByPath: its own and its lead stack's.
+ * GetParametersByPath "authorizes against the path in the request rather than against the parameters it
+ * returns" (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html),
+ * so the grant names exactly each path's ARN: `parameter/flightdeck/<slug>/<stack>/feature-flags`.
+ */
+export function flagRegisterPathArns(scope: Pick<ProgramStackScope, "slug" | "stack" | "account" | "region" | "leadStack">): string[] {
+  return [scope.stack, ...(scope.leadStack ? [scope.leadStack] : [])].map(
+    (stack) => `arn:aws:ssm:${scope.region}:${scope.account}:parameter${flagRegister.path(scope.slug, stack)}`,
+  );
+}
+
+/** Reading the flag registers by path, for one or more stacks' programs (a deploy role: its stack; the preview role: every stack). */
+export function flagRegisterReadStatement(scopes: readonly Pick<ProgramStackScope, "slug" | "stack" | "account" | "region" | "leadStack">[]): PolicyStatement {
+  return { Sid: "ReadFlagRegisters", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: [...new Set(scopes.flatMap(flagRegisterPathArns))].sort() };
 }
 
 /** `<slug>-<stack>`: the prefix of every name the program gives a stack's resources. */
@@ -160,6 +180,7 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.keys,
       Condition: { StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [scopes.parameters] }, StringEquals: { "kms:ViaService": [`ssm.${scope.region}.amazonaws.com`] } },
     },
+    flagRegisterReadStatement([scope]),
     // DescribeParameters has no resource type (the reference lists none): it only reads names and metadata.
     { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
     {

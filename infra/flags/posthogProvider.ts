@@ -34,13 +34,22 @@ export interface FeatureFlagInputs {
   /** The stage this update moves the flag to, in words. */
   stage: string;
   environment: string;
-  /** In a production stack whose model has staging: what staging serves (null: the model has no staging). */
+  /** In a production stack whose model has staging: what staging serves, from staging's register (null: the model has no staging). */
   staging: StagingView | null;
+  /** What this stack's flag register held for the flag before this run (its recorded day 0): the pack judges the stage from it. */
+  register: RegisterReading;
+}
+
+export interface RegisterReading {
+  /** The register parameter (flags/register.ts). */
+  parameter: string;
+  /** The day 0 recorded before this run (YYYY-MM-DD), or null: the flag's first run in this stack. */
+  recordedStart: string | null;
 }
 
 export interface StagingView {
   stack: string;
-  /** False when staging's outputs do not list this flag (not deployed to staging). */
+  /** False when staging's register has no record of this flag (not deployed to staging). */
   found: boolean;
   exposure?: { percent: number; team: boolean };
   start?: string;

@@ -46,6 +46,7 @@ function inputsFor(standIn: PostHogStandIn, overrides: Partial<FeatureFlagInputs
     stage: "5% (day 3 of plan since 2026-11-24; next: 25% on 2026-12-01)",
     environment: "production",
     staging: null,
+    register: { parameter: "/flightdeck/flightpro/production/feature-flags/new-dashboard", recordedStart: "2026-11-24" },
     ...overrides,
   };
 }
