@@ -81,12 +81,12 @@ describe("infra.yml: the pull request is judged by the base branch", () => {
     const evaluate = job("evaluate");
     assert.deepEqual(evaluate.permissions, { contents: "read" });
     assert.doesNotMatch(JSON.stringify(evaluate), /secrets\./);
-    const [checkout] = uses(evaluate, "actions/checkout");
-    assert.equal(checkout?.with?.["ref"], undefined, "the pull request's merge commit");
-    assert.equal(checkout?.with?.["path"], "head");
+    const checkouts = uses(evaluate, "actions/checkout").map((step) => [step.with?.["path"], step.with?.["ref"]]);
+    // The pull request's merge commit, and the base branch as data: what is deployed, for the registers the program reads.
+    assert.deepEqual(checkouts, [["head", undefined], ["deployed", BASE_SHA]]);
     const record = runs(evaluate).find((step) => step.run!.includes("--no-policy"));
     assert.equal(record?.["working-directory"], "head");
-    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
+    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --deployed \.\.\/deployed --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
     const [upload] = uses(evaluate, "actions/upload-artifact");
     assert.deepEqual([upload?.with?.["name"], upload?.with?.["path"]], ["evaluation", "evaluation/"]);
   });
