@@ -7,7 +7,7 @@ import { githubProvider } from "../infra/github/provider";
 import { AccessRole } from "./aws/accessRole";
 import { AuditTrail } from "./aws/auditTrail";
 import { BreakGlassAlarm } from "./aws/breakGlassAlarm";
-import { ProgramStackScope, flagRegisterReadStatement, mergeStatements, programDeployStatements } from "./aws/programPermissions";
+import { ProgramStackScope, drillRegisterReadStatements, flagRegisterReadStatement, mergeStatements, programDeployStatements } from "./aws/programPermissions";
 import { SecretsKey } from "./aws/secretsKey";
 import { StateBackend } from "./aws/stateBackend";
 import { StackLocation, s3BackendUrl } from "./aws/stateLayout";
@@ -164,7 +164,6 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
     region,
     auditBucket: stack.auditBucket,
     backups: stack.backups,
-    githubOidcProviderArn,
     leadStack: leadStackOf(stack.name, stacks),
   });
   const grantState = (role: AccessRole, name: string, statements: pulumi.Output<PolicyStatement[]> | undefined) => {
@@ -172,7 +171,10 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
   };
 
   grantState(preview, "read-state", withState((bucket) => stateReadStatements(bucket, locations)));
-  // A preview runs each stack's program, which reads the flag registers (its own, and production's lead's).
+  // A preview runs the program, which reads each stack's drill register by path (infra/backup/drillRegister.ts).
+  const registers = drillRegisterReadStatements(settings.program.stacks.map(scopeOf));
+  if (registers.length > 0) preview.grant("read-drill-registers", registers);
+  // And each stack's flag register (its own, and production's lead's: infra/flags/register.ts).
   preview.grant("read-flag-registers", [flagRegisterReadStatement(settings.program.stacks.map(scopeOf))]);
   for (const stack of settings.program.stacks) {
     const role = deployRoles[stack.name]!;

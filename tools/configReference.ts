@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { stackConfigSchema } from "../infra/config/schema";
+import { rewriteBetweenMarkers } from "./markers";
 import { PROJECT_ROOT } from "./projectRoot";
 
 interface JsonSchema {
@@ -86,11 +86,7 @@ export const CONFIG_REFERENCE_FILE = path.join(PROJECT_ROOT, "docs", "configurat
 
 /** Rewrites the reference section in place. */
 export function writeConfigReference(file: string): void {
-  const text = readFileSync(file, "utf8");
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`${file} has no config reference markers`);
-  writeFileSync(file, text.slice(0, start) + configReference() + text.slice(end + END.length));
+  rewriteBetweenMarkers(file, START, END, configReference());
 }
 
 if (require.main === module) writeConfigReference(CONFIG_REFERENCE_FILE);
