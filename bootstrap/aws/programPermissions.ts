@@ -295,6 +295,11 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
         "lambda:UpdateFunctionConfiguration",
         "lambda:PutFunctionConcurrency",
         "lambda:DeleteFunctionConcurrency",
+        // The bridge's asynchronous-invocation settings (aws.lambda.FunctionEventInvokeConfig): create and update
+        // Put, read Get, delete Delete (terraform-provider-aws internal/service/lambda/function_event_invoke_config.go).
+        "lambda:PutFunctionEventInvokeConfig",
+        "lambda:GetFunctionEventInvokeConfig",
+        "lambda:DeleteFunctionEventInvokeConfig",
         "lambda:ListTags",
         "lambda:TagResource",
         "lambda:UntagResource",

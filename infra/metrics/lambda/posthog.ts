@@ -90,6 +90,7 @@ export async function readErrorCounts(
     body: JSON.stringify({ query: { kind: "HogQLQuery", query, values }, refresh: "force_blocking" }),
     timeoutMs: options.timeoutMs,
     deadline: options.deadline,
+    retries: config.retries,
   });
   const body = result.text === "" ? undefined : parseJson(result, "PostHog");
   if (result.status !== 200) throw new SourceError(`PostHog query for project ${config.projectId} failed: ${describeError(result.status, body)}`, result.status);

@@ -135,7 +135,7 @@ describe("metrics bridge: sources against documented responses", () => {
     assert.equal(recorded.length, 1);
   });
 
-  it("PostHog: 429 is retried after its Retry-After", async () => {
+  it("PostHog: 429 is retried after its Retry-After when the stack allows a retry, and tried once by default", async () => {
     let calls = 0;
     route = (_request, response) => {
       calls++;
@@ -143,9 +143,14 @@ describe("metrics bridge: sources against documented responses", () => {
       else json(response, 200, hogqlAnswer(["current_requests", "current_errors"], [10, 1]));
     };
     const started = Date.now();
-    assert.deepEqual((await readErrorCounts(posthogConfig(), "k", [window], options())).get("current"), { requests: 10, errors: 1 });
+    assert.deepEqual((await readErrorCounts({ ...posthogConfig(), retries: 1 }, "k", [window], options())).get("current"), { requests: 10, errors: 1 });
     assert.equal(calls, 2);
     assert.ok(Date.now() - started >= 950, "waited for Retry-After");
+
+    // The default: no retry, each try counts against the key's 120 queries an hour.
+    calls = 0;
+    await assert.rejects(readErrorCounts(posthogConfig(), "k", [window], options()), /429 throttled_error\/throttled/);
+    assert.equal(calls, 1);
   });
 
   it("PostHog: no answer within the timeout is a failure naming the host", async () => {
