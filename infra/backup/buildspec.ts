@@ -30,7 +30,8 @@ export interface Buildspec {
 
 /** The install phase: the packages (buildImage.ts postgresPackages), the system user the drill's server runs as, then any further commands (an extension built from source). */
 export function buildspec(script: string, packages: string[], options: { ensureUser?: string; installCommands?: string[] } = {}): Buildspec {
-  const install = [`dnf install -y -q ${packages.join(" ")}`];
+  // The image's own tools (the AWS CLI, jq) need no install: a job without packages runs `true` there.
+  const install = packages.length > 0 ? [`dnf install -y -q ${packages.join(" ")}`] : ["true"];
   if (options.ensureUser !== undefined) install.push(`id ${options.ensureUser} > /dev/null 2>&1 || useradd --system ${options.ensureUser}`);
   install.push(...(options.installCommands ?? []));
   return { version: 0.2, env: { shell: "bash" }, phases: { install: { commands: install }, build: { commands: [scriptCommand(script)] } } };

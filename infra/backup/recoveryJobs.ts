@@ -18,7 +18,7 @@ export function backupScheduleExpression(intervalMinutes: number): string {
   return `rate(${intervalMinutes} ${intervalMinutes === 1 ? "minute" : "minutes"})`;
 }
 
-export function drillScheduleExpression(drill: DisasterRecoverySettings["drill"]): string {
+export function drillScheduleExpression(drill: Pick<DisasterRecoverySettings["drill"], "weekday" | "time">): string {
   const [hours, minutes] = drill.time.split(":").map(Number);
   return `cron(${minutes} ${hours} ? * ${WEEKDAYS[drill.weekday]} *)`;
 }

@@ -79,9 +79,62 @@ const NAMES: Record<string, string> = {
   VERSION_SCHEMA: migrationBookkeeping.versionTableSchema,
 };
 
+
+/**
+ * Shared by the restore drill and the staging refresh (a fact once): where the throwaway server's
+ * tools are and who runs them (initdb and pg_ctl refuse root), and how it stops (in the script's EXIT trap).
+ */
+const THROWAWAY_SETUP = String.raw`pg_bin="%{PG_BIN:-}"
+workdir="$(mktemp -d)"
+chmod 755 "$workdir"
+server_user=""
+if [ "$(id -u)" = 0 ]; then server_user=postgres; chown "$server_user" "$workdir"; fi
+tool() { if [ -n "$pg_bin" ]; then echo "$pg_bin/$1"; else echo "$1"; fi; }
+as_server() { if [ -n "$server_user" ]; then runuser -u "$server_user" -- "$@"; else "$@"; fi; }`;
+const THROWAWAY_STOP = String.raw`if [ -f "$workdir/data/postmaster.pid" ]; then as_server "$(tool pg_ctl)" -D "$workdir/data" -m immediate -w stop > /dev/null 2>&1 || true; fi
+  rm -rf "$workdir"`;
+
+/**
+ * The newest backup, downloaded to $workdir/backup.dump and checked to be the object the backup job wrote
+ * (its SHA-256 metadata); then restored into a throwaway PostgreSQL server (a new cluster in $workdir, on a
+ * Unix socket only) as the database `restored`; `restored` runs psql there. Sets `key` and `expected_head`,
+ * and `failure` before each step for the script's EXIT trap. The drill checks the archive's extensions
+ * between the two; the staging refresh runs both at once (@NEWEST_BACKUP_RESTORED@).
+ */
+const NEWEST_BACKUP_DOWNLOADED = String.raw`failure="no backup found under s3://$BACKUP_BUCKET/$BACKUP_PREFIX"
+key="$(aws s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX" --query 'Contents[].Key' --output text \
+  | tr '\t' '\n' | grep '\.dump$' | sort | tail -n 1 || true)"
+[ -n "$key" ]
+failure="cannot read the metadata of s3://$BACKUP_BUCKET/$key"
+metadata="$(aws s3api head-object --bucket "$BACKUP_BUCKET" --key "$key" --query Metadata --output json)"
+expected_sha="$(echo "$metadata" | jq -r '.["@META_SHA256@"] // ""')"
+expected_head="$(echo "$metadata" | jq -r '.["@META_HEAD@"] // ""')"
+failure="cannot download s3://$BACKUP_BUCKET/$key"
+aws s3 cp "s3://$BACKUP_BUCKET/$key" "$workdir/backup.dump" --only-show-errors
+failure="s3://$BACKUP_BUCKET/$key is not the object the backup job wrote (its SHA-256 differs from the recorded one)"
+[ -n "$expected_sha" ]
+[ "$(sha256sum "$workdir/backup.dump" | cut -d ' ' -f 1)" = "$expected_sha" ]
+chmod 644 "$workdir/backup.dump"`;
+const BACKUP_RESTORED_IN_THROWAWAY = String.raw`failure="the throwaway PostgreSQL server did not start"
+as_server "$(tool initdb)" -D "$workdir/data" -U drill --auth=trust --no-sync --encoding=UTF8 --locale=C > /dev/null
+as_server "$(tool pg_ctl)" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
+  -o "-k $workdir -c listen_addresses='' -p 5432 -c fsync=off" start > /dev/null
+restored() { psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$workdir" -p 5432 -U drill -d restored "$@"; }
+psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p 5432 -U drill -d postgres -c 'CREATE DATABASE restored' > /dev/null
+
+failure="pg_restore could not restore $key"
+pg_restore --exit-on-error --no-owner --no-privileges -h "$workdir" -p 5432 -U drill -d restored "$workdir/backup.dump"`;
+
 /** Fills the placeholders; `%{` stands for bash's `${` (a template literal would read `${` itself). */
-function fill(script: string): string {
-  return script.replaceAll("%{", "${").replace(/@([A-Z0-9_]+)@/g, (placeholder, name: string) => {
+export function fill(script: string): string {
+  return script
+    // Functions, not strings: a replacement string reads `$'` and `$&` as patterns, and the snippets hold them.
+    .replace("@THROWAWAY_SETUP@", () => THROWAWAY_SETUP)
+    .replace("@THROWAWAY_STOP@", () => THROWAWAY_STOP)
+    .replace("@NEWEST_BACKUP_RESTORED@", () => `${NEWEST_BACKUP_DOWNLOADED}\n\n${BACKUP_RESTORED_IN_THROWAWAY}`)
+    .replace("@NEWEST_BACKUP_DOWNLOADED@", () => NEWEST_BACKUP_DOWNLOADED)
+    .replace("@BACKUP_RESTORED_IN_THROWAWAY@", () => BACKUP_RESTORED_IN_THROWAWAY)
+    .replaceAll("%{", "${").replace(/@([A-Z0-9_]+)@/g, (placeholder, name: string) => {
     const value = NAMES[name];
     if (value === undefined) throw new Error(`script placeholder ${placeholder} has no value`);
     return value;
@@ -141,13 +194,7 @@ echo "backup: s3://$BACKUP_BUCKET/$key ($size bytes, migration head $head, previ
  */
 export const DRILL_SCRIPT = fill(String.raw`set -euo pipefail
 started_epoch="$(date +%s)"
-pg_bin="%{PG_BIN:-}"
-workdir="$(mktemp -d)"
-chmod 755 "$workdir"
-server_user=""
-if [ "$(id -u)" = 0 ]; then server_user=postgres; chown "$server_user" "$workdir"; fi
-tool() { if [ -n "$pg_bin" ]; then echo "$pg_bin/$1"; else echo "$1"; fi; }
-as_server() { if [ -n "$server_user" ]; then runuser -u "$server_user" -- "$@"; else "$@"; fi; }
+@THROWAWAY_SETUP@
 key=""
 head=""
 counts="{}"
@@ -169,8 +216,7 @@ register() {
 }
 finish() {
   local status=$?
-  if [ -f "$workdir/data/postmaster.pid" ]; then as_server "$(tool pg_ctl)" -D "$workdir/data" -m immediate -w stop > /dev/null 2>&1 || true; fi
-  rm -rf "$workdir"
+  @THROWAWAY_STOP@
   if [ "$status" -ne 0 ]; then
     echo "restore drill failed: $failure" >&2
     register failed || echo "restore drill: could not update the register $REGISTER_PARAMETER" >&2
@@ -179,20 +225,7 @@ finish() {
 }
 trap finish EXIT
 
-failure="no backup found under s3://$BACKUP_BUCKET/$BACKUP_PREFIX"
-key="$(aws s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX" --query 'Contents[].Key' --output text \
-  | tr '\t' '\n' | grep '\.dump$' | sort | tail -n 1 || true)"
-[ -n "$key" ]
-failure="cannot read the metadata of s3://$BACKUP_BUCKET/$key"
-metadata="$(aws s3api head-object --bucket "$BACKUP_BUCKET" --key "$key" --query Metadata --output json)"
-expected_sha="$(echo "$metadata" | jq -r '.["@META_SHA256@"] // ""')"
-expected_head="$(echo "$metadata" | jq -r '.["@META_HEAD@"] // ""')"
-failure="cannot download s3://$BACKUP_BUCKET/$key"
-aws s3 cp "s3://$BACKUP_BUCKET/$key" "$workdir/backup.dump" --only-show-errors
-failure="s3://$BACKUP_BUCKET/$key is not the object the backup job wrote (its SHA-256 differs from the recorded one)"
-[ -n "$expected_sha" ]
-[ "$(sha256sum "$workdir/backup.dump" | cut -d ' ' -f 1)" = "$expected_sha" ]
-chmod 644 "$workdir/backup.dump"
+@NEWEST_BACKUP_DOWNLOADED@
 
 failure="pg_restore could not read $key as an archive (its table of contents)"
 pg_restore --list "$workdir/backup.dump" > "$workdir/toc"
@@ -201,15 +234,7 @@ for extension in $(awk '$4 == "EXTENSION" && $5 == "-" {print $6}' "$workdir/toc
   case " %{DRILL_EXTENSIONS:-} plpgsql " in *" $extension "*) ;; *) false ;; esac
 done
 
-failure="the throwaway PostgreSQL server did not start"
-as_server "$(tool initdb)" -D "$workdir/data" -U drill --auth=trust --no-sync --encoding=UTF8 --locale=C > /dev/null
-as_server "$(tool pg_ctl)" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
-  -o "-k $workdir -c listen_addresses='' -p 5432 -c fsync=off" start > /dev/null
-restored() { psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$workdir" -p 5432 -U drill -d restored "$@"; }
-psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p 5432 -U drill -d postgres -c 'CREATE DATABASE restored' > /dev/null
-
-failure="pg_restore could not restore $key"
-pg_restore --exit-on-error --no-owner --no-privileges -h "$workdir" -p 5432 -U drill -d restored "$workdir/backup.dump"
+@BACKUP_RESTORED_IN_THROWAWAY@
 
 for spec in $DRILL_TABLES; do
   table="%{spec%%:*}"

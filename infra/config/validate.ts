@@ -5,9 +5,11 @@ import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules
 import { POSTHOG_API_KEY } from "../flags/settings";
 import { featureFlagProblems } from "../flags/validateFlags";
 import { disasterRecoveryProblems } from "../backup/settings";
+import { stagingDataProblems } from "../stagingData/settings";
 import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "../metrics/settings";
 import { apiLimitProblems } from "./limits";
 import { metricDefinitions } from "../aws/alertMetrics";
+import { isRotatedByProgram } from "../secrets/rotation";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -141,6 +143,12 @@ export function structuralProblems(settings: StackSettings): string[] {
     if (entry.source === "plain" && entry.value === undefined) at(`${path}.value`, "is required for source plain");
     if (entry.source !== "plain" && entry.value !== undefined) at(`${path}.value`, `only plain values are written in config; this one comes from ${entry.source}`);
     if (entry.kind !== "public" && entry.rotation === undefined) at(`${path}.rotation`, `is required for kind ${entry.kind}`);
+    if (entry.rotation !== undefined && isRotatedByProgram(entry) && entry.rotation.lastRotated !== undefined) {
+      at(`${path}.rotation.lastRotated`, `${entry.source} is rotated by pulumi up every periodDays, and its register dated by that rotation: remove lastRotated`);
+    }
+    if (entry.rotation !== undefined && !isRotatedByProgram(entry) && entry.rotation.lastRotated === undefined) {
+      at(`${path}.rotation.lastRotated`, `is required for source ${entry.source}: record when the secret was last rotated (YYYY-MM-DD)`);
+    }
     if ((entry.source === "database-app-url" || entry.source === "database-migrator-url") && settings.database === undefined) {
       at(`${path}.source`, `${entry.source} needs the database key`);
     }
@@ -188,6 +196,7 @@ export function structuralProblems(settings: StackSettings): string[] {
   }
   problems.push(...featureFlagProblems(settings.featureFlags));
   problems.push(...disasterRecoveryProblems(settings));
+  problems.push(...stagingDataProblems(settings));
   problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));
   return problems;
 }

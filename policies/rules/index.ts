@@ -12,6 +12,8 @@ import { metricsPolicies } from "./metrics";
 import { rateLimitPolicies } from "./rateLimits";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
+import { reminderPolicies } from "./reminders";
+import { stagingDataPolicies } from "./stagingData";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
@@ -26,6 +28,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...githubProviderPolicies,
   ...environmentPolicies,
   ...secretPolicies,
+  ...reminderPolicies,
   ...secretScopePolicies,
   ...secretCopyPolicies,
   ...auditPolicies,
@@ -42,4 +45,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...runtimePolicies,
   ...bootstrapPolicies,
   ...recoveryPolicies,
+  ...stagingDataPolicies,
 ];

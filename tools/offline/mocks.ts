@@ -67,9 +67,13 @@ export function offlineMocks(region: string, ssmParameters?: SsmParameters): pul
         }
       }
       if (args.type === "random:index/randomPassword:RandomPassword") {
-        // A stable stand-in for the generated password (the provider would make one at create time).
+        // A stable stand-in for the generated password (the provider would make one at create time). New keepers
+        // replace the resource, so a new password ("Arbitrary map of values that, when changed, will trigger
+        // recreation of resource": RequiresReplaceIfValuesNotNull, hashicorp/terraform-provider-random
+        // internal/provider/resource_password.go): the stand-in follows them.
         const length = typeof args.inputs["length"] === "number" ? args.inputs["length"] : 32;
-        state["result"] = createHash("sha256").update(`password:${args.name}`).digest("base64url").slice(0, length);
+        const keepers = args.inputs["keepers"] === undefined ? "" : `:${JSON.stringify(args.inputs["keepers"])}`;
+        state["result"] = createHash("sha256").update(`password:${args.name}${keepers}`).digest("base64url").slice(0, length);
       }
       return { id, state };
     },

@@ -4,7 +4,6 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { parse } from "yaml";
 import { CONTRIB_EXTENSIONS } from "../../../infra/backup/buildImage";
 import { drillRegister, recoveryMetrics } from "../../../infra/backup/contract";
 import { migrationBookkeeping } from "../../../infra/pipeline/migrations";
@@ -13,7 +12,7 @@ import { Cluster, startCluster } from "../postgres/cluster";
 import { quoteIdentifier } from "../postgres/providerHelpers";
 import { ProviderRun, applyPlan, plannedDatabase } from "../postgres/plannedDatabase";
 import { asJsonb } from "../../infra/flags/posthogStandIn";
-import { AwsStandIn, createAwsStandIn, sha256 } from "./standIn";
+import { AwsStandIn, buildOf, createAwsStandIn, sha256 } from "./standIn";
 
 /**
  * The backup and restore-drill jobs of the production plan, run the way CodeBuild runs them: the
@@ -38,22 +37,6 @@ const REGISTER = drillRegister.parameterName("flightpro", "production");
 interface JobRun {
   status: number;
   out: string;
-}
-
-/** The build command and the environment CodeBuild gives the project (PLAINTEXT values; PARAMETER_STORE ones from `parameters`). */
-function buildOf(project: RecordedResource, parameters: Record<string, string>): { command: string; env: Record<string, string> } {
-  const buildspec = parse(String(inputAt(project, "source.buildspec"))) as { phases: { build: { commands: string[] } } };
-  const variables = inputAt(project, "environment.environmentVariables") as { name: string; type: string; value: string }[];
-  const env: Record<string, string> = {};
-  for (const variable of variables) {
-    if (variable.type === "PARAMETER_STORE") {
-      const value = parameters[variable.value];
-      if (value === undefined) throw new Error(`no value for the parameter ${variable.value} of ${variable.name}`);
-      env[variable.name] = value;
-    } else env[variable.name] = variable.value;
-  }
-  assert.equal(buildspec.phases.build.commands.length, 1);
-  return { command: buildspec.phases.build.commands[0]!, env };
 }
 
 describe("backup and restore-drill jobs against a real PostgreSQL server (the production plan's projects, run as CodeBuild runs them)", function () {
