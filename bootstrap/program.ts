@@ -179,7 +179,9 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
   for (const stack of settings.program.stacks) {
     const role = deployRoles[stack.name]!;
     role.grant(`apply-${stack.name}`, protectedKeys.apply((keys) => programDeployStatements(scopeOf(stack), keys)));
-    grantState(role, `write-${stack.name}-state`, withState((bucket) => stateWriteStatements(bucket, { project: settings.program.project, stack: stack.name })));
+    // Managed, not inline: the stack's own statements fill most of the role's 10,240 characters of inline policy.
+    const writeState = withState((bucket) => stateWriteStatements(bucket, { project: settings.program.project, stack: stack.name }));
+    if (writeState) role.attachDocument(`write-${stack.name}-state`, writeState);
   }
   if (readOnly) grantState(readOnly, "read-state", withState((bucket) => stateReadStatements(bucket, locations, { history: true })));
   // Break-glass applies every stack, and may re-key and administer the bootstrap's keys (no Deny of them): that is what it is for.
