@@ -1,3 +1,4 @@
+import { BlockList, isIP } from "node:net";
 import { z } from "zod";
 import { CONTRIB_EXTENSIONS, PACKAGED_POSTGRES_MAJORS, PGVECTOR_EXTENSION, packagedPostgresMajors } from "./buildImage";
 
@@ -176,6 +177,14 @@ export function disasterRecoveryProblems(settings: {
   return problems;
 }
 
+/** Addresses no network outside the private one routes to (RFC 6890's special-purpose registries: private-use, loopback, link-local, unique-local, shared). */
+const PRIVATE_ADDRESSES = (() => {
+  const list = new BlockList();
+  for (const [network, prefix] of [["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["127.0.0.0", 8], ["169.254.0.0", 16], ["100.64.0.0", 10]] as const) list.addSubnet(network, prefix, "ipv4");
+  for (const [network, prefix] of [["::1", 128], ["fc00::", 7], ["fe80::", 10]] as const) list.addSubnet(network, prefix, "ipv6");
+  return list;
+})();
+
 /**
  * Names that resolve only inside a private network, with the rule that says so; undefined for a name
  * that may be public. RFC 6761 §6.3 (localhost), RFC 6762 §3 and Appendix G (local; intranet, internal,
@@ -184,6 +193,9 @@ export function disasterRecoveryProblems(settings: {
  * 2024.07.29.06), and Railway's private network (`<service>.railway.internal`, https://docs.railway.com/private-networking, "Internal DNS").
  */
 export function privateHostReason(host: string): string | undefined {
+  const address = host.replace(/^\[(.*)\]$/, "$1");
+  const family = isIP(address);
+  if (family !== 0) return PRIVATE_ADDRESSES.check(address, family === 4 ? "ipv4" : "ipv6") ? "is a private, loopback or link-local address (RFC 1918, RFC 4193, RFC 6890)" : undefined;
   const name = host.toLowerCase().replace(/\.$/, "");
   const suffixes: [string, string][] = [
     ["railway.internal", "is a Railway private-network name (only other Railway services of the project reach it)"],

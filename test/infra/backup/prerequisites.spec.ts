@@ -55,6 +55,9 @@ describe("backups' prerequisites: what the plan refuses before a job could fail"
   it("names private-use DNS names by the rule that reserves them, and lets public names through", () => {
     for (const host of ["db.internal", "pg.local", "localhost", "nas.home.arpa", "db.corp", "db.lan"]) assert.ok(privateHostReason(host), host);
     for (const host of ["ballast.proxy.rlwy.net", "db.flightpro.com", "internal.example.com"]) assert.equal(privateHostReason(host), undefined, host);
+    // Addresses: RFC 1918 private use, loopback, link-local, RFC 6598 shared, RFC 4193 unique-local (RFC 6890's registries).
+    for (const host of ["10.1.2.3", "172.31.0.5", "192.168.1.10", "127.0.0.1", "169.254.10.1", "100.64.0.1", "::1", "[fd12:3456::1]", "fe80::1"]) assert.ok(privateHostReason(host), host);
+    for (const host of ["34.120.5.6", "172.32.0.1", "2600:1f18::1"]) assert.equal(privateHostReason(host), undefined, host);
   });
 
   it("refuses an extension the drill cannot install, and plpgsql (built in)", () => {
