@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig, stringLeaves as leaves } from "../harness";
+import { HARNESS_NOW, RecordedResource, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig, stringLeaves as leaves } from "../harness";
 import { SecretEntry, secret as secretSchema } from "../../infra/config/schema";
 import { rotationRegister } from "../../infra/pipeline/deployContract";
 import { renderEnvExample } from "../../infra/secrets/envExample";
@@ -181,8 +181,8 @@ describe("SecretInventory", () => {
   });
 
   it("follows a changed rotation date and period into the register", async () => {
-    // A rotation that has happened (a date in the future is a config error).
-    const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    // A rotation that has happened by the program's clock (the harness's FLIGHTDECK_NOW): a later date is a config error.
+    const yesterday = new Date(HARNESS_NOW.getTime() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
     const run = await runSampleStack("production", (raw) => {
       const entries = raw["secrets"] as { name: string; rotation?: { periodDays: number; lastRotated: string } }[];
       const stripe = entries.find((entry) => entry.name === "STRIPE_SECRET_KEY")!;

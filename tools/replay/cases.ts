@@ -14,6 +14,7 @@ export const replayClasses = [
   "waivers", // 10. waivers with limits
   "input", // 11. bad input is one clear error
   "compliant", // 12. compliant changes written another valid way (no false positives)
+  "program", // 13. (issue 19, 1) what is judged is what runs: the entry, its transforms, no ambient input
 ] as const;
 export type ReplayClass = (typeof replayClasses)[number];
 

@@ -76,8 +76,8 @@ describe("secrets the stack reads must be stored encrypted", () => {
     const result = await runPlan(["--stack", "production", "--no-policy"], { projectDir: plain });
     assert.equal(result.exitCode, 2);
     assert.deepEqual(result.errors, [
-      "flightdeck:databaseAdminPassword: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with `pulumi config set --secret databaseAdminPassword` (then rotate it: it was exposed)",
-      "github:appAuth: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with `pulumi config set --secret --path github:appAuth.pemFile` (then rotate it: it was exposed)",
+      "Pulumi.production.yaml:252:3: flightdeck:databaseAdminPassword: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with `pulumi config set --secret databaseAdminPassword` (then rotate it: it was exposed)",
+      "Pulumi.production.yaml:253:3: github:appAuth: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with `pulumi config set --secret --path github:appAuth.pemFile` (then rotate it: it was exposed)",
     ]);
     assert.ok(!result.errors.join("\n").includes("correct-horse-battery"));
 

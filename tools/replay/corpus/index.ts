@@ -7,6 +7,7 @@ import { flagHistoryCases } from "./flags";
 import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
 import { judgeCases } from "./judge";
+import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
 import { scheduleCases } from "./schedule";
 import { secretCases } from "./secrets";
@@ -27,6 +28,7 @@ const written: readonly ReplayCase[] = [
   ...environmentCases,
   ...flagHistoryCases,
   ...inputCases,
+  ...programCases,
 ];
 
 /**
