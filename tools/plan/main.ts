@@ -63,9 +63,10 @@ export async function runPlan(
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
     const target = { stack: args.stack, project: stackConfig.project, now: args.at };
-    const spawned = location && !options.startPack ? spawnPack({ ...target, packDir: location.dir, entry: location.entry }) : undefined;
+    pack = location && options.startPack?.(target, location);
+    const spawned = location && !pack ? spawnPack({ ...target, packDir: location.dir, entry: location.entry }) : undefined;
     const policy = location ? (require("./policy") as typeof import("./policy")) : undefined;
-    if (location && policy) pack = spawned ? policy.preparePackFor(spawned, target, location.configPath) : options.startPack?.(target, location);
+    if (policy && spawned && location) pack = policy.preparePackFor(spawned, target, location.configPath);
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
