@@ -1,5 +1,3 @@
-import { ROLLOUT_CLOCK_ENV } from "../flags/clock";
-
 /**
  * The environment variables the program reads, each with why, and what the offline plan evaluates it
  * with. Nothing else of the machine that runs `pulumi up` may reach the resources: the offline plan
@@ -24,6 +22,13 @@ export const GITHUB_PROVIDER_ENVIRONMENT: Readonly<Record<string, DeclaredVariab
     why: "@pulumi/github's Provider takes a token from it when the program passes none; unused with App authentication; unset in the plan, and never set by the deploy jobs",
   },
 };
+
+/**
+ * The variable the program's clock reads (infra/flags/clock.ts). Named here, where the variables are
+ * declared: this file is part of the gate, judged from the base branch (tools/offline/programs.ts), and
+ * imports nothing of the program.
+ */
+export const ROLLOUT_CLOCK_ENV = "FLIGHTDECK_NOW";
 
 export const PROGRAM_ENVIRONMENT: Readonly<Record<string, DeclaredVariable>> = {
   [ROLLOUT_CLOCK_ENV]: {

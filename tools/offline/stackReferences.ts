@@ -1,7 +1,4 @@
-import { featureFlags as featureFlagsSchema } from "../../infra/flags/settings";
-import { exportedFlags } from "../../infra/flags/flagPlans";
-import { readNamespace } from "../../infra/config/load";
-import { schedule as scheduleSchema } from "../../infra/config/schema";
+import type { FlightdeckModules } from "./programs";
 import { readStackConfig } from "./stackConfig";
 
 /** The outputs a stack reference (`<organization>/<project>/<stack>`) answers with, or undefined for an unknown stack. */
@@ -10,10 +7,15 @@ export type StackReferenceOutputs = (fullName: string) => Record<string, unknown
 /**
  * Offline, a referenced stack has no state to read: its outputs are computed from its stack file,
  * as that stack's program would export them at `at`. Only the outputs the program reads are
- * answered (`featureFlags`, which production reads from staging). A stack file that is missing
- * or whose flags do not parse answers nothing, and what reads it sees "not deployed".
+ * answered (`featureFlags`, which production reads from staging), with the program's own model of them
+ * (`modules`, from the evaluated checkout). A stack file that is missing or whose flags do not parse
+ * answers nothing, and what reads it sees "not deployed".
  */
-export function stackReferencesFromFiles(projectDir: string, at: Date): StackReferenceOutputs {
+export function stackReferencesFromFiles(projectDir: string, at: Date, modules: Pick<FlightdeckModules, "load" | "flagSettings" | "flagPlans" | "schema">): StackReferenceOutputs {
+  const { readNamespace } = modules.load;
+  const featureFlagsSchema = modules.flagSettings.featureFlags;
+  const scheduleSchema = modules.schema.schedule;
+  const { exportedFlags } = modules.flagPlans;
   return (fullName) => {
     const stack = fullName.split("/").pop() ?? "";
     let raw: Record<string, unknown>;
