@@ -11,9 +11,9 @@ import { AmbientRead, withAmbientInputRecorded } from "./ambient";
 import { BuiltProgram, buildProgram, locateProgram, programBuildProblems, runProgramEntry } from "./entry";
 import { describeAmbientRead } from "./ambient";
 import { AmbientInputError, ProgramError } from "./errors";
-import type { StackReferenceOutputs } from "./stackReferences";
 import { OfflineProgram, offlineProgram } from "./programs";
 import type { SsmParameters } from "./drillRegister";
+import { flagRegistersFromFiles, registers } from "./flagRegister";
 
 export interface EvaluationInput {
   project: string;
@@ -28,14 +28,17 @@ export interface EvaluationInput {
   encrypted?: Record<string, string>;
   /** The instant the program computes time-dependent values at (feature flag stages); default now. */
   now?: Date;
-  /** What stack references read; default: computed from the referenced stack's file in `projectDir`. */
-  stackReferences?: StackReferenceOutputs;
-  /** What SSM path reads answer (the drill register); default: the newest scheduled drill passed (see drillRegister.ts). */
-  ssmParameters?: SsmParameters;
   /**
-   * The project whose program is evaluated (its Pulumi.yaml's `main`), and where the referenced stacks'
-   * files are; default this checkout's. It may be another checkout (in CI, the pull request's): its
-   * program and its own model of its config run on its node_modules, with this checkout's engine.
+   * What SSM path reads answer (the drill and flag registers); default: the newest scheduled drill passed
+   * (drillRegister.ts), and each stack's flags as its stack file in `deployedDir` declares them (flagRegister.ts).
+   */
+  ssmParameters?: SsmParameters;
+  /** The checkout whose stack files stand for what is deployed (the flag registers' content); default `projectDir`. */
+  deployedDir?: string;
+  /**
+   * The project whose program is evaluated (its Pulumi.yaml's `main`) and whose stack files are read;
+   * default this checkout's. It may be another checkout (in CI, the pull request's): its program and its
+   * own model of its config run on its node_modules, with this checkout's engine.
    */
   projectDir?: string;
   /** Where each key is set (readStackConfig), to name the file in messages. */
@@ -127,7 +130,8 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   }
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";
-  const mocks = offlineMocks(region, input.stackReferences ?? program.stackReferences(projectDir, now), input.ssmParameters ?? program.ssmParameters(config, now));
+  const deployedDir = input.deployedDir ?? projectDir;
+  const mocks = offlineMocks(region, input.ssmParameters ?? registers(program.ssmParameters(config, now), flagRegistersFromFiles(deployedDir, now)));
   // A DIY backend's organization is "organization" (stack references name `organization/<project>/<stack>`).
   await pulumi.runtime.setMocks(mocks, input.project, input.stack, false, DIY_ORGANIZATION);
   const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });

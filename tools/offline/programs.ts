@@ -2,7 +2,6 @@ import { PROGRAM_ENVIRONMENT, planEnvironment } from "../../infra/config/environ
 import { BOOTSTRAP_ENVIRONMENT } from "../../bootstrap/config/environment";
 import { SsmParameters, drillRegisterFromConfig } from "./drillRegister";
 import { buildCheckoutModules } from "./entry";
-import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferences";
 
 /**
  * The Pulumi programs the offline engine knows, by project name (the `name:` of their Pulumi.yaml): what
@@ -11,7 +10,7 @@ import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferenc
  * Two sources, on purpose:
  * - the program's own model, from the checkout being evaluated (in CI, the pull request's): its config
  *   namespace, which secrets its config needs, the checks it makes before registering anything, and what
- *   the stand-ins for other stacks' outputs and for the drill register compute from its config. These are
+ *   the drill register's stand-in computes from its config. These are
  *   the program's code: the same checkout's program runs them under `pulumi up`, so a pull request that
  *   changes its config schema is evaluated with it. They are compiled from that checkout's sources by
  *   this engine (buildCheckoutModules) and run on its node_modules, like the program.
@@ -29,8 +28,6 @@ export interface OfflineProgram {
    * settings and secrets held in plain text (`fileOf` names where a fully-qualified key is set).
    */
   problems(config: Record<string, string>, isSecret: (qualifiedKey: string) => boolean, fileOf: (qualifiedKey: string) => string, now: Date): string[];
-  /** What its stack references read offline: outputs computed from the referenced stack's file in `projectDir` (./stackReferences.ts). */
-  stackReferences(projectDir: string, now: Date): StackReferenceOutputs;
   /** What SSM path reads answer offline (the drill register, ./drillRegister.ts), for a stack's config. */
   ssmParameters(config: Record<string, string>, now: Date): SsmParameters;
   /**
@@ -49,8 +46,6 @@ export interface FlightdeckModules {
   validate: typeof import("../../infra/config/validate");
   secretKeys: typeof import("../../infra/config/secretKeys");
   schema: typeof import("../../infra/config/schema");
-  flagSettings: typeof import("../../infra/flags/settings");
-  flagPlans: typeof import("../../infra/flags/flagPlans");
   backupContract: typeof import("../../infra/backup/contract");
   recoveryJobs: typeof import("../../infra/backup/recoveryJobs");
   backupSettings: typeof import("../../infra/backup/settings");
@@ -67,8 +62,6 @@ const FLIGHTDECK_MODULES: Record<keyof FlightdeckModules, string> = {
   validate: "infra/config/validate",
   secretKeys: "infra/config/secretKeys",
   schema: "infra/config/schema",
-  flagSettings: "infra/flags/settings",
-  flagPlans: "infra/flags/flagPlans",
   backupContract: "infra/backup/contract",
   recoveryJobs: "infra/backup/recoveryJobs",
   backupSettings: "infra/backup/settings",
@@ -114,7 +107,6 @@ const flightdeck = (projectDir: string): OfflineProgram => {
         ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredSecretKeys(raw), isSecret, fileOf),
       ];
     },
-    stackReferences: (dir, now) => stackReferencesFromFiles(dir, now, modules),
     ssmParameters: (config, now) => drillRegisterFromConfig(readNamespace(config), now, modules),
     environment: (now) => planEnvironment(PROGRAM_ENVIRONMENT, now),
     environmentFile: "infra/config/environment.ts",
@@ -138,8 +130,7 @@ const bootstrap = (projectDir: string): OfflineProgram => {
         ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredBootstrapSecretKeys(raw), isSecret, fileOf, BOOTSTRAP_NAMESPACE),
       ];
     },
-    // The bootstrap reads no other stack and no drill register.
-    stackReferences: () => () => undefined,
+    // The bootstrap reads no drill register.
     ssmParameters: () => () => undefined,
     environment: (now) => planEnvironment(BOOTSTRAP_ENVIRONMENT, now),
     environmentFile: "bootstrap/config/environment.ts",

@@ -34,6 +34,10 @@ export async function runPlan(
     // another checkout's (in CI, the pull request's), run by this checkout's engine on that checkout's own
     // node_modules, which must be installed.
     if (args.judge === undefined && !isWithin(projectDir, PROJECT_DIR)) assertDependenciesInstalled(projectDir, args.project ?? projectDir);
+    const deployedDir = args.deployed === undefined ? undefined : path.resolve(args.deployed);
+    if (deployedDir !== undefined && !existsSync(path.join(deployedDir, "Pulumi.yaml"))) {
+      throw new UsageError(`--deployed ${args.deployed}: no Pulumi.yaml there; give the project directory of the checkout that is deployed (the base branch)`);
+    }
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const judged = args.judge === undefined ? undefined : readJudgedPlan(args.judge, stackConfig);
@@ -67,7 +71,7 @@ export async function runPlan(
     } else {
       const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
       const { planDocument } = require("./document") as typeof import("./document");
-      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir });
+      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
       plan = planDocument(evaluation, { keepSecretValues: args.format === "evaluation" });
       resources = evaluation.resources;
     }
