@@ -24,6 +24,20 @@ export const GITHUB_PROVIDER_ENVIRONMENT: Readonly<Record<string, DeclaredVariab
 };
 
 /**
+ * What esbuild reads when the program loads it to bundle the metrics bridge (infra/metrics/bundle.ts):
+ * esbuild@0.28.2 lib/main.js reads ESBUILD_BINARY_PATH and ESBUILD_WORKER_THREADS as it loads and
+ * ESBUILD_MAX_BUFFER for each synchronous build. They choose esbuild's binary and how it is driven, not
+ * what it builds: unset in the plan, and never set by the deploy jobs. (An offline plan of this
+ * checkout's own program meets esbuild already loaded by the engine; one of another checkout, as in a
+ * pull request's evaluation, loads that checkout's own, as `pulumi up` does.)
+ */
+export const ESBUILD_ENVIRONMENT: Readonly<Record<string, DeclaredVariable>> = {
+  ESBUILD_BINARY_PATH: { why: "esbuild's binary, read as esbuild loads; unset in the plan and the deploy jobs" },
+  ESBUILD_WORKER_THREADS: { why: "whether esbuild's synchronous API runs in a worker thread, read as esbuild loads; unset in the plan and the deploy jobs" },
+  ESBUILD_MAX_BUFFER: { why: "the output buffer of esbuild's synchronous builds; unset in the plan and the deploy jobs" },
+};
+
+/**
  * The variable the program's clock reads (infra/flags/clock.ts). Named here, where the variables are
  * declared: this file is part of the gate, judged from the base branch (tools/offline/programs.ts), and
  * imports nothing of the program.
@@ -36,6 +50,7 @@ export const PROGRAM_ENVIRONMENT: Readonly<Record<string, DeclaredVariable>> = {
     plan: "plan clock",
   },
   ...GITHUB_PROVIDER_ENVIRONMENT,
+  ...ESBUILD_ENVIRONMENT,
 };
 
 /** The values a plan at `now` evaluates the declared variables with (undefined: unset). */
