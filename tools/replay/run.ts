@@ -92,9 +92,9 @@ async function judgeCopy(workspace: Workspace, dir: string, judge: Judge): Promi
     const result = await run(dir, [...common, ...deployed, "--format", "json", "--out", planFile], workspace.compileCache);
     return { code: result.code, mandatory: mandatoryPolicies(planFile), errors: errorLines(result.stderr) };
   }
-  // infra.yml's evaluate job: the pull request's own tooling, no pack.
+  // infra.yml's evaluate job: the base's tooling evaluates the pull request's program (its checkout as --project), no pack.
   const evaluation = path.join(dir, ".replay-evaluation.json");
-  const evaluated = await run(dir, [...common, ...deployed, "--no-policy", "--format", "evaluation", "--out", evaluation], workspace.compileCache);
+  const evaluated = await run(workspace.base, [...common, "--project", dir, ...deployed, "--no-policy", "--format", "evaluation", "--out", evaluation], workspace.compileCache);
   if (evaluated.code !== 0) {
     // The judge job reports a stack that could not be planned as exit 2 (infra.yml); another code is an internal error.
     return { code: evaluated.code, mandatory: [], errors: errorLines(evaluated.stderr) };
