@@ -102,7 +102,8 @@ describe("npm run plan -- --judge", function () {
       [["--judge", other], /^--judge .*staging\.json is a plan of stack "staging", not of "production"$/],
       [["--judge", old], /^--judge .*old\.json: resources\[0\] has no options \(saved by a flightdeck that predates --judge\?/],
       [["--judge", old, "--no-policy"], /^--judge needs the policy pack: drop --no-policy$/],
-      [["--project", project], /^--project goes with --judge/],
+      // Without --judge, --project is the evaluated checkout (in CI, the pull request's): its program runs on its own dependencies.
+      [["--project", dir], /^--project .*flightdeck-judge-\w+: no @pulumi\/pulumi is installed for it: install its dependencies first/],
       [["--judge", old, "--project", path.join(dir, "nowhere")], /^unknown stack "production": no Pulumi\.production\.yaml in .*nowhere \(stacks there: none\)$/],
     ];
     for (const [flags, message] of cases) {
