@@ -15,8 +15,8 @@ const IN_WINDOW = "2026-12-01T15:00:00Z";
 
 /**
  * `--judge PLAN.json`: the verdict on resources another job recorded (in CI, the pull request's
- * program, evaluated by its own tooling), given by this checkout's pack, as if this checkout had
- * evaluated them.
+ * program, evaluated by the base branch's tooling), given by this checkout's pack, as if this checkout
+ * had evaluated them.
  */
 describe("npm run plan -- --judge", function () {
   this.timeout(180_000);
