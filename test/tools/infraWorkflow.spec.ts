@@ -311,7 +311,7 @@ describe("infra.yml: every pulumi preview and pulumi up gets a policy config wit
         writeFileSync(path.join(dir, "policies", "config", "production.json"), JSON.stringify({ ...JSON.parse(readFileSync(path.join(PROJECT_DIR, "policies", "config", "production.json"), "utf8")), all: "advisory" }));
         const refused = runLevelCheck(production, dir);
         assert.equal(refused.code, 2);
-        assert.match(refused.message, /^policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}"all" is advisory/);
+        assert.match(refused.message, /^policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}policies\/config\/production\.json:1:\d+: "all" is advisory/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
