@@ -179,7 +179,7 @@ export function buildProgram(entry: ProgramEntry): BuiltProgram {
 /**
  * Modules of the checkout that holds `projectDir`, re-exported by `contents` (TypeScript whose imports are
  * relative to that checkout's root), compiled and cached like the program (see buildProgram): what the
- * offline engine calls of a program's own code besides the program (./programModules.ts).
+ * offline engine calls of a program's own code besides the program (./programs.ts).
  */
 export function buildCheckoutModules(projectDir: string, name: string, contents: string): BuiltProgram {
   const repository = findRepositoryRoot(projectDir);

@@ -10,9 +10,9 @@ import { buildCheckoutModules } from "./entry";
  * Two sources, on purpose:
  * - the program's own model, from the checkout being evaluated (in CI, the pull request's): its config
  *   namespace, which secrets its config needs, the checks it makes before registering anything, and what
- *   the drill register's stand-in computes from its config. These are
- *   the program's code: the same checkout's program runs them under `pulumi up`, so a pull request that
- *   changes its config schema is evaluated with it. They are compiled from that checkout's sources by
+ *   the drill register's stand-in computes from its config. These are the program's code: the same
+ *   checkout's program runs them under `pulumi up`, so a pull request that changes its config schema is
+ *   evaluated with it. They are compiled from that checkout's sources by
  *   this engine (buildCheckoutModules) and run on its node_modules, like the program.
  * - the declared environment, from this engine's checkout (in CI, the base branch's): the variables a
  *   program may read are part of the gate (./ambient.ts). A pull request that declares a new one is
