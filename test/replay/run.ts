@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Expectation, Judge, ReplayCase, ReplayClass, judgeOf } from "./cases";
 import { EditError } from "./edits";
@@ -39,46 +38,10 @@ export interface CaseResult {
 
 export const isSuccess = (outcome: Outcome): boolean => outcome === "caught" || outcome === "passed";
 
-interface ProcessResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the copy's `npm run plan` bundle (what `npm run plan` runs after building it). Node's compile
- * cache, shared by every case (the bundles and node_modules are the same files), saves each process
- * compiling @pulumi/pulumi and the providers' SDKs again; it changes no behaviour.
- */
-function run(dir: string, args: string[], compileCache: string): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, NODE_COMPILE_CACHE: compileCache };
-    const child = spawn(process.execPath, [path.join(dir, ".build/tools/plan/main.js"), ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-  });
-}
-
 interface Verdict {
   code: number;
   mandatory: string[];
   errors: string[];
-}
-
-/** The plan's error lines (`plan: …`), without the usage text. */
-function errorLines(stderr: string): string[] {
-  return stderr
-    .split("\n")
-    .filter((line) => line.startsWith("plan: ") && !line.startsWith("plan: wrote "))
-    .map((line) => line.slice("plan: ".length));
-}
-
-function mandatoryPolicies(planFile: string): string[] {
-  return existsSync(planFile) ? mandatoryIn(readFileSync(planFile, "utf8")) : [];
 }
 
 function mandatoryIn(planJson: string): string[] {
@@ -89,7 +52,6 @@ function mandatoryIn(planJson: string): string[] {
 
 /** The verdict on the copy `dir` as `judge` gives it (see Judge). */
 async function judgeCopy(workspace: Workspace, pool: WorkerPool, dir: string, judge: Judge): Promise<Verdict> {
-  const planFile = path.join(dir, ".replay-plan.json");
   const common = ["--stack", REPLAY_STACK, "--at", REPLAY_AT];
   // What is deployed is the base copy: the registers the program reads offline (the flags' day 0) come from its stack files.
   const deployed = ["--deployed", workspace.base];
@@ -100,15 +62,17 @@ async function judgeCopy(workspace: Workspace, pool: WorkerPool, dir: string, ju
     return { code: reply.exitCode, mandatory: mandatoryIn(reply.output), errors: reply.errors };
   }
   // infra.yml's evaluate job: the base's tooling evaluates the pull request's program (its checkout as --project), no pack.
+  // Both jobs run the base copy's plan tool, in a worker as the local cases do.
   const evaluation = path.join(dir, ".replay-evaluation.json");
-  const evaluated = await run(workspace.base, [...common, "--project", dir, ...deployed, "--no-policy", "--format", "evaluation", "--out", evaluation], workspace.compileCache);
-  if (evaluated.code !== 0) {
-    // The judge job reports a stack that could not be planned as exit 2 (infra.yml); another code is an internal error.
-    return { code: evaluated.code, mandatory: [], errors: errorLines(evaluated.stderr) };
-  }
+  const evaluated = await pool.plan(workspace.base, [...common, "--project", dir, ...deployed, "--no-policy", "--format", "evaluation"]);
+  if ("crash" in evaluated) return { code: 3, mandatory: [], errors: [`internal error: ${evaluated.crash.split("\n")[0]}`] };
+  // The judge job reports a stack that could not be planned as exit 2 (infra.yml).
+  if (evaluated.exitCode !== 0) return { code: evaluated.exitCode, mandatory: [], errors: evaluated.errors };
+  writeFileSync(evaluation, evaluated.output);
   // infra.yml's judge job: the base's tooling, pack, config and waivers; the pull request's stack files as data.
-  const judged = await run(workspace.base, [...common, "--judge", evaluation, "--project", dir, "--format", "json", "--out", planFile], workspace.compileCache);
-  return { code: judged.code, mandatory: mandatoryPolicies(planFile), errors: errorLines(judged.stderr) };
+  const judged = await pool.plan(workspace.base, [...common, "--judge", evaluation, "--project", dir, "--format", "json"]);
+  if ("crash" in judged) return { code: 3, mandatory: [], errors: [`internal error: ${judged.crash.split("\n")[0]}`] };
+  return { code: judged.exitCode, mandatory: mandatoryIn(judged.output), errors: judged.errors };
 }
 
 function classify(expect: Expectation, verdict: Verdict): { outcome: Outcome; detail: string } {
