@@ -27,6 +27,8 @@ import { GeneratedSecrets } from "./secrets/values";
 import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
 import { WebProject } from "./vercel/webProject";
 import { WorkflowFiles } from "./workflows/workflowFiles";
+import { deployWorkflowOf } from "./workflows/files";
+import { RuntimeCredentials } from "./secrets/runtimeCredentials";
 
 /** What a stack exports: where things are, never a secret in plain. */
 export interface StackOutputs {
@@ -56,6 +58,20 @@ export interface StackOutputs {
   drillRegister?: string;
   /** Staging's data choice (flightdeck:stagingData.mode): anonymized (the weekly refresh) or synthetic. */
   stagingData?: string;
+  /**
+   * What infra.yml's apply job redeploys when a `pulumi up` rotated a credential the running app reads
+   * (tools/redeploy): the app's deploy workflow of this stack, dispatched as the deploy App, and the
+   * credentials (rotation instants and expiry, never values) whose change calls for it.
+   */
+  appRedeploy?: {
+    owner: string;
+    repository: string;
+    workflow: string;
+    ref: string;
+    appId: number;
+    installationId: number;
+    credentials: pulumi.Output<RuntimeCredentials>;
+  };
 }
 
 /** Builds every resource one stack declares from its validated config. */
@@ -259,6 +275,7 @@ export function buildStack(config: StackConfig): StackOutputs {
       })
     : undefined;
 
+  const redeploy = deployWorkflowOf(settings);
   return {
     environment: settings.environment,
     protectedBranch: branch,
@@ -275,6 +292,16 @@ export function buildStack(config: StackConfig): StackOutputs {
     backupBucket: recovery?.backupBucket,
     drillRegister: recovery?.registerParameter,
     stagingData: settings.stagingData?.mode,
+    appRedeploy: redeploy && inventory?.runtimeCredentials
+      ? {
+          owner: settings.github.owner,
+          repository: settings.github.repository,
+          ...redeploy,
+          appId: settings.github.deployIdentity.id,
+          installationId: settings.github.deployIdentity.installationId,
+          credentials: inventory.runtimeCredentials,
+        }
+      : undefined,
   };
 }
 

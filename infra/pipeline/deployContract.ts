@@ -19,6 +19,8 @@ export const deployVariables = {
   railwayProject: "RAILWAY_PROJECT",
   railwayService: "RAILWAY_SERVICE",
   railwayEnvironment: "RAILWAY_ENVIRONMENT",
+  /** The rotated credentials the app's values carry (infra/secrets/runtimeCredentials.ts): JSON, dates only. */
+  runtimeCredentials: "RUNTIME_CREDENTIALS",
 } as const;
 
 export const deploySecrets = {

@@ -158,7 +158,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
         vercelStageProductionStep(ids.stageWeb),
         ...pythonSetup(app),
         headed(alembicStep(app, "Database migrations (alembic upgrade head)", "alembic upgrade head"), { id: ids.migrate }),
-        headed(railwayDeployStep(expr(`steps.${ids.promote}.outputs.image`)), { id: ids.deployApi }),
+        headed(railwayDeployStep(expr(`steps.${ids.promote}.outputs.image`), settings), { id: ids.deployApi }),
         vercelPromoteStep(ids.deployWeb, ids.stageWeb),
         smokeTestStep(settings, { id: ids.smoke }),
         {
@@ -166,7 +166,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           if: rollbackWhen("needs.preflight.outputs.previous-image == ''"),
           run: 'echo "::error::no earlier production release recorded to roll back to; roll forward"\nexit 1',
         },
-        headed(railwayDeployStep(previous.image), {
+        headed(railwayDeployStep(previous.image, settings), {
           name: "Automatic rollback: redeploy the previous API image",
           id: ids.rollbackApi,
           if: rollbackWhen(`needs.preflight.outputs.previous-image != '' && steps.${ids.deployApi}.outcome != 'skipped'`),

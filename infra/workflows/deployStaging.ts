@@ -87,7 +87,7 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
       environment,
       permissions: {},
       "timeout-minutes": 15,
-      steps: [nodeRuntime(app), railwayDeployStep(`${image}@${expr("needs.build-api-image.outputs.digest")}`)],
+      steps: [nodeRuntime(app), railwayDeployStep(`${image}@${expr("needs.build-api-image.outputs.digest")}`, settings)],
     },
     "deploy-web": {
       name: "build and deploy web (Vercel)",

@@ -125,7 +125,7 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
           checkout(),
           ...nodeSetup(app),
           installCli("vercel"),
-          headed(railwayDeployStep(release.image), { name: "Rollback: redeploy the recorded API image", id: "rollback-api" }),
+          headed(railwayDeployStep(release.image, settings), { name: "Rollback: redeploy the recorded API image", id: "rollback-api" }),
           {
             name: "Rollback: return the web to the recorded deployment",
             id: "rollback-web",
