@@ -19,7 +19,8 @@ import { BranchRuleset } from "./github/branchRuleset";
 import { DeploymentEnvironment } from "./github/deploymentEnvironment";
 import { githubProvider } from "./github/provider";
 import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
-import { deployVariables } from "./pipeline/deployContract";
+import { deployVariables, deployedCredentials } from "./pipeline/deployContract";
+import { recordsDeployedCredentials } from "./workflows/deployedCredentials";
 import { RotationReminder } from "./secrets/rotationReminder";
 import { SecretInventory } from "./secrets/secretInventory";
 import { StagingRefresh } from "./stagingData/stagingRefresh";
@@ -153,6 +154,7 @@ export function buildStack(config: StackConfig): StackOutputs {
           topicKeyArn: alertRules.key.arn,
           metricsNamespace: alertRules.namespace,
           watchRecordParameter: watchSettings ? watchRecordParameter(settings.product.slug, settings.environment) : undefined,
+          deployedCredentialsParameter: recordsDeployedCredentials(settings) ? deployedCredentials.parameter(settings.product.slug, settings.environment) : undefined,
         })
       : undefined;
   // The metrics bridge feeds the alarms' namespace; with the watch it also judges each production deploy.

@@ -34,3 +34,12 @@ export const rotationRegister = {
   parameterPrefix: (product: string, environment: string) => `/flightdeck/${product}/${environment}/secret-rotation/`,
   tagKey: "flightdeck:secret-rotation",
 } as const;
+
+/**
+ * What the running app carries: each successful deploy (and rollback) records, in this SSM String parameter
+ * (dates, never a value), the rotated credentials its release holds (RUNTIME_CREDENTIALS at deploy time); the
+ * rotation reminder pages before the one recorded expires (infra/secrets/reminderScript.ts).
+ */
+export const deployedCredentials = {
+  parameter: (product: string, environment: string) => `/flightdeck/${product}/${environment}/deployed-credentials`,
+} as const;

@@ -3,6 +3,7 @@ import { deployBranch } from "../naming";
 import { deployVariables } from "../pipeline/deployContract";
 import { verifyCheckIds } from "../pipeline/verifyChecks";
 import { DEPLOYMENT_TASK } from "./deployStaging";
+import { RUNTIME_CREDENTIALS, recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
 import { deployWatchStep } from "./deployWatch";
 import { LIGHTHOUSE_STEP_ID, lighthouseStep } from "./lighthouse";
 import { watchRecordParameter } from "../metrics/metricsBridge";
@@ -62,7 +63,8 @@ export const AUTOMATIC_ROLLBACK = `failure() && (steps.${deployStepIds.smoke}.ou
  *   the domain serves it; smoke tests; the automatic rollback to the recorded previous release when
  *   they fail; the GitHub deployment (its payload is the release: image digest, web deployment);
  *   the Lighthouse audit of the live URL (lighthouse.ts: warns under the floor, never rolls back); the
- *   audit record with its score (and DeploymentFailed on failure); the page on failure.
+ *   audit record with its score (and DeploymentFailed on failure); the record of the rotated credentials
+ *   the release carries (deployedCredentials.ts, for the rotation reminder); the page on failure.
  * - `release-notes` after a successful deploy.
  */
 export function deployProductionWorkflow(settings: StackSettings): Workflow {
@@ -192,12 +194,13 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             IMAGE: expr(`steps.${ids.promote}.outputs.image`),
             WEB_DEPLOYMENT_URL: expr(`steps.${ids.stageWeb}.outputs.url`),
             WEB_URL: vars(deployVariables.webUrl),
+            CREDENTIALS: RUNTIME_CREDENTIALS,
           },
           run: [
             "set -euo pipefail",
-            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" \\',
+            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" --arg credentials "${CREDENTIALS:-}" \\',
             "  '{ref: $ref, task: $task, environment: \"production\", auto_merge: false, required_contexts: [],",
-            "    production_environment: true, payload: {image: $image, webDeploymentUrl: $web}}' \\",
+            "    production_environment: true, payload: {image: $image, webDeploymentUrl: $web, credentials: ($credentials | try fromjson catch null)}}' \\",
             '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
             'if [ "$OUTCOME" = success ]; then state=success; else state=failure; fi',
             'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
@@ -224,6 +227,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           },
           expr("always()"),
         ),
+        ...(recordsDeployedCredentials(settings) ? [recordDeployedCredentialsStep(settings, "production", RUNTIME_CREDENTIALS, expr("success()"))] : []),
         ...(settings.metricsBridge?.watch !== undefined && settings.audit !== undefined
           ? [deployWatchStep(watchRecordParameter(settings.product.slug, "production"), { startedAt: expr("needs.preflight.outputs.started-at"), previousDeployment: expr("needs.preflight.outputs.previous-deployment-id") })]
           : []),
