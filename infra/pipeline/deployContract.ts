@@ -20,7 +20,7 @@ export const deployVariables = {
   railwayService: "RAILWAY_SERVICE",
   railwayEnvironment: "RAILWAY_ENVIRONMENT",
   /** The rotated credentials the app's values carry (infra/secrets/runtimeCredentials.ts): JSON, dates only. */
-  runtimeCredentials: "RUNTIME_CREDENTIALS",
+  runtimeRotations: "RUNTIME_ROTATIONS",
 } as const;
 
 export const deploySecrets = {
@@ -37,7 +37,7 @@ export const rotationRegister = {
 
 /**
  * What the running app carries: each successful deploy (and rollback) records, in this SSM String parameter
- * (dates, never a value), the rotated credentials its release holds (RUNTIME_CREDENTIALS at deploy time); the
+ * (dates, never a value), the rotated credentials its release holds (RUNTIME_ROTATIONS at deploy time); the
  * rotation reminder pages before the one recorded expires (infra/secrets/reminderScript.ts).
  */
 export const deployedCredentials = {

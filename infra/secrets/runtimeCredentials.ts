@@ -10,7 +10,7 @@ import { isRotatedByProgram } from "./rotation";
  *
  * Per entry: `rotatedAt`, the Rotating's base timestamp of the password the connection string
  * names now, and `validUntil`, that password's VALID UNTIL (both RFC 3339). The stack writes the
- * map as the deploy environment's plain variable RUNTIME_CREDENTIALS (after the values, so a deploy
+ * map as the deploy environment's plain variable RUNTIME_ROTATIONS (after the values, so a deploy
  * never records a newer credential than it carries) and exports it (`appRedeploy.credentials`);
  * each successful deploy records it (deployedCredentials.ts), and the rotation reminder pages before
  * the recorded one expires.

@@ -3,7 +3,7 @@ import { deployBranch } from "../naming";
 import { deployVariables } from "../pipeline/deployContract";
 import { verifyCheckIds } from "../pipeline/verifyChecks";
 import { DEPLOYMENT_TASK } from "./deployStaging";
-import { RUNTIME_CREDENTIALS, recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
+import { RUNTIME_ROTATIONS, recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
 import { deployWatchStep } from "./deployWatch";
 import { LIGHTHOUSE_STEP_ID, lighthouseStep } from "./lighthouse";
 import { watchRecordParameter } from "../metrics/metricsBridge";
@@ -194,7 +194,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             IMAGE: expr(`steps.${ids.promote}.outputs.image`),
             WEB_DEPLOYMENT_URL: expr(`steps.${ids.stageWeb}.outputs.url`),
             WEB_URL: vars(deployVariables.webUrl),
-            CREDENTIALS: RUNTIME_CREDENTIALS,
+            CREDENTIALS: RUNTIME_ROTATIONS,
           },
           run: [
             "set -euo pipefail",
@@ -227,7 +227,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           },
           expr("always()"),
         ),
-        ...(recordsDeployedCredentials(settings) ? [recordDeployedCredentialsStep(settings, "production", RUNTIME_CREDENTIALS, expr("success()"))] : []),
+        ...(recordsDeployedCredentials(settings) ? [recordDeployedCredentialsStep(settings, "production", RUNTIME_ROTATIONS, expr("success()"))] : []),
         ...(settings.metricsBridge?.watch !== undefined && settings.audit !== undefined
           ? [deployWatchStep(watchRecordParameter(settings.product.slug, "production"), { startedAt: expr("needs.preflight.outputs.started-at"), previousDeployment: expr("needs.preflight.outputs.previous-deployment-id") })]
           : []),

@@ -1,7 +1,7 @@
 import { StackSettings } from "../config/schema";
 import { deployBranch } from "../naming";
 import { deployVariables } from "../pipeline/deployContract";
-import { RUNTIME_CREDENTIALS, recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
+import { RUNTIME_ROTATIONS, recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
 import { expr, Job, Workflow } from "./model";
 import { action } from "./pins";
 import {
@@ -152,7 +152,7 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
             WEB_DEPLOYMENT_URL: expr("needs.deploy-web.outputs.url"),
             WEB_URL: vars(deployVariables.webUrl),
             TASK: DEPLOYMENT_TASK,
-            CREDENTIALS: RUNTIME_CREDENTIALS,
+            CREDENTIALS: RUNTIME_ROTATIONS,
           },
           run: [
             "set -euo pipefail",
@@ -175,7 +175,7 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
           },
           expr("always()"),
         ),
-        ...(recordsDeployedCredentials(settings) ? [recordDeployedCredentialsStep(settings, "staging", RUNTIME_CREDENTIALS, DEPLOYED)] : []),
+        ...(recordsDeployedCredentials(settings) ? [recordDeployedCredentialsStep(settings, "staging", RUNTIME_ROTATIONS, DEPLOYED)] : []),
         notifyStep("Notify #deploys (info)", DEPLOYED, vars(deployVariables.infoTopicArn), "Deployed to staging"),
       ],
     },

@@ -11,7 +11,7 @@ export function recordsDeployedCredentials(settings: StackSettings): boolean {
 /**
  * Records which rotated credentials the release now live carries (infra/secrets/runtimeCredentials.ts): the
  * SSM String parameter `deployedCredentials.parameter`, written with the audit role's credentials (which may
- * put that one parameter). A deploy records RUNTIME_CREDENTIALS as the job read it when it started, together
+ * put that one parameter). A deploy records RUNTIME_ROTATIONS as the job read it when it started, together
  * with the values it deployed; a rollback records what the restored release's deploy recorded in its GitHub
  * deployment payload (null when that deploy recorded none: the reminder then warns that nobody knows). The
  * rotation reminder reads it every day and pages before the recorded credential's VALID UNTIL.
@@ -44,5 +44,5 @@ export function recordDeployedCredentialsStep(settings: StackSettings, environme
   };
 }
 
-/** The deploy variable a deploy job records (RUNTIME_CREDENTIALS), as an expression. */
-export const RUNTIME_CREDENTIALS = expr(`vars.${deployVariables.runtimeCredentials}`);
+/** The deploy variable a deploy job records (RUNTIME_ROTATIONS), as an expression. */
+export const RUNTIME_ROTATIONS = expr(`vars.${deployVariables.runtimeRotations}`);

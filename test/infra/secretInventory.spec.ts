@@ -104,7 +104,7 @@ describe("SecretInventory", () => {
   it("records which rotated credential the app's values carry, as a plain environment variable written after them", async () => {
     const run = await runSampleStack("production");
     const variables = run.ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable");
-    const record = byKey(variables, "variableName", "RUNTIME_CREDENTIALS");
+    const record = byKey(variables, "variableName", "RUNTIME_ROTATIONS");
     assert.equal(inputAt(record, "environment"), "production");
     assert.deepEqual(record.secretPaths, [], "dates only: plain");
     // At the harness's clock (2026-11-10T16:00Z) with 180-day periods counted from 1970-01-01 (passwordRotation.ts):
