@@ -29,6 +29,7 @@ import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
 import { WebProject } from "./vercel/webProject";
 import { WorkflowFiles } from "./workflows/workflowFiles";
 import { deployWorkflowOf } from "./workflows/files";
+import { DEPLOY_REASON_INPUT } from "./workflows/deployProduction";
 import { RuntimeCredentials } from "./secrets/runtimeCredentials";
 
 /** What a stack exports: where things are, never a secret in plain. */
@@ -71,6 +72,8 @@ export interface StackOutputs {
     ref: string;
     appId: number;
     installationId: number;
+    /** The workflow_dispatch input that records why (deploy-production's `reason`); deploy-staging takes none. */
+    reasonInput?: string;
     credentials: pulumi.Output<RuntimeCredentials>;
   };
 }
@@ -302,6 +305,7 @@ export function buildStack(config: StackConfig): StackOutputs {
           ...redeploy,
           appId: settings.github.deployIdentity.id,
           installationId: settings.github.deployIdentity.installationId,
+          ...(settings.environment === "production" ? { reasonInput: DEPLOY_REASON_INPUT } : {}),
           credentials: inventory.runtimeCredentials,
         }
       : undefined,

@@ -111,11 +111,11 @@ export class SecretInventory extends pulumi.ComponentResource {
     if (this.runtimeCredentials !== undefined && args.githubEnvironment !== undefined) {
       const carriers = [...this.vercelVariables, ...this.environmentSecrets];
       this.runtimeCredentialsVariable = new github.ActionsEnvironmentVariable(
-        `${name}-github-${deployVariables.runtimeCredentials}`,
+        `${name}-github-${deployVariables.runtimeRotations}`,
         {
           repository: args.repository,
           environment: args.githubEnvironment,
-          variableName: deployVariables.runtimeCredentials,
+          variableName: deployVariables.runtimeRotations,
           value: this.runtimeCredentials.apply((credentials) => JSON.stringify(credentials)),
         },
         { parent: this, dependsOn: carriers },

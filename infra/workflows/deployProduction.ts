@@ -29,6 +29,9 @@ import {
 } from "./steps";
 import { vercelEnv, vercelProductionBuildStep, vercelPromoteStep, vercelRestoreScript, vercelStageProductionStep } from "./vercel";
 
+/** deploy-production's input recording why (an emergency's reason; a redeploy after rotation names the credential: tools/redeploy). */
+export const DEPLOY_REASON_INPUT = "reason";
+
 /** Step ids of the deploy job that its conditions and the policies refer to. */
 export const deployStepIds = {
   promote: "promote",
@@ -261,7 +264,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
       workflow_dispatch: {
         inputs: {
           emergency: { description: "Emergency hotfix: allowed inside a deployment freeze (needs a reason)", type: "boolean", required: false, default: false },
-          reason: { description: "Why this deploy (required for an emergency; recorded in the audit log)", type: "string", required: false, default: "" },
+          [DEPLOY_REASON_INPUT]: { description: "Why this deploy (required for an emergency; recorded in the audit log)", type: "string", required: false, default: "" },
         },
       },
     },
