@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
 import { Client } from "pg";
 import { BACKUP_SCRIPT } from "../../../infra/backup/scripts";
 import { REFRESH_SCRIPT } from "../../../infra/stagingData/refreshScript";
@@ -37,6 +38,10 @@ const RULES: Record<string, string> = {
   "public.flights.code": "keep",
   "public.flights.notes": "null",
 };
+const KEY = "masking-key-for-the-test";
+/** The keyed hash the refresh must compute: HMAC-SHA256 (RFC 2104) of the value's text, as Node computes it. */
+const hmac = (value: string) => createHmac("sha256", KEY).update(value, "utf8").digest("hex");
+const asUuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 const PEOPLE = [
   { publicId: "0b6c7a52-1f43-4d2e-9a51-3c8e2f7d9a01", name: "Amelia Earhart", email: "amelia@lockheed.example.com" },
   { publicId: "5d2e8f14-7a3b-4c6d-8e9f-0a1b2c3d4e5f", name: "Bessie Coleman", email: "bessie.coleman@flying.example.org" },
@@ -69,7 +74,7 @@ describe("staging refresh from a production backup with personal data (a real Po
       BACKUP_BUCKET: BUCKET,
       BACKUP_PREFIX: PREFIX,
       MASKING_RULES: JSON.stringify(rules),
-      MASKING_KEY: "masking-key-for-the-test",
+      MASKING_KEY: KEY,
       STAGING_DATABASE_URL: url("staging_loader", "loader-password", "staging"),
     });
   const stagingDump = async () => {
@@ -121,7 +126,7 @@ describe("staging refresh from a production backup with personal data (a real Po
   it("loads the masked copy: no original personal value is left in staging, joins still join, staging keeps its migration head", async () => {
     const result = await refresh();
     assert.equal(result.status, 0, result.out);
-    assert.ok(!result.out.includes("masking-key-for-the-test"), "the key is never printed");
+    assert.ok(!result.out.includes(KEY), "the key is never printed");
     const dump = await stagingDump();
     for (const person of PEOPLE) {
       for (const value of [person.name, person.email, person.publicId, ...person.name.split(" "), person.email.split("@")[0]!]) {
@@ -136,6 +141,15 @@ describe("staging refresh from a production backup with personal data (a real Po
       assert.match(user.email, /^user-[0-9a-f]{16}@example\.invalid$/);
     }
     assert.equal(new Set(users.map((user) => user.email)).size, 3, "unique stays unique");
+    // Keyed: HMAC-SHA256 under the stack's key, so hashing a guess (plainly, or with the key prepended as before) finds nothing.
+    PEOPLE.forEach((person, index) => {
+      assert.equal(users[index].public_id, asUuid(hmac(person.publicId)));
+      assert.equal(users[index].name, `Person ${hmac(person.name).slice(0, 6).toUpperCase()}`);
+      assert.equal(users[index].email, `user-${hmac(person.email).slice(0, 16)}@example.invalid`);
+      for (const guess of [createHash("sha256").update(person.publicId).digest("hex"), createHash("sha256").update(`${KEY}:${person.publicId}`).digest("hex")]) {
+        assert.notEqual(users[index].public_id, asUuid(guess));
+      }
+    });
     assert.equal(users[1].referred_by, users[0].public_id, "a hashed reference still names the hashed key");
     const joined = await query("staging", "SELECT f.code, u.id FROM flights f JOIN users u ON u.public_id = f.booked_by ORDER BY f.code");
     assert.deepEqual(joined.map((row) => [row.code, row.id]), [["FP100", 1], ["FP200", 2], ["FP300", 1]]);
