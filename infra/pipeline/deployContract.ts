@@ -37,8 +37,9 @@ export const rotationRegister = {
 
 /**
  * What the running app carries: each successful deploy (and rollback) records, in this SSM String parameter
- * (dates, never a value), the rotated credentials its release holds (RUNTIME_ROTATIONS at deploy time); the
- * rotation reminder pages before the one recorded expires (infra/secrets/reminderScript.ts).
+ * (dates, never a value), the rotated credentials its release holds (RUNTIME_ROTATIONS at deploy time), so
+ * anyone can compare what the app carries with what the stack placed (docs/operations.md; the rotation
+ * reminder does not read it yet).
  */
 export const deployedCredentials = {
   parameter: (product: string, environment: string) => `/flightdeck/${product}/${environment}/deployed-credentials`,

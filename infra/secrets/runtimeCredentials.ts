@@ -12,8 +12,8 @@ import { isRotatedByProgram } from "./rotation";
  * names now, and `validUntil`, that password's VALID UNTIL (both RFC 3339). The stack writes the
  * map as the deploy environment's plain variable RUNTIME_ROTATIONS (after the values, so a deploy
  * never records a newer credential than it carries) and exports it (`appRedeploy.credentials`);
- * each successful deploy records it (deployedCredentials.ts), and the rotation reminder pages before
- * the recorded one expires.
+ * each successful deploy records it (deployedCredentials.ts); infra.yml redeploys when it changes
+ * (tools/redeploy).
  */
 export type RuntimeCredentials = Record<string, { rotatedAt: string; validUntil: string }>;
 

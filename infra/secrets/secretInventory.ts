@@ -94,7 +94,7 @@ export class SecretInventory extends pulumi.ComponentResource {
     }
 
     // Which credential the values above carry, for the deploy jobs to record; written after them, so a deploy
-    // that starts in between reads an older record than its values (the reminder then warns early, never late).
+    // that starts in between reads an older record than its values: a record may lag its values, never lead them.
     const credentialEntries = runtimeCredentialEntries(args.entries);
     this.runtimeCredentials =
       credentialEntries.length === 0

@@ -1,4 +1,7 @@
-import { fill } from "../backup/scripts";
+import { archiveExtensionsDeclared, fill } from "../backup/scripts";
+
+/** The job's environment variable listing the extensions its server has installed (flightdeck:stagingData.extensions). */
+export const REFRESH_EXTENSIONS = "REFRESH_EXTENSIONS";
 
 /** K ⊕ ipad and K ⊕ opad (RFC 2104) as psql variables `ipad` and `opad` (hex), from the psql variable `key`. */
 const HMAC_PADS = String.raw`SELECT string_agg(lpad(to_hex(get_byte(padded.k, i) # 54), 2, '0'), '' ORDER BY i) AS ipad,
@@ -8,9 +11,11 @@ const HMAC_PADS = String.raw`SELECT string_agg(lpad(to_hex(get_byte(padded.k, i)
        generate_series(0, 63) AS i
 \gset`;
 
-/** The script with the HMAC pads' query in place (before fill, which refuses an unknown placeholder). */
-function withHmacPads(script: string): string {
-  return script.replace("@HMAC_PADS@", () => HMAC_PADS);
+/** The script with the HMAC pads' query and the extension check in place (before fill, which refuses an unknown placeholder). */
+function withSnippets(script: string): string {
+  return script
+    .replace("@HMAC_PADS@", () => HMAC_PADS)
+    .replace("@ARCHIVE_EXTENSIONS_DECLARED@", () => archiveExtensionsDeclared(REFRESH_EXTENSIONS, "flightdeck:stagingData.extensions", "the refresh's throwaway server"));
 }
 
 /**
@@ -19,7 +24,9 @@ function withHmacPads(script: string): string {
  * test/integration/stagingData runs this very string against a real PostgreSQL server):
  *
  * 1. the newest production backup, checked to be the object the backup job wrote, restored into a
- *    throwaway server (the drill's steps);
+ *    throwaway server (the drill's steps), whose server has the extensions the schema uses installed
+ *    (flightdeck:stagingData.extensions, REFRESH_EXTENSIONS): a backup creating another stops the refresh by
+ *    name before the restore (archiveExtensionsDeclared, the drill's check);
  * 2. every column of every table the restore holds must have a masking rule (MASKING_RULES, a JSON
  *    object `schema.table.column` → strategy): one without stops the refresh before anything else,
  *    so a column a migration adds cannot leak;
@@ -47,7 +54,7 @@ function withHmacPads(script: string): string {
  * variables (`\gset`), never in the script's text or its output.
  */
 
-export const REFRESH_SCRIPT = fill(withHmacPads(String.raw`set -euo pipefail
+export const REFRESH_SCRIPT = fill(withSnippets(String.raw`set -euo pipefail
 @THROWAWAY_SETUP@
 key=""
 failure="unexpected error"
@@ -61,7 +68,11 @@ trap finish EXIT
 failure="MASKING_RULES is not a JSON object of column → strategy"
 jq -e 'type == "object" and all(.[]; IN("keep", "null", "hash", "fake-name", "fake-email"))' <<< "$MASKING_RULES" > /dev/null
 
-@NEWEST_BACKUP_RESTORED@
+@NEWEST_BACKUP_DOWNLOADED@
+
+@ARCHIVE_EXTENSIONS_DECLARED@
+
+@BACKUP_RESTORED_IN_THROWAWAY@
 
 failure="cannot read the restored schema"
 columns="$(restored -c "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'table', c.relname, 'column', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY n.nspname, c.relname, a.attnum), '[]')

@@ -67,7 +67,7 @@ export const AUTOMATIC_ROLLBACK = `failure() && (steps.${deployStepIds.smoke}.ou
  *   they fail; the GitHub deployment (its payload is the release: image digest, web deployment);
  *   the Lighthouse audit of the live URL (lighthouse.ts: warns under the floor, never rolls back); the
  *   audit record with its score (and DeploymentFailed on failure); the record of the rotated credentials
- *   the release carries (deployedCredentials.ts, for the rotation reminder); the page on failure.
+ *   the release carries (deployedCredentials.ts); the page on failure.
  * - `release-notes` after a successful deploy.
  */
 export function deployProductionWorkflow(settings: StackSettings): Workflow {

@@ -13,13 +13,13 @@ export function recordsDeployedCredentials(settings: StackSettings): boolean {
  * SSM String parameter `deployedCredentials.parameter`, written with the audit role's credentials (which may
  * put that one parameter). A deploy records RUNTIME_ROTATIONS as the job read it when it started, together
  * with the values it deployed; a rollback records what the restored release's deploy recorded in its GitHub
- * deployment payload (null when that deploy recorded none: the reminder then warns that nobody knows). The
- * rotation reminder reads it every day and pages before the recorded credential's VALID UNTIL.
+ * deployment payload (null when that deploy recorded none: nobody knows). The runbook reads it to see whether
+ * the live release still runs a credential near its VALID UNTIL (docs/operations.md).
  * `environment` may be an expression (rollback.yml's input, one of the model's environments).
  */
 export function recordDeployedCredentialsStep(settings: StackSettings, environment: string, credentials: string, condition: string): Step {
   return {
-    name: "Record the credentials the live release carries (the rotation reminder pages before they expire)",
+    name: "Record the credentials the live release carries (rotation instants and expiry, never a value)",
     if: condition,
     env: {
       PARAMETER: deployedCredentials.parameter(settings.product.slug, environment),

@@ -35,7 +35,7 @@ import { vercelEnv, vercelRestoreScript } from "./vercel";
  *   deployments; staging: the staging domain aliased back), optionally `alembic downgrade`, smoke
  *   tests, a GitHub deployment recording the restored release (so the next rollback and deploy see
  *   what runs), the audit record, and the credentials the restored release carries (its deploy's record,
- *   for the rotation reminder: deployedCredentials.ts). It shares its environment's deploy concurrency group, so a
+ *   deployedCredentials.ts). It shares its environment's deploy concurrency group, so a
  *   rollback and a deploy never run at once.
  */
 export function rollbackWorkflow(settings: StackSettings): Workflow {

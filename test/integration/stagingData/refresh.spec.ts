@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
 import { Client } from "pg";
 import { BACKUP_SCRIPT } from "../../../infra/backup/scripts";
-import { REFRESH_SCRIPT } from "../../../infra/stagingData/refreshScript";
+import { REFRESH_EXTENSIONS, REFRESH_SCRIPT } from "../../../infra/stagingData/refreshScript";
 import { AwsStandIn, createAwsStandIn } from "../backup/standIn";
 import { Cluster, startCluster } from "../postgres/cluster";
 
@@ -69,8 +69,9 @@ describe("staging refresh from a production backup with personal data (a real Po
     const result = await bash(BACKUP_SCRIPT, { DATABASE_URL: url("prod_reader", "reader-password", "production"), BACKUP_BUCKET: BUCKET, BACKUP_PREFIX: PREFIX, METRICS_NAMESPACE: "FlightPro/production", RPO_MINUTES: "60" });
     assert.equal(result.status, 0, result.out);
   };
-  const refresh = (rules = RULES) =>
+  const refresh = (rules = RULES, extensions = "") =>
     bash(REFRESH_SCRIPT, {
+      [REFRESH_EXTENSIONS]: extensions,
       BACKUP_BUCKET: BUCKET,
       BACKUP_PREFIX: PREFIX,
       MASKING_RULES: JSON.stringify(rules),
@@ -177,5 +178,32 @@ describe("staging refresh from a production backup with personal data (a real Po
     assert.notEqual(result.status, 0);
     assert.match(result.out, /staging refresh failed: masking failed/);
     assert.equal(await stagingDump(), before);
+  });
+
+  it("extensions: a schema using citext restores when flightdeck:stagingData.extensions declares it; undeclared, the refresh stops before the restore", async () => {
+    // A migration moves e-mails to citext on both sides (staging also gained production's phone column).
+    for (const database of ["production", "staging"]) {
+      const client = await cluster.connect(cluster.superuser, database);
+      clients.push(client);
+      await client.query("CREATE EXTENSION citext; ALTER TABLE public.users ALTER COLUMN email TYPE citext");
+      if (database === "staging") await client.query("ALTER TABLE public.users ADD COLUMN phone text");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // backup keys have one-second resolution
+    await backup();
+    const rules = { ...RULES, "public.users.phone": "null" };
+    const before = await stagingDump();
+    const undeclared = await refresh(rules, "");
+    assert.notEqual(undeclared.status, 0);
+    assert.match(undeclared.out, /staging refresh failed: the backup creates extension citext, which flightdeck:stagingData\.extensions does not declare \(the refresh's throwaway server would not have it\)/);
+    assert.equal(await stagingDump(), before, "staging is untouched");
+
+    const declared = await refresh(rules, "citext");
+    assert.equal(declared.status, 0, declared.out);
+    const users = await query("staging", "SELECT email::text AS email, pg_typeof(email)::text AS type, phone FROM users ORDER BY id");
+    assert.deepEqual(
+      users.map((user) => [user.email, user.type, user.phone]),
+      PEOPLE.map((person) => [`user-${hmac(person.email).slice(0, 16)}@example.invalid`, "citext", null]),
+    );
+    assert.ok(!declared.out.includes(KEY));
   });
 });
