@@ -31,13 +31,10 @@ export async function runPlan(
   try {
     args = parsePlanArgs(argv);
     const projectDir = args.project !== undefined ? path.resolve(args.project) : options.projectDir ?? PROJECT_DIR;
-    // Without --judge the plan evaluates this checkout's program: --project may only pick one of its projects.
-    if (args.project !== undefined && args.judge === undefined && !isWithin(projectDir, PROJECT_DIR)) {
-      throw new UsageError(
-        `--project goes with --judge unless it names a project of this checkout (such as ${path.relative(process.cwd(), path.join(PROJECT_DIR, "bootstrap")) || "bootstrap"}): ` +
-          `${args.project} is outside it, and the plan evaluates this checkout's programs only`,
-      );
-    }
+    // Without --judge the plan evaluates the program of --project: one of this checkout (bootstrap), or
+    // another checkout's (in CI, the pull request's), run by this checkout's engine on that checkout's own
+    // node_modules, which must be installed.
+    if (args.judge === undefined && !isWithin(projectDir, PROJECT_DIR)) assertDependenciesInstalled(projectDir, args.project ?? projectDir);
     const deployedDir = args.deployed === undefined ? undefined : path.resolve(args.deployed);
     if (deployedDir !== undefined && !existsSync(path.join(deployedDir, "Pulumi.yaml"))) {
       throw new UsageError(`--deployed ${args.deployed}: no Pulumi.yaml there; give the project directory of the checkout that is deployed (the base branch)`);
@@ -99,7 +96,7 @@ export async function runPlan(
     return { exitCode, output: render(plan, args, projectDir), errors: [], out: args.out };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
-    if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof UnknownProjectError) return { exitCode: 2, output: "", errors: [error.message] };
+    if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof UnknownProjectError || error instanceof ProjectDirError) return { exitCode: 2, output: "", errors: [error.message] };
     if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: [...error.problems, ...(packProblem === undefined ? [] : [packProblem])] };
     // A policy config file below the level floors, or one the pack's schemas reject.
     const { PolicyConfigError } = require("../policy/policyConfig") as typeof import("../policy/policyConfig");
@@ -108,6 +105,17 @@ export async function runPlan(
   } finally {
     // Stops the pack when the plan failed before judging (judgeResources stops it otherwise).
     pack?.close();
+  }
+}
+
+class ProjectDirError extends Error {}
+
+/** The evaluated checkout's own @pulumi/pulumi, which its program and provider SDKs load. */
+function assertDependenciesInstalled(projectDir: string, named: string): void {
+  try {
+    require.resolve("@pulumi/pulumi", { paths: [projectDir] });
+  } catch {
+    throw new ProjectDirError(`--project ${named}: no @pulumi/pulumi is installed for it: install its dependencies first (\`npm ci --ignore-scripts\` in its checkout)`);
   }
 }
 
