@@ -17,3 +17,4 @@ export const alertTopicArns = outputs.alertTopicArns;
 export const featureFlags = outputs.featureFlags;
 export const backupBucket = outputs.backupBucket;
 export const drillRegister = outputs.drillRegister;
+export const appRedeploy = outputs.appRedeploy;

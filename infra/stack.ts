@@ -19,7 +19,8 @@ import { BranchRuleset } from "./github/branchRuleset";
 import { DeploymentEnvironment } from "./github/deploymentEnvironment";
 import { githubProvider } from "./github/provider";
 import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
-import { deployVariables } from "./pipeline/deployContract";
+import { deployVariables, deployedCredentials } from "./pipeline/deployContract";
+import { recordsDeployedCredentials } from "./workflows/deployedCredentials";
 import { RotationReminder } from "./secrets/rotationReminder";
 import { SecretInventory } from "./secrets/secretInventory";
 import { StagingRefresh } from "./stagingData/stagingRefresh";
@@ -27,6 +28,9 @@ import { GeneratedSecrets } from "./secrets/values";
 import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
 import { WebProject } from "./vercel/webProject";
 import { WorkflowFiles } from "./workflows/workflowFiles";
+import { deployWorkflowOf } from "./workflows/files";
+import { DEPLOY_REASON_INPUT } from "./workflows/deployProduction";
+import { RuntimeCredentials } from "./secrets/runtimeCredentials";
 
 /** What a stack exports: where things are, never a secret in plain. */
 export interface StackOutputs {
@@ -56,6 +60,22 @@ export interface StackOutputs {
   drillRegister?: string;
   /** Staging's data choice (flightdeck:stagingData.mode): anonymized (the weekly refresh) or synthetic. */
   stagingData?: string;
+  /**
+   * What infra.yml's apply job redeploys when a `pulumi up` rotated a credential the running app reads
+   * (tools/redeploy): the app's deploy workflow of this stack, dispatched as the deploy App, and the
+   * credentials (rotation instants and expiry, never values) whose change calls for it.
+   */
+  appRedeploy?: {
+    owner: string;
+    repository: string;
+    workflow: string;
+    ref: string;
+    appId: number;
+    installationId: number;
+    /** The workflow_dispatch input that records why (deploy-production's `reason`); deploy-staging takes none. */
+    reasonInput?: string;
+    credentials: pulumi.Output<RuntimeCredentials>;
+  };
 }
 
 /** Builds every resource one stack declares from its validated config. */
@@ -137,6 +157,7 @@ export function buildStack(config: StackConfig): StackOutputs {
           topicKeyArn: alertRules.key.arn,
           metricsNamespace: alertRules.namespace,
           watchRecordParameter: watchSettings ? watchRecordParameter(settings.product.slug, settings.environment) : undefined,
+          deployedCredentialsParameter: recordsDeployedCredentials(settings) ? deployedCredentials.parameter(settings.product.slug, settings.environment) : undefined,
         })
       : undefined;
   // The metrics bridge feeds the alarms' namespace; with the watch it also judges each production deploy.
@@ -260,6 +281,7 @@ export function buildStack(config: StackConfig): StackOutputs {
       })
     : undefined;
 
+  const redeploy = deployWorkflowOf(settings);
   return {
     environment: settings.environment,
     protectedBranch: branch,
@@ -276,6 +298,17 @@ export function buildStack(config: StackConfig): StackOutputs {
     backupBucket: recovery?.backupBucket,
     drillRegister: recovery?.registerParameter,
     stagingData: settings.stagingData?.mode,
+    appRedeploy: redeploy && inventory?.runtimeCredentials
+      ? {
+          owner: settings.github.owner,
+          repository: settings.github.repository,
+          ...redeploy,
+          appId: settings.github.deployIdentity.id,
+          installationId: settings.github.deployIdentity.installationId,
+          ...(settings.environment === "production" ? { reasonInput: DEPLOY_REASON_INPUT } : {}),
+          credentials: inventory.runtimeCredentials,
+        }
+      : undefined,
   };
 }
 

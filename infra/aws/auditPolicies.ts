@@ -60,6 +60,8 @@ export interface DeployRolePermissionsInput {
   metricsNamespace: string;
   /** The post-deployment watch's record (an SSM String parameter's ARN) the production deploy writes, when the stack watches deploys. */
   watchRecordParameterArn?: string;
+  /** The record of the credentials the live release carries (an SSM String parameter's ARN), when the stack hands the app rotated credentials. */
+  deployedCredentialsParameterArn?: string;
 }
 
 /**
@@ -89,6 +91,9 @@ export function deployRolePermissions(input: DeployRolePermissionsInput): Policy
     ...(input.watchRecordParameterArn === undefined
       ? []
       : [{ Sid: "StartThePostDeploymentWatch", Effect: "Allow" as const, Action: "ssm:PutParameter", Resource: input.watchRecordParameterArn }]),
+    ...(input.deployedCredentialsParameterArn === undefined
+      ? []
+      : [{ Sid: "RecordDeployedCredentials", Effect: "Allow" as const, Action: "ssm:PutParameter", Resource: input.deployedCredentialsParameterArn }]),
   );
 }
 

@@ -20,14 +20,17 @@ export interface DeployAuditRoleArgs {
   metricsNamespace: string;
   /** The SSM parameter the production deploy writes the post-deployment watch's record to (infra/metrics). */
   watchRecordParameter?: string;
+  /** The SSM parameter the deploys and rollbacks write the live release's credentials to (workflows/deployedCredentials.ts). */
+  deployedCredentialsParameter?: string;
 }
 
 /**
  * The role the deploy jobs assume through GitHub's OIDC tokens, and nothing else can: trust is
  * pinned to `repo:<owner>/<repo>:environment:<environment>` (or, with `flightdeck:github.oidcSubjectIds`,
  * the immutable `repo:<owner>@<id>/<repo>@<id>:environment:<environment>`) and the STS audience. It may only
- * write audit records under the prefix, announce deployments on the alert topics and publish
- * metrics to the stack's namespace (DeploymentFailed).
+ * write audit records under the prefix, announce deployments on the alert topics, publish
+ * metrics to the stack's namespace (DeploymentFailed), and put the watch's and the deployed
+ * credentials' records (one SSM parameter each).
  */
 export class DeployAuditRole extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
@@ -45,6 +48,12 @@ export class DeployAuditRole extends pulumi.ComponentResource {
       watchRecordParameter === undefined
         ? pulumi.output<string | undefined>(undefined)
         : pulumi.all([region, aws.getCallerIdentityOutput({}, { parent: this }).accountId]).apply(([regionName, account]) => ssmParameterArn(regionName, account, watchRecordParameter));
+
+    const deployedCredentialsParameter = args.deployedCredentialsParameter;
+    const deployedCredentialsArn =
+      deployedCredentialsParameter === undefined
+        ? pulumi.output<string | undefined>(undefined)
+        : pulumi.all([region, aws.getCallerIdentityOutput({}, { parent: this }).accountId]).apply(([regionName, account]) => ssmParameterArn(regionName, account, deployedCredentialsParameter));
 
     this.providerArn =
       args.githubOidcProviderArn !== undefined
@@ -72,8 +81,8 @@ export class DeployAuditRole extends pulumi.ComponentResource {
         role: this.role.name,
         name: "write-audit-records",
         policy: pulumi
-          .all([pulumi.output(args.auditKeyArn), pulumi.all(args.topicArns), pulumi.output(args.topicKeyArn), region, watchRecordArn])
-          .apply(([auditKeyArn, topicArns, topicKeyArn, regionName, watchRecordParameterArn]) =>
+          .all([pulumi.output(args.auditKeyArn), pulumi.all(args.topicArns), pulumi.output(args.topicKeyArn), region, watchRecordArn, deployedCredentialsArn])
+          .apply(([auditKeyArn, topicArns, topicKeyArn, regionName, watchRecordParameterArn, deployedCredentialsParameterArn]) =>
             toJson(
               deployRolePermissions({
                 bucketName: args.bucketName,
@@ -84,6 +93,7 @@ export class DeployAuditRole extends pulumi.ComponentResource {
                 region: regionName,
                 metricsNamespace: args.metricsNamespace,
                 watchRecordParameterArn,
+                deployedCredentialsParameterArn,
               }),
             ),
           ),

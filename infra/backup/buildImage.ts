@@ -53,6 +53,18 @@ export function pgvectorInstallCommands(version: string): string[] {
   ];
 }
 
+/** An extension's name as CREATE EXTENSION takes it (the drill's and the staging refresh's config). */
+export const EXTENSION_NAME = /^[a-z_][a-z0-9_-]*$/;
+
+/** Why a job (`the drill`, `the refresh`) cannot install an extension on a PostgreSQL `major` server of this image, or undefined. */
+export function extensionInstallProblem(name: string, major: number, job: string): string | undefined {
+  if (name === "plpgsql") return "plpgsql is built into every server: remove it";
+  if (name !== PGVECTOR_EXTENSION && !(CONTRIB_EXTENSIONS as readonly string[]).includes(name)) {
+    return `${JSON.stringify(name)} is neither a contrib module (postgresql${major}-contrib) nor ${PGVECTOR_EXTENSION} (pgvector): ${job} cannot install it`;
+  }
+  return undefined;
+}
+
 /** The packages the backup job (client only) or the drill (client, server, and what its extensions need) installs. */
 export function postgresPackages(major: number, options: { server: boolean; extensions?: readonly string[] }): string[] {
   const extensions = options.extensions ?? [];

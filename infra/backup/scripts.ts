@@ -99,7 +99,7 @@ const THROWAWAY_STOP = String.raw`if [ -f "$workdir/data/postmaster.pid" ]; then
  * (its SHA-256 metadata); then restored into a throwaway PostgreSQL server (a new cluster in $workdir, on a
  * Unix socket only) as the database `restored`; `restored` runs psql there. Sets `key` and `expected_head`,
  * and `failure` before each step for the script's EXIT trap. The drill checks the archive's extensions
- * between the two; the staging refresh runs both at once (@NEWEST_BACKUP_RESTORED@).
+ * between the two, and so does the staging refresh (archiveExtensionsDeclared).
  */
 const NEWEST_BACKUP_DOWNLOADED = String.raw`failure="no backup found under s3://$BACKUP_BUCKET/$BACKUP_PREFIX"
 key="$(aws s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX" --query 'Contents[].Key' --output text \
@@ -131,7 +131,6 @@ export function fill(script: string): string {
     // Functions, not strings: a replacement string reads `$'` and `$&` as patterns, and the snippets hold them.
     .replace("@THROWAWAY_SETUP@", () => THROWAWAY_SETUP)
     .replace("@THROWAWAY_STOP@", () => THROWAWAY_STOP)
-    .replace("@NEWEST_BACKUP_RESTORED@", () => `${NEWEST_BACKUP_DOWNLOADED}\n\n${BACKUP_RESTORED_IN_THROWAWAY}`)
     .replace("@NEWEST_BACKUP_DOWNLOADED@", () => NEWEST_BACKUP_DOWNLOADED)
     .replace("@BACKUP_RESTORED_IN_THROWAWAY@", () => BACKUP_RESTORED_IN_THROWAWAY)
     .replaceAll("%{", "${").replace(/@([A-Z0-9_]+)@/g, (placeholder, name: string) => {
@@ -183,6 +182,21 @@ aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-data "$
 echo "backup: s3://$BACKUP_BUCKET/$key ($size bytes, migration head $head, previous backup $previous bytes)"`);
 
 /**
+ * Before a restore into a throwaway server: every extension the archive creates (`pg_restore --list`) must be
+ * one the job's server has installed, as the space-separated list in `variable` says (from `configKey`); an
+ * undeclared one stops the job by name before anything is restored. pg_restore then runs the archive's own
+ * CREATE EXTENSION in the throwaway database. Shared by the restore drill and the staging refresh.
+ */
+export function archiveExtensionsDeclared(variable: string, configKey: string, server: string): string {
+  return String.raw`failure="pg_restore could not read $key as an archive (its table of contents)"
+pg_restore --list "$workdir/backup.dump" > "$workdir/toc"
+for extension in $(awk '$4 == "EXTENSION" && $5 == "-" {print $6}' "$workdir/toc" | sort -u); do
+  failure="the backup creates extension $extension, which ${configKey} does not declare (${server} would not have it)"
+  case " %{${variable}:-} plpgsql " in *" $extension "*) ;; *) false ;; esac
+done`;
+}
+
+/**
  * Restores the newest backup into a throwaway PostgreSQL server (a new cluster in a temporary
  * directory, listening on a Unix socket only), checks it is the object the backup job wrote
  * (SHA-256), counts the configured tables against their minimums, compares the migration head with
@@ -192,7 +206,8 @@ echo "backup: s3://$BACKUP_BUCKET/$key ($size bytes, migration head $head, previ
  * failed, overwrites the drill register; a passing run also publishes RestoreDrillSeconds. A failure
  * exits non-zero, so the build fails (CodeBuild's FailedBuilds, which the drill alarm watches).
  */
-export const DRILL_SCRIPT = fill(String.raw`set -euo pipefail
+export const DRILL_SCRIPT = fill(
+  String.raw`set -euo pipefail
 started_epoch="$(date +%s)"
 @THROWAWAY_SETUP@
 key=""
@@ -227,12 +242,7 @@ trap finish EXIT
 
 @NEWEST_BACKUP_DOWNLOADED@
 
-failure="pg_restore could not read $key as an archive (its table of contents)"
-pg_restore --list "$workdir/backup.dump" > "$workdir/toc"
-for extension in $(awk '$4 == "EXTENSION" && $5 == "-" {print $6}' "$workdir/toc" | sort -u); do
-  failure="the backup creates extension $extension, which flightdeck:disasterRecovery.drill.extensions does not declare (the drill's server would not have it)"
-  case " %{DRILL_EXTENSIONS:-} plpgsql " in *" $extension "*) ;; *) false ;; esac
-done
+@ARCHIVE_EXTENSIONS_DECLARED@
 
 @BACKUP_RESTORED_IN_THROWAWAY@
 
@@ -257,4 +267,5 @@ aws cloudwatch put-metric-data --namespace "$METRICS_NAMESPACE" --metric-data \
   "$(jq -n --argjson seconds "$elapsed" '[{MetricName: "@DRILL_SECONDS@", Value: $seconds, Unit: "Seconds"}]')"
 failure="could not update the register $REGISTER_PARAMETER"
 register passed
-echo "restore drill passed: $key restored in $elapsed s (budget $BUDGET_SECONDS s); rows $counts; migration head $head"`);
+echo "restore drill passed: $key restored in $elapsed s (budget $BUDGET_SECONDS s); rows $counts; migration head $head"`.replace("@ARCHIVE_EXTENSIONS_DECLARED@", () => archiveExtensionsDeclared("DRILL_EXTENSIONS", "flightdeck:disasterRecovery.drill.extensions", "the drill's server")),
+);

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from "node:net";
 import { z } from "zod";
-import { CONTRIB_EXTENSIONS, PACKAGED_POSTGRES_MAJORS, PGVECTOR_EXTENSION, packagedPostgresMajors } from "./buildImage";
+import { EXTENSION_NAME, extensionInstallProblem, PACKAGED_POSTGRES_MAJORS, PGVECTOR_EXTENSION, packagedPostgresMajors } from "./buildImage";
 
 /**
  * `flightdeck:disasterRecovery`: the spec's "Disaster Recovery" section as data. The recovery
@@ -80,7 +80,7 @@ export const disasterRecovery = z.strictObject({
     rtoShare: z.number().gt(0).max(1).default(0.25).describe("share of the RTO the database restore may take: the drill alarms above it"),
     tables: z.array(drillTable).min(1).describe("tables the drill counts in the restored database"),
     extensions: z
-      .array(z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be an extension name as CREATE EXTENSION takes it"))
+      .array(z.string().regex(EXTENSION_NAME, "must be an extension name as CREATE EXTENSION takes it"))
       .default([])
       .describe(`extensions the schema uses, installed in the drill's server: contrib modules (postgresqlNN-contrib) or ${PGVECTOR_EXTENSION} (pgvector, built from source)`),
     pgvectorVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a pgvector release such as 0.8.1").default("0.8.1").describe("the pgvector release the drill builds when extensions has vector"),
@@ -165,10 +165,8 @@ export function disasterRecoveryProblems(settings: {
     }
   }
   recovery.drill.extensions.forEach((name, index) => {
-    if (name === "plpgsql") at(`drill.extensions[${index}]`, "plpgsql is built into every server: remove it");
-    else if (name !== PGVECTOR_EXTENSION && !(CONTRIB_EXTENSIONS as readonly string[]).includes(name)) {
-      at(`drill.extensions[${index}]`, `${JSON.stringify(name)} is neither a contrib module (postgresql${version}-contrib) nor ${PGVECTOR_EXTENSION} (pgvector): the drill cannot install it`);
-    }
+    const problem = extensionInstallProblem(name, version, "the drill");
+    if (problem !== undefined) at(`drill.extensions[${index}]`, problem);
   });
   const replica = recovery.backups.replica;
   if (replica && replica.bucketName === recovery.backups.bucketName) {

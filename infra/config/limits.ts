@@ -39,7 +39,7 @@ export function apiLimitProblems(settings: StackSettings): string[] {
       at(`${path}.value`, `is ${Buffer.byteLength(entry.value)} bytes; a Vercel environment variable holds at most ${apiLimits.vercelValueBytes}`);
     }
     // docs.github.com, Secrets reference, naming your secrets: "Must not start with the GITHUB_ prefix" (case-insensitive: names are stored upper case).
-    if (entry.destinations.githubEnvironment && entry.name.toUpperCase().startsWith("GITHUB_")) {
+    if ((entry.destinations.githubEnvironment || entry.destinations.railway) && entry.name.toUpperCase().startsWith("GITHUB_")) {
       at(`${path}.name`, `GitHub reserves the GITHUB_ prefix: a secret cannot be named ${entry.name}`);
     }
     // An entry without its rotation date is reported by validate.ts; its record is measured once it has one.

@@ -144,8 +144,14 @@ export const secret = z.strictObject({
     .strictObject({
       vercel: z.boolean().default(false),
       githubEnvironment: z.boolean().default(false),
+      /**
+       * A variable of the API's Railway service (`api.railway.service`): the stack places the value as a
+       * GitHub environment secret of the same name, and every deploy job upserts it into the service's
+       * variables before it deploys the image (infra/workflows/railway.ts).
+       */
+      railway: z.boolean().default(false),
     })
-    .default({ vercel: false, githubEnvironment: false }),
+    .default({ vercel: false, githubEnvironment: false, railway: false }),
   rotation: z
     .strictObject({
       periodDays: positiveInt,

@@ -10,6 +10,7 @@ import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "../metrics/setti
 import { apiLimitProblems } from "./limits";
 import { metricDefinitions } from "../aws/alertMetrics";
 import { isRotatedByProgram } from "../secrets/rotation";
+import { railwayVariableNameProblem } from "../workflows/railway";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -157,6 +158,12 @@ export function structuralProblems(settings: StackSettings, today?: string): str
     }
     if (entry.destinations.vercel && settings.web === undefined) at(`${path}.destinations.vercel`, "needs the web key (the Vercel project)");
     if (entry.destinations.githubEnvironment && model === "local-only") at(`${path}.destinations.githubEnvironment`, "model local-only has no deploy environment");
+    if (entry.destinations.railway) {
+      if (settings.api === undefined) at(`${path}.destinations.railway`, "needs the api key (the Railway service)");
+      if (model === "local-only") at(`${path}.destinations.railway`, "model local-only has no deploy environment to carry it to Railway");
+      const reserved = railwayVariableNameProblem(entry.name);
+      if (reserved !== undefined) at(`${path}.name`, reserved);
+    }
   });
 
   if (settings.alerts) {

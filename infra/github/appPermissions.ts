@@ -21,12 +21,12 @@ export interface AppPermission {
 
 /**
  * The stacks' deploy App (`flightdeck:github.deployIdentity`): rulesets, environments and their branch
- * policies, environment secrets and variables, the committed files, reviewer teams, and the
- * post-deployment watch's rollback dispatch. One App for both stacks.
+ * policies, environment secrets and variables, the committed files, reviewer teams, the
+ * post-deployment watch's rollback dispatch, and the redeploy dispatch after a rotation (tools/redeploy). One App for both stacks.
  */
 export const DEPLOY_APP_PERMISSIONS: readonly AppPermission[] = [
   { key: "administration", title: "Administration", scope: "Repository", access: "write", why: "rulesets; deployment environments and their branch policies" },
-  { key: "actions", title: "Actions", scope: "Repository", access: "write", why: "reading environments and branch policies back (refresh); the watch dispatches rollback.yml" },
+  { key: "actions", title: "Actions", scope: "Repository", access: "write", why: "reading environments and branch policies back (refresh); the watch dispatches rollback.yml; infra.yml redeploys the app after a rotation (its deploy workflow)" },
   { key: "contents", title: "Contents", scope: "Repository", access: "write", why: "`.env.example`, the workflow and recovery files" },
   { key: "workflows", title: "Workflows", scope: "Repository", access: "write", why: "the same commits, for paths under `.github/workflows/`" },
   { key: "environments", title: "Environments", scope: "Repository", access: "write", why: "environment secrets and variables" },

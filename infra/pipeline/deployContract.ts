@@ -19,6 +19,8 @@ export const deployVariables = {
   railwayProject: "RAILWAY_PROJECT",
   railwayService: "RAILWAY_SERVICE",
   railwayEnvironment: "RAILWAY_ENVIRONMENT",
+  /** The rotated credentials the app's values carry (infra/secrets/runtimeCredentials.ts): JSON, dates only. */
+  runtimeRotations: "RUNTIME_ROTATIONS",
 } as const;
 
 export const deploySecrets = {
@@ -31,4 +33,14 @@ export const deploySecrets = {
 export const rotationRegister = {
   parameterPrefix: (product: string, environment: string) => `/flightdeck/${product}/${environment}/secret-rotation/`,
   tagKey: "flightdeck:secret-rotation",
+} as const;
+
+/**
+ * What the running app carries: each successful deploy (and rollback) records, in this SSM String parameter
+ * (dates, never a value), the rotated credentials its release holds (RUNTIME_ROTATIONS at deploy time), so
+ * anyone can compare what the app carries with what the stack placed (docs/operations.md; the rotation
+ * reminder does not read it yet).
+ */
+export const deployedCredentials = {
+  parameter: (product: string, environment: string) => `/flightdeck/${product}/${environment}/deployed-credentials`,
 } as const;

@@ -4,7 +4,9 @@ import * as vercel from "@pulumiverse/vercel";
 import { EnvironmentName, SecretEntry } from "../config/schema";
 import { VercelTarget } from "../vercel/runtimeSettings";
 import { EnvExampleFile } from "./envExampleFile";
+import { deployVariables } from "../pipeline/deployContract";
 import { rotationComment } from "./rotation";
+import { RuntimeCredentials, runtimeCredentialEntries } from "./runtimeCredentials";
 import { GeneratedRotation, RotationRegister } from "./rotationRegister";
 import { GeneratedSecrets, GeneratedSource, SecretValueSources, missingValue, secretValue } from "./values";
 
@@ -32,7 +34,8 @@ export interface SecretInventoryArgs {
 
 /**
  * The spec's secrets inventory, as declared in the stack config: every value from a Pulumi secret
- * into its destinations (Vercel, sensitive unless public; GitHub environment secrets), every secret
+ * into its destinations (Vercel, sensitive unless public; GitHub environment secrets, which also carry
+ * the Railway service's variables to the deploy jobs), every secret
  * in the rotation register, and a `.env.example` listing the names. Values stay Pulumi secrets end to end.
  */
 export class SecretInventory extends pulumi.ComponentResource {
@@ -40,6 +43,9 @@ export class SecretInventory extends pulumi.ComponentResource {
   readonly environmentSecrets: github.ActionsEnvironmentSecret[] = [];
   readonly rotation: RotationRegister;
   readonly envExample: EnvExampleFile;
+  /** The rotated credentials the running app reads (runtimeCredentials.ts); undefined when the inventory has none. */
+  readonly runtimeCredentials?: pulumi.Output<RuntimeCredentials>;
+  readonly runtimeCredentialsVariable?: github.ActionsEnvironmentVariable;
 
   constructor(name: string, args: SecretInventoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flightdeck:secrets:SecretInventory", name, {}, opts);
@@ -75,7 +81,8 @@ export class SecretInventory extends pulumi.ComponentResource {
           ),
         );
       }
-      if (entry.destinations.githubEnvironment && args.githubEnvironment !== undefined) {
+      // A Railway variable travels as the environment secret of the same name: the deploy jobs upsert it (workflows/railway.ts).
+      if ((entry.destinations.githubEnvironment || entry.destinations.railway) && args.githubEnvironment !== undefined) {
         this.environmentSecrets.push(
           new github.ActionsEnvironmentSecret(
             `${name}-github-${entry.name}`,
@@ -84,6 +91,35 @@ export class SecretInventory extends pulumi.ComponentResource {
           ),
         );
       }
+    }
+
+    // Which credential the values above carry, for the deploy jobs to record; written after them, so a deploy
+    // that starts in between reads an older record than its values: a record may lag its values, never lead them.
+    const credentialEntries = runtimeCredentialEntries(args.entries);
+    this.runtimeCredentials =
+      credentialEntries.length === 0
+        ? undefined
+        : pulumi.output(
+            Object.fromEntries(
+              credentialEntries.map((entry) => {
+                const rotation = args.generatedRotations?.[entry.source as GeneratedSource];
+                if (rotation === undefined) throw new Error(`${name}: ${entry.name} comes from ${entry.source}, whose rotation the stack did not hand over`);
+                return [entry.name, pulumi.output(rotation.rotatedAt).apply((rotatedAt) => ({ rotatedAt, validUntil: rotation.validUntil }))];
+              }),
+            ),
+          ) as pulumi.Output<RuntimeCredentials>;
+    if (this.runtimeCredentials !== undefined && args.githubEnvironment !== undefined) {
+      const carriers = [...this.vercelVariables, ...this.environmentSecrets];
+      this.runtimeCredentialsVariable = new github.ActionsEnvironmentVariable(
+        `${name}-github-${deployVariables.runtimeRotations}`,
+        {
+          repository: args.repository,
+          environment: args.githubEnvironment,
+          variableName: deployVariables.runtimeRotations,
+          value: this.runtimeCredentials.apply((credentials) => JSON.stringify(credentials)),
+        },
+        { parent: this, dependsOn: carriers },
+      );
     }
 
     this.rotation = new RotationRegister(
@@ -124,6 +160,9 @@ export function inventoryProblems(
     if (entry.destinations.vercel && !places.vercel) problems.push(`${entry.name}: destination vercel, but the stack has no Vercel project`);
     if (entry.destinations.githubEnvironment && !places.githubEnvironment) {
       problems.push(`${entry.name}: destination githubEnvironment, but the stack has no deploy environment`);
+    }
+    if (entry.destinations.railway && !places.githubEnvironment) {
+      problems.push(`${entry.name}: destination railway, but the stack has no deploy environment to carry it to the deploy jobs`);
     }
   }
   return problems;

@@ -1,4 +1,22 @@
-import { fill } from "../backup/scripts";
+import { archiveExtensionsDeclared, fill } from "../backup/scripts";
+
+/** The job's environment variable listing the extensions its server has installed (flightdeck:stagingData.extensions). */
+export const REFRESH_EXTENSIONS = "REFRESH_EXTENSIONS";
+
+/** K ⊕ ipad and K ⊕ opad (RFC 2104) as psql variables `ipad` and `opad` (hex), from the psql variable `key`. */
+const HMAC_PADS = String.raw`SELECT string_agg(lpad(to_hex(get_byte(padded.k, i) # 54), 2, '0'), '' ORDER BY i) AS ipad,
+       string_agg(lpad(to_hex(get_byte(padded.k, i) # 92), 2, '0'), '' ORDER BY i) AS opad
+  FROM (SELECT CASE WHEN octet_length(raw) > 64 THEN sha256(raw) ELSE raw END AS short FROM (SELECT convert_to(:'key', 'UTF8') AS raw) AS given) AS key_bytes,
+       LATERAL (SELECT short || decode(repeat('00', 64 - octet_length(short)), 'hex') AS k) AS padded,
+       generate_series(0, 63) AS i
+\gset`;
+
+/** The script with the HMAC pads' query and the extension check in place (before fill, which refuses an unknown placeholder). */
+function withSnippets(script: string): string {
+  return script
+    .replace("@HMAC_PADS@", () => HMAC_PADS)
+    .replace("@ARCHIVE_EXTENSIONS_DECLARED@", () => archiveExtensionsDeclared(REFRESH_EXTENSIONS, "flightdeck:stagingData.extensions", "the refresh's throwaway server"));
+}
 
 /**
  * The weekly staging refresh (the spec's "Anonymized copy of production data (refreshed weekly)"), as
@@ -6,7 +24,9 @@ import { fill } from "../backup/scripts";
  * test/integration/stagingData runs this very string against a real PostgreSQL server):
  *
  * 1. the newest production backup, checked to be the object the backup job wrote, restored into a
- *    throwaway server (the drill's steps);
+ *    throwaway server (the drill's steps), whose server has the extensions the schema uses installed
+ *    (flightdeck:stagingData.extensions, REFRESH_EXTENSIONS): a backup creating another stops the refresh by
+ *    name before the restore (archiveExtensionsDeclared, the drill's check);
  * 2. every column of every table the restore holds must have a masking rule (MASKING_RULES, a JSON
  *    object `schema.table.column` → strategy): one without stops the refresh before anything else,
  *    so a column a migration adds cannot leak;
@@ -19,15 +39,22 @@ import { fill } from "../backup/scripts";
  *    the staging role STAGING_DATABASE_URL names. Nothing else reaches staging; a failure anywhere
  *    leaves staging as it was.
  *
- * Strategies: `keep`; `null`; `hash`, a keyed SHA-256 (MASKING_KEY, a secret: the same value gives
- * the same hash, so joins and uniqueness hold, and without the key no original can be tested),
- * 32 hex digits cast back to the column's type (text or uuid; another type fails the refresh);
- * `fake-name` (`Person <6 hex digits>`) and `fake-email` (`user-<16 hex>@example.invalid`, a
- * reserved domain: RFC 2606), both from the keyed hash, so equal inputs stay equal. NULL stays NULL.
- * The key goes to psql as a variable (`:'key'`, quoted by psql: https://www.postgresql.org/docs/15/app-psql.html,
- * "SQL Interpolation"), never into the script's text or its output.
+ * Strategies: `keep`; `null`; `hash`, HMAC-SHA256 of the value's text keyed by MASKING_KEY (the stack's
+ * generated secret, stagingRefresh.ts): the same value gives the same hash, so joins and uniqueness hold,
+ * and without the key nobody can hash a guess (an e-mail, a name) to find it. 32 hex digits cast back to
+ * the column's type (text or uuid; another type fails the refresh); `fake-name` (`Person <6 hex digits>`)
+ * and `fake-email` (`user-<16 hex>@example.invalid`, a reserved domain: RFC 2606), both from the same
+ * HMAC, so equal inputs stay equal. NULL stays NULL.
+ * HMAC as RFC 2104 §2 defines it, H(K ⊕ opad ‖ H(K ⊕ ipad ‖ text)) with B = 64 bytes for SHA-256 (a key
+ * longer than B is hashed first, a shorter one padded with zeros; ipad 0x36, opad 0x5c), built from
+ * PostgreSQL's own sha256() (https://www.postgresql.org/docs/15/functions-binarystring.html) and integer
+ * `#` (XOR), so the throwaway database needs no pgcrypto; test/integration/stagingData checks it against
+ * Node's createHmac. The key goes to psql as a variable (`:'key'`, quoted by psql:
+ * https://www.postgresql.org/docs/15/app-psql.html, "SQL Interpolation"), the padded keys stay psql
+ * variables (`\gset`), never in the script's text or its output.
  */
-export const REFRESH_SCRIPT = fill(String.raw`set -euo pipefail
+
+export const REFRESH_SCRIPT = fill(withSnippets(String.raw`set -euo pipefail
 @THROWAWAY_SETUP@
 key=""
 failure="unexpected error"
@@ -41,7 +68,11 @@ trap finish EXIT
 failure="MASKING_RULES is not a JSON object of column → strategy"
 jq -e 'type == "object" and all(.[]; IN("keep", "null", "hash", "fake-name", "fake-email"))' <<< "$MASKING_RULES" > /dev/null
 
-@NEWEST_BACKUP_RESTORED@
+@NEWEST_BACKUP_DOWNLOADED@
+
+@ARCHIVE_EXTENSIONS_DECLARED@
+
+@BACKUP_RESTORED_IN_THROWAWAY@
 
 failure="cannot read the restored schema"
 columns="$(restored -c "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'table', c.relname, 'column', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY n.nspname, c.relname, a.attnum), '[]')
@@ -53,9 +84,13 @@ failure="the restored schema has columns no masking rule classifies (add each to
 [ -z "$unclassified" ]
 
 failure="masking failed"
+hmac_pads="$(cat <<'SQL'
+@HMAC_PADS@
+SQL
+)"
 statements="$(jq -r --argjson rules "$MASKING_RULES" '
   def ident: "\"" + gsub("\""; "\"\"") + "\"";
-  def digest($c): "encode(sha256(convert_to(:'"'"'key'"'"' || '"'"':'"'"' || " + $c + "::text, '"'"'UTF8'"'"')), '"'"'hex'"'"')";
+  def digest($c): "encode(sha256(decode(:'"'"'opad'"'"', '"'"'hex'"'"') || sha256(decode(:'"'"'ipad'"'"', '"'"'hex'"'"') || convert_to(" + $c + "::text, '"'"'UTF8'"'"'))), '"'"'hex'"'"')";
   def masked($c; $strategy; $type):
     if $strategy == "null" then "NULL"
     elif $strategy == "hash" then "CASE WHEN " + $c + " IS NULL THEN NULL ELSE left(" + digest($c) + ", 32)::" + $type + " END"
@@ -65,7 +100,7 @@ statements="$(jq -r --argjson rules "$MASKING_RULES" '
   | group_by([.schema, .table])[]
   | "UPDATE " + (.[0].schema | ident) + "." + (.[0].table | ident) + " SET "
     + ([.[] | (.column | ident) + " = " + masked(.column | ident; .strategy; .type)] | join(", ")) + ";"' <<< "$columns")"
-{ echo "SET session_replication_role = replica;"; echo "$statements"; } \
+{ echo "SET session_replication_role = replica;"; echo "$hmac_pads"; echo "$statements"; } \
   | restored --single-transaction -v key="$MASKING_KEY" -f - > /dev/null
 echo "staging refresh: $(jq length <<< "$columns") columns classified, $(grep -c '^UPDATE ' <<< "$statements" || true) tables masked"
 
@@ -76,4 +111,4 @@ tables="$(jq -r '[.[] | select(.schema != "@VERSION_SCHEMA@") | "\(.schema).\(.t
 failure="loading staging failed; staging is unchanged"
 { echo "SET client_min_messages = warning;"; [ -z "$tables" ] || echo "TRUNCATE TABLE $tables;"; cat "$workdir/masked.sql"; } \
   | psql -X -q -v ON_ERROR_STOP=1 --single-transaction --no-password -d "$STAGING_DATABASE_URL" -f - > /dev/null
-echo "staging refresh: loaded the masked rows of $key into staging"`);
+echo "staging refresh: loaded the masked rows of $key into staging"`));

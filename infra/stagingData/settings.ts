@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PACKAGED_POSTGRES_MAJORS, packagedPostgresMajors } from "../backup/buildImage";
+import { EXTENSION_NAME, extensionInstallProblem, PACKAGED_POSTGRES_MAJORS, PGVECTOR_EXTENSION, packagedPostgresMajors } from "../backup/buildImage";
 
 /**
  * `flightdeck:stagingData`: the spec's staging data, "Anonymized copy of production data (refreshed
@@ -38,6 +38,13 @@ export const stagingData = z.discriminatedUnion("mode", [
       .int()
       .default(15)
       .describe(`major version of the PostgreSQL tools the job installs: at least production's server, one the build image packages (${packagedPostgresMajors().join(", ")})`),
+    extensions: z
+      .array(z.string().regex(EXTENSION_NAME, "must be an extension name as CREATE EXTENSION takes it"))
+      .default([])
+      .describe(
+        `extensions production's schema uses, installed in the refresh's throwaway server before the restore (as the restore drill's): contrib modules (postgresqlNN-contrib) or ${PGVECTOR_EXTENSION} (pgvector, built from source); a backup creating another stops the refresh`,
+      ),
+    pgvectorVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a pgvector release such as 0.8.1").default("0.8.1").describe("the pgvector release the refresh builds when extensions has vector"),
     masking: z.record(columnPath, z.enum(maskingStrategies)).describe("every column of production's schema, schema.table.column → keep, null, hash (keeps joins), fake-name or fake-email"),
   }),
 ]);
@@ -54,6 +61,12 @@ export function stagingDataProblems(settings: { stagingData?: StagingDataSetting
   if (data.mode === "anonymized" && settings.database === undefined) problems.push("flightdeck:stagingData: anonymized loads the staging database: it needs flightdeck:database");
   if (data.mode === "anonymized" && PACKAGED_POSTGRES_MAJORS[data.postgresVersion] === undefined) {
     problems.push(`flightdeck:stagingData.postgresVersion: the refresh job's image (CodeBuild's Amazon Linux 2023) packages PostgreSQL ${packagedPostgresMajors().join(", ")}, not ${data.postgresVersion}`);
+  }
+  if (data.mode === "anonymized") {
+    data.extensions.forEach((name, index) => {
+      const problem = extensionInstallProblem(name, data.postgresVersion, "the refresh");
+      if (problem !== undefined) problems.push(`flightdeck:stagingData.extensions[${index}]: ${problem}`);
+    });
   }
   if (data.mode === "anonymized" && Object.keys(data.masking).length === 0) problems.push("flightdeck:stagingData.masking: names no column; the refresh classifies every column of the restored schema");
   return problems;

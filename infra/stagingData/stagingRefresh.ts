@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { toJson } from "../aws/policyDocument";
 import { buildspec, renderBuildspec } from "../backup/buildspec";
-import { BUILD_IMAGE, postgresPackages } from "../backup/buildImage";
+import { BUILD_IMAGE, PGVECTOR_EXTENSION, pgvectorInstallCommands, postgresPackages } from "../backup/buildImage";
 import { schedulerPermissions, serviceTrustPolicy } from "../backup/documents";
 import { drillScheduleExpression } from "../backup/recoveryJobs";
 import { refreshPermissions } from "./refreshPolicies";
-import { REFRESH_SCRIPT } from "./refreshScript";
+import { REFRESH_EXTENSIONS, REFRESH_SCRIPT } from "./refreshScript";
 import { AnonymizedStagingData } from "./settings";
 
 export interface StagingRefreshArgs {
@@ -91,9 +91,19 @@ export class StagingRefresh extends pulumi.ComponentResource {
             { name: "MASKING_RULES", type: "PLAINTEXT", value: JSON.stringify(data.masking) },
             { name: "MASKING_KEY", type: "PARAMETER_STORE", value: keyParameter.name },
             { name: "STAGING_DATABASE_URL", type: "PARAMETER_STORE", value: urlParameter.name },
+            { name: REFRESH_EXTENSIONS, type: "PLAINTEXT", value: data.extensions.join(" ") },
           ],
         },
-        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(REFRESH_SCRIPT, postgresPackages(data.postgresVersion, { server: true }), { ensureUser: "postgres" })) },
+        // The extensions the schema uses, installed in the throwaway server before the restore, as the drill's (recoveryJobs.ts).
+        source: {
+          type: "NO_SOURCE",
+          buildspec: renderBuildspec(
+            buildspec(REFRESH_SCRIPT, postgresPackages(data.postgresVersion, { server: true, extensions: data.extensions }), {
+              ensureUser: "postgres",
+              installCommands: data.extensions.includes(PGVECTOR_EXTENSION) ? pgvectorInstallCommands(data.pgvectorVersion) : [],
+            }),
+          ),
+        },
       },
       child,
     );

@@ -3,6 +3,7 @@ import { deployBranch } from "../naming";
 import { deployVariables } from "../pipeline/deployContract";
 import { verifyCheckIds } from "../pipeline/verifyChecks";
 import { DEPLOYMENT_TASK } from "./deployStaging";
+import { RUNTIME_ROTATIONS, recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
 import { deployWatchStep } from "./deployWatch";
 import { LIGHTHOUSE_STEP_ID, lighthouseStep } from "./lighthouse";
 import { watchRecordParameter } from "../metrics/metricsBridge";
@@ -27,6 +28,9 @@ import {
   vars,
 } from "./steps";
 import { vercelEnv, vercelProductionBuildStep, vercelPromoteStep, vercelRestoreScript, vercelStageProductionStep } from "./vercel";
+
+/** deploy-production's input recording why (an emergency's reason; a redeploy after rotation names the credential: tools/redeploy). */
+export const DEPLOY_REASON_INPUT = "reason";
 
 /** Step ids of the deploy job that its conditions and the policies refer to. */
 export const deployStepIds = {
@@ -62,7 +66,8 @@ export const AUTOMATIC_ROLLBACK = `failure() && (steps.${deployStepIds.smoke}.ou
  *   the domain serves it; smoke tests; the automatic rollback to the recorded previous release when
  *   they fail; the GitHub deployment (its payload is the release: image digest, web deployment);
  *   the Lighthouse audit of the live URL (lighthouse.ts: warns under the floor, never rolls back); the
- *   audit record with its score (and DeploymentFailed on failure); the page on failure.
+ *   audit record with its score (and DeploymentFailed on failure); the record of the rotated credentials
+ *   the release carries (deployedCredentials.ts); the page on failure.
  * - `release-notes` after a successful deploy.
  */
 export function deployProductionWorkflow(settings: StackSettings): Workflow {
@@ -158,7 +163,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
         vercelStageProductionStep(ids.stageWeb),
         ...pythonSetup(app),
         headed(alembicStep(app, "Database migrations (alembic upgrade head)", "alembic upgrade head"), { id: ids.migrate }),
-        headed(railwayDeployStep(expr(`steps.${ids.promote}.outputs.image`)), { id: ids.deployApi }),
+        headed(railwayDeployStep(expr(`steps.${ids.promote}.outputs.image`), settings), { id: ids.deployApi }),
         vercelPromoteStep(ids.deployWeb, ids.stageWeb),
         smokeTestStep(settings, { id: ids.smoke }),
         {
@@ -166,7 +171,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           if: rollbackWhen("needs.preflight.outputs.previous-image == ''"),
           run: 'echo "::error::no earlier production release recorded to roll back to; roll forward"\nexit 1',
         },
-        headed(railwayDeployStep(previous.image), {
+        headed(railwayDeployStep(previous.image, settings), {
           name: "Automatic rollback: redeploy the previous API image",
           id: ids.rollbackApi,
           if: rollbackWhen(`needs.preflight.outputs.previous-image != '' && steps.${ids.deployApi}.outcome != 'skipped'`),
@@ -192,12 +197,13 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             IMAGE: expr(`steps.${ids.promote}.outputs.image`),
             WEB_DEPLOYMENT_URL: expr(`steps.${ids.stageWeb}.outputs.url`),
             WEB_URL: vars(deployVariables.webUrl),
+            CREDENTIALS: RUNTIME_ROTATIONS,
           },
           run: [
             "set -euo pipefail",
-            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" \\',
+            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" --arg credentials "${CREDENTIALS:-}" \\',
             "  '{ref: $ref, task: $task, environment: \"production\", auto_merge: false, required_contexts: [],",
-            "    production_environment: true, payload: {image: $image, webDeploymentUrl: $web}}' \\",
+            "    production_environment: true, payload: {image: $image, webDeploymentUrl: $web, credentials: ($credentials | try fromjson catch null)}}' \\",
             '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
             'if [ "$OUTCOME" = success ]; then state=success; else state=failure; fi',
             'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
@@ -224,6 +230,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
           },
           expr("always()"),
         ),
+        ...(recordsDeployedCredentials(settings) ? [recordDeployedCredentialsStep(settings, "production", RUNTIME_ROTATIONS, expr("success()"))] : []),
         ...(settings.metricsBridge?.watch !== undefined && settings.audit !== undefined
           ? [deployWatchStep(watchRecordParameter(settings.product.slug, "production"), { startedAt: expr("needs.preflight.outputs.started-at"), previousDeployment: expr("needs.preflight.outputs.previous-deployment-id") })]
           : []),
@@ -257,7 +264,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
       workflow_dispatch: {
         inputs: {
           emergency: { description: "Emergency hotfix: allowed inside a deployment freeze (needs a reason)", type: "boolean", required: false, default: false },
-          reason: { description: "Why this deploy (required for an emergency; recorded in the audit log)", type: "string", required: false, default: "" },
+          [DEPLOY_REASON_INPUT]: { description: "Why this deploy (required for an emergency; recorded in the audit log)", type: "string", required: false, default: "" },
         },
       },
     },

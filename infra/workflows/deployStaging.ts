@@ -1,6 +1,7 @@
 import { StackSettings } from "../config/schema";
 import { deployBranch } from "../naming";
 import { deployVariables } from "../pipeline/deployContract";
+import { RUNTIME_ROTATIONS, recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
 import { expr, Job, Workflow } from "./model";
 import { action } from "./pins";
 import {
@@ -22,12 +23,15 @@ import {
 } from "./steps";
 import { vercelEnv } from "./vercel";
 
+/** Every job before `record` succeeded: staging runs the new release. */
+const DEPLOYED = expr("!contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled')");
+
 /** The `task` of the GitHub deployments flightdeck records; deploy-production looks them up by it. */
 export const DEPLOYMENT_TASK = "deploy:flightdeck";
 
 /**
  * deploy-staging.yml (model staging-prod only): the spec's Stage 2 on every push to the staging
- * branch. Verify (the same reusable workflow), build the API image once (tagged with the commit
+ * branch, and when infra.yml dispatches it on that branch after a rotation. Verify (the same reusable workflow), build the API image once (tagged with the commit
  * SHA, pushed to GHCR), migrate, deploy API and web, smoke-test, then record the deployment:
  * a GitHub deployment whose payload names the exact artifacts, and an audit record.
  */
@@ -38,10 +42,12 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
   const { app } = settings;
   const environment = { name: "staging", url: vars(deployVariables.webUrl) };
   const image = apiImage(settings);
+  const stagingBranch = deployBranch(settings, "staging");
 
   const jobs: Record<string, Job> = {
     verify: {
       name: "verify",
+      if: expr(`github.ref == 'refs/heads/${stagingBranch}'`),
       uses: "./.github/workflows/verify.yml",
       permissions: { contents: "read" },
     },
@@ -87,7 +93,7 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
       environment,
       permissions: {},
       "timeout-minutes": 15,
-      steps: [nodeRuntime(app), railwayDeployStep(`${image}@${expr("needs.build-api-image.outputs.digest")}`)],
+      steps: [nodeRuntime(app), railwayDeployStep(`${image}@${expr("needs.build-api-image.outputs.digest")}`, settings)],
     },
     "deploy-web": {
       name: "build and deploy web (Vercel)",
@@ -146,12 +152,13 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
             WEB_DEPLOYMENT_URL: expr("needs.deploy-web.outputs.url"),
             WEB_URL: vars(deployVariables.webUrl),
             TASK: DEPLOYMENT_TASK,
+            CREDENTIALS: RUNTIME_ROTATIONS,
           },
           run: [
             "set -euo pipefail",
-            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" \\',
+            'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" --arg credentials "${CREDENTIALS:-}" \\',
             "  '{ref: $ref, task: $task, environment: \"staging\", auto_merge: false, required_contexts: [],",
-            "    transient_environment: false, production_environment: false, payload: {image: $image, webDeploymentUrl: $web}}' \\",
+            "    transient_environment: false, production_environment: false, payload: {image: $image, webDeploymentUrl: $web, credentials: ($credentials | try fromjson catch null)}}' \\",
             '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
             'if [ "$OUTCOME" = success ]; then state=success; else state=failure; fi',
             'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
@@ -168,14 +175,17 @@ export function deployStagingWorkflow(settings: StackSettings): Workflow {
           },
           expr("always()"),
         ),
-        notifyStep("Notify #deploys (info)", expr("!contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled')"), vars(deployVariables.infoTopicArn), "Deployed to staging"),
+        ...(recordsDeployedCredentials(settings) ? [recordDeployedCredentialsStep(settings, "staging", RUNTIME_ROTATIONS, DEPLOYED)] : []),
+        notifyStep("Notify #deploys (info)", DEPLOYED, vars(deployVariables.infoTopicArn), "Deployed to staging"),
       ],
     },
   };
 
   return {
     name: "deploy-staging",
-    on: { push: { branches: [deployBranch(settings, "staging")] } },
+    // workflow_dispatch: infra.yml redeploys staging after a `pulumi up` that rotated a credential the app reads
+    // (tools/redeploy); `verify` refuses any other branch, so nothing after it runs there.
+    on: { push: { branches: [stagingBranch] }, workflow_dispatch: {} },
     permissions: {},
     concurrency: deployConcurrency("staging"),
     defaults: { run: { shell: "bash" } },

@@ -1,4 +1,5 @@
 import { DeploymentModel, StackSettings } from "../config/schema";
+import { deployBranch } from "../naming";
 import { deployProductionWorkflow } from "./deployProduction";
 import { deployStagingWorkflow } from "./deployStaging";
 import { Workflow, WorkflowFile, WorkflowName } from "./model";
@@ -22,6 +23,17 @@ const builders: Record<WorkflowName, (settings: StackSettings) => Workflow> = {
 
 export function workflowPath(name: WorkflowName): string {
   return `.github/workflows/${name}.yml`;
+}
+
+/**
+ * The workflow that deploys the app to a stack's environment, as the dispatch API names it (its file
+ * name), and the branch it runs on: deploy-staging.yml on the staging branch, deploy-production.yml on
+ * the production branch; none in local-only (nothing deploys).
+ */
+export function deployWorkflowOf(settings: StackSettings): { workflow: string; ref: string } | undefined {
+  const name: WorkflowName = settings.environment === "staging" ? "deploy-staging" : "deploy-production";
+  if (!workflowsOfModel[settings.model].includes(name)) return undefined;
+  return { workflow: `${name}.yml`, ref: deployBranch(settings) };
 }
 
 /** The workflow models a stack manages. Pure: a function of the validated settings. */

@@ -13,6 +13,18 @@
  * 1. `projectToken { projectId environmentId project { name } environment { name serviceInstances … } }`
  *    with the project token in the `Project-Access-Token` header: the token's own environment, which
  *    must be the one named in RAILWAY_ENVIRONMENT (a project token is scoped to one environment);
+ * 1a. when RAILWAY_VARIABLES names variables (the inventory's `destinations.railway` entries, each
+ *    value in the step's env under its own name, from the GitHub environment secret of that name):
+ *    `variableCollectionUpsert(input: { projectId, environmentId, serviceId, variables, skipDeploys: true })`,
+ *    which sets those and leaves the service's other variables alone (`replace` "will delete all
+ *    variables not included"; "By default, changing a variable triggers a redeploy", which
+ *    `skipDeploys` prevents, so the old image is never redeployed with them: railwayapp/docs
+ *    src/docs/guides/manage-variables.md, "Skip Automatic Redeploy", "Replace All Variables", and its
+ *    "Rotate Secrets": "Use variableUpsert with skipDeploys: true …, then trigger deployments manually";
+ *    input fields from railwayapp/cli@v5.43.1 src/gql/schema.json VariableCollectionUpsertInput, as the
+ *    CLI sends them: src/gql/mutations/strings/VariableCollectionUpsert.graphql); then reads them back
+ *    (`variables(projectId, environmentId, serviceId, unrendered: true)`, an EnvironmentVariables map)
+ *    and compares in memory: only names are printed, never a value. The deployment of step 3 runs with them;
  * 2. `serviceInstanceUpdate(serviceId, environmentId, input: { source: { image } })`: the digest;
  * 3. `serviceInstanceDeployV2(serviceId, environmentId)`: returns the new deployment's id;
  * 4. polls `deployment(id) { status }` until SUCCESS (fails on FAILED, CRASHED, REMOVED, SKIPPED or
@@ -31,6 +43,8 @@ const timeoutSeconds = Number(process.env.RAILWAY_DEPLOY_TIMEOUT_SECONDS || 900)
 const fail = (message) => { console.log("::error::" + message); process.exit(1); };
 if (!/^ghcr\.io\/[a-z0-9._\/-]+@sha256:[0-9a-f]{64}$/.test(image)) fail("not an image pinned by digest (ghcr.io/...@sha256:...): " + image);
 if (!token || !environmentName || !serviceName) fail("RAILWAY_TOKEN, RAILWAY_ENVIRONMENT and RAILWAY_SERVICE must be set");
+const variableNames = (process.env.RAILWAY_VARIABLES || "").split(/\s+/).filter((name) => name !== "");
+for (const name of variableNames) if (!process.env[name]) fail("RAILWAY_VARIABLES names " + name + ", but the step has no value for it (is the environment secret " + name + " set?)");
 async function gql(query, variables = {}) {
   const response = await fetch(api, { method: "POST", headers: { "Content-Type": "application/json", "Project-Access-Token": token }, body: JSON.stringify({ query, variables }) });
   if (!response.ok) fail("Railway API answered HTTP " + response.status);
@@ -44,6 +58,15 @@ async function gql(query, variables = {}) {
   const service = projectToken.environment.serviceInstances.edges.map((edge) => edge.node).find((node) => node.serviceName === serviceName);
   if (!service) fail("no service " + serviceName + " in Railway environment " + environmentName);
   const ids = { serviceId: service.serviceId, environmentId: projectToken.environmentId };
+  if (variableNames.length > 0) {
+    const values = Object.fromEntries(variableNames.map((name) => [name, process.env[name]]));
+    const upserted = await gql("mutation variableCollectionUpsert($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }", { input: { projectId: projectToken.projectId, ...ids, variables: values, skipDeploys: true } });
+    if (upserted.variableCollectionUpsert !== true) fail("variableCollectionUpsert did not set " + variableNames.join(", "));
+    const { variables: stored } = await gql("query variables($projectId: String!, $environmentId: String!, $serviceId: String, $unrendered: Boolean) { variables(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId, unrendered: $unrendered) }", { projectId: projectToken.projectId, ...ids, unrendered: true });
+    const differing = variableNames.filter((name) => !stored || stored[name] !== values[name]);
+    if (differing.length > 0) fail("the service's variables do not hold the values just set: " + differing.join(", "));
+    console.log("Railway variables of " + serviceName + " set for the next deployment (no deploy triggered by them): " + variableNames.join(", "));
+  }
   const updated = await gql("mutation serviceInstanceUpdate($serviceId: String!, $environmentId: String!, $input: ServiceInstanceUpdateInput!) { serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input) }", { ...ids, input: { source: { image } } });
   if (updated.serviceInstanceUpdate !== true) fail("serviceInstanceUpdate did not apply the image");
   const { serviceInstanceDeployV2: deploymentId } = await gql("mutation serviceInstanceDeployV2($serviceId: String!, $environmentId: String!) { serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId) }", ids);
@@ -65,8 +88,19 @@ async function gql(query, variables = {}) {
   console.log("Railway deployment " + deploymentId + " is live with " + image);
 })().catch((error) => fail("Railway deploy: " + (error && error.message ? error.message : String(error))));`;
 
-/** Bash that runs the deploy script with the step's env (RAILWAY_TOKEN, RAILWAY_ENVIRONMENT, RAILWAY_SERVICE, IMAGE). */
+/** Bash that runs the deploy script with the step's env (RAILWAY_TOKEN, RAILWAY_ENVIRONMENT, RAILWAY_SERVICE, IMAGE, RAILWAY_VARIABLES and their values). */
 export const railwayDeployScript = ["set -euo pipefail", "node - <<'NODE'", SCRIPT, "NODE"].join("\n");
 
 /** The script alone, for the spec that runs it against a stand-in of the API. */
 export const railwayDeployNodeSource = SCRIPT;
+
+/**
+ * Why an inventory entry cannot be a Railway variable, or undefined: its value travels in the deploy
+ * step's env under its own name, so it may not be one the step, the runner or Node read themselves.
+ */
+export function railwayVariableNameProblem(name: string): string | undefined {
+  if (/^(RAILWAY_|GITHUB_|RUNNER_|ACTIONS_|NODE_)/.test(name) || ["IMAGE", "PATH", "HOME"].includes(name)) {
+    return `the Railway deploy step reads ${name} itself; a Railway variable cannot be named so (RAILWAY_*, GITHUB_*, RUNNER_*, ACTIONS_*, NODE_*, IMAGE, PATH, HOME)`;
+  }
+  return undefined;
+}

@@ -2,6 +2,7 @@ import { StackSettings, stacksOfModel } from "../config/schema";
 import { deployVariables } from "../pipeline/deployContract";
 import { DEPLOYMENT_TASK } from "./deployStaging";
 import { expr, Workflow } from "./model";
+import { recordDeployedCredentialsStep, recordsDeployedCredentials } from "./deployedCredentials";
 import { rollbackTargetScript } from "./preflight";
 import {
   alembicStep,
@@ -33,7 +34,8 @@ import { vercelEnv, vercelRestoreScript } from "./vercel";
  *   (waits until live), the web (production: Instant Rollback, which takes only former production
  *   deployments; staging: the staging domain aliased back), optionally `alembic downgrade`, smoke
  *   tests, a GitHub deployment recording the restored release (so the next rollback and deploy see
- *   what runs), and the audit record. It shares its environment's deploy concurrency group, so a
+ *   what runs), the audit record, and the credentials the restored release carries (its deploy's record,
+ *   deployedCredentials.ts). It shares its environment's deploy concurrency group, so a
  *   rollback and a deploy never run at once.
  */
 export function rollbackWorkflow(settings: StackSettings): Workflow {
@@ -51,6 +53,8 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
     sha: expr("needs.preflight.outputs.sha"),
   };
   const tokenEnv = { GH_TOKEN: expr("github.token"), REPOSITORY: expr("github.repository") };
+  const records = recordsDeployedCredentials(settings);
+  const restored = expr("steps.restored-credentials.outputs.credentials");
 
   return {
     name: "rollback",
@@ -125,7 +129,7 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
           checkout(),
           ...nodeSetup(app),
           installCli("vercel"),
-          headed(railwayDeployStep(release.image), { name: "Rollback: redeploy the recorded API image", id: "rollback-api" }),
+          headed(railwayDeployStep(release.image, settings), { name: "Rollback: redeploy the recorded API image", id: "rollback-api" }),
           {
             name: "Rollback: return the web to the recorded deployment",
             id: "rollback-web",
@@ -138,6 +142,22 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
             if: fullRollback,
           }),
           smokeTestStep(settings, { id: "smoke" }),
+          ...(records
+            ? [
+                {
+                  // What the restored release's deploy recorded: its web deployment runs the credentials it was built with.
+                  name: "The credentials the restored release carries",
+                  id: "restored-credentials",
+                  if: expr("always() && steps.rollback-api.outcome == 'success'"),
+                  env: { ...tokenEnv, DEPLOYMENT_ID: expr("needs.preflight.outputs.deployment-id") },
+                  run: [
+                    "set -euo pipefail",
+                    'credentials="$(gh api "repos/$REPOSITORY/deployments/$DEPLOYMENT_ID" | jq -c \'.payload.credentials // null\')"',
+                    'echo "credentials=$credentials" >> "$GITHUB_OUTPUT"',
+                  ].join("\n"),
+                },
+              ]
+            : []),
           {
             name: "Record the GitHub deployment of the restored release",
             if: expr("always() && steps.rollback-api.outcome == 'success'"),
@@ -150,12 +170,13 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
               WEB_DEPLOYMENT_URL: release.web,
               COMMIT: release.sha,
               WEB_URL: vars(deployVariables.webUrl),
+              ...(records ? { CREDENTIALS: restored } : {}),
             },
             run: [
               "set -euo pipefail",
-              'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg environment "$ENVIRONMENT" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" \\',
+              'id="$(jq -n --arg ref "$COMMIT" --arg task "$TASK" --arg environment "$ENVIRONMENT" --arg image "$IMAGE" --arg web "$WEB_DEPLOYMENT_URL" --arg credentials "${CREDENTIALS:-}" \\',
               "  '{ref: $ref, task: $task, environment: $environment, auto_merge: false, required_contexts: [],",
-              "    production_environment: ($environment == \"production\"), payload: {image: $image, webDeploymentUrl: $web, rollback: true}}' \\",
+              "    production_environment: ($environment == \"production\"), payload: {image: $image, webDeploymentUrl: $web, credentials: ($credentials | try fromjson catch null), rollback: true}}' \\",
               '  | gh api "repos/$REPOSITORY/deployments" --input - --jq .id)"',
               'if [ "$OUTCOME" = success ]; then state=success; else state=failure; fi',
               'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
@@ -173,6 +194,7 @@ export function rollbackWorkflow(settings: StackSettings): Workflow {
             },
             expr("always()"),
           ),
+          ...(records ? [recordDeployedCredentialsStep(settings, target, restored, expr("success()"))] : []),
           notifyStep("Page on failure (critical)", expr("failure()"), vars(deployVariables.criticalTopicArn), "Rollback failed"),
           notifyStep("Notify #deploys (info)", expr("success()"), vars(deployVariables.infoTopicArn), "Rolled back"),
         ],

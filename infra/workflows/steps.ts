@@ -4,6 +4,7 @@ import { migrationBookkeeping } from "../pipeline/migrations";
 import { Concurrency, expr, Step } from "./model";
 import { action, cliPins } from "./pins";
 import { railwayDeployScript } from "./railway";
+import { railwayVariableNames } from "../secrets/runtimeCredentials";
 
 /** Building blocks shared by the workflow builders. Pure: settings in, model out. */
 
@@ -85,8 +86,12 @@ export function alembicStep(app: AppSettings, name: string, command: string, ext
 /**
  * Deploys the API image pinned by digest to the environment's Railway service and waits until that
  * deployment is live (see railway.ts for why this is not the Railway CLI). Needs Node on the runner.
+ * First it sets the service's variables from the inventory's `destinations.railway` entries, each read
+ * from the environment secret of its name (so every deployment of the API runs the credentials the
+ * last `pulumi up` placed, including a rollback's).
  */
-export function railwayDeployStep(imageRef: string): Step {
+export function railwayDeployStep(imageRef: string, settings: Pick<StackSettings, "secrets">): Step {
+  const variables = railwayVariableNames(settings.secrets);
   return {
     name: "Deploy API image to Railway (by digest, waits until live)",
     env: {
@@ -94,6 +99,7 @@ export function railwayDeployStep(imageRef: string): Step {
       RAILWAY_ENVIRONMENT: vars(deployVariables.railwayEnvironment),
       RAILWAY_SERVICE: vars(deployVariables.railwayService),
       IMAGE: imageRef,
+      ...(variables.length === 0 ? {} : { RAILWAY_VARIABLES: variables.join(" "), ...Object.fromEntries(variables.map((name) => [name, expr(`secrets.${name}`)])) }),
     },
     run: railwayDeployScript,
   };

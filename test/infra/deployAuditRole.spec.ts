@@ -90,11 +90,16 @@ describe("DeployAuditRole", () => {
     const statements = statementsOf(policy, "policy");
     assert.ok(statements.every((s) => s["Effect"] === "Allow"));
     const actions = statements.flatMap((s) => asList(s["Action"])).sort();
-    assert.deepEqual(actions, ["cloudwatch:PutMetricData", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey", "s3:PutObject", "sns:Publish", "ssm:PutParameter"]);
+    assert.deepEqual(actions, ["cloudwatch:PutMetricData", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey", "s3:PutObject", "sns:Publish", "ssm:PutParameter", "ssm:PutParameter"]);
 
-    // Production watches its deploys: the deploy job may write the watch record, that one parameter (infra/metrics).
-    const watch = statements.find((s) => asList(s["Action"]).includes("ssm:PutParameter"))!;
-    assert.deepEqual(asList(watch["Resource"]), ["arn:aws:ssm:us-east-1:123456789012:parameter/flightdeck/flightpro/production/deploy-watch"]);
+    // Production watches its deploys: the deploy job may write the watch record, that one parameter (infra/metrics);
+    // and the record of the rotated credentials the live release carries (workflows/deployedCredentials.ts), that one too.
+    const puts = statements.filter((s) => asList(s["Action"]).includes("ssm:PutParameter"));
+    assert.ok(puts.every((s) => asList(s["Action"]).length === 1));
+    assert.deepEqual(puts.flatMap((s) => asList(s["Resource"])).sort(), [
+      "arn:aws:ssm:us-east-1:123456789012:parameter/flightdeck/flightpro/production/deploy-watch",
+      "arn:aws:ssm:us-east-1:123456789012:parameter/flightdeck/flightpro/production/deployed-credentials",
+    ]);
 
     const put = statements.find((s) => asList(s["Action"]).includes("s3:PutObject"))!;
     assert.deepEqual(asList(put["Resource"]), ["arn:aws:s3:::flightpro-deploy-audit-production/deployments/*"]);

@@ -79,17 +79,19 @@ describe("SecretInventory", () => {
     }
   });
 
-  it("puts the deploy tokens in the GitHub environment as secrets, and nothing else", async () => {
+  it("puts the deploy tokens and the Railway service's variables in the GitHub environment as secrets, and nothing else", async () => {
     const run = await runSampleStack("production");
     const canaries = canarySecrets(requiredSecretKeys(sampleConfig("production")));
     const secrets = run.ofType(ENV_SECRET);
-    const expected = inventoryOf("production").filter((entry) => entry.destinations.githubEnvironment);
-    assert.deepEqual(secrets.map((s) => inputAt(s, "secretName")).sort(), ["MIGRATION_DATABASE_URL", "RAILWAY_TOKEN", "VERCEL_TOKEN"]);
+    const expected = inventoryOf("production").filter((entry) => entry.destinations.githubEnvironment || entry.destinations.railway);
+    // DATABASE_URL: destinations.railway, carried to the deploy jobs, which set it on the Railway service.
+    assert.deepEqual(secrets.map((s) => inputAt(s, "secretName")).sort(), ["DATABASE_URL", "MIGRATION_DATABASE_URL", "RAILWAY_TOKEN", "VERCEL_TOKEN"]);
     for (const entry of expected) {
       const secret = byKey(secrets, "secretName", entry.name);
       assert.equal(inputAt(secret, "environment"), "production");
       assert.equal(inputAt(secret, "repository"), "flightpro");
       if (fromConfig(entry)) assert.equal(inputAt(secret, "value"), canaries[entry.name]);
+      else if (entry.source === "database-app-url") assert.equal(inputAt(secret, "value"), inputAt(byKey(run.ofType(VERCEL_VAR), "key", entry.name), "value"), "the app's URL, as Vercel has it");
       else assert.match(String(inputAt(secret, "value")), /^postgres(ql)?:\/\/[^:]*migrator/, "the migrator's connection string");
       assert.ok(secret.secretPaths.includes("value"), `${entry.name} value is not a secret`);
       assert.equal(inputAt(secret, "plaintextValue"), undefined);
@@ -99,6 +101,21 @@ describe("SecretInventory", () => {
     }
   });
 
+  it("records which rotated credential the app's values carry, as a plain environment variable written after them", async () => {
+    const run = await runSampleStack("production");
+    const variables = run.ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable");
+    const record = byKey(variables, "variableName", "RUNTIME_ROTATIONS");
+    assert.equal(inputAt(record, "environment"), "production");
+    assert.deepEqual(record.secretPaths, [], "dates only: plain");
+    // At the harness's clock (2026-11-10T16:00Z) with 180-day periods counted from 1970-01-01 (passwordRotation.ts):
+    // the primary slot was due 2026-09-04 (115 whole periods after 1970-01-01), the alternate (shifted 90 days) 2026-06-06, so
+    // the primary is newest, valid until its next rotation 180 days later.
+    assert.equal(HARNESS_NOW.toISOString(), "2026-11-10T16:00:00.000Z");
+    assert.deepEqual(JSON.parse(String(inputAt(record, "value"))), { DATABASE_URL: { rotatedAt: "2026-09-04T00:00:00Z", validUntil: "2027-03-03T00:00:00Z" } });
+    const carriers = [byKey(run.ofType(VERCEL_VAR), "key", "DATABASE_URL"), byKey(run.ofType(ENV_SECRET), "secretName", "DATABASE_URL")];
+    for (const carrier of carriers) assert.ok(record.options.dependsOn.includes(carrier.urn), `written after ${carrier.name}`);
+  });
+
   for (const stack of ["staging", "production"] as const) {
     it(`${stack}: a canary secret appears in no input except at a recorded secret path, and in no output`, async () => {
       const run = await runSampleStack(stack);
@@ -106,7 +123,7 @@ describe("SecretInventory", () => {
       const generated = [...run.ofType(VERCEL_VAR), ...run.ofType(ENV_SECRET)]
         .filter((resource) => /_DATABASE_URL$|^DATABASE_URL$/.test(String(inputAt(resource, "key") ?? inputAt(resource, "secretName"))))
         .map((resource) => String(inputAt(resource, "value")));
-      assert.equal(generated.length, 2, "DATABASE_URL and MIGRATION_DATABASE_URL are placed");
+      assert.equal(generated.length, 3, "DATABASE_URL (Vercel, and the environment for Railway) and MIGRATION_DATABASE_URL are placed");
       const canaries = [...Object.values(canarySecrets(requiredSecretKeys(sampleConfig(stack)))), ...generated];
       const reached = new Set<string>();
       for (const resource of run.resources) {
@@ -216,7 +233,7 @@ describe("secrets inventory (pure parts)", () => {
     description: "PostgreSQL connection string of the app role",
     kind: "database-password",
     source: "database-app-url",
-    destinations: { vercel: true, githubEnvironment: false },
+    destinations: { vercel: true, githubEnvironment: false, railway: false },
     rotation: { periodDays: 180, lastRotated: "2026-09-01" },
     ...overrides,
   });
@@ -238,13 +255,15 @@ describe("secrets inventory (pure parts)", () => {
 
   it("refuses destinations the stack does not have", () => {
     const problems = inventoryProblems(
-      [entry({ name: "VERCEL_TOKEN", source: "config", destinations: { vercel: true, githubEnvironment: true } })],
-      { config: { VERCEL_TOKEN: pulumi.output("x") }, generated: {} },
+      [entry({ name: "VERCEL_TOKEN", source: "config", destinations: { vercel: true, githubEnvironment: true, railway: false } }), entry({ name: "REDIS_URL", source: "config", destinations: { vercel: false, githubEnvironment: false, railway: true } })],
+      // REDIS_URL: a Railway variable travels to the deploy jobs as an environment secret.
+      { config: { VERCEL_TOKEN: pulumi.output("x"), REDIS_URL: pulumi.output("y") }, generated: {} },
       { vercel: false, githubEnvironment: false },
     );
     assert.deepEqual(problems, [
       "VERCEL_TOKEN: destination vercel, but the stack has no Vercel project",
       "VERCEL_TOKEN: destination githubEnvironment, but the stack has no deploy environment",
+      "REDIS_URL: destination railway, but the stack has no deploy environment to carry it to the deploy jobs",
     ]);
   });
 

@@ -6,12 +6,12 @@ import { AppPermission, BOOTSTRAP_APP_PERMISSIONS, DEPLOY_APP_PERMISSIONS } from
 import { Evaluation } from "../../tools/offline/evaluate";
 import { runSampleStack } from "../harness";
 import { runBootstrap } from "../bootstrap/harness";
-import { BRIDGE_CALLS, PROVIDER_CALLS, RestCall } from "./github/providerCalls";
+import { BRIDGE_CALLS, PROVIDER_CALLS, REDEPLOY_CALLS, RestCall } from "./github/providerCalls";
 
 /**
  * Every GitHub REST call the stacks, the bootstrap, the metrics bridge and the generated workflows make,
  * against the permission its identity has (issue 18, the GitHub joint):
- * - the deploy App (the stacks' GitHub provider and the bridge's dispatch) and the bootstrap's App, against
+ * - the deploy App (the stacks' GitHub provider, the bridge's dispatch and infra.yml's redeploy after a rotation) and the bootstrap's App, against
  *   the permission tables infra/github/appPermissions.ts keeps (and docs/ shows);
  * - each workflow job's `gh api` calls, with GITHUB_TOKEN, against the job's `permissions:`.
  * The permission each call needs comes from GitHub's own table (github/docs
@@ -127,7 +127,7 @@ describe("joints: every GitHub call against the permission its identity has (Git
     bootstrap = await runBootstrap();
   });
 
-  const deployCalls = () => [...providerCalls(staging).calls, ...providerCalls(production).calls, ...BRIDGE_CALLS];
+  const deployCalls = () => [...providerCalls(staging).calls, ...providerCalls(production).calls, ...BRIDGE_CALLS, ...REDEPLOY_CALLS];
   const bootstrapCalls = () => providerCalls(bootstrap).calls;
 
   it("every GitHub resource type and data source the plans declare has its calls mapped", () => {
@@ -135,7 +135,7 @@ describe("joints: every GitHub call against the permission its identity has (Git
     assert.ok(providerCalls(production).calls.some((call) => call.workflowFile), "the stacks commit workflow files");
   });
 
-  it("the deploy App's permissions cover every call the stacks' provider and the metrics bridge make", () => {
+  it("the deploy App's permissions cover every call the stacks' provider, the metrics bridge and the redeploy after rotation make", () => {
     assert.deepEqual(deployCalls().flatMap((call) => missing(call, grants(DEPLOY_APP_PERMISSIONS), "deploy App")), []);
   });
 

@@ -1,127 +1,9 @@
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { RAILWAY_API, railwayDeployScript } from "../../../infra/workflows/railway";
-
-/**
- * A stand-in for Railway's public GraphQL API (https://backboard.railway.com/graphql/v2) on
- * 127.0.0.1, answering the five operations the deploy script sends with the shapes Railway
- * documents: `{ "data": … }` or `{ "errors": [{ "message" }] }` (railwayapp/docs
- * src/docs/guides/public-api.md "Using a Project Token": the `Project-Access-Token` header and
- * `projectToken { projectId environmentId }`; manage-services.md: serviceInstanceUpdate (Boolean),
- * serviceInstanceDeployV2 "returns the deployment ID"; manage-deployments.md: deployment(id) status
- * values; field types from railwayapp/cli@v5.43.1 src/gql/schema.json).
- */
-interface Scenario {
-  tokenEnvironment: string;
-  services: { serviceId: string; serviceName: string }[];
-  /** Statuses deployment(id) reports, one per poll; the last repeats. */
-  statuses: string[];
-  /** What serviceInstance reads back after the deploy; by default what the script set and deployed. */
-  readBack?: { image?: string; latestDeploymentId?: string };
-  httpStatus?: number;
-}
-
-interface Call {
-  operation: string;
-  variables: Record<string, unknown>;
-  token: string | undefined;
-}
-
-const DIGEST = `ghcr.io/flightpro/api@sha256:${"ab".repeat(32)}`;
-const TOKEN = "railway-project-token-3f9c";
-
-function standIn(scenario: Scenario): { server: Server; calls: Call[] } {
-  const calls: Call[] = [];
-  let polls = 0;
-  let image: string | undefined;
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    request.on("end", () => {
-      const { query, variables = {} } = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
-      const operation = /serviceInstanceUpdate|serviceInstanceDeployV2|projectToken|deployment\(|serviceInstance\(/.exec(query)?.[0].replace("(", "") ?? "unknown";
-      calls.push({ operation, variables, token: request.headers["project-access-token"] as string | undefined });
-      const reply = (status: number, payload: unknown) => {
-        response.writeHead(status, { "Content-Type": "application/json" });
-        response.end(JSON.stringify(payload));
-      };
-      if (scenario.httpStatus !== undefined) return reply(scenario.httpStatus, { errors: [{ message: "Not Authorized" }] });
-      switch (operation) {
-        case "projectToken":
-          return reply(200, {
-            data: {
-              projectToken: {
-                projectId: "prj-1",
-                environmentId: "env-1",
-                project: { name: "flightpro" },
-                environment: { name: scenario.tokenEnvironment, serviceInstances: { edges: scenario.services.map((node) => ({ node })) } },
-              },
-            },
-          });
-        case "serviceInstanceUpdate":
-          image = ((variables["input"] as { source?: { image?: string } }).source ?? {}).image;
-          return reply(200, { data: { serviceInstanceUpdate: true } });
-        case "serviceInstanceDeployV2":
-          return reply(200, { data: { serviceInstanceDeployV2: "dep-42" } });
-        case "deployment": {
-          const status = scenario.statuses[Math.min(polls++, scenario.statuses.length - 1)];
-          return reply(200, { data: { deployment: { id: variables["id"], status } } });
-        }
-        case "serviceInstance":
-          return reply(200, {
-            data: { serviceInstance: { source: { image: scenario.readBack?.image ?? image }, latestDeployment: { id: scenario.readBack?.latestDeploymentId ?? "dep-42", status: "SUCCESS" } } },
-          });
-        default:
-          return reply(400, { errors: [{ message: `unexpected query ${query}` }] });
-      }
-    });
-  });
-  return { server, calls };
-}
-
-const baseScenario: Scenario = {
-  tokenEnvironment: "production",
-  services: [
-    { serviceId: "svc-web", serviceName: "worker" },
-    { serviceId: "svc-api", serviceName: "api" },
-  ],
-  statuses: ["QUEUED", "BUILDING", "DEPLOYING", "SUCCESS"],
-};
-
-async function deploy(scenario: Scenario, image = DIGEST): Promise<{ status: number; out: string; calls: Call[]; output: string }> {
-  const { server, calls } = standIn(scenario);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-railway-"));
-  const githubOutput = path.join(dir, "output");
-  writeFileSync(githubOutput, "");
-  try {
-    const { port } = server.address() as AddressInfo;
-    const env = {
-      PATH: process.env["PATH"] ?? "",
-      RAILWAY_API_URL: `http://127.0.0.1:${port}/graphql/v2`,
-      RAILWAY_POLL_SECONDS: "0",
-      RAILWAY_TOKEN: TOKEN,
-      RAILWAY_ENVIRONMENT: "production",
-      RAILWAY_SERVICE: "api",
-      IMAGE: image,
-      GITHUB_OUTPUT: githubOutput,
-    };
-    const result = await new Promise<{ status: number; out: string }>((resolve) => {
-      execFile("bash", ["-c", railwayDeployScript], { env, encoding: "utf8" }, (error, stdout, stderr) => {
-        resolve({ status: error ? Number(error.code ?? 1) : 0, out: stdout + stderr });
-      });
-    });
-    return { ...result, calls, output: readFileSync(githubOutput, "utf8") };
-  } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { deployProductionWorkflow, deployStepIds } from "../../../infra/workflows/deployProduction";
+import { isStepsJob } from "../../../infra/workflows/model";
+import { RAILWAY_API, railwayDeployScript, railwayVariableNameProblem } from "../../../infra/workflows/railway";
+import { settingsFor } from "./fixtures";
+import { baseScenario, deploy, DIGEST, TOKEN } from "./railwayStandIn";
 
 describe("Railway deploy script (against a stand-in of the public GraphQL API)", () => {
   it("targets Railway's public API endpoint by default", () => {
@@ -178,5 +60,64 @@ describe("Railway deploy script (against a stand-in of the public GraphQL API)",
     assert.equal(result.status, 1);
     assert.match(result.out, /Railway API answered HTTP 401/);
     assert.ok(!result.out.includes(TOKEN));
+  });
+
+  describe("the service's variables (destinations.railway), as the generated deploy step sets them", () => {
+    const APP_URL = "postgresql://flightpro_alt_app:Rotated0Password0Value@db.internal:5432/flightpro?sslmode=require";
+    /** The production deploy job's API step, as generated from the sample stack, with GitHub's expressions resolved as the runner would. */
+    function generatedStepEnv(secrets: Record<string, string>): { env: Record<string, string>; run: string } {
+      const deploy = deployProductionWorkflow(settingsFor("staging-prod")).jobs["deploy"];
+      assert.ok(deploy && isStepsJob(deploy));
+      const step = deploy.steps.find((candidate) => candidate.id === deployStepIds.deployApi);
+      assert.ok(step?.env && step.run, "the deploy job has the API step");
+      const values: Record<string, string> = { "vars.RAILWAY_ENVIRONMENT": "production", "vars.RAILWAY_SERVICE": "api", "steps.promote.outputs.image": DIGEST };
+      const env = Object.fromEntries(
+        Object.entries(step.env).map(([key, value]) => [
+          key,
+          String(value).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, name: string) => (name.startsWith("secrets.") ? (secrets[name.slice(8)] ?? "") : (values[name] ?? `<${name}>`))),
+        ]),
+      );
+      return { env, run: step.run };
+    }
+
+    it("the generated step names the sample's Railway variables and reads each from the environment secret of its name", () => {
+      const { env, run } = generatedStepEnv({ RAILWAY_TOKEN: TOKEN, DATABASE_URL: APP_URL });
+      assert.equal(run, railwayDeployScript);
+      assert.equal(env["RAILWAY_VARIABLES"], "DATABASE_URL");
+      assert.equal(env["DATABASE_URL"], APP_URL);
+    });
+
+    it("upserts them into the service with skipDeploys, keeps the other variables, reads them back, then deploys; never prints a value", async () => {
+      const { env } = generatedStepEnv({ RAILWAY_TOKEN: TOKEN, DATABASE_URL: APP_URL });
+      const before = { DATABASE_URL: "postgresql://flightpro_app:Previous0Password@db.internal:5432/flightpro?sslmode=require", SENTRY_DSN: "https://sentry.example/1" };
+      const result = await deploy({ ...baseScenario, variables: before }, DIGEST, env);
+      assert.equal(result.status, 0, result.out);
+      assert.deepEqual(result.calls.map((call) => call.operation).slice(0, 5), ["projectToken", "variableCollectionUpsert", "variables", "serviceInstanceUpdate", "serviceInstanceDeployV2"]);
+      assert.deepEqual(result.calls[1]!.variables, { input: { projectId: "prj-1", serviceId: "svc-api", environmentId: "env-1", variables: { DATABASE_URL: APP_URL }, skipDeploys: true } });
+      assert.deepEqual(result.variables, { DATABASE_URL: APP_URL, SENTRY_DSN: before.SENTRY_DSN }, "set, and nothing else removed");
+      assert.deepEqual(result.triggered, [], "no deployment of the old image with the new variables");
+      assert.match(result.out, /Railway variables of api set for the next deployment \(no deploy triggered by them\): DATABASE_URL/);
+      for (const secret of [APP_URL, "Rotated0Password0Value", TOKEN]) assert.ok(!result.out.includes(secret), "no value printed");
+    });
+
+    it("fails before the image changes when the service does not hold what was set, or a named value is missing", async () => {
+      const { env } = generatedStepEnv({ RAILWAY_TOKEN: TOKEN, DATABASE_URL: APP_URL });
+      const dropped = await deploy({ ...baseScenario, dropUpserts: true }, DIGEST, env);
+      assert.equal(dropped.status, 1);
+      assert.match(dropped.out, /::error::the service's variables do not hold the values just set: DATABASE_URL/);
+      assert.ok(!dropped.calls.some((call) => call.operation === "serviceInstanceUpdate" || call.operation === "serviceInstanceDeployV2"));
+      assert.ok(!dropped.out.includes(APP_URL));
+
+      const unset = generatedStepEnv({ RAILWAY_TOKEN: TOKEN }).env;
+      const missing = await deploy(baseScenario, DIGEST, unset);
+      assert.equal(missing.status, 1);
+      assert.match(missing.out, /::error::RAILWAY_VARIABLES names DATABASE_URL, but the step has no value for it \(is the environment secret DATABASE_URL set\?\)/);
+      assert.deepEqual(missing.calls, [], "nothing is called");
+    });
+
+    it("refuses names the step reads itself", () => {
+      assert.equal(railwayVariableNameProblem("DATABASE_URL"), undefined);
+      for (const name of ["RAILWAY_TOKEN", "IMAGE", "PATH", "GITHUB_OUTPUT", "NODE_OPTIONS"]) assert.match(railwayVariableNameProblem(name) ?? "", new RegExp(`reads ${name} itself`));
+    });
   });
 });

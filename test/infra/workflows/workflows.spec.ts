@@ -217,8 +217,23 @@ describe("workflow files", () => {
     const wf = () => workflow("staging-prod", "deploy-staging");
 
     it("deploys on push to the staging branch, after the reused verify workflow", () => {
-      assert.deepEqual(wf().on, { push: { branches: ["staging"] } });
-      assert.deepEqual(wf().jobs["verify"], { name: "verify", uses: "./.github/workflows/verify.yml", permissions: { contents: "read" } });
+      assert.deepEqual(wf().on, { push: { branches: ["staging"] }, workflow_dispatch: {} });
+      assert.deepEqual(wf().jobs["verify"], { name: "verify", if: "${{ github.ref == 'refs/heads/staging' }}", uses: "./.github/workflows/verify.yml", permissions: { contents: "read" } });
+    });
+
+    it("can be dispatched (the redeploy after a rotation) to effect only on the staging branch", () => {
+      // On another ref verify is skipped, so is every job that needs it (directly or not); the record job runs
+      // always(), but it names the staging environment, whose branch policy admits only the staging branch, and
+      // GitHub fails a job whose ref the environment does not admit before any step runs ("Any protection rules configured
+      // for the environment must pass before a job referencing the environment is sent to a runner",
+      // https://docs.github.com/en/actions/concepts/workflows-and-actions/deployment-environments; the run shows
+      // 'Branch "x" is not allowed to deploy to staging due to environment protection rules').
+      const needsVerify = (job: string, seen = new Set<string>()): boolean => {
+        const needs = ([] as string[]).concat((wf().jobs[job] as { needs?: string | string[] }).needs ?? []);
+        return needs.includes("verify") || needs.some((need) => !seen.has(need) && (seen.add(need), needsVerify(need, seen)));
+      };
+      for (const job of Object.keys(wf().jobs).filter((name) => name !== "verify")) assert.ok(needsVerify(job), `${job} waits for verify`);
+      assert.equal((stepsJob(wf(), "record").environment as { name: string }).name, "staging");
     });
 
     it("builds the API image once, tagged with the commit SHA, pushed to GHCR, and deploys it by digest", () => {

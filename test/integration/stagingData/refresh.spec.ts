@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
 import { Client } from "pg";
 import { BACKUP_SCRIPT } from "../../../infra/backup/scripts";
-import { REFRESH_SCRIPT } from "../../../infra/stagingData/refreshScript";
+import { REFRESH_EXTENSIONS, REFRESH_SCRIPT } from "../../../infra/stagingData/refreshScript";
 import { AwsStandIn, createAwsStandIn } from "../backup/standIn";
 import { Cluster, startCluster } from "../postgres/cluster";
 
@@ -37,6 +38,10 @@ const RULES: Record<string, string> = {
   "public.flights.code": "keep",
   "public.flights.notes": "null",
 };
+const KEY = "masking-key-for-the-test";
+/** The keyed hash the refresh must compute: HMAC-SHA256 (RFC 2104) of the value's text, as Node computes it. */
+const hmac = (value: string) => createHmac("sha256", KEY).update(value, "utf8").digest("hex");
+const asUuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 const PEOPLE = [
   { publicId: "0b6c7a52-1f43-4d2e-9a51-3c8e2f7d9a01", name: "Amelia Earhart", email: "amelia@lockheed.example.com" },
   { publicId: "5d2e8f14-7a3b-4c6d-8e9f-0a1b2c3d4e5f", name: "Bessie Coleman", email: "bessie.coleman@flying.example.org" },
@@ -64,12 +69,13 @@ describe("staging refresh from a production backup with personal data (a real Po
     const result = await bash(BACKUP_SCRIPT, { DATABASE_URL: url("prod_reader", "reader-password", "production"), BACKUP_BUCKET: BUCKET, BACKUP_PREFIX: PREFIX, METRICS_NAMESPACE: "FlightPro/production", RPO_MINUTES: "60" });
     assert.equal(result.status, 0, result.out);
   };
-  const refresh = (rules = RULES) =>
+  const refresh = (rules = RULES, extensions = "") =>
     bash(REFRESH_SCRIPT, {
+      [REFRESH_EXTENSIONS]: extensions,
       BACKUP_BUCKET: BUCKET,
       BACKUP_PREFIX: PREFIX,
       MASKING_RULES: JSON.stringify(rules),
-      MASKING_KEY: "masking-key-for-the-test",
+      MASKING_KEY: KEY,
       STAGING_DATABASE_URL: url("staging_loader", "loader-password", "staging"),
     });
   const stagingDump = async () => {
@@ -121,7 +127,7 @@ describe("staging refresh from a production backup with personal data (a real Po
   it("loads the masked copy: no original personal value is left in staging, joins still join, staging keeps its migration head", async () => {
     const result = await refresh();
     assert.equal(result.status, 0, result.out);
-    assert.ok(!result.out.includes("masking-key-for-the-test"), "the key is never printed");
+    assert.ok(!result.out.includes(KEY), "the key is never printed");
     const dump = await stagingDump();
     for (const person of PEOPLE) {
       for (const value of [person.name, person.email, person.publicId, ...person.name.split(" "), person.email.split("@")[0]!]) {
@@ -136,6 +142,15 @@ describe("staging refresh from a production backup with personal data (a real Po
       assert.match(user.email, /^user-[0-9a-f]{16}@example\.invalid$/);
     }
     assert.equal(new Set(users.map((user) => user.email)).size, 3, "unique stays unique");
+    // Keyed: HMAC-SHA256 under the stack's key, so hashing a guess (plainly, or with the key prepended as before) finds nothing.
+    PEOPLE.forEach((person, index) => {
+      assert.equal(users[index].public_id, asUuid(hmac(person.publicId)));
+      assert.equal(users[index].name, `Person ${hmac(person.name).slice(0, 6).toUpperCase()}`);
+      assert.equal(users[index].email, `user-${hmac(person.email).slice(0, 16)}@example.invalid`);
+      for (const guess of [createHash("sha256").update(person.publicId).digest("hex"), createHash("sha256").update(`${KEY}:${person.publicId}`).digest("hex")]) {
+        assert.notEqual(users[index].public_id, asUuid(guess));
+      }
+    });
     assert.equal(users[1].referred_by, users[0].public_id, "a hashed reference still names the hashed key");
     const joined = await query("staging", "SELECT f.code, u.id FROM flights f JOIN users u ON u.public_id = f.booked_by ORDER BY f.code");
     assert.deepEqual(joined.map((row) => [row.code, row.id]), [["FP100", 1], ["FP200", 2], ["FP300", 1]]);
@@ -163,5 +178,32 @@ describe("staging refresh from a production backup with personal data (a real Po
     assert.notEqual(result.status, 0);
     assert.match(result.out, /staging refresh failed: masking failed/);
     assert.equal(await stagingDump(), before);
+  });
+
+  it("extensions: a schema using citext restores when flightdeck:stagingData.extensions declares it; undeclared, the refresh stops before the restore", async () => {
+    // A migration moves e-mails to citext on both sides (staging also gained production's phone column).
+    for (const database of ["production", "staging"]) {
+      const client = await cluster.connect(cluster.superuser, database);
+      clients.push(client);
+      await client.query("CREATE EXTENSION citext; ALTER TABLE public.users ALTER COLUMN email TYPE citext");
+      if (database === "staging") await client.query("ALTER TABLE public.users ADD COLUMN phone text");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // backup keys have one-second resolution
+    await backup();
+    const rules = { ...RULES, "public.users.phone": "null" };
+    const before = await stagingDump();
+    const undeclared = await refresh(rules, "");
+    assert.notEqual(undeclared.status, 0);
+    assert.match(undeclared.out, /staging refresh failed: the backup creates extension citext, which flightdeck:stagingData\.extensions does not declare \(the refresh's throwaway server would not have it\)/);
+    assert.equal(await stagingDump(), before, "staging is untouched");
+
+    const declared = await refresh(rules, "citext");
+    assert.equal(declared.status, 0, declared.out);
+    const users = await query("staging", "SELECT email::text AS email, pg_typeof(email)::text AS type, phone FROM users ORDER BY id");
+    assert.deepEqual(
+      users.map((user) => [user.email, user.type, user.phone]),
+      PEOPLE.map((person) => [`user-${hmac(person.email).slice(0, 16)}@example.invalid`, "citext", null]),
+    );
+    assert.ok(!declared.out.includes(KEY));
   });
 });

@@ -68,3 +68,9 @@ export const PROVIDER_CALLS: Readonly<Record<string, readonly RestCall[]>> = {
  * the post-deployment watch dispatches rollback.yml.
  */
 export const BRIDGE_CALLS: readonly RestCall[] = [{ verb: "post", path: `${REPO}/actions/workflows/{workflow_id}/dispatches` }];
+
+/**
+ * infra.yml's redeploy after a rotation (tools/redeploy, through the bridge's dispatch code), with the deploy App's
+ * installation token: it dispatches the stack's deploy workflow.
+ */
+export const REDEPLOY_CALLS: readonly RestCall[] = [{ verb: "post", path: `${REPO}/actions/workflows/{workflow_id}/dispatches` }];
