@@ -17,7 +17,7 @@ import {
   toolOf,
   vercelSubcommand,
 } from "./roles";
-import { Command, commandsOf, invocation, pipelines, programOf, variablesIn } from "./shell";
+import { Command, commandsOf, invocation, pipelines, programOf, variablesIn } from "../shell/syntax";
 
 /**
  * The structural rules every workflow file is held to, one function per rule, each returning the

@@ -1,6 +1,6 @@
 import { Plain } from "../values";
 import { ancestorsOf, Job, Step, Workflow } from "./model";
-import { Command, commandsOf, invocation, programOf, variablesIn } from "./shell";
+import { Command, commandsOf, invocation, programOf, variablesIn } from "../shell/syntax";
 
 /**
  * What steps and jobs DO, read from their structure (the commands they run, the actions they use,
