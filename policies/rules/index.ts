@@ -9,6 +9,7 @@ import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
+import { rateLimitPolicies } from "./rateLimits";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
 import { reminderPolicies } from "./reminders";
@@ -36,6 +37,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...keyPolicies,
   ...alertPolicies,
   ...metricsPolicies,
+  ...rateLimitPolicies,
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,
