@@ -80,6 +80,32 @@ export function alwaysFails(statements: readonly Stmt[]): boolean {
   });
 }
 
+/**
+ * Statements whose status the body's last statement returns: `cmd; status=$?; …; [ "$status" -eq 0 ]`
+ * (or `exit "$status"`, `return "$status"`), with nothing between assigning the variable again.
+ */
+function carriedStatuses(statements: readonly Stmt[]): Set<number> {
+  const carried = new Set<number>();
+  const last = statements[statements.length - 1];
+  if (last?.type !== "command" || last.background) return carried;
+  const words = invocation(last.command);
+  const tested = (name: string) => {
+    const reference = new RegExp(`^\\$\\{?${name}\\}?$`);
+    if (["exit", "return"].includes(words[0] ?? "")) return words.length === 2 && reference.test(words[1]!);
+    const test = words[0] === "[" || words[0] === "[[" ? words.slice(1, -1) : words[0] === "test" ? words.slice(1) : undefined;
+    return test !== undefined && test.length === 3 && reference.test(test[0]!) && ((["-eq", "=", "=="].includes(test[1]!) && test[2] === "0") || false);
+  };
+  statements.forEach((statement, index) => {
+    const next = statements[index + 1];
+    if (statement.type !== "command" || statement.background || next?.type !== "command" || index + 1 >= statements.length - 1) return;
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=\$\?$/.exec(next.command.words.length === 1 ? next.command.words[0]! : "");
+    if (assignment === null || !tested(assignment[1]!)) return;
+    const reassigned = statements.slice(index + 2, -1).some((between) => between.type === "command" && between.command.words.some((word) => word.startsWith(`${assignment[1]}=`)));
+    if (!reassigned) carried.add(index);
+  });
+  return carried;
+}
+
 /** `set` and `shopt` changes to the options the analysis follows. */
 function applyOptions(command: Command, context: Context): void {
   const words = invocation(command);
@@ -128,9 +154,10 @@ class Analysis {
   /** A body: statements in order, `set` changes carried forward; the last one's status is the body's. */
   sequence(statements: readonly Stmt[], context: Context, lastStatusLost: string | undefined): void {
     const current = { ...context };
+    const carried = carriedStatuses(statements);
     statements.forEach((statement, index) => {
       const later = current.errexit && !current.ignored ? "a later command decides the step's status (-e does not stop the script for it here)" : "-e is off here, and a later command decides the step's status";
-      this.statement(statement, { ...current, statusLost: index === statements.length - 1 ? lastStatusLost : later });
+      this.statement(statement, { ...current, statusLost: index === statements.length - 1 || carried.has(index) ? lastStatusLost : later });
       if (statement.type === "command" && !statement.background) applyOptions(statement.command, current);
     });
   }
@@ -338,14 +365,24 @@ function bodyHas(statements: readonly Stmt[], command: Command): boolean {
   });
 }
 
-/** `if`/`while` tests whose branches do nothing (`:`, `true`, empty): whatever the test finds changes nothing. */
+/** Commands whose only effect is a message or nothing. */
+const MESSAGES = new Set([":", "true", "echo", "printf", "logger"]);
+
+/**
+ * The commands of `if` conditions whose branches do nothing but print (`:`, `true`, `echo`, `printf`,
+ * `logger`), one of them nothing at all (a missing `else` included): whatever the test finds, the
+ * script goes on the same way.
+ */
 export function testsThatDecideNothing(text: string): Command[] {
   const found: Command[] = [];
-  const noOp = (statements: readonly Stmt[]) => statements.every((statement) => statement.type === "command" && [":", "true"].includes(programOf(statement.command)));
+  const noOp = (statements: readonly Stmt[]) => statements.every((statement) => statement.type === "command" && MESSAGES.has(programOf(statement.command)));
   const visit = (statements: readonly Stmt[]) => {
     for (const statement of statements) {
       if (statement.type === "if") {
-        if (statement.clauses.every((clause) => noOp(clause.body)) && noOp(statement.otherwise ?? [])) {
+        const branches = [...statement.clauses.map((clause) => clause.body), statement.otherwise ?? []];
+        // Branches that print different things (`if [ -n "$dir" ]; then echo "$dir/x"; else echo x; fi`) choose an output; one that does nothing does not.
+        const silentBranch = branches.some((branch) => branch.every((inner) => inner.type === "command" && [":", "true"].includes(programOf(inner.command))));
+        if (branches.every(noOp) && silentBranch) {
           for (const clause of statement.clauses) for (const condition of clause.condition) collect(condition);
         }
         for (const clause of statement.clauses) visit(clause.body);

@@ -71,7 +71,7 @@ export type Stmt = (
 
 export interface Script {
   statements: Stmt[];
-  /** Every simple command, in source order (function bodies and substitutions' contents excluded: see allCommandsOf). */
+  /** Every simple command, in source order (function bodies included; substitutions' contents excluded: see allCommandsOf). */
   commands: Command[];
   /** Parts bash's grammar could not read, as written (empty for a well-formed script). */
   unreadable: string[];
@@ -402,6 +402,30 @@ export function parseScript(text: string): Script {
 /** The simple commands of a bash script, in order (those inside functions included; substitutions' contents not). */
 export function commandsOf(script: string): Command[] {
   return parseScript(script).commands;
+}
+
+const SHELLS = new Set(["bash", "sh", "zsh", "dash", "ksh"]);
+
+/**
+ * A script's commands and those it runs indirectly: inside command and process substitutions
+ * (`url="$(vercel deploy …)"`), `bash -c "…"` / `sh -c` strings and `eval`, to a depth of four.
+ */
+export function allCommandsOf(script: string): Command[] {
+  const commands: Command[] = [];
+  const visit = (list: Command[], depth: number) => {
+    for (const command of list) {
+      commands.push(command);
+      if (depth >= 4) continue;
+      for (const text of command.substitutions) visit(commandsOf(text), depth + 1);
+      const words = invocation(command);
+      const program = programOf(command);
+      const flag = words.indexOf("-c");
+      if (SHELLS.has(program) && flag > 0 && words[flag + 1] !== undefined) visit(commandsOf(words[flag + 1]!), depth + 1);
+      if (program === "eval") visit(commandsOf(words.slice(1).join(" ")), depth + 1);
+    }
+  };
+  visit(commandsOf(script), 0);
+  return commands;
 }
 
 /** The command's name and arguments with leading `VAR=value` assignments and wrappers (sudo, env, command, exec, time, nohup) removed. */
