@@ -186,7 +186,9 @@ class Analysis {
             : alwaysFails([rescue!])
               ? lost(context)
               : `\`… || ${describe(rescue!)}\` goes on when it fails`;
-        this.statement(statement.left, { ...context, ignored: true, inCondition: context.inCondition, statusLost: leftLost });
+        // `test && …`, and `test || continue` (break, return, exit): the left side chooses what runs next, as an if condition does.
+        const choosesFlow = statement.op === "&&" || (rescue?.type === "command" && ["continue", "break", "return", "exit"].includes(programOf(rescue.command)));
+        this.statement(statement.left, { ...context, ignored: true, inCondition: context.inCondition || choosesFlow, statusLost: leftLost });
         this.statement(statement.right, context);
         return;
       }

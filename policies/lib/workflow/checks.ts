@@ -17,6 +17,7 @@ import {
   toolOf,
   vercelSubcommand,
 } from "./roles";
+import { escapingFailures, githubShellStart } from "../shell/failures";
 import { Command, commandsOf, invocation, pipelines, programOf, variablesIn } from "../shell/syntax";
 
 /**
@@ -336,6 +337,16 @@ export function swallowedFailures(commands: Command[]): string[] {
   return problems;
 }
 
+const TESTS = new Set(["[", "[[", "test"]);
+
+/** A check in a gate step: a test, lint, scan or budget tool, `curl --fail`, or a test outside an if/while condition. */
+function isWorkflowCheck(command: Command, inCondition: boolean): boolean {
+  if (isGateCommand(command)) return true;
+  const { tool, args } = toolOf(command);
+  if (tool === "curl" && args.some((arg) => arg === "--fail" || arg === "--fail-with-body" || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(arg))) return true;
+  return !inCondition && TESTS.has(programOf(command));
+}
+
 /** The shell a step runs in, when it is not GitHub's fail-fast bash (`bash --noprofile --norc -eo pipefail {0}`). */
 function customShell(workflow: Workflow, step: Step): string | undefined {
   const shell = step.shell ?? workflow.defaultShell;
@@ -374,6 +385,14 @@ export function gateBypasses(workflow: Workflow, context: CheckContext): Finding
       const shell = customShell(workflow, step);
       if (shell !== undefined) findings.push(find(`${step.at}.shell`, `${step.name}: custom shell \`${shell}\` does not fail on the first error`));
       for (const problem of swallowedFailures(commandsOfStep(step))) findings.push(find(`${step.at}.run`, `${step.name}: ${problem}`));
+      const start = step.run === undefined ? undefined : githubShellStart(step.shell ?? workflow.defaultShell);
+      if (step.run !== undefined && start !== undefined) {
+        const reported = new Set(swallowedFailures(commandsOfStep(step)).length > 0 ? [step.at] : []);
+        for (const escape of escapingFailures(step.run, isWorkflowCheck, start)) {
+          if (reported.has(step.at)) break; // one way it escapes is enough per step; the spelling rules above named it
+          findings.push(find(`${step.at}.run`, `${step.name}: \`${invocation(escape.command).slice(0, 4).join(" ")}\` can fail without failing the step: ${escape.reason}`));
+        }
+      }
       const onSuccess = conditionIn(step.if, { outcome: "success", events });
       const onFailure = conditionIn(step.if, { outcome: "failure", events });
       if (onSuccess === false && onFailure === false) findings.push(find(`${step.at}.if`, `${step.name} never runs (if: ${String(step.if)})`));
