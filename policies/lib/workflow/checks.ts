@@ -1,5 +1,5 @@
 import { asRecord, isRecord, Plain } from "../values";
-import { conditionIn, flagValue, statusFunctionsOf } from "./expression";
+import { conditionIn, flagValue, literalOf, statusFunctionsOf } from "./expression";
 import { ancestorsOf, Job, Step, Workflow } from "./model";
 import {
   allCommandsOfStep,
@@ -301,7 +301,11 @@ export function productionTriggers(workflow: Workflow, context: CheckContext): F
 
 const SUCCEEDS = new Set(["true", ":", "echo", "printf", "sleep", "logger", "export", "exit 0", "return 0"]);
 
-/** How a script lets a failure through: `|| true`, `set +e`, a top-level `exit 0`, a trap, a gate tool whose failure cannot fail the step. */
+/**
+ * How a script lets a failure through, by spelling: `|| true`, `set +e`, a top-level `exit 0`, a trap, a
+ * gate tool in a condition or a list. Pipelines are judged by failures.ts (gateBypasses), which knows
+ * whether the shell has pipefail.
+ */
 export function swallowedFailures(commands: Command[]): string[] {
   const problems: string[] = [];
   commands.forEach((command, index) => {
@@ -326,7 +330,6 @@ export function swallowedFailures(commands: Command[]): string[] {
       const where = invocation(command).slice(0, 3).join(" ");
       if (command.condition || command.negated) problems.push(`\`${where}\` runs as a condition, so its failure does not fail the step`);
       else if (command.after === "&&" || command.after === "||") problems.push(`\`${where}\` is not the last command of an && / || list, so its failure does not fail the step`);
-      else if (command.after === "|" || command.after === "|&") problems.push(`\`${where}\` is piped into another command, whose status the step may report instead`);
     }
     for (const text of command.substitutions) {
       if (commandsOfText(text).some(isGateCommand) && program !== "" && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(command.words[0] ?? "")) {
@@ -494,12 +497,32 @@ export function hardeningBaseline(workflow: Workflow, context: CheckContext): Fi
 // --- deploy graph -------------------------------------------------------------------------------------
 
 /**
+ * The values an environment written as `${{ inputs.<name> }}` (or `github.event.inputs.<name>`) can take,
+ * when the workflow starts only by workflow_dispatch and the input is a `choice`: GitHub refuses a
+ * dispatch whose value is not one of the options (REST "Create a workflow dispatch event" answers 422
+ * "Provided value … for input … not in the list of allowed values", as cli/cli#5246 and
+ * ROCm/TheRock#3651 quote it). Undefined for anything else.
+ */
+export function dispatchChoices(workflow: Workflow, environment: string): string[] | undefined {
+  const input = /^\s*\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}\s*$/.exec(environment)?.[1];
+  if (input === undefined || workflow.triggers.some((trigger) => trigger !== "workflow_dispatch")) return undefined;
+  const definition = asRecord(asRecord(asRecord(workflow.triggerConfig["workflow_dispatch"])?.["inputs"])?.[input]);
+  const options = definition?.["options"];
+  if (definition?.["type"] !== "choice" || !Array.isArray(options) || options.length === 0) return undefined;
+  return options.map(String);
+}
+
+/**
  * Deploy jobs run in an environment (its approvals, its secrets); production changes in ONE job in
  * the production environment (one approval); no job outside that environment touches production.
  */
 export function environmentProblems(workflow: Workflow, context: CheckContext, requireProductionJob: boolean): Finding[] {
   const findings: Finding[] = [];
   const roles = jobRoles(workflow, context.productionEnvironment);
+  for (const job of workflow.jobs) {
+    if (job.environment === undefined || !job.environment.includes("${{") || literalOf(job.environment) !== undefined || dispatchChoices(workflow, job.environment) !== undefined) continue;
+    findings.push(find(`${job.at}.environment`, `job ${job.id} names its environment with an expression (${job.environment}): it can evaluate to another environment than the one its approvals and secrets were judged for; write the environment's name (or a workflow_dispatch choice input)`));
+  }
   for (const role of roles) {
     if (!role.deploys) continue;
     if (role.job.environment === undefined) {
@@ -508,7 +531,8 @@ export function environmentProblems(workflow: Workflow, context: CheckContext, r
       findings.push(find(`${role.job.at}.environment`, `job ${role.job.id} changes production (${[...role.kinds].join(", ")}) from environment ${role.job.environment}: it runs without production's approval`));
     }
   }
-  const gated = workflow.jobs.filter((job) => job.environment !== undefined && job.environment.trim().toLowerCase() === context.productionEnvironment.toLowerCase());
+  const nameOf = (job: Job) => (job.environment === undefined ? undefined : literalOf(job.environment));
+  const gated = workflow.jobs.filter((job) => nameOf(job)?.trim().toLowerCase() === context.productionEnvironment.toLowerCase());
   if (requireProductionJob && gated.length === 0 && !workflow.jobs.some((job) => environmentIsProduction(job.environment, context.productionEnvironment))) {
     findings.push(find("jobs", `no job runs in environment ${context.productionEnvironment}: nothing waits for approval`));
   }

@@ -1,4 +1,5 @@
 import { Plain } from "../values";
+import { literalOf } from "./expression";
 import { ancestorsOf, Job, Step, Workflow } from "./model";
 import { Command, allCommandsOf, commandsOf, invocation, programOf, variablesIn } from "../shell/syntax";
 
@@ -173,8 +174,11 @@ export interface JobRole {
   production: boolean;
 }
 
+/** Whether a job's environment is production: by name (any case), or an expression that may evaluate to anything (workflow-production-deploy-uses-environment refuses those). */
 export function environmentIsProduction(environment: string | undefined, production: string): boolean {
-  return environment !== undefined && (environment.trim().toLowerCase() === production.toLowerCase() || environment.includes("${{"));
+  if (environment === undefined) return false;
+  const name = environment.includes("${{") ? literalOf(environment) : environment;
+  return name === undefined || name.trim().toLowerCase() === production.toLowerCase();
 }
 
 /** The variable the workflows read their environment's web URL from (infra/pipeline/deployContract.ts deployVariables.webUrl). */
