@@ -7,6 +7,8 @@ import { deployProductionYaml, rollbackYaml, verifyYaml } from "./workflowFixtur
 /**
  * Workflow scripts judged by their effects (issue 19, class 5), one policy at a time on one generated
  * file (workflowFixtures.ts: what the program commits for the sample production stack):
+ * (policies workflow-production-deploy-uses-environment, workflow-production-smoke-tests-roll-back,
+ * workflow-production-web-built-for-production, workflow-gate-steps-fail-closed):
  * - a job's environment written as an expression that can evaluate to another name is refused; one made
  *   of literals alone is its value (https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#literals);
  * - the rollback on the smoke tests' failure restores every service the job deployed;
