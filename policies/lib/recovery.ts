@@ -102,6 +102,28 @@ export function buildspecText(project: StackResource): string {
 /** The phases of buildspec 0.2, in the order CodeBuild runs them. */
 const PHASES = ["install", "pre_build", "build", "post_build"] as const;
 
+/** The `phases` of a project's inline buildspec (empty when it has none or it is not YAML). */
+function buildspecPhases(project: StackResource): PlainRecord {
+  const buildspec = knownString(at(project.props, "source.buildspec"));
+  if (buildspec === undefined) return {};
+  try {
+    return asRecord(asRecord(parse(buildspec) as Plain)?.["phases"]) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Phases that go on after a failed command: `on-failure` other than ABORT ("CONTINUE - Continue to the
+ * next phase", https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html).
+ */
+export function continuingPhases(project: StackResource): { phase: string; value: string }[] {
+  const phases = buildspecPhases(project);
+  return PHASES.map((phase) => ({ phase, value: asRecord(phases[phase])?.["on-failure"] }))
+    .filter((entry): entry is { phase: (typeof PHASES)[number]; value: Plain } => entry.value !== undefined && entry.value !== "ABORT")
+    .map(({ phase, value }) => ({ phase, value: String(value) }));
+}
+
 /** A script a buildspec runs: where (`phases.<phase>.commands[<n>]`, or the here-document it ran), its text, and the shell options it starts with. */
 export interface BuildspecScript {
   at: string;
@@ -121,15 +143,7 @@ export interface BuildspecScript {
  * so each is judged as bash without it: its status is its last command's.
  */
 export function buildspecScripts(project: StackResource): BuildspecScript[] {
-  const buildspec = knownString(at(project.props, "source.buildspec"));
-  if (buildspec === undefined) return [];
-  let document: unknown;
-  try {
-    document = parse(buildspec);
-  } catch {
-    return [];
-  }
-  const phases = asRecord(asRecord(document as Plain)?.["phases"]) ?? {};
+  const phases = buildspecPhases(project);
   const scripts: BuildspecScript[] = [];
   const files = new Map<string, string>();
   for (const phase of PHASES) {

@@ -1,5 +1,5 @@
 import { StackResource, stackPolicy } from "../lib/define";
-import { CODEBUILD_PROJECT, buildspecCommands, buildspecScripts, dumpCommands, installedPostgresMajor } from "../lib/recovery";
+import { CODEBUILD_PROJECT, buildspecCommands, buildspecScripts, continuingPhases, dumpCommands, installedPostgresMajor } from "../lib/recovery";
 import { escapingFailures, testsThatDecideNothing } from "../lib/shell/failures";
 import { dataLeftOut, packagedMajors } from "../lib/shell/pgDump";
 import { Command, invocation, programOf } from "../lib/shell/syntax";
@@ -63,6 +63,7 @@ export const recoveryChecksFailTheBuild = stackPolicy(
       const jobs = databaseJobs(resources).filter((job) => buildspecCommands(job).some(({ command }) => DATABASE_TOOLS.has(programOf(command))));
       if (jobs.length === 0) args.notApplicable("no CodeBuild project dumps or restores a database");
       for (const job of jobs) {
+        for (const { phase, value } of continuingPhases(job)) report(`${job.name} phases.${phase}.on-failure: ${value} goes on after a failed command (ABORT, the default, fails the build)`, job.urn);
         const scripts = buildspecScripts(job);
         const runners = new Set(scripts.map((script) => script.runBy).filter((command): command is Command => command !== undefined));
         for (const script of scripts) {
