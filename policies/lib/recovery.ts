@@ -5,7 +5,7 @@ import { Statement, coversAction, coversResource, isAllow, wildcardMatch } from 
 import { RoleGrants, roleGrants } from "./roles";
 import { Plain, PlainRecord, asArray, asRecord, at, knownString } from "./values";
 import { ShellStart } from "./shell/failures";
-import { Command, allCommandsOf, invocation, programOf } from "./shell/syntax";
+import { Command, Stmt, allCommandsOf, invocation, parseScript, programOf } from "./shell/syntax";
 
 /**
  * Disaster recovery as the pack sees it: the backup buckets, the jobs (CodeBuild projects) that write
@@ -177,9 +177,31 @@ export function buildspecCommands(project: StackResource): { script: BuildspecSc
   return buildspecScripts(project).flatMap((script) => allCommandsOf(script.text).map((command) => ({ script, command })));
 }
 
-/** The `pg_dump` commands a project runs. */
-export function dumpCommands(project: StackResource): { script: BuildspecScript; command: Command }[] {
-  return buildspecCommands(project).filter(({ command }) => programOf(command) === "pg_dump");
+/**
+ * The `pg_dump` command lines a project runs, each as its arguments: a pg_dump written in a function that
+ * passes on its own arguments (`dump() { pg_dump "$@"; }`) is read once per call, with the call's
+ * arguments in place of `"$@"`.
+ */
+export function dumpCommands(project: StackResource): { script: BuildspecScript; command: Command; args: string[] }[] {
+  const found: { script: BuildspecScript; command: Command; args: string[] }[] = [];
+  for (const script of buildspecScripts(project)) {
+    const wrappers = new Map<string, Command>();
+    const collect = (statements: readonly Stmt[], inside?: string) => {
+      for (const statement of statements) {
+        if (statement.type === "function") collect(statement.body, statement.name);
+        else if (statement.type === "command" && inside !== undefined && programOf(statement.command) === "pg_dump" && invocation(statement.command).some((word) => word === "$@" || word === "$*")) wrappers.set(inside, statement.command);
+        else if (statement.type === "group") collect(statement.body, inside);
+      }
+    };
+    collect(parseScript(script.text).statements);
+    for (const command of allCommandsOf(script.text)) {
+      const words = invocation(command);
+      const wrapper = wrappers.get(programOf(command));
+      if (programOf(command) === "pg_dump") found.push({ script, command, args: words.slice(1) });
+      else if (wrapper !== undefined) found.push({ script, command, args: invocation(wrapper).slice(1).flatMap((word) => (word === "$@" || word === "$*" ? words.slice(1) : [word])) });
+    }
+  }
+  return found;
 }
 
 /** The PostgreSQL major a buildspec installs (`dnf install … postgresqlNN`), when it names one. */

@@ -64,7 +64,7 @@ function backupJobs(resources: StackResource[], names: string[]): StackResource[
 /** Whether the project runs pg_dump in the custom format (`-Fc`, `--format=custom`, `--form c`: pg_dump reads the format case-insensitively), read from the parsed scripts, not their text. */
 function dumpsCustomFormat(job: StackResource): boolean {
   const major = installedPostgresMajor(job) ?? Math.max(...packagedMajors());
-  return dumpCommands(job).some(({ command }) => readPgDumpArguments(invocation(command).slice(1), major).some(({ option, value }) => option === "format" && /^c(ustom)?$/i.test(value ?? "")));
+  return dumpCommands(job).some(({ args }) => readPgDumpArguments(args, major).some(({ option, value }) => option === "format" && /^c(ustom)?$/i.test(value ?? "")));
 }
 
 /** Whether the project copies something to S3 (`aws s3 cp|mv … s3://…`). */

@@ -35,8 +35,8 @@ export const backupDumpsAllData = stackPolicy(
       if (jobs.length === 0) args.notApplicable("no CodeBuild project runs pg_dump");
       for (const job of jobs) {
         const major = installedPostgresMajor(job) ?? Math.max(...packagedMajors());
-        for (const { script, command } of dumpCommands(job)) {
-          for (const reason of dataLeftOut(invocation(command).slice(1), major)) report(`${job.name} ${script.at}: pg_dump ${reason}`, job.urn);
+        for (const { script, args } of dumpCommands(job)) {
+          for (const reason of dataLeftOut(args, major)) report(`${job.name} ${script.at}: pg_dump ${reason}`, job.urn);
         }
       }
     },

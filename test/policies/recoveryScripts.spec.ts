@@ -123,6 +123,7 @@ describe("recovery jobs judged by what their scripts do", () => {
       ["-n public only", 'pg_dump -Fc -n public --no-password --dbname="$DATABASE_URL" --file="$dump"'],
       ["two sections of three", 'pg_dump -Fc --section=pre-data --section=data --no-password --dbname="$DATABASE_URL" --file="$dump"'],
       ["pg_dump run through env and inside bash -c", `env PGAPPNAME=backup bash -c 'pg_dump -Fc -N audit --no-password --dbname="$DATABASE_URL" --file="$dump"'`],
+      ["pg_dump in a function that passes its arguments on, called with -T", `dump() { pg_dump "$@"; }\n${INDENT}dump --format=custom -T public.audit_log --no-password --dbname="$DATABASE_URL" --file="$dump"`],
       ["--enable-row-security", 'pg_dump -Fc --enable-row-security --no-password --dbname="$DATABASE_URL" --file="$dump"'],
     ];
     for (const [title, line] of cases) {
