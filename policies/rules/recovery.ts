@@ -39,15 +39,15 @@ const TOPICS = ["disaster-recovery"];
 const SPEC_DR = 'Spec, Disaster Recovery: "RTO (Recovery Time Objective): 4 hours; RPO (Recovery Point Objective): 1 hour (latest backup)"; "Database: Backup restoration to local or alternative cloud"';
 const SPEC_BACKUPS = 'Spec, Production: "Database: Production database (managed, backups enabled)"';
 
-interface Scope {
+export interface Scope {
   /** Stacks that must have backups (the others are judged only on what they declare). */
   stacks: string[];
   bucketNames: string[];
 }
 
-const scopeDefaults: Scope = { stacks: ["production"], bucketNames: ["*backup*"] };
+export const scopeDefaults: Scope = { stacks: ["production"], bucketNames: ["*backup*"] };
 const MAX_RTO_SCHEMA = { type: "integer", minimum: 1, description: "The longest RTO allowed, in minutes (the spec: 4 hours)." } as const;
-const scopeSchema: Record<keyof Scope, PolicyConfigJSONSchema> = {
+export const scopeSchema: Record<keyof Scope, PolicyConfigJSONSchema> = {
   stacks: { type: "array", items: { type: "string" }, description: "Stacks that must back up their database (the spec's production)." },
   bucketNames: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs matched against an S3 bucket's name or logical name to find the backup buckets." },
 };
@@ -55,7 +55,7 @@ const scopeSchema: Record<keyof Scope, PolicyConfigJSONSchema> = {
 const required = (settings: Scope) => settings.stacks.includes(currentStack());
 
 /** The backup jobs: CodeBuild projects running as a role that may put objects into a backup bucket. */
-function backupJobs(resources: StackResource[], names: string[]): StackResource[] {
+export function backupJobs(resources: StackResource[], names: string[]): StackResource[] {
   const writers = writersOf(resources, names);
   const grants = roleGrants(resources);
   return resources.filter((r) => r.type === CODEBUILD_PROJECT && writers.some((writer) => projectRole(r, grants)?.role.urn === writer.role.urn));

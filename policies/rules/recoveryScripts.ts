@@ -1,6 +1,7 @@
 import { StackResource, stackPolicy } from "../lib/define";
-import { CODEBUILD_PROJECT, buildspecCommands, buildspecScripts, continuingPhases, dumpCommands, installedPostgresMajor } from "../lib/recovery";
+import { CODEBUILD_PROJECT, backupBuckets, bucketName, buildspecCommands, buildspecScripts, continuingPhases, dumpCommands, installedPostgresMajor } from "../lib/recovery";
 import { escapingFailures, testsThatDecideNothing } from "../lib/shell/failures";
+import { Scope, backupJobs, scopeDefaults, scopeSchema } from "./recovery";
 import { dataLeftOut, packagedMajors } from "../lib/shell/pgDump";
 import { Command, invocation, programOf } from "../lib/shell/syntax";
 
@@ -17,11 +18,11 @@ function databaseJobs(resources: StackResource[]): StackResource[] {
   return resources.filter((resource) => resource.type === CODEBUILD_PROJECT && buildspecScripts(resource).length > 0);
 }
 
-export const backupDumpsAllData = stackPolicy(
+export const backupDumpsAllData = stackPolicy<Pick<Scope, "bucketNames">>(
   {
     name: "recovery-backup-dumps-all-data",
     description:
-      "Every pg_dump a CodeBuild project runs dumps the whole database: no option that leaves data or the schema out (-t/--table, -T/--exclude-table, --exclude-table-data, -n/--schema, -N/--exclude-schema, -s/--schema-only, -a/--data-only, -B/--no-blobs, " +
+      "Every pg_dump a backup job (a CodeBuild project whose role writes into a backup bucket) runs dumps the whole database: no option that leaves data or the schema out (-t/--table, -T/--exclude-table, --exclude-table-data, -n/--schema, -N/--exclude-schema, -s/--schema-only, -a/--data-only, -B/--no-blobs, " +
       "--no-unlogged-table-data, --enable-row-security, --section, and the later releases' --exclude-table-and-children, --filter, --no-data …), read as pg_dump reads its command line (bundled short options, abbreviated long ones) " +
       `for the release the buildspec installs (https://www.postgresql.org/docs/15/app-pgdump.html). ${SPEC_DR}.`,
     severity: "critical",
@@ -30,9 +31,11 @@ export const backupDumpsAllData = stackPolicy(
   },
   {
     requires: CODEBUILD_PROJECT,
-    validate(resources, _settings, report, args) {
-      const jobs = databaseJobs(resources).filter((job) => dumpCommands(job).length > 0);
-      if (jobs.length === 0) args.notApplicable("no CodeBuild project runs pg_dump");
+    config: { defaults: { bucketNames: scopeDefaults.bucketNames }, schema: { bucketNames: scopeSchema.bucketNames } },
+    validate(resources, settings, report, args) {
+      const names = backupBuckets(resources, settings.bucketNames).map(bucketName);
+      const jobs = backupJobs(resources, names).filter((job) => dumpCommands(job).length > 0);
+      if (jobs.length === 0) args.notApplicable("no backup job runs pg_dump");
       for (const job of jobs) {
         const major = installedPostgresMajor(job) ?? Math.max(...packagedMajors());
         for (const { script, args } of dumpCommands(job)) {

@@ -167,6 +167,16 @@ describe("recovery jobs judged by what their scripts do", () => {
     }
   });
 
+  it("a job that is not a backup (it writes into no backup bucket) may dump part of a database, and feed a test's `|| echo` into psql (as the staging refresh does)", () => {
+    const stack = editBuildspec(DRILL, (text) =>
+      text.replace(
+        `${INDENT}[ "$head" = "$expected_head" ]`,
+        `${INDENT}[ "$head" = "$expected_head" ]\n${INDENT}pg_dump --data-only --exclude-schema=alembic -h "$workdir" -U drill -d restored -f "$workdir/masked.sql"\n${INDENT}{ [ -z "$tables" ] || echo "TRUNCATE TABLE $tables;"; cat "$workdir/masked.sql"; } | psql -X -v ON_ERROR_STOP=1 -d restored -f - > /dev/null`,
+      ),
+    );
+    assert.deepEqual(judge(stack, { policies }), []);
+  });
+
   it("the wrapper may carry the script's status another way: exit \"$status\"", () => {
     const stack = editBuildspec(BACKUP, (text) => text.replace('bash "$script"; status=$?; rm -f "$script"; [ "$status" -eq 0 ]', 'bash "$script"; status=$?; rm -f "$script"; exit "$status"'));
     assert.deepEqual(judge(stack, { policies }), []);

@@ -43,6 +43,8 @@ interface Context {
   pipefail: boolean;
   inheritErrexit: boolean;
   inCondition: boolean;
+  /** Inside a pipeline part whose output the next command reads: what it prints is data, not a message. */
+  outputConsumed?: boolean;
   /** Why the script would not fail if the shell exited here because of -e (undefined: it fails). */
   exitLost: string | undefined;
   /** Why the script would not fail if this position ended with a non-zero status and went on (undefined: it fails). */
@@ -187,7 +189,7 @@ class Analysis {
               ? lost(context)
               : `\`… || ${describe(rescue!)}\` goes on when it fails`;
         // `test && …`, and `test || continue` (break, return, exit): the left side chooses what runs next, as an if condition does.
-        const choosesFlow = statement.op === "&&" || (rescue?.type === "command" && ["continue", "break", "return", "exit"].includes(programOf(rescue.command)));
+        const choosesFlow = statement.op === "&&" || context.outputConsumed === true || (rescue?.type === "command" && ["continue", "break", "return", "exit"].includes(programOf(rescue.command)));
         this.statement(statement.left, { ...context, ignored: true, inCondition: context.inCondition || choosesFlow, statusLost: leftLost });
         this.statement(statement.right, context);
         return;
@@ -198,7 +200,7 @@ class Analysis {
           if (last) this.statement(part, context);
           else {
             const next = describe(statement.parts[index + 1]!);
-            this.statement(part, { ...context, ignored: true, statusLost: context.pipefail ? lost(context) : `it is piped into \`${next}\` without pipefail: the pipeline's status is the last command's` });
+            this.statement(part, { ...context, ignored: true, outputConsumed: true, statusLost: context.pipefail ? lost(context) : `it is piped into \`${next}\` without pipefail: the pipeline's status is the last command's` });
           }
         });
         return;
@@ -389,7 +391,7 @@ export function testsThatDecideNothing(text: string): Command[] {
         }
         for (const clause of statement.clauses) visit(clause.body);
         visit(statement.otherwise ?? []);
-      } else if (statement.type === "group" || statement.type === "function") visit(statement.body);
+      } else if (statement.type === "group") visit(statement.body); // a function's if (a trap's report, a helper's choice) is judged where it is called, not here
       else if (statement.type === "loop") visit(statement.body);
       else if (statement.type === "case") statement.bodies.forEach(visit);
     }
