@@ -46,6 +46,7 @@ export async function runPlan(
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const judged = args.judge === undefined ? undefined : readJudgedPlan(args.judge, stackConfig);
     let location: PackLocation | undefined;
+    let policyConfig: unknown;
     try {
       location = args.policies ? locatePack(args.policyPack, args.stack, builtPackEntry()) : undefined;
     } catch (error) {
@@ -56,14 +57,16 @@ export async function runPlan(
     if (location) {
       const { assertLevelFloors } = require("../policy/levelFloors") as typeof import("../policy/levelFloors");
       const { readPolicyConfigFile } = require("../policy/policyConfig") as typeof import("../policy/policyConfig");
-      assertLevelFloors(readPolicyConfigFile(location.configPath), { stack: args.stack, project: stackConfig.project }, location.configPath);
+      policyConfig = readPolicyConfigFile(location.configPath);
+      assertLevelFloors(policyConfig, { stack: args.stack, project: stackConfig.project }, location.configPath);
     }
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
     const target = { stack: args.stack, project: stackConfig.project, now: args.at };
-    const spawned = location && !options.startPack ? spawnPack({ ...target, packDir: location.dir, entry: location.entry }) : undefined;
+    pack = location && options.startPack?.(target, location);
+    const spawned = location && !pack ? spawnPack({ ...target, packDir: location.dir, entry: location.entry }) : undefined;
     const policy = location ? (require("./policy") as typeof import("./policy")) : undefined;
-    if (location && policy) pack = spawned ? policy.preparePackFor(spawned, target, location.configPath) : options.startPack?.(target, location);
+    if (policy && spawned && location) pack = policy.preparePackFor(spawned, target, location.configPath);
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
@@ -81,6 +84,12 @@ export async function runPlan(
       resources = evaluation.resources;
     }
     if (packProblem !== undefined) return { exitCode: 2, output: "", errors: [packProblem] };
+    // The facts the pack's config keeps its own copy of agree with the stack files (the config's other problems come first).
+    if (location) {
+      const { packCopyDisagreements } = require("../policy/packCopies") as typeof import("../policy/packCopies");
+      const disagreements = packCopyDisagreements(policyConfig, location.configPath, stackConfig, projectDir);
+      if (disagreements.length > 0) return { exitCode: 2, output: "", errors: disagreements };
+    }
     if (policy && pack) plan.policy = await policy.judgeResources(pack, resources);
     if (base) {
       plan.diff = diffPlans(base, plan);
