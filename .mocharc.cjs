@@ -37,7 +37,7 @@ function namedSpecs() {
 }
 
 module.exports = {
-  require: ["tsx/cjs", "./test/harness/sourceMaps.ts", "./test/harness/scratch.ts"],
+  require: ["tsx/cjs", "./test/harness/sourceMaps.ts", "./test/harness/scratch.ts", "./test/harness/parsers.ts"],
   extension: ["ts"],
   ...(namedSpecs().length > 0 ? {} : { spec: specFiles() }),
   timeout: 60000,

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PolicyPack } from "@pulumi/policy";
 import { CLOCK_ENV } from "./lib/clock";
+import { loadParsers } from "./lib/parsers";
 import { currentProject, currentStack } from "./lib/stack";
 import { buildPack } from "./pack";
 
@@ -21,7 +22,16 @@ for (const argument of process.argv.slice(2).filter((arg) => arg !== "--")) {
   else if (argument.startsWith("--waivers=")) waiversFile = path.resolve(argument.slice("--waivers=".length));
 }
 
-new PolicyPack("flightdeck", {
-  description: manifest.description?.split(".")[0] ?? "flightdeck quality gates",
-  policies: buildPack({ waiversFile, stack: currentStack(), project: currentProject() }).policies,
-});
+// The parsers (WebAssembly, an ES module) load before the server starts: the engine waits for the
+// port the PolicyPack prints, and a policy never meets an unloaded parser. A failed load exits non-zero.
+loadParsers().then(
+  () =>
+    new PolicyPack("flightdeck", {
+      description: manifest.description?.split(".")[0] ?? "flightdeck quality gates",
+      policies: buildPack({ waiversFile, stack: currentStack(), project: currentProject() }).policies,
+    }),
+  (error: unknown) => {
+    console.error(`flightdeck policy pack: cannot load its parsers: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -14,7 +14,7 @@
  * endpoint (`--endpoint-url`, a global option: https://docs.aws.amazon.com/cli/latest/reference/index.html),
  * asks for `help`, or (when the caller says which) names another namespace.
  */
-import { Command, commandsOf, invocation, programOf } from "./workflow/shell";
+import { Command, commandsOf, invocation, programOf } from "./shell/syntax";
 
 /** `MetricName: "X"` in JSON or jq object syntax, the key quoted or not. */
 const METRIC_NAME_ENTRY = /"?MetricName"?\s*:\s*"([A-Za-z0-9_.\-/#:@]+)"/g;

@@ -4,6 +4,8 @@ import { anyGlobMatch } from "./glob";
 import { Statement, coversAction, coversResource, isAllow, wildcardMatch } from "./policyDocument";
 import { RoleGrants, roleGrants } from "./roles";
 import { Plain, PlainRecord, asArray, asRecord, at, knownString } from "./values";
+import { ShellStart } from "./shell/failures";
+import { Command, Stmt, allCommandsOf, invocation, parseScript, programOf } from "./shell/syntax";
 
 /**
  * Disaster recovery as the pack sees it: the backup buckets, the jobs (CodeBuild projects) that write
@@ -95,6 +97,124 @@ export function buildspecText(project: StackResource): string {
     .flatMap((phase) => [...asArray(asRecord(phase)?.["commands"]), ...asArray(asRecord(phase)?.["finally"])])
     .map((command) => (typeof command === "string" ? command : ""))
     .join("\n");
+}
+
+/** The phases of buildspec 0.2, in the order CodeBuild runs them. */
+const PHASES = ["install", "pre_build", "build", "post_build"] as const;
+
+/** The `phases` of a project's inline buildspec (empty when it has none or it is not YAML). */
+function buildspecPhases(project: StackResource): PlainRecord {
+  const buildspec = knownString(at(project.props, "source.buildspec"));
+  if (buildspec === undefined) return {};
+  try {
+    return asRecord(asRecord(parse(buildspec) as Plain)?.["phases"]) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Phases that go on after a failed command: `on-failure` other than ABORT ("CONTINUE - Continue to the
+ * next phase", https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html).
+ */
+export function continuingPhases(project: StackResource): { phase: string; value: string }[] {
+  const phases = buildspecPhases(project);
+  return PHASES.map((phase) => ({ phase, value: asRecord(phases[phase])?.["on-failure"] }))
+    .filter((entry): entry is { phase: (typeof PHASES)[number]; value: Plain } => entry.value !== undefined && entry.value !== "ABORT")
+    .map(({ phase, value }) => ({ phase, value: String(value) }));
+}
+
+/** A script a buildspec runs: where (`phases.<phase>.commands[<n>]`, or the here-document it ran), its text, and the shell options it starts with. */
+export interface BuildspecScript {
+  at: string;
+  text: string;
+  start: ShellStart;
+  /** The phase command that runs it (undefined for a phase command itself). */
+  runBy?: Command;
+}
+
+/**
+ * The scripts an inline buildspec runs: each phase command (`commands` and `finally`), and each
+ * here-document it runs, fed to a shell (`bash <<'EOF'`) or written to a file a later command runs
+ * (`cat > "$script" <<'EOF'` … `bash "$script"`, as infra/backup/buildspec.ts writes them).
+ * CodeBuild (https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html) runs the
+ * commands of version 0.2 "in the same instance of the default shell" (`env.shell` bash here), "one at
+ * a time"; a command that exits non-zero fails the phase. Nothing there says a command runs with -e,
+ * so each is judged as bash without it: its status is its last command's.
+ */
+export function buildspecScripts(project: StackResource): BuildspecScript[] {
+  const phases = buildspecPhases(project);
+  const scripts: BuildspecScript[] = [];
+  const files = new Map<string, string>();
+  for (const phase of PHASES) {
+    for (const list of ["commands", "finally"] as const) {
+      asArray(asRecord(phases[phase])?.[list]).forEach((entry, index) => {
+        if (typeof entry !== "string") return;
+        const where = `phases.${phase}.${list}[${index}]`;
+        scripts.push({ at: where, text: entry, start: { errexit: false, pipefail: false } });
+        for (const command of allCommandsOf(entry)) {
+          const words = invocation(command);
+          const program = programOf(command);
+          const written = command.redirects.find((redirect) => redirect.op === ">" || redirect.op === ">|");
+          if (command.heredocs.length > 0 && written !== undefined && ["cat", "tee"].includes(program)) files.set(written.target, command.heredocs.join("\n"));
+          if (!RUNNERS.has(program)) continue;
+          const options = words.slice(1).filter((word) => word.startsWith("-") || word === "pipefail" || word === "errexit");
+          const start = { errexit: options.some((option) => /^-[a-z]*e/.test(option)) || options.includes("errexit"), pipefail: options.includes("pipefail") };
+          const file = words.slice(1).find((word) => !word.startsWith("-") && word !== "pipefail" && word !== "errexit");
+          if (file !== undefined && files.has(file)) scripts.push({ at: `${where} (${program} ${file})`, text: files.get(file)!, start, runBy: command });
+          else if (file === undefined && command.heredocs.length > 0) scripts.push({ at: `${where} (${program} <<)`, text: command.heredocs.join("\n"), start, runBy: command });
+        }
+      });
+    }
+  }
+  return scripts;
+}
+
+const RUNNERS = new Set(["bash", "sh", "source", "."]);
+
+/** Every command a project's buildspec runs, in its phases and the scripts they run, with the script it is in. */
+export function buildspecCommands(project: StackResource): { script: BuildspecScript; command: Command }[] {
+  return buildspecScripts(project).flatMap((script) => allCommandsOf(script.text).map((command) => ({ script, command })));
+}
+
+/**
+ * The `pg_dump` command lines a project runs, each as its arguments: a pg_dump written in a function that
+ * passes on its own arguments (`dump() { pg_dump "$@"; }`) is read once per call, with the call's
+ * arguments in place of `"$@"`.
+ */
+export function dumpCommands(project: StackResource): { script: BuildspecScript; command: Command; args: string[] }[] {
+  const found: { script: BuildspecScript; command: Command; args: string[] }[] = [];
+  for (const script of buildspecScripts(project)) {
+    const wrappers = new Map<string, Command>();
+    const collect = (statements: readonly Stmt[], inside?: string) => {
+      for (const statement of statements) {
+        if (statement.type === "function") collect(statement.body, statement.name);
+        else if (statement.type === "command" && inside !== undefined && programOf(statement.command) === "pg_dump" && invocation(statement.command).some((word) => word === "$@" || word === "$*")) wrappers.set(inside, statement.command);
+        else if (statement.type === "group") collect(statement.body, inside);
+      }
+    };
+    collect(parseScript(script.text).statements);
+    for (const command of allCommandsOf(script.text)) {
+      const words = invocation(command);
+      const wrapper = wrappers.get(programOf(command));
+      if (programOf(command) === "pg_dump") found.push({ script, command, args: words.slice(1) });
+      else if (wrapper !== undefined) found.push({ script, command, args: invocation(wrapper).slice(1).flatMap((word) => (word === "$@" || word === "$*" ? words.slice(1) : [word])) });
+    }
+  }
+  return found;
+}
+
+/** The PostgreSQL major a buildspec installs (`dnf install … postgresqlNN`), when it names one. */
+export function installedPostgresMajor(project: StackResource): number | undefined {
+  for (const script of buildspecScripts(project)) {
+    for (const command of allCommandsOf(script.text)) {
+      const words = invocation(command);
+      if (!["dnf", "yum", "apt-get", "apt"].includes(programOf(command)) || !words.includes("install")) continue;
+      const major = words.map((word) => /^postgresql-?(?:client-)?(\d+)$/.exec(word)?.[1]).find((found) => found !== undefined);
+      if (major !== undefined) return Number(major);
+    }
+  }
+  return undefined;
 }
 
 /** A project's plain environment variable (PLAINTEXT, or a variable without a type). */

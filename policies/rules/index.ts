@@ -12,6 +12,7 @@ import { metricsPolicies } from "./metrics";
 import { rateLimitPolicies } from "./rateLimits";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
+import { recoveryScriptPolicies } from "./recoveryScripts";
 import { reminderPolicies } from "./reminders";
 import { stagingDataPolicies } from "./stagingData";
 import { repositoryPolicies } from "./repository";
@@ -45,5 +46,6 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...runtimePolicies,
   ...bootstrapPolicies,
   ...recoveryPolicies,
+  ...recoveryScriptPolicies,
   ...stagingDataPolicies,
 ];

@@ -28,7 +28,7 @@ import { conditionIn, flagValue } from "../lib/workflow/expression";
 import { cachedWorkflow, workflowPathOf } from "../lib/workflow/files";
 import { WorkflowParseError } from "../lib/workflow/model";
 import { allCommandsOfStep } from "../lib/workflow/roles";
-import { commandsOf, invocation, programOf } from "../lib/workflow/shell";
+import { commandsOf, invocation, programOf } from "../lib/shell/syntax";
 import { putMetricNames } from "../lib/putMetricData";
 import { isDeployRole } from "./iam";
 import { CODEBUILD_PROJECT, buildspecText, projectRole, projectVariable, scheduleEnabled, schedulesOf as jobSchedulesOf } from "../lib/recovery";

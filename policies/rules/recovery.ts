@@ -13,8 +13,11 @@ import {
   allowStatements,
   backupBuckets,
   bucketName,
+  buildspecCommands,
   buildspecText,
   declaredObjectives,
+  dumpCommands,
+  installedPostgresMajor,
   drillRecordOf,
   isDrillRegister,
   projectRole,
@@ -26,6 +29,8 @@ import {
   writersOf,
 } from "../lib/recovery";
 import { roleGrants } from "../lib/roles";
+import { packagedMajors, readPgDumpArguments } from "../lib/shell/pgDump";
+import { invocation, programOf } from "../lib/shell/syntax";
 import { currentStack } from "../lib/stack";
 import { asArray, asRecord, at, isUnknown, knownNumber, knownString } from "../lib/values";
 import { BUCKET_ENCRYPTION, BUCKET_LIFECYCLE, BUCKET_PUBLIC_ACCESS_BLOCK, BUCKET_VERSIONING, bucketPolicyDocuments, companionsOf, deniesInsecureTransport } from "./audit";
@@ -34,15 +39,15 @@ const TOPICS = ["disaster-recovery"];
 const SPEC_DR = 'Spec, Disaster Recovery: "RTO (Recovery Time Objective): 4 hours; RPO (Recovery Point Objective): 1 hour (latest backup)"; "Database: Backup restoration to local or alternative cloud"';
 const SPEC_BACKUPS = 'Spec, Production: "Database: Production database (managed, backups enabled)"';
 
-interface Scope {
+export interface Scope {
   /** Stacks that must have backups (the others are judged only on what they declare). */
   stacks: string[];
   bucketNames: string[];
 }
 
-const scopeDefaults: Scope = { stacks: ["production"], bucketNames: ["*backup*"] };
+export const scopeDefaults: Scope = { stacks: ["production"], bucketNames: ["*backup*"] };
 const MAX_RTO_SCHEMA = { type: "integer", minimum: 1, description: "The longest RTO allowed, in minutes (the spec: 4 hours)." } as const;
-const scopeSchema: Record<keyof Scope, PolicyConfigJSONSchema> = {
+export const scopeSchema: Record<keyof Scope, PolicyConfigJSONSchema> = {
   stacks: { type: "array", items: { type: "string" }, description: "Stacks that must back up their database (the spec's production)." },
   bucketNames: { type: "array", items: { type: "string" }, minItems: 1, description: "Globs matched against an S3 bucket's name or logical name to find the backup buckets." },
 };
@@ -50,14 +55,25 @@ const scopeSchema: Record<keyof Scope, PolicyConfigJSONSchema> = {
 const required = (settings: Scope) => settings.stacks.includes(currentStack());
 
 /** The backup jobs: CodeBuild projects running as a role that may put objects into a backup bucket. */
-function backupJobs(resources: StackResource[], names: string[]): StackResource[] {
+export function backupJobs(resources: StackResource[], names: string[]): StackResource[] {
   const writers = writersOf(resources, names);
   const grants = roleGrants(resources);
   return resources.filter((r) => r.type === CODEBUILD_PROJECT && writers.some((writer) => projectRole(r, grants)?.role.urn === writer.role.urn));
 }
 
-const DUMPS = /\bpg_dump\b[^\n]*(--format[= ]?(c|custom)\b|-F\s*c\b|-Fc\b)/;
-const UPLOADS = /\baws\s+s3\s+(cp|mv)\b[^\n]*s3:\/\//;
+/** Whether the project runs pg_dump in the custom format (`-Fc`, `--format=custom`, `--form c`: pg_dump reads the format case-insensitively), read from the parsed scripts, not their text. */
+function dumpsCustomFormat(job: StackResource): boolean {
+  const major = installedPostgresMajor(job) ?? Math.max(...packagedMajors());
+  return dumpCommands(job).some(({ args }) => readPgDumpArguments(args, major).some(({ option, value }) => option === "format" && /^c(ustom)?$/i.test(value ?? "")));
+}
+
+/** Whether the project copies something to S3 (`aws s3 cp|mv … s3://…`). */
+function uploads(job: StackResource): boolean {
+  return buildspecCommands(job).some(({ command }) => {
+    const words = invocation(command);
+    return programOf(command) === "aws" && words[1] === "s3" && ["cp", "mv"].includes(words[2] ?? "") && words.slice(3).some((word) => word.startsWith("s3://"));
+  });
+}
 /** A restore into a database (-d/--dbname), not pg_restore --list or --file, which the backup job runs to check its archive. */
 const RESTORES = /\bpg_restore\b[^\n]*\s(-d\s*\S|--dbname[= ]\S)/;
 
@@ -98,9 +114,8 @@ export const backupsScheduled = stackPolicy<Scope & { maxRpoMinutes: number }>(
       const at = now();
       let meetsRpo = false;
       for (const job of jobs) {
-        const commands = buildspecText(job);
-        if (!DUMPS.test(commands)) report(`backup project ${job.name} does not run pg_dump in custom format (--format=custom)`, job.urn);
-        if (!UPLOADS.test(commands)) report(`backup project ${job.name} does not upload the dump to S3 (aws s3 cp … s3://)`, job.urn);
+        if (!dumpsCustomFormat(job)) report(`backup project ${job.name} does not run pg_dump in custom format (--format=custom)`, job.urn);
+        if (!uploads(job)) report(`backup project ${job.name} does not upload the dump to S3 (aws s3 cp … s3://)`, job.urn);
         for (const schedule of schedulesOf(job, resources)) {
           const label = `schedule ${schedule.name} of ${job.name}`;
           const gap = scheduleGapMinutes(schedule);

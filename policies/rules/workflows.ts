@@ -263,6 +263,7 @@ export const productionUsesEnvironment = resourcePolicy<ProductionSettings>(
     name: "workflow-production-deploy-uses-environment",
     description:
       "Every job that deploys runs in its GitHub environment (approvals, environment secrets), and production changes in ONE job in the production environment, so its reviewers approve each deploy once (GitHub pauses every job that names a protected environment). A job that deploys to production from another environment, or from none, runs without approval; that includes a staging job that points a domain it does not take from its own environment (`vercel alias set … app.example.com`) or runs `vercel rollback` (Instant Rollback moves production's domains), since Vercel tokens belong to the team, not to an environment. " +
+      "A job names its environment as a literal: an expression (`${{ inputs.target }}`, `${{ github.ref == 'refs/heads/main' && 'production' || 'staging' }}`) can evaluate to an environment other than the one the pack judged; only one made of literals alone is read, as its value, and `${{ inputs.<name> }}` of a workflow started only by workflow_dispatch whose input is a \`choice\` (GitHub refuses any other value) is judged as each of its options. " +
       'Spec, Stage 3: "Require manual approval"; Deploying to Production: "GitHub Actions: Manual approval gate".',
     severity: "critical",
     remediation: [
@@ -379,6 +380,7 @@ export const productionWebBuild = resourcePolicy<ProductionSettings>(
     name: "workflow-production-web-built-for-production",
     description:
       "Production's web is a production build deployed as a production deployment: Next.js inlines NEXT_PUBLIC_* at build time, so `vercel pull --environment=production` and `vercel build --prod`, then `vercel deploy --prebuilt --prod` (optionally `--skip-domain` and a `vercel promote` of that very deployment). Promoting a preview (staging) deployment makes Vercel rebuild it and return before it is ready, and leaves nothing Instant Rollback accepts (vercel/vercel packages/cli/src/commands/promote/request-promote.ts). " +
+      "Every `vercel deploy` of the job ships that build: with `--prebuilt` (https://vercel.com/docs/cli/build: with `vercel deploy --prebuilt` \"a Vercel Deployment [is] created without sharing the Project's source code\"); a deploy without it uploads the source for Vercel to build, and `vercel redeploy` rebuilds, beside the promoted build. " +
       'Spec, Stage 3: "Deploy Web (Vercel promotion)"; Rollback: "vercel rollback".',
     severity: "high",
     remediation: [
@@ -407,6 +409,8 @@ export const productionWebBuild = resourcePolicy<ProductionSettings>(
               report(`${where}: \`vercel pull\` without --environment=production pulls another environment's values`);
             }
             if ((subcommand === "deploy" || subcommand === "") && !prod) report(`${where}: \`vercel deploy\` without --prod creates a preview deployment`);
+            if ((subcommand === "deploy" || subcommand === "") && !all.includes("--prebuilt")) report(`${where}: \`vercel ${subcommand || ""}\` without --prebuilt uploads the source and builds it on Vercel: production ships only the build this job made (vercel build --prod), staged with --prebuilt`);
+            if (subcommand === "redeploy") report(`${where}: \`vercel redeploy\` rebuilds a deployment: production ships only the build this job made`);
             if ((subcommand === "deploy" || subcommand === "") && prod && step.id !== undefined) stagedBy.add(step.id);
             if ((subcommand === "deploy" || subcommand === "") && all.includes("--no-wait")) report(`${where}: \`vercel deploy --no-wait\` returns before the deployment is ready`);
             if (subcommand === "promote") {
@@ -437,10 +441,24 @@ function onSmokeFailure(rollback: Step, smoke: Step, workflow: Workflow): boolea
   return smoke.id !== undefined && new RegExp(`steps\\.${escapeRegExp(smoke.id)}\\.(outcome|conclusion)\\s*==\\s*'failure'`).test(condition);
 }
 
+/** The services a deploy step puts a new release of: the web (a Vercel deployment) and the API (a Railway deploy). */
+function servicesDeployed(step: Step): string[] {
+  const kinds = deployKindsOfStep(step);
+  return [...(kinds.has("web") || kinds.has("web-production") ? ["web"] : []), ...(kinds.has("api") ? ["API"] : [])];
+}
+
+/** The services a rollback step returns to a former release: the web (vercel rollback / alias), the API (a Railway redeploy of a recorded image). */
+function servicesRestored(step: Step): string[] {
+  const kinds = deployKindsOfStep(step);
+  return [...(kinds.has("web-restore") ? ["web"] : []), ...(kinds.has("api") ? ["API"] : [])];
+}
+
 export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
   {
     name: "workflow-production-smoke-tests-roll-back",
-    description: 'A production deploy is checked and undone automatically when the check fails. Spec, Stage 3: "Run smoke tests … Rollback if: Smoke tests fail".',
+    description:
+      "A production deploy is checked and undone automatically when the check fails: a smoke test step after the deploy steps, and rollback steps on its failure that restore every service the job deployed (the web with `vercel rollback`/`alias`, the API with a redeploy of the recorded image): one rollback per deployed service. " +
+      'Spec, Stage 3: "Run smoke tests … Rollback if: Smoke tests fail"; Rollback Procedure: "Web (Vercel) … API (Railway)".',
     severity: "high",
     remediation: [
       "Run the smoke tests in a step with an id after the deploy steps, then rollback steps that call the deploy tools after them with " +
@@ -474,6 +492,13 @@ export const productionSmokeRollback = resourcePolicy<ProductionSettings>(
             ? `${workflow.file}: no rollback step runs when the smoke tests fail: condition it on steps.${smoke.id}.outcome == 'failure'`
             : `${workflow.file}: the smoke test step (${smoke.at}) has no id, so no rollback step can run on its failure`,
         );
+      } else {
+        // One rollback per service the job deployed: a web deploy is undone by a web restore, an API deploy by an API redeploy.
+        const deployed = new Set(deploys.flatMap(servicesDeployed));
+        const restored = new Set(onFailure.filter((step) => onSmokeFailure(step, smoke, workflow)).flatMap(servicesRestored));
+        for (const service of deployed) {
+          if (!restored.has(service)) report(`${workflow.file}: the job deploys the ${service} (${deploys.filter((step) => servicesDeployed(step).includes(service)).map((step) => step.at).join(", ")}) but no rollback step run on the smoke tests' failure restores it`);
+        }
       }
     },
   },

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { putMetricNames } from "../../policies/lib/putMetricData";
-import { commandsOf } from "../../policies/lib/workflow/shell";
+import { commandsOf } from "../../policies/lib/shell/syntax";
 
 // `aws cloudwatch put-metric-data` takes one metric as --metric-name, or a list of MetricDatum structures
 // (each with MetricName) as --metric-data (https://docs.aws.amazon.com/cli/latest/reference/cloudwatch/put-metric-data.html).

@@ -232,7 +232,7 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
     figure: "smoke tests pass",
     declaredIn: ["infra/workflows/deployProduction.ts", "infra/workflows/steps.ts"],
     policies: ["workflow-production-smoke-tests-roll-back", "workflow-gate-steps-fail-closed"],
-    specs: ["test/policies/workflows.spec.ts", "test/infra/workflows/workflows.spec.ts"],
+    specs: ["test/policies/workflows.spec.ts", "test/policies/workflowScripts.spec.ts", "test/infra/workflows/workflows.spec.ts"],
   },
   {
     id: "gate-rollback-plan",
@@ -600,6 +600,26 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
     declaredIn: ["infra/backup/recoveryJobs.ts", "infra/backup/recoveryAlarms.ts", "infra/backup/contract.ts", "Pulumi.production.yaml"],
     policies: ["recovery-backups-scheduled", "recovery-backup-alarm-pages", "recovery-objectives-within-spec"],
     specs: ["test/policies/recovery.spec.ts", "test/infra/backup/disasterRecovery.spec.ts", "test/integration/backup/backupScripts.spec.ts"],
+  },
+  {
+    id: "dr-backup-whole",
+    section: "Disaster recovery",
+    rule:
+      "A backup holds the whole database: every schema, every table's rows, large objects, the schema itself. The backup job's pg_dump takes no option that selects or leaves out objects or data, read as pg_dump reads its command line for the release the job installs.",
+    figure: "Database: Backup restoration to local or alternative cloud",
+    declaredIn: ["infra/backup/scripts.ts", "infra/backup/buildspec.ts"],
+    policies: ["recovery-backup-dumps-all-data"],
+    specs: ["test/policies/recoveryScripts.spec.ts", "test/integration/backup/backupScripts.spec.ts"],
+  },
+  {
+    id: "dr-jobs-fail-loudly",
+    section: "Disaster recovery",
+    rule:
+      "A backup or restore drill that went wrong fails its build: each database command and each check of the job's scripts ends the build when it fails, so the alarms on missing backups and failed drills see it.",
+    figure: "Testing: Quarterly rollback drills to ensure procedure works",
+    declaredIn: ["infra/backup/scripts.ts", "infra/backup/buildspec.ts"],
+    policies: ["recovery-job-checks-fail-the-build"],
+    specs: ["test/policies/recoveryScripts.spec.ts"],
   },
   {
     id: "dr-rto",

@@ -1,5 +1,5 @@
 import { asRecord, isRecord, Plain } from "../values";
-import { conditionIn, flagValue, statusFunctionsOf } from "./expression";
+import { conditionIn, flagValue, literalOf, statusFunctionsOf } from "./expression";
 import { ancestorsOf, Job, Step, Workflow } from "./model";
 import {
   allCommandsOfStep,
@@ -17,7 +17,8 @@ import {
   toolOf,
   vercelSubcommand,
 } from "./roles";
-import { Command, commandsOf, invocation, pipelines, programOf, variablesIn } from "./shell";
+import { escapingFailures, githubShellStart } from "../shell/failures";
+import { Command, commandsOf, invocation, pipelines, programOf, variablesIn } from "../shell/syntax";
 
 /**
  * The structural rules every workflow file is held to, one function per rule, each returning the
@@ -300,7 +301,11 @@ export function productionTriggers(workflow: Workflow, context: CheckContext): F
 
 const SUCCEEDS = new Set(["true", ":", "echo", "printf", "sleep", "logger", "export", "exit 0", "return 0"]);
 
-/** How a script lets a failure through: `|| true`, `set +e`, a top-level `exit 0`, a trap, a gate tool whose failure cannot fail the step. */
+/**
+ * How a script lets a failure through, by spelling: `|| true`, `set +e`, a top-level `exit 0`, a trap, a
+ * gate tool in a condition or a list. Pipelines are judged by failures.ts (gateBypasses), which knows
+ * whether the shell has pipefail.
+ */
 export function swallowedFailures(commands: Command[]): string[] {
   const problems: string[] = [];
   commands.forEach((command, index) => {
@@ -325,7 +330,6 @@ export function swallowedFailures(commands: Command[]): string[] {
       const where = invocation(command).slice(0, 3).join(" ");
       if (command.condition || command.negated) problems.push(`\`${where}\` runs as a condition, so its failure does not fail the step`);
       else if (command.after === "&&" || command.after === "||") problems.push(`\`${where}\` is not the last command of an && / || list, so its failure does not fail the step`);
-      else if (command.after === "|" || command.after === "|&") problems.push(`\`${where}\` is piped into another command, whose status the step may report instead`);
     }
     for (const text of command.substitutions) {
       if (commandsOfText(text).some(isGateCommand) && program !== "" && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(command.words[0] ?? "")) {
@@ -334,6 +338,16 @@ export function swallowedFailures(commands: Command[]): string[] {
     }
   });
   return problems;
+}
+
+const TESTS = new Set(["[", "[[", "test"]);
+
+/** A check in a gate step: a test, lint, scan or budget tool, `curl --fail`, or a test outside an if/while condition. */
+function isWorkflowCheck(command: Command, inCondition: boolean): boolean {
+  if (isGateCommand(command)) return true;
+  const { tool, args } = toolOf(command);
+  if (tool === "curl" && args.some((arg) => arg === "--fail" || arg === "--fail-with-body" || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(arg))) return true;
+  return !inCondition && TESTS.has(programOf(command));
 }
 
 /** The shell a step runs in, when it is not GitHub's fail-fast bash (`bash --noprofile --norc -eo pipefail {0}`). */
@@ -374,6 +388,14 @@ export function gateBypasses(workflow: Workflow, context: CheckContext): Finding
       const shell = customShell(workflow, step);
       if (shell !== undefined) findings.push(find(`${step.at}.shell`, `${step.name}: custom shell \`${shell}\` does not fail on the first error`));
       for (const problem of swallowedFailures(commandsOfStep(step))) findings.push(find(`${step.at}.run`, `${step.name}: ${problem}`));
+      const start = step.run === undefined ? undefined : githubShellStart(step.shell ?? workflow.defaultShell);
+      if (step.run !== undefined && start !== undefined) {
+        const reported = new Set(swallowedFailures(commandsOfStep(step)).length > 0 ? [step.at] : []);
+        for (const escape of escapingFailures(step.run, isWorkflowCheck, start)) {
+          if (reported.has(step.at)) break; // one way it escapes is enough per step; the spelling rules above named it
+          findings.push(find(`${step.at}.run`, `${step.name}: \`${invocation(escape.command).slice(0, 4).join(" ")}\` can fail without failing the step: ${escape.reason}`));
+        }
+      }
       const onSuccess = conditionIn(step.if, { outcome: "success", events });
       const onFailure = conditionIn(step.if, { outcome: "failure", events });
       if (onSuccess === false && onFailure === false) findings.push(find(`${step.at}.if`, `${step.name} never runs (if: ${String(step.if)})`));
@@ -475,12 +497,32 @@ export function hardeningBaseline(workflow: Workflow, context: CheckContext): Fi
 // --- deploy graph -------------------------------------------------------------------------------------
 
 /**
+ * The values an environment written as `${{ inputs.<name> }}` (or `github.event.inputs.<name>`) can take,
+ * when the workflow starts only by workflow_dispatch and the input is a `choice`: GitHub refuses a
+ * dispatch whose value is not one of the options (REST "Create a workflow dispatch event" answers 422
+ * "Provided value … for input … not in the list of allowed values", as cli/cli#5246 and
+ * ROCm/TheRock#3651 quote it). Undefined for anything else.
+ */
+export function dispatchChoices(workflow: Workflow, environment: string): string[] | undefined {
+  const input = /^\s*\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}\s*$/.exec(environment)?.[1];
+  if (input === undefined || workflow.triggers.some((trigger) => trigger !== "workflow_dispatch")) return undefined;
+  const definition = asRecord(asRecord(asRecord(workflow.triggerConfig["workflow_dispatch"])?.["inputs"])?.[input]);
+  const options = definition?.["options"];
+  if (definition?.["type"] !== "choice" || !Array.isArray(options) || options.length === 0) return undefined;
+  return options.map(String);
+}
+
+/**
  * Deploy jobs run in an environment (its approvals, its secrets); production changes in ONE job in
  * the production environment (one approval); no job outside that environment touches production.
  */
 export function environmentProblems(workflow: Workflow, context: CheckContext, requireProductionJob: boolean): Finding[] {
   const findings: Finding[] = [];
   const roles = jobRoles(workflow, context.productionEnvironment);
+  for (const job of workflow.jobs) {
+    if (job.environment === undefined || !job.environment.includes("${{") || literalOf(job.environment) !== undefined || dispatchChoices(workflow, job.environment) !== undefined) continue;
+    findings.push(find(`${job.at}.environment`, `job ${job.id} names its environment with an expression (${job.environment}): it can evaluate to another environment than the one its approvals and secrets were judged for; write the environment's name (or a workflow_dispatch choice input)`));
+  }
   for (const role of roles) {
     if (!role.deploys) continue;
     if (role.job.environment === undefined) {
@@ -489,7 +531,8 @@ export function environmentProblems(workflow: Workflow, context: CheckContext, r
       findings.push(find(`${role.job.at}.environment`, `job ${role.job.id} changes production (${[...role.kinds].join(", ")}) from environment ${role.job.environment}: it runs without production's approval`));
     }
   }
-  const gated = workflow.jobs.filter((job) => job.environment !== undefined && job.environment.trim().toLowerCase() === context.productionEnvironment.toLowerCase());
+  const nameOf = (job: Job) => (job.environment === undefined ? undefined : literalOf(job.environment));
+  const gated = workflow.jobs.filter((job) => nameOf(job)?.trim().toLowerCase() === context.productionEnvironment.toLowerCase());
   if (requireProductionJob && gated.length === 0 && !workflow.jobs.some((job) => environmentIsProduction(job.environment, context.productionEnvironment))) {
     findings.push(find("jobs", `no job runs in environment ${context.productionEnvironment}: nothing waits for approval`));
   }

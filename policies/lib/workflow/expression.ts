@@ -7,6 +7,14 @@ import { Plain } from "../values";
  * when it follows from literals, the status functions of the scenario, and `github.event_name`
  * (one of the workflow's triggers); every other context is unknown, and so is anything built on it.
  * An `if:` with no status function is implicitly `success() && (…)` ("Status check functions").
+ *
+ * Why not GitHub's own @actions/expressions: it is an ES module whose package exports only an `import`
+ * condition, and the engine runs the pack through ts-node with policies/tsconfig.json (`module:
+ * commonjs`), which compiles `await import("@actions/expressions")` to `require("@actions/expressions")`
+ * (measured: TypeScript 5.9 transpileModule with that tsconfig emits
+ * `Promise.resolve().then(() => __importStar(require("@actions/expressions")))`); Node 22.23 refuses that
+ * require with ERR_PACKAGE_PATH_NOT_EXPORTED ("No \"exports\" main defined"). Loading it would need the
+ * pack compiled as `module: node16` (which keeps import() in CommonJS output) for every pack file.
  */
 
 const UNKNOWN = Symbol("unknown");
@@ -259,4 +267,48 @@ export function statusFunctionsOf(value: Plain | undefined): string[] {
   const found = new Set<string>();
   for (const match of value.toLowerCase().matchAll(/\b(success|failure|cancelled|always)\s*\(\s*\)/g)) found.add(match[1]!);
   return [...found];
+}
+
+/**
+ * The value of a string that may hold `${{ }}` expressions, when every expression in it is made of
+ * literals only (`${{ 'production' }}`, `prod${{ '' }}uction`); undefined when any part reads a context
+ * or a function, or cannot be read: then it can be anything its inputs make it. Values become text as
+ * GitHub's templates make them ("Literals": null is '', booleans 'true'/'false').
+ */
+export function literalOf(template: string): string | undefined {
+  let result = "";
+  let rest = template;
+  for (;;) {
+    const start = rest.indexOf("${{");
+    if (start < 0) return result + rest;
+    const end = rest.indexOf("}}", start + 3);
+    if (end < 0) return undefined;
+    result += rest.slice(0, start);
+    let value: Value;
+    try {
+      const node = parse(rest.slice(start + 3, end));
+      if (readsAnything(node)) return undefined;
+      value = evaluate(node, { outcome: "success", events: [] });
+    } catch {
+      return undefined;
+    }
+    if (value === UNKNOWN) return undefined;
+    result += value === null ? "" : String(value);
+    rest = rest.slice(end + 2);
+  }
+}
+
+/** Whether an expression reads a context or calls a function (its value then depends on the run). */
+function readsAnything(node: Node): boolean {
+  switch (node.kind) {
+    case "literal":
+      return false;
+    case "path":
+    case "call":
+      return true;
+    case "not":
+      return readsAnything(node.operand);
+    case "binary":
+      return readsAnything(node.left) || readsAnything(node.right);
+  }
 }

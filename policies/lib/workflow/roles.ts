@@ -1,6 +1,7 @@
 import { Plain } from "../values";
+import { literalOf } from "./expression";
 import { ancestorsOf, Job, Step, Workflow } from "./model";
-import { Command, commandsOf, invocation, programOf, variablesIn } from "./shell";
+import { Command, allCommandsOf, commandsOf, invocation, programOf, variablesIn } from "../shell/syntax";
 
 /**
  * What steps and jobs DO, read from their structure (the commands they run, the actions they use,
@@ -23,29 +24,13 @@ export function commandsOfStep(step: Step): Command[] {
 
 const allCache = new WeakMap<Step, Command[]>();
 
-const SHELLS = new Set(["bash", "sh", "zsh", "dash", "ksh"]);
-
 /**
- * The step's commands and those it runs indirectly: inside command substitutions
- * (`url="$(vercel deploy …)"`), `bash -c "…"` / `sh -c` strings and `eval`, parsed once.
+ * The step's commands and those it runs indirectly (shell/syntax.ts allCommandsOf), parsed once.
  */
 export function allCommandsOfStep(step: Step): Command[] {
   let commands = allCache.get(step);
   if (commands === undefined) {
-    commands = [];
-    const visit = (list: Command[], depth: number) => {
-      for (const command of list) {
-        commands!.push(command);
-        if (depth >= 4) continue;
-        for (const text of command.substitutions) visit(commandsOf(text), depth + 1);
-        const words = invocation(command);
-        const program = programOf(command);
-        const flag = words.indexOf("-c");
-        if (SHELLS.has(program) && flag > 0 && words[flag + 1] !== undefined) visit(commandsOf(words[flag + 1]!), depth + 1);
-        if (program === "eval") visit(commandsOf(words.slice(1).join(" ")), depth + 1);
-      }
-    };
-    visit(commandsOfStep(step), 0);
+    commands = step.run === undefined ? [] : allCommandsOf(step.run);
     allCache.set(step, commands);
   }
   return commands;
@@ -189,8 +174,11 @@ export interface JobRole {
   production: boolean;
 }
 
+/** Whether a job's environment is production: by name (any case), or an expression that may evaluate to anything (workflow-production-deploy-uses-environment refuses those). */
 export function environmentIsProduction(environment: string | undefined, production: string): boolean {
-  return environment !== undefined && (environment.trim().toLowerCase() === production.toLowerCase() || environment.includes("${{"));
+  if (environment === undefined) return false;
+  const name = environment.includes("${{") ? literalOf(environment) : environment;
+  return name === undefined || name.trim().toLowerCase() === production.toLowerCase();
 }
 
 /** The variable the workflows read their environment's web URL from (infra/pipeline/deployContract.ts deployVariables.webUrl). */

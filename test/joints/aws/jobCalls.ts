@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../../infra/metrics/contract";
 import { Evaluation } from "../../../tools/offline/evaluate";
 import { RecordedResource } from "../../../tools/offline/monitor";
-import { Command, commandsOf, invocation, programOf } from "../../../policies/lib/workflow/shell";
+import { Command, commandsOf, invocation, programOf } from "../../../policies/lib/shell/syntax";
 import { AwsCall, Derived, baseContext } from "./calls";
 import { SSM_MANAGED_KEY_ID } from "./actionMap";
 

@@ -10,6 +10,7 @@ import { judgeCases } from "./judge";
 import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
 import { scheduleCases } from "./schedule";
+import { scriptCases } from "./scripts";
 import { secretCases } from "./secrets";
 import { workflowCases } from "./workflows";
 
@@ -29,6 +30,7 @@ const written: readonly ReplayCase[] = [
   ...flagHistoryCases,
   ...inputCases,
   ...programCases,
+  ...scriptCases,
 ];
 
 /**
