@@ -4,6 +4,7 @@ import { InvalidConfigError } from "../offline/errors";
 import type { RecordedResource } from "../offline/monitor";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
 import { UnknownProjectError } from "../offline/programs";
+import type { Evaluation, EvaluationInput } from "../offline/evaluate";
 import { PackLocation, PolicyPackDirError, locatePack } from "../policy/packDir";
 import { spawnPack } from "../policy/spawn";
 import { PROJECT_ROOT } from "../projectRoot";
@@ -18,10 +19,41 @@ import { renderText } from "./render/text";
 
 const PROJECT_DIR = PROJECT_ROOT;
 
+/** The pack a plan judges with: where it is, the stack it is started and configured for, its clock. */
+export interface PackStart {
+  stack: string;
+  project: string;
+  now?: Date;
+  packDir: string;
+  entry?: string[];
+  policyConfigPath: string;
+}
+
+export interface PlanOptions {
+  projectDir?: string;
+  /** Runs the program (default: evaluateProgram, once per plan). */
+  evaluate?: (input: EvaluationInput) => Promise<Evaluation>;
+  /**
+   * Starts the pack and configures it for the stack (default: a new pack process, see startPack).
+   * The plan closes the session it gets when it is done.
+   */
+  startPack?: (start: PackStart) => import("./policy").PackSession;
+}
+
+/**
+ * A new pack process, configured for the stack in the background while the program is evaluated.
+ * Only node's own modules load before the spawn: the two start-ups overlap.
+ */
+export function startPack(start: PackStart): import("./policy").PackSession {
+  const spawned = spawnPack({ stack: start.stack, project: start.project, now: start.now, packDir: start.packDir, entry: start.entry });
+  const policy = require("./policy") as typeof import("./policy");
+  return policy.preparePackFor(spawned, { stack: start.stack, project: start.project }, start.policyConfigPath);
+}
+
 /** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
 export async function runPlan(
   argv: readonly string[],
-  options: { projectDir?: string } = {},
+  options: PlanOptions = {},
 ): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
@@ -59,9 +91,10 @@ export async function runPlan(
     }
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
-    const spawned = location ? spawnPack({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry }) : undefined;
-    const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
-    pack = policy && spawned && location ? policy.preparePackFor(spawned, { stack: args.stack, project: stackConfig.project }, location.configPath) : undefined;
+    pack = location
+      ? (options.startPack ?? startPack)({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry, policyConfigPath: location.configPath })
+      : undefined;
+    const policy = pack ? (require("./policy") as typeof import("./policy")) : undefined;
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
@@ -72,9 +105,9 @@ export async function runPlan(
       plan = judged;
       resources = recordedResources(judged);
     } else {
-      const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
+      const evaluate = options.evaluate ?? (require("../offline/evaluate") as typeof import("../offline/evaluate")).evaluateProgram;
       const { planDocument } = require("./document") as typeof import("./document");
-      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
+      const evaluation = await evaluate({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
       plan = planDocument(evaluation, { keepSecretValues: args.format === "evaluation" });
       resources = evaluation.resources;
     }
@@ -95,7 +128,6 @@ export async function runPlan(
     if (error instanceof PolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
     throw error;
   } finally {
-    // Stops the pack when the plan failed before judging (judgeResources stops it otherwise).
     pack?.close();
   }
 }
