@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import * as path from "node:path";
-import { PackStart, PlanOptions, runPlan as runPlanOnce, startPack } from "../../tools/plan/main";
-import type { PackSession } from "../../tools/plan/policy";
+import { runPlan as runPlanOnce } from "../../tools/plan/main";
+import { PackSession, PackStarter, preparePackFor } from "../../tools/plan/policy";
+import type { PackLocation } from "../../tools/policy/packDir";
+import { spawnPack } from "../../tools/policy/spawn";
 import { evaluateOnce } from "./evaluations";
 import { whenFileDone } from "./scratch";
 
@@ -16,18 +17,20 @@ import { whenFileDone } from "./scratch";
  * tests the start itself calls tools/plan/main.ts directly; test/tools/planPolicy.spec.ts compares a
  * shared pack's verdict with a new pack's.
  */
-export function runPlan(argv: readonly string[], options: Pick<PlanOptions, "projectDir"> = {}): ReturnType<typeof runPlanOnce> {
+export function runPlan(argv: readonly string[], options: { projectDir?: string } = {}): ReturnType<typeof runPlanOnce> {
   return runPlanOnce(argv, { ...options, evaluate: evaluateOnce, startPack: sharedPack });
 }
 
 const packs = new Map<string, PackSession>();
 
 /** A prepared pack for this start, shared within the spec file; closed when the file is done. */
-export function sharedPack(start: PackStart): PackSession {
-  const key = packKey(start);
+export const sharedPack: PackStarter = (target, location) => {
+  const key = packKey(target, location);
   let session = packs.get(key);
   if (session === undefined) {
-    const started = startPack(start);
+    // As the plan starts its own (tools/plan/main.ts): spawned, then connected and configured for the stack.
+    const spawned = spawnPack({ ...target, packDir: location.dir, entry: location.entry });
+    const started = preparePackFor(spawned, target, location.configPath);
     session = started;
     if (packs.size === 0) whenFileDone(closeSharedPacks);
     packs.set(key, started);
@@ -36,7 +39,7 @@ export function sharedPack(start: PackStart): PackSession {
   }
   const shared = session;
   return { prepared: shared.prepared, close: () => undefined };
-}
+};
 
 function closeSharedPacks(): void {
   for (const session of packs.values()) session.close();
@@ -44,7 +47,7 @@ function closeSharedPacks(): void {
 }
 
 /** What a pack's verdict depends on besides the resources: how it starts, its config and its waivers (read at start). */
-function packKey(start: PackStart): string {
+function packKey(target: Parameters<PackStarter>[0], location: PackLocation): string {
   const digest = (file: string) => (existsSync(file) ? createHash("sha256").update(readFileSync(file)).digest("hex") : "none");
-  return JSON.stringify({ ...start, config: digest(start.policyConfigPath), waivers: digest(path.join(start.packDir, "waivers.yaml")) });
+  return JSON.stringify({ target, location, config: digest(location.configPath), waivers: digest(location.waiversPath) });
 }

@@ -13,47 +13,22 @@ import { PlanFileError, readPlanFile } from "./base";
 import { diffPlans } from "./diff";
 import type { PlanDocument } from "./document";
 import { readJudgedPlan } from "./judge";
+import type { PackStarter } from "./policy";
 import { renderMarkdown } from "./render/markdown";
 import { ConfigFile, renderSarif } from "./render/sarif";
 import { renderText } from "./render/text";
 
 const PROJECT_DIR = PROJECT_ROOT;
 
-/** The pack a plan judges with: where it is, the stack it is started and configured for, its clock. */
-export interface PackStart {
-  stack: string;
-  project: string;
-  now?: Date;
-  packDir: string;
-  entry?: string[];
-  policyConfigPath: string;
-}
-
-export interface PlanOptions {
-  projectDir?: string;
-  /** Runs the program (default: evaluateProgram, once per plan). */
-  evaluate?: (input: EvaluationInput) => Promise<Evaluation>;
-  /**
-   * Starts the pack and configures it for the stack (default: a new pack process, see startPack).
-   * The plan closes the session it gets when it is done.
-   */
-  startPack?: (start: PackStart) => import("./policy").PackSession;
-}
-
-/**
- * A new pack process, configured for the stack in the background while the program is evaluated.
- * Only node's own modules load before the spawn: the two start-ups overlap.
- */
-export function startPack(start: PackStart): import("./policy").PackSession {
-  const spawned = spawnPack({ stack: start.stack, project: start.project, now: start.now, packDir: start.packDir, entry: start.entry });
-  const policy = require("./policy") as typeof import("./policy");
-  return policy.preparePackFor(spawned, { stack: start.stack, project: start.project }, start.policyConfigPath);
-}
-
 /** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
 export async function runPlan(
   argv: readonly string[],
-  options: PlanOptions = {},
+  options: {
+    projectDir?: string;
+    startPack?: PackStarter;
+    /** Runs the program (default evaluateProgram; the specs share one evaluation of the same input: test/harness/plans.ts). */
+    evaluate?: (input: EvaluationInput) => Promise<Evaluation>;
+  } = {},
 ): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
@@ -91,10 +66,10 @@ export async function runPlan(
     }
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
-    pack = location
-      ? (options.startPack ?? startPack)({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry, policyConfigPath: location.configPath })
-      : undefined;
-    const policy = pack ? (require("./policy") as typeof import("./policy")) : undefined;
+    const target = { stack: args.stack, project: stackConfig.project, now: args.at };
+    const spawned = location && !options.startPack ? spawnPack({ ...target, packDir: location.dir, entry: location.entry }) : undefined;
+    const policy = location ? (require("./policy") as typeof import("./policy")) : undefined;
+    if (location && policy) pack = spawned ? policy.preparePackFor(spawned, target, location.configPath) : options.startPack?.(target, location);
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
@@ -128,6 +103,7 @@ export async function runPlan(
     if (error instanceof PolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
     throw error;
   } finally {
+    // Stops the pack (a shared one's session leaves it to whoever shares it).
     pack?.close();
   }
 }
