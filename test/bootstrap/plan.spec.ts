@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
 import { evaluateProgram } from "../../tools/offline/evaluate";
 import { UnknownProjectError } from "../../tools/offline/programs";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { BOOTSTRAP_DIR } from "./harness";
 
 /**

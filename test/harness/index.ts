@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { Evaluation, evaluateProgram } from "../../tools/offline/evaluate";
+import type { Evaluation } from "../../tools/offline/evaluate";
+import { evaluateOnce } from "./evaluations";
 import { RecordedResource } from "../../tools/offline/monitor";
 import { readStackConfig } from "../../tools/offline/stackConfig";
 import { parsePath } from "../../tools/offline/values";
@@ -74,19 +75,9 @@ export async function runConfig(
     ssmParameters: options.ssmParameters,
     deployedDir: options.deployedDir,
   };
-  // The program is a function of its config and clock (the mocks are deterministic, the registers
-  // read the stack files): an evaluation this process already made is handed out again, as a copy.
-  // SSM answers given as functions are not data, so those runs are not kept.
-  const key = options.ssmParameters === undefined ? JSON.stringify(input) : undefined;
-  let evaluation = key === undefined ? undefined : evaluations.get(key);
-  if (evaluation === undefined) {
-    evaluation = await evaluateProgram(input);
-    if (key !== undefined) evaluations.set(key, evaluation);
-  }
-  return withFinders(structuredClone(evaluation));
+  // Evaluated once per process for the same input (./evaluations.ts), handed out as a copy.
+  return withFinders(await evaluateOnce(input));
 }
-
-const evaluations = new Map<string, Evaluation>();
 
 /** Runs a sample stack (Pulumi.yaml merged with Pulumi.<stack>.yaml) with canary secrets. */
 export async function runSampleStack(

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 
 const made: string[] = [];
+const closers: (() => void)[] = [];
 
 /** A new temporary directory `flightdeck-<purpose>-XXXXXX`, removed when the spec file that made it is done. */
 export function scratchDir(purpose: string): string {
@@ -17,9 +18,15 @@ export function scratchDir(purpose: string): string {
  */
 export const mochaHooks = {
   afterAll(): void {
+    for (const close of closers.splice(0)) close();
     for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
   },
 };
+
+/** Runs `close` when the spec file that is running is done (processes it started, such as a shared pack). */
+export function whenFileDone(close: () => void): void {
+  closers.push(close);
+}
 
 /**
  * Links this checkout's program into a directory of stack files (the program the offline engine runs is

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { PlanDocument } from "../../tools/plan/document";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { PROJECT_DIR } from "../harness";
 import { linkProgram } from "../harness/scratch";
 

@@ -5,15 +5,18 @@ import * as path from "node:path";
 import { evaluateProgram } from "../../tools/offline/evaluate";
 import { readStackConfig } from "../../tools/offline/stackConfig";
 import { PlanDocument, planDocument } from "../../tools/plan/document";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { renderText } from "../../tools/plan/render/text";
 import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "../harness";
 import { linkProgram, scratchDir } from "../harness/scratch";
 
+/** Tuesday 10:00 in New York: every plan here at the same instant evaluates the program once (test/harness/plans.ts). */
+const AT = ["--at", "2026-12-01T15:00:00Z"];
+
 describe("npm run plan", () => {
   // One plan for the tests that read the same one (same arguments, same stack files), made when first asked for.
   let productionJson: ReturnType<typeof runPlan> | undefined;
-  const planProductionJson = () => (productionJson ??= runPlan(["--stack", "production", "--format", "json", "--no-policy"]));
+  const planProductionJson = () => (productionJson ??= runPlan(["--stack", "production", "--format", "json", "--no-policy", ...AT]));
 
   it("prints the production stack as JSON of the documented shape", async () => {
     const result = await planProductionJson();
@@ -41,7 +44,7 @@ describe("npm run plan", () => {
 
   it("--format evaluation keeps secret inputs as evaluated, with their paths; json masks them", async () => {
     // One at a time: a process holds one Pulumi runtime.
-    const evaluation = await runPlan(["--stack", "production", "--format", "evaluation", "--no-policy"]);
+    const evaluation = await runPlan(["--stack", "production", "--format", "evaluation", "--no-policy", ...AT]);
     const json = await planProductionJson();
     const github = (output: string) => (JSON.parse(output) as PlanDocument).providers?.find((provider) => provider.type === "pulumi:providers:github");
     const kept = github(evaluation.output);
@@ -53,7 +56,7 @@ describe("npm run plan", () => {
   });
 
   it("puts every resource under an existing parent", async () => {
-    const plan = JSON.parse((await runPlan(["--stack", "staging", "--format", "json", "--no-policy"])).output) as PlanDocument;
+    const plan = JSON.parse((await runPlan(["--stack", "staging", "--format", "json", "--no-policy", ...AT])).output) as PlanDocument;
     const urns = new Set(plan.resources.map((r) => r.urn));
     const orphans = plan.resources.filter((r) => r.parent !== null && !urns.has(r.parent));
     assert.deepEqual(orphans, []);
@@ -64,7 +67,7 @@ describe("npm run plan", () => {
     const plan = JSON.parse((await planProductionJson()).output) as PlanDocument;
     assert.ok(plan.unsetSecrets.includes("flightdeck:STRIPE_SECRET_KEY"), plan.unsetSecrets.join(", "));
     assert.ok(!JSON.stringify(plan).includes("<unset secret"), "placeholder value leaked");
-    const text = (await runPlan(["--stack", "production", "--no-policy"])).output;
+    const text = (await runPlan(["--stack", "production", "--no-policy", ...AT])).output;
     assert.match(text, /Unset secrets \(offline placeholders; `pulumi up` requires them\): .*flightdeck:STRIPE_SECRET_KEY/);
   });
 
@@ -116,7 +119,8 @@ describe("npm run plan", () => {
   it("as a command: exit 0 on success, exit 2 without a stack trace on bad input", function () {
     this.timeout(120000);
     const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
-    const ok = spawnSync(tsx, ["tools/plan/main.ts", "--stack", "staging", "--format", "json"], { cwd: PROJECT_DIR, encoding: "utf8" });
+    // The command's own wiring (arguments, output, exit code); the pack's verdicts and their exit codes are planPolicy.spec.ts's.
+    const ok = spawnSync(tsx, ["tools/plan/main.ts", "--stack", "staging", "--format", "json", "--no-policy"], { cwd: PROJECT_DIR, encoding: "utf8" });
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal((JSON.parse(ok.stdout) as PlanDocument).stack, "staging");
     const bad = spawnSync(tsx, ["tools/plan/main.ts", "--stack", "nope"], { cwd: PROJECT_DIR, encoding: "utf8" });

@@ -3,11 +3,13 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { runCombine } from "../../tools/plan/combine";
 import type { PlanDocument } from "../../tools/plan/document";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { MARKDOWN_MARKER } from "../../tools/plan/render/markdown";
 import { plan, recorded, RULESET } from "./planFixtures";
 import { scratchDir } from "../harness/scratch";
 
+/** One instant for every plan here: the program is evaluated once for all of them (test/harness/plans.ts). */
+const AT = "2026-12-01T15:00:00Z";
 const dir = scratchDir("against");
 function file(name: string, content: string): string {
   const full = path.join(dir, name);
@@ -33,7 +35,7 @@ describe("npm run plan -- --against", () => {
   });
 
   it("adds the diff to the JSON and shows it in text and Markdown", async () => {
-    const saved = JSON.parse((await runPlan(["--stack", "staging", "--no-policy", "--format", "json"])).output) as PlanDocument;
+    const saved = JSON.parse((await runPlan(["--stack", "staging", "--no-policy", "--at", AT, "--format", "json"])).output) as PlanDocument;
     const target = saved.resources.find((resource) => resource.custom && Object.keys(resource.inputs).length > 0);
     assert.ok(target, "the program declares a custom resource with inputs");
     const key = Object.keys(target.inputs)[0]!;
@@ -41,7 +43,7 @@ describe("npm run plan -- --against", () => {
     saved.resources.push({ urn: "urn:pulumi:staging::flightdeck::aws:sns/topic:Topic::removed-topic", type: "aws:sns/topic:Topic", name: "removed-topic", parent: null, custom: true, inputs: {} });
     const base = file("base.json", JSON.stringify(saved));
 
-    const json = JSON.parse((await runPlan(["--stack", "staging", "--no-policy", "--format", "json", "--against", base])).output) as PlanDocument;
+    const json = JSON.parse((await runPlan(["--stack", "staging", "--no-policy", "--at", AT, "--format", "json", "--against", base])).output) as PlanDocument;
     assert.ok(json.diff);
     const changed = json.diff.changes.find((change) => change.urn === target.urn);
     assert.ok(changed && (changed.kind === "update" || changed.kind === "replace"));
@@ -49,11 +51,11 @@ describe("npm run plan -- --against", () => {
     assert.deepEqual(json.diff.changes.filter((c) => c.kind === "delete").map((c) => c.name), ["removed-topic"]);
     assert.equal(json.diff.counts.create, 0);
 
-    const text = (await runPlan(["--stack", "staging", "--no-policy", "--against", base])).output;
+    const text = (await runPlan(["--stack", "staging", "--no-policy", "--at", AT, "--against", base])).output;
     assert.match(text, /^Changes against the base plan: 0 to create, \d+ to update, \d+ to replace, 1 to delete, \d+ unchanged$/m);
     assert.match(text, /^ {2}- {2}delete {2}aws:sns\/topic:Topic {2}removed-topic$/m);
 
-    const markdown = (await runPlan(["--stack", "staging", "--no-policy", "--format", "markdown", "--against", base])).output;
+    const markdown = (await runPlan(["--stack", "staging", "--no-policy", "--at", AT, "--format", "markdown", "--against", base])).output;
     assert.equal(markdown.split("\n")[0], MARKDOWN_MARKER);
     assert.match(markdown, /➖ delete `aws:sns\/topic:Topic` \*\*removed-topic\*\*/);
   });

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { Log } from "sarif";
 import type { PlanDocument } from "../../tools/plan/document";
 import { recordedResources } from "../../tools/plan/judgedResources";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { PROJECT_DIR } from "../harness";
 import { component, plan, recorded, RULESET } from "./planFixtures";
 import { linkProgram } from "../harness/scratch";

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan as runPlanWithNewPack } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { PROJECT_DIR } from "../harness";
 import { linkProgram, scratchDir } from "../harness/scratch";
 
@@ -36,6 +37,16 @@ describe("npm run plan with the policy pack", function () {
     const violations = planOf(result.output).policy?.violations ?? [];
     assert.deepEqual(violations.map((v) => [v.policy, v.enforcementLevel, v.urn]), [["schedule-production-deploy-window", "mandatory", null]]);
     assert.match(violations[0]!.message, /holidays/);
+  });
+
+  it("a pack asked again (the specs share one per spec file) judges as a new pack does", async () => {
+    const argv = ["--stack", "production", "--format", "json", "--at", IN_FREEZE];
+    // The shared pack of the test above has judged this plan once already: this is its second verdict.
+    const reused = await runPlan(argv);
+    const fresh = await runPlanWithNewPack(argv);
+    assert.equal(reused.exitCode, 1);
+    assert.deepEqual(planOf(reused.output).policy, planOf(fresh.output).policy);
+    assert.deepEqual(planOf(reused.output).resources, planOf(fresh.output).resources, "the shared evaluation is the program's");
   });
 
   it("staging inside the freeze: the same policy is advisory there, exit 0", async () => {

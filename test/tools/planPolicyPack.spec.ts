@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unli
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { PROJECT_DIR } from "../harness";
 import { component, plan } from "./planFixtures";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { PROJECT_DIR } from "../harness";
 import { linkProgram, scratchDir } from "../harness/scratch";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { ProjectCopies, appendConfig, replaceOnce } from "./projectCopy";
 
 /**

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { PlanDocument } from "../../tools/plan/document";
-import { runPlan } from "../../tools/plan/main";
+import { runPlan } from "../harness/plans";
 import { ProjectCopies, appendConfig, replaceOnce } from "./projectCopy";
 
 /** Planned for production inside a deploy window, as the held-back changes are replayed. */

@@ -4,6 +4,7 @@ import { InvalidConfigError } from "../offline/errors";
 import type { RecordedResource } from "../offline/monitor";
 import { UnknownStackError, readStackConfig } from "../offline/stackConfig";
 import { UnknownProjectError } from "../offline/programs";
+import type { Evaluation, EvaluationInput } from "../offline/evaluate";
 import { PackLocation, PolicyPackDirError, locatePack } from "../policy/packDir";
 import { spawnPack } from "../policy/spawn";
 import { PROJECT_ROOT } from "../projectRoot";
@@ -22,7 +23,12 @@ const PROJECT_DIR = PROJECT_ROOT;
 /** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
 export async function runPlan(
   argv: readonly string[],
-  options: { projectDir?: string; startPack?: PackStarter } = {},
+  options: {
+    projectDir?: string;
+    startPack?: PackStarter;
+    /** Runs the program (default evaluateProgram; the specs share one evaluation of the same input: test/harness/plans.ts). */
+    evaluate?: (input: EvaluationInput) => Promise<Evaluation>;
+  } = {},
 ): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
@@ -74,9 +80,9 @@ export async function runPlan(
       plan = judged;
       resources = recordedResources(judged);
     } else {
-      const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
+      const evaluate = options.evaluate ?? (require("../offline/evaluate") as typeof import("../offline/evaluate")).evaluateProgram;
       const { planDocument } = require("./document") as typeof import("./document");
-      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
+      const evaluation = await evaluate({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
       plan = planDocument(evaluation, { keepSecretValues: args.format === "evaluation" });
       resources = evaluation.resources;
     }
@@ -103,7 +109,7 @@ export async function runPlan(
     if (error instanceof PolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
     throw error;
   } finally {
-    // Stops the pack when the plan failed before judging (judgeResources stops it otherwise).
+    // Stops the pack (a shared one's session leaves it to whoever shares it).
     pack?.close();
   }
 }

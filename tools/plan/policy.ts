@@ -37,13 +37,9 @@ export function preparePackFor(spawned: SpawnedPack, target: { stack: string; pr
   };
 }
 
-/** Judges the recorded resources with the prepared pack over the analyzer protocol, then stops it. */
+/** Judges the recorded resources with the prepared pack over the analyzer protocol (whoever opened the session closes it). */
 export async function judgeResources(session: PackSession, resources: RecordedResource[]): Promise<PolicySection> {
-  try {
-    return policySection(await analyzePrepared(await session.prepared, resources));
-  } finally {
-    session.close();
-  }
+  return policySection(await analyzePrepared(await session.prepared, resources));
 }
 
 /** The pack's report in the plan's terms: violations that stand, waived ones, and waiver-file problems. */

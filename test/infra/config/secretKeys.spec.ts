@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../../infra/config/load";
 import { providerCredentialKeys } from "../../../infra/config/secretKeys";
-import { runPlan } from "../../../tools/plan/main";
+import { runPlan } from "../../harness/plans";
 import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "../../harness";
 import { ProjectCopies, appendConfig } from "../../tools/projectCopy";
 

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PlanDocument } from "../../../tools/plan/document";
-import { runPlan } from "../../../tools/plan/main";
+import { runPlan } from "../../harness/plans";
 import { PROJECT_DIR } from "../../harness";
 import { linkProgram } from "../../harness/scratch";
 
