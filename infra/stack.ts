@@ -10,10 +10,10 @@ import { hasDeployEnvironment } from "./config/validate";
 import { passwordPeriods } from "./database/passwordRotation";
 import { PostgresDatabase } from "./database/postgresDatabase";
 import { rolloutNow } from "./flags/clock";
-import { FeatureFlags } from "./flags/featureFlags";
+import { ExportedFlag, FeatureFlags } from "./flags/featureFlags";
+import { leadStackOf } from "./flags/register";
 import { MetricsBridge, watchRecordParameter } from "./metrics/metricsBridge";
 import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "./metrics/settings";
-import { ExportedFlag } from "./flags/flagPlans";
 import { POSTHOG_API_KEY } from "./flags/settings";
 import { BranchRuleset } from "./github/branchRuleset";
 import { DeploymentEnvironment } from "./github/deploymentEnvironment";
@@ -49,8 +49,8 @@ export interface StackOutputs {
   auditRoleArn?: pulumi.Output<string>;
   /** The alert topics by severity. */
   alertTopicArns?: { critical: pulumi.Output<string>; warning: pulumi.Output<string>; info: pulumi.Output<string> };
-  /** The stage each PostHog flag is at (read by production from staging). */
-  featureFlags?: Record<string, ExportedFlag>;
+  /** The stage and day 0 of each PostHog flag (production reads staging's from its flag register, not from this output). */
+  featureFlags?: pulumi.Output<Record<string, ExportedFlag>>;
   /** The database backups' bucket, and the drill register's SSM parameter. */
   backupBucket?: pulumi.Output<string>;
   drillRegister?: string;
@@ -247,15 +247,16 @@ export function buildStack(config: StackConfig): StackOutputs {
     });
   }
 
-  // Production of a model with staging reads what staging serves: staging leads, production follows.
+  // Production of a model with staging reads what staging serves from staging's flag register: staging leads, production follows.
   const flags = settings.featureFlags
     ? new FeatureFlags(`${prefix}-flags`, {
         featureFlags: settings.featureFlags,
+        productSlug: settings.product.slug,
         environment: settings.environment,
         defaultTimezone: settings.schedule.timezone,
         apiKey: configSecret(config, POSTHOG_API_KEY),
         at: programNow,
-        leadStack: settings.environment === "production" && stacksOfModel[settings.model].includes("staging") ? "staging" : undefined,
+        leadStack: leadStackOf(settings.environment, stacksOfModel[settings.model]),
       })
     : undefined;
 

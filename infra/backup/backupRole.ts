@@ -56,6 +56,8 @@ export interface BackupDatabaseRoleArgs {
   dependsOn: pulumi.Resource[];
   /** Its password's rotation (database/passwordRotation.ts): the period, and the program's clock. */
   schedule: { now: Date; periodDays: number };
+  /** Where the backup job connects: the server itself, or a public proxy in front of it (flightdeck:disasterRecovery.backups.connection). */
+  endpoint: { host: string; port: number };
 }
 
 /**
@@ -64,6 +66,14 @@ export interface BackupDatabaseRoleArgs {
  * its member, and both passwords rotate (database/passwordRotation.ts): the job reads the
  * connection string at each run, so a backup running while the password rotates keeps its session
  * and the next one uses the new slot. Its connection string is a secret.
+ *
+ * Row-level security: the role does not bypass it (NOBYPASSRLS, as every login role: the pack's
+ * database policies forbid administrative attributes). pg_dump sets row_security off "to ensure that
+ * all data is dumped from the table. If the user does not have sufficient privileges to bypass row
+ * security, then an error is thrown" (https://www.postgresql.org/docs/15/app-pgdump.html,
+ * --enable-row-security), and --enable-row-security would dump only the rows policies show: a partial
+ * backup. So the backup job refuses, at its start, a database with a table under row-level security,
+ * naming the tables (scripts.ts; test/integration/backup runs both against a real server).
  */
 export class BackupDatabaseRole extends pulumi.ComponentResource {
   readonly roleName: pulumi.Output<string>;
@@ -101,7 +111,7 @@ export class BackupDatabaseRole extends pulumi.ComponentResource {
     const active = activeSlot(args.schedule.now, args.schedule.periodDays) === "primary" ? { role, password: primary } : { role: alternateRole, password: alternate };
     this.url = pulumi.secret(
       pulumi.all([active.role.name, active.password.password, args.databaseName]).apply(([user, pass, database]) =>
-        connectionUrl({ user, password: pass, host: settings.host, port: settings.port, database, sslMode: settings.sslMode }),
+        connectionUrl({ user, password: pass, host: args.endpoint.host, port: args.endpoint.port, database, sslMode: settings.sslMode }),
       ),
     );
     this.registerOutputs({ roleName: this.roleName });

@@ -99,6 +99,10 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         roleNames: args.database.roleNames,
         dependsOn: [args.database],
         schedule: args.passwordSchedule,
+        endpoint:
+          backups.connection.via === "public"
+            ? { host: backups.connection.host ?? database.host, port: backups.connection.port ?? database.port }
+            : { host: database.host, port: database.port },
       },
       child,
     );

@@ -15,9 +15,37 @@ import { backupMetadata, recoveryMetrics } from "./contract";
  * - initdb and pg_ctl refuse to run as root, so as root the throwaway server runs as the server
  *   package's `postgres` user (https://www.postgresql.org/docs/15/app-initdb.html);
  * - the AWS CLI v2 and jq are on CodeBuild's Amazon Linux 2023 standard image
- *   (aws/aws-codebuild-docker-images al/x86_64/standard/5.0/Dockerfile: "Install AWS CLI v2", `jq`).
+ *   (aws/aws-codebuild-docker-images al/x86_64/standard/5.0/Dockerfile: "Install AWS CLI v2", `jq`);
+ * - "pg_dump cannot dump from PostgreSQL servers newer than its own major version; it will refuse to
+ *   even try" (https://www.postgresql.org/docs/15/app-pgdump.html, Notes); `server_version_num` is the
+ *   server's version as an integer, major × 10000 + minor from version 10
+ *   (https://www.postgresql.org/docs/15/runtime-config-preset.html);
+ * - pg_dump sets row_security off, and "if the user does not have sufficient privileges to bypass row
+ *   security, then an error is thrown" (app-pgdump.html, --enable-row-security): `pg_class.relrowsecurity`
+ *   says a table has it enabled (https://www.postgresql.org/docs/15/catalog-pg-class.html);
+ * - `pg_restore --list` prints one table-of-contents line per entry, an extension as
+ *   `<id>; 3079 <oid> EXTENSION - <name>` (read from pg_restore 15 here, test/integration/backup).
  * Every value enters through the environment (below); no secret is printed.
  */
+
+/**
+ * The backup job's prerequisites, checked before anything is dumped or published: a server whose major
+ * version this pg_dump can dump, and no table whose row-level security the backup role cannot bypass.
+ * Each failure says what to change.
+ */
+const BACKUP_PREREQUISITES = String.raw`query() { psql -X -q -A -t -v ON_ERROR_STOP=1 --no-password --dbname="$DATABASE_URL" -c "$1"; }
+client_major="$(pg_dump --version | sed -nE 's/^pg_dump \(PostgreSQL\) ([0-9]+).*/\1/p')"
+server_version="$(query 'SHOW server_version_num')"
+server_major="$((server_version / 10000))"
+if [ -z "$client_major" ] || [ "$server_major" -gt "$client_major" ]; then
+  echo "backup: the database server runs PostgreSQL $server_major (server_version_num $server_version) and this job's pg_dump is %{client_major:-of no known version}: pg_dump refuses a server of a newer major version; set flightdeck:disasterRecovery.backups.postgresVersion to $server_major or later" >&2
+  exit 1
+fi
+secured="$(query "SELECT coalesce(string_agg(format('%I.%I', n.nspname, c.relname), ', ' ORDER BY n.nspname, c.relname), '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity AND c.relkind IN ('r', 'p')")"
+if [ -n "$secured" ]; then
+  echo "backup: row-level security is enabled on $secured; the backup role does not bypass it, so pg_dump would fail (and --enable-row-security would dump only the rows the policies show): disable row-level security on those tables, or back them up another way" >&2
+  exit 1
+fi`;
 
 /** The environment the backup script reads. DATABASE_URL comes from Parameter Store (a SecureString). */
 export const backupEnv = ["DATABASE_URL", "BACKUP_BUCKET", "BACKUP_PREFIX", "METRICS_NAMESPACE", "RPO_MINUTES"] as const;
@@ -36,6 +64,7 @@ export const drillEnv = [
   "BUDGET_SECONDS",
   "RPO_MINUTES",
   "RTO_MINUTES",
+  "DRILL_EXTENSIONS",
 ] as const;
 
 /** `@NAME@` placeholders of the scripts: the names defined once in contract.ts and migrations.ts. */
@@ -66,12 +95,13 @@ const THROWAWAY_STOP = String.raw`if [ -f "$workdir/data/postmaster.pid" ]; then
   rm -rf "$workdir"`;
 
 /**
- * The newest backup, checked to be the object the backup job wrote (its SHA-256 metadata), restored
- * into a throwaway PostgreSQL server (a new cluster in $workdir, on a Unix socket only) as the
- * database `restored`; `restored` runs psql there. Sets `key` and `expected_head`, and `failure`
- * before each step for the script's EXIT trap.
+ * The newest backup, downloaded to $workdir/backup.dump and checked to be the object the backup job wrote
+ * (its SHA-256 metadata); then restored into a throwaway PostgreSQL server (a new cluster in $workdir, on a
+ * Unix socket only) as the database `restored`; `restored` runs psql there. Sets `key` and `expected_head`,
+ * and `failure` before each step for the script's EXIT trap. The drill checks the archive's extensions
+ * between the two; the staging refresh runs both at once (@NEWEST_BACKUP_RESTORED@).
  */
-const NEWEST_BACKUP_RESTORED = String.raw`failure="no backup found under s3://$BACKUP_BUCKET/$BACKUP_PREFIX"
+const NEWEST_BACKUP_DOWNLOADED = String.raw`failure="no backup found under s3://$BACKUP_BUCKET/$BACKUP_PREFIX"
 key="$(aws s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$BACKUP_PREFIX" --query 'Contents[].Key' --output text \
   | tr '\t' '\n' | grep '\.dump$' | sort | tail -n 1 || true)"
 [ -n "$key" ]
@@ -84,9 +114,8 @@ aws s3 cp "s3://$BACKUP_BUCKET/$key" "$workdir/backup.dump" --only-show-errors
 failure="s3://$BACKUP_BUCKET/$key is not the object the backup job wrote (its SHA-256 differs from the recorded one)"
 [ -n "$expected_sha" ]
 [ "$(sha256sum "$workdir/backup.dump" | cut -d ' ' -f 1)" = "$expected_sha" ]
-chmod 644 "$workdir/backup.dump"
-
-failure="the throwaway PostgreSQL server did not start"
+chmod 644 "$workdir/backup.dump"`;
+const BACKUP_RESTORED_IN_THROWAWAY = String.raw`failure="the throwaway PostgreSQL server did not start"
 as_server "$(tool initdb)" -D "$workdir/data" -U drill --auth=trust --no-sync --encoding=UTF8 --locale=C > /dev/null
 as_server "$(tool pg_ctl)" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
   -o "-k $workdir -c listen_addresses='' -p 5432 -c fsync=off" start > /dev/null
@@ -102,7 +131,9 @@ export function fill(script: string): string {
     // Functions, not strings: a replacement string reads `$'` and `$&` as patterns, and the snippets hold them.
     .replace("@THROWAWAY_SETUP@", () => THROWAWAY_SETUP)
     .replace("@THROWAWAY_STOP@", () => THROWAWAY_STOP)
-    .replace("@NEWEST_BACKUP_RESTORED@", () => NEWEST_BACKUP_RESTORED)
+    .replace("@NEWEST_BACKUP_RESTORED@", () => `${NEWEST_BACKUP_DOWNLOADED}\n\n${BACKUP_RESTORED_IN_THROWAWAY}`)
+    .replace("@NEWEST_BACKUP_DOWNLOADED@", () => NEWEST_BACKUP_DOWNLOADED)
+    .replace("@BACKUP_RESTORED_IN_THROWAWAY@", () => BACKUP_RESTORED_IN_THROWAWAY)
     .replaceAll("%{", "${").replace(/@([A-Z0-9_]+)@/g, (placeholder, name: string) => {
     const value = NAMES[name];
     if (value === undefined) throw new Error(`script placeholder ${placeholder} has no value`);
@@ -118,6 +149,7 @@ export function fill(script: string): string {
  * backup-age alarm then sees no completion.
  */
 export const BACKUP_SCRIPT = fill(String.raw`set -euo pipefail
+${BACKUP_PREREQUISITES}
 workdir="$(mktemp -d)"
 trap 'rm -rf "$workdir"' EXIT
 dump="$workdir/backup.dump"
@@ -154,7 +186,9 @@ echo "backup: s3://$BACKUP_BUCKET/$key ($size bytes, migration head $head, previ
  * Restores the newest backup into a throwaway PostgreSQL server (a new cluster in a temporary
  * directory, listening on a Unix socket only), checks it is the object the backup job wrote
  * (SHA-256), counts the configured tables against their minimums, compares the migration head with
- * the one the backup recorded, and measures the whole as the recovery time. Every run, passed or
+ * the one the backup recorded, and measures the whole as the recovery time. Before restoring, every
+ * extension the backup creates must be one the drill's server has installed (DRILL_EXTENSIONS, from
+ * flightdeck:disasterRecovery.drill.extensions): an undeclared one fails the drill by name. Every run, passed or
  * failed, overwrites the drill register; a passing run also publishes RestoreDrillSeconds. A failure
  * exits non-zero, so the build fails (CodeBuild's FailedBuilds, which the drill alarm watches).
  */
@@ -191,7 +225,16 @@ finish() {
 }
 trap finish EXIT
 
-@NEWEST_BACKUP_RESTORED@
+@NEWEST_BACKUP_DOWNLOADED@
+
+failure="pg_restore could not read $key as an archive (its table of contents)"
+pg_restore --list "$workdir/backup.dump" > "$workdir/toc"
+for extension in $(awk '$4 == "EXTENSION" && $5 == "-" {print $6}' "$workdir/toc" | sort -u); do
+  failure="the backup creates extension $extension, which flightdeck:disasterRecovery.drill.extensions does not declare (the drill's server would not have it)"
+  case " %{DRILL_EXTENSIONS:-} plpgsql " in *" $extension "*) ;; *) false ;; esac
+done
+
+@BACKUP_RESTORED_IN_THROWAWAY@
 
 for spec in $DRILL_TABLES; do
   table="%{spec%%:*}"

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { oidcSubjectIds } from "../github/oidcSubject";
 import { featureFlags } from "../flags/settings";
 import { disasterRecovery } from "../backup/settings";
 import { metricsBridge } from "../metrics/settings";
@@ -64,6 +65,8 @@ export const github = z.strictObject({
     installationId: positiveInt,
   }),
   requiredApprovals: z.number().int().min(0).max(10).default(1),
+  /** The repository's OIDC subject form: its deploy jobs assume the stack's audit role (infra/aws/auditRole.ts; the bootstrap reads the same setting for its own repository). */
+  oidcSubjectIds,
 });
 
 export const deployEnvironment = z

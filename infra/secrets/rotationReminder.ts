@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { toJson } from "../aws/policyDocument";
 import { buildspec, renderBuildspec } from "../backup/buildspec";
 import { serviceTrustPolicy } from "../backup/documents";
-import { BUILD_IMAGE } from "../backup/recoveryJobs";
+import { BUILD_IMAGE } from "../backup/buildImage";
 import { rotationReminder } from "./reminderContract";
 import { reminderPermissions, reminderSchedulerPermissions } from "./reminderPolicies";
 import { REMINDER_SCRIPT } from "./reminderScript";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PACKAGED_POSTGRES_MAJORS, packagedPostgresMajors } from "../backup/buildImage";
 
 /**
  * `flightdeck:stagingData`: the spec's staging data, "Anonymized copy of production data (refreshed
@@ -32,7 +33,11 @@ export const stagingData = z.discriminatedUnion("mode", [
       })
       .default({ weekday: "Sun", time: "05:00" })
       .describe("when the weekly refresh starts (UTC)"),
-    postgresVersion: z.number().int().min(12).max(17).default(15).describe("major version of the PostgreSQL tools the job installs"),
+    postgresVersion: z
+      .number()
+      .int()
+      .default(15)
+      .describe(`major version of the PostgreSQL tools the job installs: at least production's server, one the build image packages (${packagedPostgresMajors().join(", ")})`),
     masking: z.record(columnPath, z.enum(maskingStrategies)).describe("every column of production's schema, schema.table.column → keep, null, hash (keeps joins), fake-name or fake-email"),
   }),
 ]);
@@ -47,6 +52,9 @@ export function stagingDataProblems(settings: { stagingData?: StagingDataSetting
   const problems: string[] = [];
   if (settings.environment !== "staging") problems.push(`flightdeck:stagingData: only the staging stack chooses its data (this is ${settings.environment})`);
   if (data.mode === "anonymized" && settings.database === undefined) problems.push("flightdeck:stagingData: anonymized loads the staging database: it needs flightdeck:database");
+  if (data.mode === "anonymized" && PACKAGED_POSTGRES_MAJORS[data.postgresVersion] === undefined) {
+    problems.push(`flightdeck:stagingData.postgresVersion: the refresh job's image (CodeBuild's Amazon Linux 2023) packages PostgreSQL ${packagedPostgresMajors().join(", ")}, not ${data.postgresVersion}`);
+  }
   if (data.mode === "anonymized" && Object.keys(data.masking).length === 0) problems.push("flightdeck:stagingData.masking: names no column; the refresh classifies every column of the restored schema");
   return problems;
 }

@@ -2,9 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { toJson } from "../aws/policyDocument";
-import { buildspec, postgresPackages, renderBuildspec } from "../backup/buildspec";
+import { buildspec, renderBuildspec } from "../backup/buildspec";
+import { BUILD_IMAGE, postgresPackages } from "../backup/buildImage";
 import { schedulerPermissions, serviceTrustPolicy } from "../backup/documents";
-import { BUILD_IMAGE, drillScheduleExpression } from "../backup/recoveryJobs";
+import { drillScheduleExpression } from "../backup/recoveryJobs";
 import { refreshPermissions } from "./refreshPolicies";
 import { REFRESH_SCRIPT } from "./refreshScript";
 import { AnonymizedStagingData } from "./settings";
@@ -92,7 +93,7 @@ export class StagingRefresh extends pulumi.ComponentResource {
             { name: "STAGING_DATABASE_URL", type: "PARAMETER_STORE", value: urlParameter.name },
           ],
         },
-        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(REFRESH_SCRIPT, postgresPackages(data.postgresVersion, true), "postgres")) },
+        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(REFRESH_SCRIPT, postgresPackages(data.postgresVersion, { server: true }), { ensureUser: "postgres" })) },
       },
       child,
     );

@@ -213,6 +213,7 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
   "audit-resources-protected": { requireProtect: { kind: "equals", value: true, why: SPEC_AUDIT } },
   "audit-oidc-role-trust-pinned": {
     repository: { kind: "free", why: GOVERNED_IDENTITY },
+    repositoryIds: { kind: "free", why: GOVERNED_IDENTITY },
     environments: { kind: "within", value: ["production"], why: "Spec, Compliance: \"PCI: Production access restricted\" (only production's environment may assume production's roles)" },
   },
   "iam-deploy-role-least-privilege": { metricsNamespace: { kind: "free", why: GOVERNED_IDENTITY } },
@@ -274,6 +275,12 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
   "metrics-bridge-failure-alarmed": {
     maxHeartbeatGapSeconds: { kind: "atMost", value: 300, why: "a heartbeat missing for 5 minutes pages (warning)" },
     maxFailedRuns: { kind: "atMost", value: 3, why: "a source failing 3 runs in a row pages (warning)" },
+  },
+  "metrics-bridge-calls-within-rate-limits": {
+    posthogQueriesPerHour: { kind: "atMost", value: 120, why: "PostHog's HogQLQueryThrottle: 120/hour per personal API key (PostHog/posthog posthog/rate_limit.py)" },
+    bridgesPerPosthogKey: { kind: "atLeast", value: 1, why: "more bridges on one key only tightens the budget" },
+    railwayRequestsPerHour: { kind: "atMost", value: 10000, why: "Railway's highest published plan limit short of Enterprise: 10,000 requests per hour on Pro (docs.railway.com/integrations/api#rate-limits)" },
+    bridgesPerRailwayLimit: { kind: "atLeast", value: 2, why: "staging's and production's bridges: with one Railway account both draw on the same hourly limit" },
   },
   "metrics-bridge-role-least-privilege": {
     allowedActions: {

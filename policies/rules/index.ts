@@ -10,6 +10,7 @@ import { iamPolicies } from "./iam";
 import { isolationPolicies } from "./isolation";
 import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
+import { rateLimitPolicies } from "./rateLimits";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
 import { reminderPolicies } from "./reminders";
@@ -37,6 +38,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...keyPolicies,
   ...alertPolicies,
   ...metricsPolicies,
+  ...rateLimitPolicies,
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,

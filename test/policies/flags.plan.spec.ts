@@ -75,7 +75,7 @@ describe("npm run plan: production flags judged by the pack (real analyzer proto
     assert.equal(result.exitCode, 0);
     const flags = (JSON.parse(result.output) as PlanDocument).resources.filter((resource) => resource.type === "pulumi-nodejs:dynamic/posthog:FeatureFlag");
     assert.deepEqual(
-      flags.map((resource) => [resource.name, resource.inputs["stage"]]),
+      flags.map((resource) => [resource.name, resource.inputs["stage"]]).sort(),
       [
         ["flightpro-production-flags-new-dashboard", "5% (day 3 of plan since 2026-11-24; next: 25% on 2026-12-02)"],
         ["flightpro-production-flags-offline-briefings", "0% (plan not started; day 0 is 2026-12-03)"],

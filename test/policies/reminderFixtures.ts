@@ -1,7 +1,7 @@
 import { toJson } from "../../infra/aws/policyDocument";
 import { buildspec, renderBuildspec } from "../../infra/backup/buildspec";
 import { serviceTrustPolicy } from "../../infra/backup/documents";
-import { BUILD_IMAGE } from "../../infra/backup/recoveryJobs";
+import { BUILD_IMAGE } from "../../infra/backup/buildImage";
 import { rotationReminder } from "../../infra/secrets/reminderContract";
 import { reminderPermissions, reminderSchedulerPermissions } from "../../infra/secrets/reminderPolicies";
 import { REMINDER_SCRIPT } from "../../infra/secrets/reminderScript";

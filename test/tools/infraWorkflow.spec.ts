@@ -82,12 +82,12 @@ describe("infra.yml: the pull request is judged by the base branch", () => {
     const evaluate = job("evaluate");
     assert.deepEqual(evaluate.permissions, { contents: "read" });
     assert.doesNotMatch(JSON.stringify(evaluate), /secrets\./);
-    const [checkout] = uses(evaluate, "actions/checkout");
-    assert.equal(checkout?.with?.["ref"], undefined, "the pull request's merge commit");
-    assert.equal(checkout?.with?.["path"], "head");
+    const checkouts = uses(evaluate, "actions/checkout").map((step) => [step.with?.["path"], step.with?.["ref"]]);
+    // The pull request's merge commit, and the base branch as data: what is deployed, for the registers the program reads.
+    assert.deepEqual(checkouts, [["head", undefined], ["deployed", BASE_SHA]]);
     const record = runs(evaluate).find((step) => step.run!.includes("--no-policy"));
     assert.equal(record?.["working-directory"], "head");
-    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
+    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --deployed \.\.\/deployed --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
     const [upload] = uses(evaluate, "actions/upload-artifact");
     assert.deepEqual([upload?.with?.["name"], upload?.with?.["path"]], ["evaluation", "evaluation/"]);
   });
@@ -358,5 +358,50 @@ describe(".github/CODEOWNERS", () => {
       assert.doesNotMatch(pattern!, /^!|\[|\]|^\\#/, pattern);
       assert.ok(owners.length > 0 && owners.every((o) => /^@[A-Za-z0-9-]+(\/[A-Za-z0-9_.-]+)?$/.test(o)), `${pattern} ${owners.join(" ")}`);
     }
+  });
+});
+
+describe("infra.yml: pushes and previews as GitHub runs them (issue 18, finding 10)", () => {
+  type Concurrency = { group: string; "cancel-in-progress": unknown };
+  const topLevel = (parse(text) as { concurrency: Concurrency }).concurrency;
+
+  /** A `${{ }}`-templated string evaluated by GitHub's own expression engine (@actions/expressions) for a `github` context. */
+  async function evaluateTemplate(template: string, github: Record<string, unknown>): Promise<string> {
+    const { Lexer, Parser, Evaluator, data } = await import("@actions/expressions");
+    const toData = (value: unknown): InstanceType<typeof data.StringData> | InstanceType<typeof data.NumberData> | InstanceType<typeof data.Dictionary> | InstanceType<typeof data.Null> => {
+      if (typeof value === "string") return new data.StringData(value);
+      if (typeof value === "number") return new data.NumberData(value);
+      if (value !== null && typeof value === "object") return new data.Dictionary(...Object.entries(value).map(([key, inner]) => ({ key, value: toData(inner) })));
+      return new data.Null();
+    };
+    const context = new data.Dictionary({ key: "github", value: toData(github) });
+    return template.replace(/\$\{\{(.*?)\}\}/g, (_, source: string) => {
+      const expression = new Parser(new Lexer(source.trim()).lex().tokens, ["github"], []).parse();
+      return new Evaluator(expression, context).evaluate().coerceString();
+    });
+  }
+
+  it("a push's run holds no workflow-level group the next push waits on; pull requests still share theirs", async () => {
+    // "When a concurrent job or workflow is queued, if another job or workflow using the same concurrency group in the
+    // repository is in progress, the queued job or workflow will be pending" (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#concurrency).
+    const push = (runId: number) => evaluateTemplate(topLevel.group, { event_name: "push", ref: "refs/heads/main", run_id: runId, event: {} });
+    assert.notEqual(await push(101), await push(102), "two pushes to main: two groups, so up-staging of the second never waits for production's reviewers");
+    const pr = (runId: number) => evaluateTemplate(topLevel.group, { event_name: "pull_request", ref: "refs/pull/7/merge", run_id: runId, event: { pull_request: { number: 7 } } });
+    assert.equal(await pr(201), await pr(202), "one pull request's runs share a group (a new push cancels the old run)");
+    assert.notEqual(await pr(201), await push(201));
+    // The up jobs serialise per stack, each in a group of its own.
+    const groups = ["up-staging", "up-production"].map((id) => (job(id)["concurrency"] as Concurrency).group);
+    assert.deepEqual(groups, ["pulumi-staging", "pulumi-production"]);
+  });
+
+  it("the preview job's pulumi step has the Vercel token the programs read, as a repository secret (the job names no environment)", () => {
+    // Production looks its Vercel project up by name (vercel:index/getProject): its preview needs VERCEL_API_TOKEN.
+    // "A workflow job that references an environment must follow any protection rules for the environment before running or
+    // accessing the environment's secrets" (https://docs.github.com/en/actions/deployment/targeting-different-environments):
+    // a job that references none has only repository (and organisation) secrets, and the preview job references none.
+    const preview = job("preview");
+    assert.equal(preview["environment"], undefined);
+    const step = preview.steps.find((candidate) => candidate.id === "preview");
+    assert.equal(step?.env?.["VERCEL_API_TOKEN"], "${{ secrets.VERCEL_API_TOKEN }}");
   });
 });

@@ -52,7 +52,7 @@ describe("npm run plan with the policy pack", function () {
     linkProgram(dir);
     writeFileSync(path.join(dir, "Pulumi.yaml"), project);
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), path.join(dir, "Pulumi.production.yaml"));
-    // Production's flags read what staging serves (a stack reference, offline computed from its file).
+    // Production's flags read what staging serves (its flag register, offline answered from its stack file).
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), path.join(dir, "Pulumi.staging.yaml"));
 
     const json = await runPlan(["--stack", "production", "--format", "json", "--at", IN_WINDOW], { projectDir: dir });

@@ -13,9 +13,9 @@ import { AmbientRead, withAmbientInputRecorded } from "./ambient";
 import { BuiltProgram, buildProgram, locateProgram, programBuildProblems, runProgramEntry } from "./entry";
 import { describeAmbientRead } from "./ambient";
 import { AmbientInputError, ProgramError } from "./errors";
-import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferences";
 import { offlineProgram } from "./programs";
 import { SsmParameters, drillRegisterFromConfig } from "./drillRegister";
+import { flagRegistersFromFiles, registers } from "./flagRegister";
 
 export interface EvaluationInput {
   project: string;
@@ -30,11 +30,14 @@ export interface EvaluationInput {
   encrypted?: Record<string, string>;
   /** The instant the program computes time-dependent values at (feature flag stages); default now. */
   now?: Date;
-  /** What stack references read; default: computed from the referenced stack's file in `projectDir`. */
-  stackReferences?: StackReferenceOutputs;
-  /** What SSM path reads answer (the drill register); default: the newest scheduled drill passed (see drillRegister.ts). */
+  /**
+   * What SSM path reads answer (the drill and flag registers); default: the newest scheduled drill passed
+   * (drillRegister.ts), and each stack's flags as its stack file in `deployedDir` declares them (flagRegister.ts).
+   */
   ssmParameters?: SsmParameters;
-  /** Where the referenced stacks' files are; default the repository's. */
+  /** The checkout whose stack files stand for what is deployed (the flag registers' content); default `projectDir`. */
+  deployedDir?: string;
+  /** Where the stack files are; default the repository's. */
   projectDir?: string;
   /** Where each key is set (readStackConfig), to name the file in messages. */
   positions?: Record<string, FilePosition>;
@@ -115,7 +118,8 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   }
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";
-  const mocks = offlineMocks(region, input.stackReferences ?? stackReferencesFromFiles(projectDir, now), input.ssmParameters ?? drillRegisterFromConfig(readNamespace(config), now));
+  const deployedDir = input.deployedDir ?? projectDir;
+  const mocks = offlineMocks(region, input.ssmParameters ?? registers(drillRegisterFromConfig(readNamespace(config), now), flagRegistersFromFiles(deployedDir, now)));
   // A DIY backend's organization is "organization" (stack references name `organization/<project>/<stack>`).
   await pulumi.runtime.setMocks(mocks, input.project, input.stack, false, DIY_ORGANIZATION);
   const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });

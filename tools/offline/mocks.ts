@@ -44,18 +44,9 @@ const ARN_FORMATS: Record<string, (region: string, name: string) => string> = {
  * Mocked engine answers: every custom resource gets an id (outputs only resolve with one),
  * `aws:*` resources an ARN, and the invokes the program makes answer as the providers would.
  */
-export function offlineMocks(
-  region: string,
-  stackReferences?: (fullName: string) => Record<string, unknown> | undefined,
-  ssmParameters?: SsmParameters,
-): pulumi.runtime.Mocks {
+export function offlineMocks(region: string, ssmParameters?: SsmParameters): pulumi.runtime.Mocks {
   return {
     newResource(args) {
-      if (args.type === "pulumi:pulumi:StackReference") {
-        // A read: the referenced stack's outputs, as the engine would read them from its state.
-        const name = String(args.inputs["name"] ?? args.id ?? args.name);
-        return { id: name, state: { name, outputs: stackReferences?.(name) ?? {}, secretOutputNames: [] } };
-      }
       const id = `${args.name}-id`;
       const state: Record<string, unknown> = { ...args.inputs };
       if (args.type.startsWith("aws:")) {

@@ -37,6 +37,10 @@ export async function runPlan(
           `${args.project} is outside it, and the plan evaluates this checkout's programs only`,
       );
     }
+    const deployedDir = args.deployed === undefined ? undefined : path.resolve(args.deployed);
+    if (deployedDir !== undefined && !existsSync(path.join(deployedDir, "Pulumi.yaml"))) {
+      throw new UsageError(`--deployed ${args.deployed}: no Pulumi.yaml there; give the project directory of the checkout that is deployed (the base branch)`);
+    }
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const judged = args.judge === undefined ? undefined : readJudgedPlan(args.judge, stackConfig);
@@ -70,7 +74,7 @@ export async function runPlan(
     } else {
       const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
       const { planDocument } = require("./document") as typeof import("./document");
-      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir });
+      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
       plan = planDocument(evaluation, { keepSecretValues: args.format === "evaluation" });
       resources = evaluation.resources;
     }

@@ -432,8 +432,9 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
       "metrics-bridge-failure-alarmed",
       "metrics-bridge-role-least-privilege",
       "metrics-bridge-secrets-protected",
+      "metrics-bridge-calls-within-rate-limits",
     ],
-    specs: ["test/policies/metrics.spec.ts", "test/infra/metrics/metricsBridge.spec.ts", "test/infra/metrics/bridgeHandler.spec.ts"],
+    specs: ["test/policies/metrics.spec.ts", "test/policies/rateLimits.spec.ts", "test/infra/metrics/metricsBridge.spec.ts", "test/infra/metrics/bridgeHandler.spec.ts", "test/joints/saasLimits.spec.ts"],
   },
   {
     id: "alert-post-deploy-watch",

@@ -3,6 +3,7 @@ import { alertCases } from "./alerts";
 import { databaseCases } from "./database";
 import { documentCases } from "./documents";
 import { environmentCases } from "./environments";
+import { flagHistoryCases } from "./flags";
 import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
 import { judgeCases } from "./judge";
@@ -25,6 +26,7 @@ const written: readonly ReplayCase[] = [
   ...workflowCases,
   ...databaseCases,
   ...environmentCases,
+  ...flagHistoryCases,
   ...inputCases,
   ...programCases,
 ];
