@@ -14,7 +14,7 @@ import { StackIdentities, StackIdentity } from "../../policies/lib/stackIdentity
 import { ISOLATION_POLICY } from "../../policies/rules/isolation";
 import { readNamespace } from "../../infra/config/load";
 import { StackSettings } from "../../infra/config/schema";
-import { validateStackConfig } from "../../infra/config/validate";
+import { requiredSecretKeys, validateStackConfig } from "../../infra/config/validate";
 import { deployBranch, stackPrefix } from "../../infra/naming";
 import { readStackConfig } from "../offline/stackConfig";
 
@@ -28,7 +28,8 @@ export function identityOf(settings: StackSettings, reads: StackIdentity["reads"
     branch: deployBranch(settings),
     vercelTarget: environment === "production" ? "production" : "preview",
     domains,
-    databaseHosts: settings.database ? [settings.database.host] : [],
+    // The database's own host, and the public proxy the backup jobs reach it through.
+    databaseHosts: [...new Set([...(settings.database ? [settings.database.host] : []), ...(backups?.connection.via === "public" && backups.connection.host !== undefined ? [backups.connection.host] : [])])],
     databases: settings.database ? [settings.database.name] : [],
     buckets: [...(settings.audit ? [settings.audit.bucketName] : []), ...(backups ? [backups.bucketName, ...(backups.replica ? [backups.replica.bucketName] : [])] : [])],
     namespace: settings.alerts?.namespace ?? `${settings.product.name}/${environment}`,
@@ -40,10 +41,15 @@ export function identityOf(settings: StackSettings, reads: StackIdentity["reads"
   };
 }
 
-/** The settings of a stack, read and validated as the program reads them. */
+/**
+ * The settings of a stack, read and validated as the program reads them. Identity is plain config: the
+ * secrets it needs are stood in for (their values name nothing the identity holds).
+ */
 export function stackSettings(stack: string, projectDir: string): StackSettings {
   const { config } = readStackConfig(stack, projectDir);
-  const result = validateStackConfig(readNamespace(config), { isSecret: () => true, today: "2026-01-01" });
+  const raw = readNamespace(config);
+  const standIns = Object.fromEntries(requiredSecretKeys(raw).map((key) => [key, "stand-in"]));
+  const result = validateStackConfig({ ...raw, ...standIns }, { isSecret: (key) => key in standIns });
   if (!result.ok) throw new Error(`Pulumi.${stack}.yaml: ${result.problems.join("; ")}`);
   return result.settings;
 }
