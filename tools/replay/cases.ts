@@ -15,6 +15,7 @@ export const replayClasses = [
   "input", // 11. bad input is one clear error
   "compliant", // 12. compliant changes written another valid way (no false positives)
   "program", // 13. (issue 19, 1) what is judged is what runs: the entry, its transforms, no ambient input
+  "isolation", // 14. (issue 19, 2) each stack's resources are its own, staging's gate included
 ] as const;
 export type ReplayClass = (typeof replayClasses)[number];
 
@@ -43,6 +44,8 @@ export interface ReplayCase {
   /** What the pull request does, in its author's words. */
   title: string;
   edits: readonly Edit[];
+  /** The stack the change is planned for (default: production, run.ts REPLAY_STACK). */
+  stack?: "production" | "staging";
   /** Default: "pr" when an edit touches policies/, else "local" (the same pack as the base's). */
   judge?: Judge;
   expect: Expectation;

@@ -5,7 +5,7 @@ import { Expectation, Judge, ReplayCase, ReplayClass, judgeOf } from "./cases";
 import { EditError } from "./edits";
 import { Workspace, buildCopy, isBundledCode } from "./workspace";
 
-/** The stack and the moment every case is planned for: Tuesday 10:00 in New York, inside the deploy window. */
+/** The stack a case is planned for unless it names one, and the moment every case is planned for: Tuesday 10:00 in New York, inside the deploy window. */
 export const REPLAY_STACK = "production";
 export const REPLAY_AT = "2026-12-01T15:00:00Z";
 
@@ -25,6 +25,8 @@ export interface CaseResult {
   class: ReplayClass;
   title: string;
   judge: Judge;
+  /** The stack it was planned for. */
+  stack: string;
   outcome: Outcome;
   exitCode?: number;
   /** Policies with a mandatory violation. */
@@ -83,9 +85,9 @@ function mandatoryPolicies(planFile: string): string[] {
 }
 
 /** The verdict on the copy `dir` as `judge` gives it (see Judge). */
-async function judgeCopy(workspace: Workspace, dir: string, judge: Judge): Promise<Verdict> {
+async function judgeCopy(workspace: Workspace, dir: string, judge: Judge, stack: string): Promise<Verdict> {
   const planFile = path.join(dir, ".replay-plan.json");
-  const common = ["--stack", REPLAY_STACK, "--at", REPLAY_AT];
+  const common = ["--stack", stack, "--at", REPLAY_AT];
   // What is deployed is the base copy: the registers the program reads offline (the flags' day 0) come from its stack files.
   const deployed = ["--deployed", workspace.base];
   if (judge === "local") {
@@ -133,6 +135,7 @@ export async function replayCase(workspace: Workspace, replayCase: ReplayCase): 
     class: replayCase.class,
     title: replayCase.title,
     judge,
+    stack: replayCase.stack ?? REPLAY_STACK,
     outcome,
     exitCode: verdict?.code,
     mandatory: verdict?.mandatory ?? [],
@@ -155,7 +158,7 @@ export async function replayCase(workspace: Workspace, replayCase: ReplayCase): 
         return result("broken", `the changed program does not build: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
       }
     }
-    const verdict = await judgeCopy(workspace, dir, judge);
+    const verdict = await judgeCopy(workspace, dir, judge, replayCase.stack ?? REPLAY_STACK);
     const { outcome, detail } = classify(replayCase.expect, verdict);
     return result(outcome, detail, verdict);
   } finally {
