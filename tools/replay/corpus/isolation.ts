@@ -27,7 +27,7 @@ export const isolationCases: ReplayCase[] = [
     class: "isolation",
     stack: "staging",
     title: "staging: the staging database now lives on the production cluster (same host, own database name)",
-    edits: [setStaging("database", ["host"], "DB.FLIGHTPRO.INTERNAL")],
+    edits: [setStaging("database", ["host"], "db.flightpro.internal")],
     expect: caught(OWN),
   },
   {
