@@ -37,6 +37,16 @@ function isJobVariable(type: string, path: string): boolean {
   return (type === CODEBUILD_PROJECT && /^environment\.environmentVariables\[\d+\]\.value$/.test(path)) || (type === LAMBDA_FUNCTION && path.startsWith("environment.variables."));
 }
 
+/**
+ * Where a value is a variable a job or an app runs with (a GitHub Actions variable, a Vercel variable, a
+ * function's or a job's environment, a parameter): one that is another stack's environment (its name, its
+ * Railway environment) sends what reads it there, as staging's deploy job deploying to production's Railway
+ * environment through RAILWAY_ENVIRONMENT would.
+ */
+function isVariableValue(type: string, path: string): boolean {
+  return type !== FEATURE_FLAG && (/(^|\.|\])value$/.test(path) || path.startsWith("environment.variables."));
+}
+
 /** Actions that take nothing from another stack but a read: the reference's Read and List levels, and decryption. */
 function onlyReads(statement: Statement): boolean {
   if (statement.actions === undefined) return false;
@@ -228,6 +238,11 @@ function judgeStrings(resource: StackResource, context: Context): void {
       if (found.has(resource, path)) continue;
       judgeUrls(resource, path, text, context);
       const trimmed = text.trim();
+      const environmentOf = context.others.find(([name, identity]) => [name, identity.railwayEnvironment].some((environment) => environment.toLowerCase() === trimmed.toLowerCase()));
+      if (environmentOf !== undefined && isVariableValue(resource.type, path)) {
+        found.add(resource, path, `${path} is ${JSON.stringify(text)}, ${environmentOf[0]}'s environment: stack ${stack} runs only in its own (${context.own.railwayEnvironment})`);
+        continue;
+      }
       if (trimmed.startsWith("{")) {
         const document = parsePolicyDocument(trimmed);
         if (document.kind === "document" && /"statement"/i.test(trimmed)) {

@@ -120,6 +120,12 @@ describe("policies: isolation-stack-resources-own", () => {
       /names production's bucket flightpro-db-backups-production beyond reading it/,
     ],
     [
+      "staging's deploy variable sending the deploy to production's Railway environment",
+      "staging",
+      () => [...stagingStack(), { type: "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", name: "flightpro-staging-var-railway", props: { repository: "flightpro", environment: "staging", variableName: "RAILWAY_ENVIRONMENT", value: " Production" } }],
+      /value is " Production", production's environment: stack staging runs only in its own \(staging\)/,
+    ],
+    [
       "production's stack writing staging's audit bucket (a collision whichever stack makes it)",
       "production",
       () => [{ type: SSM_PARAMETER, name: "flightpro-production-audit-bucket", props: { name: "/flightdeck/flightpro/production/audit-bucket", type: "String", value: "s3://flightpro-deploy-audit-staging/records" } }],

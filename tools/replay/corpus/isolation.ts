@@ -63,6 +63,22 @@ export const isolationCases: ReplayCase[] = [
     expect: caught(OWN),
   },
   {
+    id: "iso-staging-backups-into-production-bucket",
+    class: "isolation",
+    stack: "staging",
+    title: "staging: keep staging's backups next to production's (the bucket staging already reads)",
+    edits: [setStaging("disasterRecovery", ["backups", "bucketName"], "flightpro-db-backups-production")],
+    expect: caught(OWN),
+  },
+  {
+    id: "iso-staging-deploys-to-production-railway",
+    class: "isolation",
+    stack: "staging",
+    title: "staging: deploy the API to Railway's production environment (staging's is being rebuilt)",
+    edits: [setStaging("api", ["railway", "environment"], "production")],
+    expect: caught(OWN),
+  },
+  {
     id: "iso-production-staging-audit-bucket",
     class: "isolation",
     title: "production: send audit records to the staging bucket while the production one is migrated",
