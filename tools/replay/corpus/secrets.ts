@@ -274,7 +274,7 @@ jobs:
     id: "secret-register-entry-dropped",
     class: "secrets",
     title: "rotation register: skip api keys (Clerk and Stripe rotate their own)",
-    edits: [replace("infra/secrets/secretInventory.ts", "{ productSlug: args.productSlug, environment: args.environment, entries: args.entries }", '{ productSlug: args.productSlug, environment: args.environment, entries: args.entries.filter((entry) => entry.kind !== "api-key") }')],
+    edits: [replace("infra/secrets/secretInventory.ts", "{ productSlug: args.productSlug, environment: args.environment, entries: args.entries, generated: args.generatedRotations }", '{ productSlug: args.productSlug, environment: args.environment, entries: args.entries.filter((entry) => entry.kind !== "api-key"), generated: args.generatedRotations }')],
     expect: caught("secrets-rotation-register-complete"),
   },
   {
