@@ -12,6 +12,7 @@ import { PlanFileError, readPlanFile } from "./base";
 import { diffPlans } from "./diff";
 import type { PlanDocument } from "./document";
 import { readJudgedPlan } from "./judge";
+import type { PackStarter } from "./policy";
 import { renderMarkdown } from "./render/markdown";
 import { ConfigFile, renderSarif } from "./render/sarif";
 import { renderText } from "./render/text";
@@ -21,7 +22,7 @@ const PROJECT_DIR = PROJECT_ROOT;
 /** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
 export async function runPlan(
   argv: readonly string[],
-  options: { projectDir?: string } = {},
+  options: { projectDir?: string; startPack?: PackStarter } = {},
 ): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
@@ -59,9 +60,10 @@ export async function runPlan(
     }
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
-    const spawned = location ? spawnPack({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry }) : undefined;
-    const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
-    pack = policy && spawned && location ? policy.preparePackFor(spawned, { stack: args.stack, project: stackConfig.project }, location.configPath) : undefined;
+    const target = { stack: args.stack, project: stackConfig.project, now: args.at };
+    const spawned = location && !options.startPack ? spawnPack({ ...target, packDir: location.dir, entry: location.entry }) : undefined;
+    const policy = location ? (require("./policy") as typeof import("./policy")) : undefined;
+    if (location && policy) pack = spawned ? policy.preparePackFor(spawned, target, location.configPath) : options.startPack?.(target, location);
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
