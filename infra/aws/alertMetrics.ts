@@ -1,4 +1,4 @@
-import { AlertRule, MetricName, Severity } from "../config/schema";
+import type { AlertRule, Severity, Statistic } from "../config/schema";
 
 /**
  * The spec's monitoring table as CloudWatch metrics: one pure mapping from the schema's metric
@@ -13,7 +13,7 @@ export interface MetricDefinition {
    */
   unit: "Percent" | "Seconds" | "Count";
   /** The statistic the metric's name promises (p95 latency is a p95 or nothing). */
-  requiredStatistic?: AlertRule["statistic"];
+  requiredStatistic?: Statistic;
   /**
    * What a gap means. Metrics the feed publishes every minute (error rate, latency, CPU, disk): a gap
    * is an outage of the feed, never good news, so `missing` (the alarm goes to INSUFFICIENT_DATA;
@@ -28,13 +28,18 @@ export interface MetricDefinition {
   dimensions: Record<string, string>;
 }
 
-export const metricDefinitions: Record<MetricName, MetricDefinition> = {
+/** The metrics alert rules may watch: a new one is one entry here (the schema's `metric` ids are these keys). */
+const definitions = {
   "error-rate": { metricName: "ErrorRate", unit: "Percent", treatMissingData: "missing", publisher: { bridge: "posthog" }, dimensions: {} },
   "api-latency-p95": { metricName: "ApiLatency", unit: "Seconds", requiredStatistic: "p95", treatMissingData: "missing", publisher: { bridge: "railway" }, dimensions: {} },
   "deployment-failed": { metricName: "DeploymentFailed", unit: "Count", treatMissingData: "notBreaching", publisher: "deploy-workflow", dimensions: {} },
   "database-cpu": { metricName: "DatabaseCPUUtilization", unit: "Percent", treatMissingData: "missing", publisher: { bridge: "railway" }, dimensions: {} },
   "disk-used": { metricName: "DiskUsedPercent", unit: "Percent", treatMissingData: "missing", publisher: { bridge: "railway" }, dimensions: {} },
-};
+} satisfies Record<string, MetricDefinition>;
+
+export type MetricName = keyof typeof definitions;
+export const metricDefinitions: Record<MetricName, MetricDefinition> = definitions;
+export const metricNames = Object.keys(definitions) as [MetricName, ...MetricName[]];
 
 /**
  * The bridge's own health, published by the bridge on every run: a heartbeat (1 per run) and, per source,

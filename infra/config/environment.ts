@@ -1,5 +1,3 @@
-import { ROLLOUT_CLOCK_ENV } from "../flags/clock";
-
 /**
  * The environment variables the program reads, each with why, and what the offline plan evaluates it
  * with. Nothing else of the machine that runs `pulumi up` may reach the resources: the offline plan
@@ -25,12 +23,34 @@ export const GITHUB_PROVIDER_ENVIRONMENT: Readonly<Record<string, DeclaredVariab
   },
 };
 
+/**
+ * What esbuild reads when the program loads it to bundle the metrics bridge (infra/metrics/bundle.ts):
+ * esbuild@0.28.2 lib/main.js reads ESBUILD_BINARY_PATH and ESBUILD_WORKER_THREADS as it loads and
+ * ESBUILD_MAX_BUFFER for each synchronous build. They choose esbuild's binary and how it is driven, not
+ * what it builds: unset in the plan, and never set by the deploy jobs. (An offline plan of this
+ * checkout's own program meets esbuild already loaded by the engine; one of another checkout, as in a
+ * pull request's evaluation, loads that checkout's own, as `pulumi up` does.)
+ */
+export const ESBUILD_ENVIRONMENT: Readonly<Record<string, DeclaredVariable>> = {
+  ESBUILD_BINARY_PATH: { why: "esbuild's binary, read as esbuild loads; unset in the plan and the deploy jobs" },
+  ESBUILD_WORKER_THREADS: { why: "whether esbuild's synchronous API runs in a worker thread, read as esbuild loads; unset in the plan and the deploy jobs" },
+  ESBUILD_MAX_BUFFER: { why: "the output buffer of esbuild's synchronous builds; unset in the plan and the deploy jobs" },
+};
+
+/**
+ * The variable the program's clock reads (infra/flags/clock.ts). Named here, where the variables are
+ * declared: this file is part of the gate, judged from the base branch (tools/offline/programs.ts), and
+ * imports nothing of the program.
+ */
+export const ROLLOUT_CLOCK_ENV = "FLIGHTDECK_NOW";
+
 export const PROGRAM_ENVIRONMENT: Readonly<Record<string, DeclaredVariable>> = {
   [ROLLOUT_CLOCK_ENV]: {
     why: "the instant feature-flag rollouts and config dates are judged at (infra/flags/clock.ts); unset, the time of the run",
     plan: "plan clock",
   },
   ...GITHUB_PROVIDER_ENVIRONMENT,
+  ...ESBUILD_ENVIRONMENT,
 };
 
 /** The values a plan at `now` evaluates the declared variables with (undefined: unset). */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { oidcSubjectIds } from "../github/oidcSubject";
 import { featureFlags } from "../flags/settings";
 import { disasterRecovery } from "../backup/settings";
+import { MetricName, metricNames } from "../aws/alertMetrics";
 import { metricsBridge } from "../metrics/settings";
 import { stagingData } from "../stagingData/settings";
 
@@ -154,14 +155,11 @@ export const secret = z.strictObject({
     .optional(),
 });
 
-export const metricNames = [
-  "error-rate",
-  "api-latency-p95",
-  "deployment-failed",
-  "database-cpu",
-  "disk-used",
-] as const;
-export type MetricName = (typeof metricNames)[number];
+export { metricNames };
+export type { MetricName };
+
+export const statistics = ["Average", "Maximum", "Minimum", "Sum", "SampleCount", "p95", "p99"] as const;
+export type Statistic = (typeof statistics)[number];
 
 export const severities = ["critical", "warning", "info"] as const;
 export type Severity = (typeof severities)[number];
@@ -171,7 +169,7 @@ export const alertRule = z.strictObject({
   metric: z.enum(metricNames),
   /** threshold: metric compared with `threshold`; anomaly: metric above `threshold` standard deviations of its own baseline band. */
   kind: z.enum(["threshold", "anomaly"]).default("threshold"),
-  statistic: z.enum(["Average", "Maximum", "Minimum", "Sum", "SampleCount", "p95", "p99"]).default("Average"),
+  statistic: z.enum(statistics).default("Average"),
   comparison: z
     .enum(["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "GreaterThanUpperThreshold"])
     .default("GreaterThanThreshold"),

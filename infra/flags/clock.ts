@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ROLLOUT_CLOCK_ENV } from "../config/environment";
+
+export { ROLLOUT_CLOCK_ENV };
 
 /**
  * The instant rollouts are computed at: now, or `FLIGHTDECK_NOW` (ISO 8601) to see what a run on
  * another day would do (`FLIGHTDECK_NOW=2026-12-08T15:00:00Z pulumi preview`; the offline plan's `--at`).
  * The policy pack judges with its own clock, so a program run "in the future" only fails its checks.
  */
-export const ROLLOUT_CLOCK_ENV = "FLIGHTDECK_NOW";
-
 export function rolloutNow(): Date {
   const fixed = process.env[ROLLOUT_CLOCK_ENV];
   if (fixed === undefined || fixed === "") return new Date();

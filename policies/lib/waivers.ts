@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { PolicyResource, ReportViolation, ResourceValidation, StackValidation, StackValidationPolicy } from "@pulumi/policy";
-import { parse } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { now } from "./clock";
 import { FlightdeckPolicy, PolicyMetadata, reportWith, Severity, stackPolicy, ViolationDetails } from "./define";
@@ -45,7 +45,8 @@ export const waiverSchema = z.strictObject({
 });
 export type Waiver = z.infer<typeof waiverSchema>;
 /** A waiver with its position in the file (`waivers[index]`), by which every problem names it, and its policy's severity. */
-export type FiledWaiver = Waiver & { index: number; severity?: Severity };
+/** A well-formed entry of the file: its index, its policy's severity, and where it and its fields are (`file:line:column`). */
+export type FiledWaiver = Waiver & { index: number; severity?: Severity; at?: { entry: string } & Partial<Record<keyof Waiver, string>> };
 
 /** Who may approve a waiver and how long one may last: policy-waivers-valid's settings in the pack config. */
 export interface WaiverLimits {
@@ -121,13 +122,33 @@ export function loadWaivers(file: string, severityOf: SeverityOf): WaiverBook {
   const book = emptyBook(file);
   if (!existsSync(file)) return book;
   let document: unknown;
+  // Kept to name the line and column of each problem (`waivers.yaml:12:7: waivers[1] …`).
+  const lineCounter = new LineCounter();
+  const parsed = parseDocument(readFileSync(file, "utf8"), { lineCounter });
   try {
-    // The yaml package rejects duplicate keys by default (uniqueKeys: true).
-    document = parse(readFileSync(file, "utf8"));
+    // The yaml package rejects duplicate keys by default (uniqueKeys: true); parse() throws the first error, as here.
+    const [error] = parsed.errors;
+    if (error) {
+      const at = error.linePos?.[0];
+      book.problems.push(`${file}${at ? `:${at.line}:${at.col}` : ""}: not valid YAML: ${error.message.split("\n")[0]}`);
+      return book;
+    }
+    document = parsed.toJS();
   } catch (error) {
     book.problems.push(`${file}: not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     return book;
   }
+  /** `file:line:column` of the deepest node of waivers[index].<path> the file holds (the entry itself at least). */
+  const located = (index: number, path: readonly PropertyKey[] = []): string => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = parsed.getIn(["waivers", index, ...path.slice(0, depth)], true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) {
+        const { line, col } = lineCounter.linePos(node.range[0]);
+        return `${file}:${line}:${col}`;
+      }
+    }
+    return file;
+  };
   if (document === null || document === undefined) return book;
   const isMapping = typeof document === "object" && !Array.isArray(document);
   const entries = isMapping ? (document as Record<string, unknown>)["waivers"] : undefined;
@@ -143,14 +164,14 @@ export function loadWaivers(file: string, severityOf: SeverityOf): WaiverBook {
   const waivers: FiledWaiver[] = [];
   const seen = new Map<string, number>();
   (entries ?? []).forEach((entry: unknown, index: number) => {
-    const label = `${file}: waivers[${index}]${policyLabel(entry)}`;
-    const parsed = waiverSchema.safeParse(entry);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(entry)"}: ${issue.message}`).join("; ");
-      book.problems.push(`${label} is malformed: ${issues}`);
+    const label = `${located(index)}: waivers[${index}]${policyLabel(entry)}`;
+    const checked = waiverSchema.safeParse(entry);
+    if (!checked.success) {
+      const issues = checked.error.issues.map((issue) => `${issue.path.join(".") || "(entry)"}: ${issue.message}`).join("; ");
+      book.problems.push(`${located(index, checked.error.issues[0]?.path ?? [])}: waivers[${index}]${policyLabel(entry)} is malformed: ${issues}`);
       return;
     }
-    const waiver = parsed.data;
+    const waiver = checked.data;
     const severity = severityOf(waiver.policy);
     if (GATE_POLICIES.has(waiver.policy)) book.problems.push(`${label}: ${waiver.policy} is the gate's own check and cannot be waived`);
     else if (severity === undefined) book.problems.push(`${label} names no policy of this pack`);
@@ -162,7 +183,8 @@ export function loadWaivers(file: string, severityOf: SeverityOf): WaiverBook {
     const first = seen.get(key);
     if (first !== undefined) book.problems.push(`${label} repeats waivers[${first}] (same policy, stack and resource)`);
     else seen.set(key, index);
-    waivers.push({ ...waiver, index, severity });
+    const at = { entry: located(index), approvedBy: located(index, ["approvedBy"]), expires: located(index, ["expires"]), resource: located(index, ["resource"]) };
+    waivers.push({ ...waiver, index, severity, at });
   });
   book.waivers = waivers;
   return book;
@@ -188,14 +210,14 @@ export function settleWaivers(book: WaiverBook, limits: WaiverLimits, stack: str
   const approvers = new Set(limits.approvers.map((approver) => approver.trim().toLowerCase()));
   for (const waiver of book.waivers) {
     if (waiver.stack !== stack) continue;
-    const label = `${book.file}: waivers[${waiver.index}] (policy ${waiver.policy})`;
+    const label = (field: "approvedBy" | "expires") => `${waiver.at?.[field] ?? book.file}: waivers[${waiver.index}] (policy ${waiver.policy})`;
     if (!approvers.has(waiver.approvedBy.trim().toLowerCase())) {
       const who = limits.approvers.length > 0 ? `one of ${limits.approvers.join(", ")}` : "none are configured";
-      book.limitProblems.push(`${label}: approvedBy ${waiver.approvedBy} is not an approver (policy-waivers-valid approvers: ${who})`);
+      book.limitProblems.push(`${label("approvedBy")}: approvedBy ${waiver.approvedBy} is not an approver (policy-waivers-valid approvers: ${who})`);
     }
     const maxDays = maxDaysFor(limits, waiver.policy);
     if (expiryOf(waiver).getTime() - at.getTime() > maxDays * DAY_MS) {
-      book.limitProblems.push(`${label}: expires ${waiver.expires}, more than ${maxDays} day(s) away; a waiver of ${waiver.policy} lasts at most ${maxDays} day(s)`);
+      book.limitProblems.push(`${label("expires")}: expires ${waiver.expires}, more than ${maxDays} day(s) away; a waiver of ${waiver.policy} lasts at most ${maxDays} day(s)`);
     }
   }
 }
@@ -323,7 +345,7 @@ export function waiverHousekeeping(book: WaiverBook): StackValidationPolicy {
       for (const waiver of book.waivers) {
         if (waiver.stack !== currentStack() || waiver.severity !== "high") continue;
         const broad = coversEveryResource(waiver, args.resources);
-        if (broad !== undefined) book.limitProblems.push(`${book.file}: waivers[${waiver.index}] (policy ${waiver.policy}): ${broad}`);
+        if (broad !== undefined) book.limitProblems.push(`${waiver.at?.resource ?? book.file}: waivers[${waiver.index}] (policy ${waiver.policy}): ${broad}`);
       }
       // Reported here, after every other policy ran: a violation a waiver with a limit problem turned into a note stands, as this mandatory error says.
       const waivedNothing = book.problems.length > 0;

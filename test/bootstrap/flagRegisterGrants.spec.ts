@@ -4,6 +4,7 @@ import { PolicyStatement } from "../../infra/aws/policyDocument";
 import { flagRegister } from "../../infra/flags/register";
 import { SsmParameters, drillRegisterFromConfig } from "../../tools/offline/drillRegister";
 import { flagRegistersFromFiles, registers } from "../../tools/offline/flagRegister";
+import { flightdeckModules } from "../../tools/offline/programs";
 import { HARNESS_NOW, PROJECT_DIR, inputAt, runSampleStack, sampleConfig } from "../harness";
 import { BootstrapRun, runBootstrap } from "./harness";
 
@@ -22,7 +23,7 @@ const REGION = "us-east-1";
 /** The register paths one planned stack reads, recorded as the program asks the offline SSM stand-in. */
 async function registerReads(stack: "staging" | "production"): Promise<string[]> {
   const asked: string[] = [];
-  const answer: SsmParameters = registers(drillRegisterFromConfig(sampleConfig(stack), HARNESS_NOW), flagRegistersFromFiles(PROJECT_DIR, HARNESS_NOW));
+  const answer: SsmParameters = registers(drillRegisterFromConfig(sampleConfig(stack), HARNESS_NOW, flightdeckModules(PROJECT_DIR)), flagRegistersFromFiles(PROJECT_DIR, HARNESS_NOW));
   await runSampleStack(stack, undefined, {
     ssmParameters: (path) => {
       asked.push(path);

@@ -74,10 +74,10 @@ describe("npm run plan -- --project bootstrap", function () {
     assert.ok(violations.some((violation) => /trusts repo:flightpro\/flightdeck:ref:refs\/heads\/main; a pipeline role trusts one of/.test(violation.message)));
   });
 
-  it("exits 2 for a --project outside this checkout without --judge, an unknown stack, and a project this checkout has no program for", async () => {
+  it("exits 2 for a --project outside this checkout whose dependencies are not installed, an unknown stack, and a project this checkout has no program for", async () => {
     const outside = await runPlan(["--project", dir, "--stack", "bootstrap"]);
     assert.equal(outside.exitCode, 2);
-    assert.match(outside.errors[0] ?? "", /^--project goes with --judge unless it names a project of this checkout/);
+    assert.equal(outside.errors[0], `--project ${dir}: no @pulumi/pulumi is installed for it: install its dependencies first (\`npm ci --ignore-scripts\` in its checkout)`);
     const unknownStack = await runPlan(["--project", "bootstrap", "--stack", "production", "--no-policy"]);
     assert.equal(unknownStack.exitCode, 2);
     assert.equal(unknownStack.errors[0], `unknown stack "production": no Pulumi.production.yaml in ${BOOTSTRAP_DIR} (stacks there: bootstrap)`);

@@ -61,7 +61,7 @@ describe("the policy config a governed stack is held to, over the analyzer proto
     const loose = shipped("production", { "audit-bucket-object-lock-retained": { enforcementLevel: "mandatory", mode: "GOVERNANCE", minDays: 30 } });
     await assert.rejects(preparePack(production, { stack: "production", policyConfigPath: configFile(loose) }), (error: Error) => {
       assert.ok(error instanceof PolicyConfigError);
-      assert.match(error.message, /invalid policy settings:\n {2}audit-bucket-object-lock-retained\.minDays: must be >= 2557\n {2}audit-bucket-object-lock-retained\.mode: must be equal to constant "COMPLIANCE"/);
+      assert.match(error.message, /invalid policy settings:\n {2}\S+\.json:1:\d+: audit-bucket-object-lock-retained\.minDays: must be >= 2557\n {2}\S+\.json:1:\d+: audit-bucket-object-lock-retained\.mode: must be equal to constant "COMPLIANCE"/);
       return true;
     });
   });

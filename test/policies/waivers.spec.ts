@@ -190,6 +190,28 @@ describe("policies: waivers", () => {
       assert.match(verdicts.find((v) => v.policy === "policy-waivers-valid")!.message, /approvedBy maria-chen is not an approver \(policy-waivers-valid approvers: none are configured\)/);
     });
 
+    it("names the line and column of each problem (issue 19, class 8): the field a malformed entry gets wrong, an entry that cannot waive, the field past a limit, a YAML error", () => {
+      const text = file(waiver(), waiver({ stack: "*" }), waiver({ policy: "secrets-plain-input-no-credentials" }), waiver({ resource: "env-OTHER_URL", approvedBy: "mallory" }));
+      const lines = text.split("\n");
+      /** 1-based line and column of `needle` in the n-th line (from 1) that has it. */
+      const at = (needle: string, nth = 1): string => {
+        const index = lines.map((line, i) => (line.includes(needle) ? i : -1)).filter((i) => i >= 0)[nth - 1]!;
+        return `${index + 1}:${lines[index]!.indexOf(needle) + 1}`;
+      };
+      const loaded = book(text);
+      assert.deepEqual(
+        loaded.problems.map((problem) => problem.replace(`${loaded.file}:`, "").replace(/ \(policy .*$/, "")),
+        // A malformed entry at the value it gets wrong; an entry that names a critical policy at the entry (its first key).
+        [`${at('"*"')}: waivers[1]`, `${at("policy:", 3)}: waivers[2]`],
+      );
+      const limited = book(file(waiver({ approvedBy: "mallory" })));
+      const limitText = file(waiver({ approvedBy: "mallory" })).split("\n");
+      const errors = judgeWith(limited).filter((v) => v.policy === "policy-waivers-valid").map((v) => v.message);
+      const approvedLine = limitText.findIndex((line) => line.includes('"mallory"'));
+      assert.ok(errors.some((message) => message.startsWith(`${limited.file}:${approvedLine + 1}:${limitText[approvedLine]!.indexOf('"mallory"') + 1}: waivers[0] (policy vercel-env-var-sensitive): approvedBy mallory`)), errors.join("\n"));
+      assert.match(book("waivers:\n  - policy: a\n    policy: b\n").problems[0]!, /waivers-\d+\.yaml:3:5: not valid YAML: Map keys must be unique/);
+    });
+
     it("unreadable YAML or another top-level key fails closed too; no file means no waivers", () => {
       assert.match(book("waivers: [\n").problems[0]!, /not valid YAML/);
       assert.match(book("exceptions: []\n").problems[0]!, /unexpected: exceptions/);

@@ -21,9 +21,9 @@ export type ReplayClass = (typeof replayClasses)[number];
 
 /**
  * Who judges the change:
- * - "pr": as infra.yml judges a pull request: the pull request's tooling evaluates its program
- *   (`plan --no-policy --format evaluation`), and the base copy's tooling judges that evaluation with
- *   the base's pack, config and waivers (`plan --judge … --project <pull request>`).
+ * - "pr": as infra.yml judges a pull request: the base copy's tooling evaluates the pull request's
+ *   program (`plan --project <pull request> --no-policy --format evaluation`), and judges that
+ *   evaluation with the base's pack, config and waivers (`plan --judge … --project <pull request>`).
  * - "local": `npm run plan` in the changed copy, with the copy's own pack, config and waivers (a
  *   platform engineer's laptop, or the floors under an edited config).
  */
@@ -46,7 +46,7 @@ export interface ReplayCase {
   edits: readonly Edit[];
   /** The stack the change is planned for (default: production, run.ts REPLAY_STACK). */
   stack?: "production" | "staging";
-  /** Default: "pr" when an edit touches policies/, else "local" (the same pack as the base's). */
+  /** Default: "pr" when an edit touches policies/ or tools/ (the pack or the evaluator), else "local" (the same pack and tooling as the base's). */
   judge?: Judge;
   expect: Expectation;
 }
@@ -58,5 +58,5 @@ export const passes: Expectation = { exit: 0 };
 /** How a case is judged (see Judge). */
 export function judgeOf(replayCase: ReplayCase): Judge {
   if (replayCase.judge) return replayCase.judge;
-  return replayCase.edits.some((edit) => edit.files.some((file) => file.startsWith("policies/"))) ? "pr" : "local";
+  return replayCase.edits.some((edit) => edit.files.some((file) => file.startsWith("policies/") || file.startsWith("tools/"))) ? "pr" : "local";
 }

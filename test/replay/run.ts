@@ -101,9 +101,9 @@ async function judgeCopy(workspace: Workspace, pool: WorkerPool, dir: string, ju
     if ("crash" in reply) return { code: 3, mandatory: [], errors: [`internal error: ${reply.crash.split("\n")[0]}`] };
     return { code: reply.exitCode, mandatory: mandatoryIn(reply.output), errors: reply.errors };
   }
-  // infra.yml's evaluate job: the pull request's own tooling, no pack.
+  // infra.yml's evaluate job: the base's tooling evaluates the pull request's program (its checkout as --project), no pack.
   const evaluation = path.join(dir, ".replay-evaluation.json");
-  const evaluated = await run(dir, [...common, ...deployed, "--no-policy", "--format", "evaluation", "--out", evaluation], workspace.compileCache);
+  const evaluated = await run(workspace.base, [...common, "--project", dir, ...deployed, "--no-policy", "--format", "evaluation", "--out", evaluation], workspace.compileCache);
   if (evaluated.code !== 0) {
     // The judge job reports a stack that could not be planned as exit 2 (infra.yml); another code is an internal error.
     return { code: evaluated.code, mandatory: [], errors: errorLines(evaluated.stderr) };

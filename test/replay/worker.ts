@@ -69,9 +69,8 @@ function sharedPack(copy: string, used: { shared: boolean }): PackStarter {
       entry = { digest: baseDigest, session };
       shared.set(key, entry);
     }
-    if (entry.digest !== digest) {
-      return preparePackFor(spawnPack({ ...target, packDir: location.dir, entry: location.entry }), target, location.configPath);
-    }
+    // Another pack: the copy's plan starts it, with its own code (its errors are the classes it knows).
+    if (entry.digest !== digest) return undefined;
     used.shared = true;
     return { prepared: entry.session.prepared, close: () => undefined };
   };

@@ -78,16 +78,22 @@ function sandbox(): { root: string; env: Record<string, string>; calls: () => st
 }
 
 describe("infra.yml: the pull request is judged by the base branch", () => {
-  it("runs the pull request's code only in `evaluate`: read-only token, no secret, its output handed over as data", () => {
+  it("runs the pull request's code only in `evaluate`, inside the base branch's evaluator: read-only token, no secret, its output handed over as data", () => {
     const evaluate = job("evaluate");
     assert.deepEqual(evaluate.permissions, { contents: "read" });
     assert.doesNotMatch(JSON.stringify(evaluate), /secrets\./);
     const checkouts = uses(evaluate, "actions/checkout").map((step) => [step.with?.["path"], step.with?.["ref"]]);
-    // The pull request's merge commit, and the base branch as data: what is deployed, for the registers the program reads.
-    assert.deepEqual(checkouts, [["head", undefined], ["deployed", BASE_SHA]]);
+    // The base branch: the evaluator, and what is deployed (the registers the program reads); the pull request's merge commit: the program.
+    assert.deepEqual(checkouts, [["base", BASE_SHA], ["head", undefined]]);
+    for (const step of runs(evaluate)) {
+      // Every command is the base checkout's; the pull request's checkout is the evaluated project, and where its own dependencies install (no install scripts).
+      assert.equal(step["working-directory"], "base", `${String(step["name"])} runs in ${step["working-directory"]}`);
+      const mentions = step.run!.match(/\S*\.\.\/head\S*|(?<![\w/.-])head\//g) ?? [];
+      const allowed = step.run!.match(/--project \.\.\/head(?=\s|$)|\(cd \.\.\/head && npm ci --ignore-scripts --no-audit --no-fund\)/g) ?? [];
+      assert.equal(mentions.length, allowed.length, `${String(step["name"])} uses the pull request's checkout other than as the evaluated project: ${mentions.join(", ")}`);
+    }
     const record = runs(evaluate).find((step) => step.run!.includes("--no-policy"));
-    assert.equal(record?.["working-directory"], "head");
-    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --deployed \.\.\/deployed --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
+    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --project \.\.\/head --deployed \. --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
     const [upload] = uses(evaluate, "actions/upload-artifact");
     assert.deepEqual([upload?.with?.["name"], upload?.with?.["path"]], ["evaluation", "evaluation/"]);
   });
@@ -146,13 +152,17 @@ describe("infra.yml: the pull request is judged by the base branch", () => {
     const box = sandbox();
     try {
       const step = runs(job("evaluate")).find((s) => s.run!.includes("--no-policy"))!;
-      const result = runStep(step.run!, path.join(box.root, "head"), { ...box.env, EXIT_production: "2", NO_OUT_production: "1" });
+      const result = runStep(step.run!, path.join(box.root, "base"), { ...box.env, EXIT_production: "2", NO_OUT_production: "1" });
       assert.equal(result.status, 0, result.output);
       const evaluation = (file: string) => readFileSync(path.join(box.root, "evaluation", file), "utf8");
       assert.deepEqual([evaluation("staging.exit"), evaluation("production.exit")], ["0\n", "2\n"]);
       assert.match(evaluation("staging.json"), /"stack": "staging"/);
       assert.match(evaluation("production.errors"), /flightdeck:environment: expected one of/);
-      assert.ok(box.calls().every((call) => call.startsWith("head ")), "the pull request's own tooling, in its checkout");
+      assert.deepEqual(box.calls(), [
+        "head ci --ignore-scripts --no-audit --no-fund",
+        'base run --silent plan -- --stack staging --project ../head --deployed . --no-policy --format evaluation --out ../evaluation/staging.json',
+        'base run --silent plan -- --stack production --project ../head --deployed . --no-policy --format evaluation --out ../evaluation/production.json',
+      ], "the base branch's tooling evaluates the pull request's checkout");
     } finally {
       rmSync(box.root, { recursive: true, force: true });
     }
@@ -301,7 +311,7 @@ describe("infra.yml: every pulumi preview and pulumi up gets a policy config wit
         writeFileSync(path.join(dir, "policies", "config", "production.json"), JSON.stringify({ ...JSON.parse(readFileSync(path.join(PROJECT_DIR, "policies", "config", "production.json"), "utf8")), all: "advisory" }));
         const refused = runLevelCheck(production, dir);
         assert.equal(refused.code, 2);
-        assert.match(refused.message, /^policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}"all" is advisory/);
+        assert.match(refused.message, /^policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}policies\/config\/production\.json:1:\d+: "all" is advisory/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -15,8 +15,8 @@ const IN_WINDOW = "2026-12-01T15:00:00Z";
 
 /**
  * `--judge PLAN.json`: the verdict on resources another job recorded (in CI, the pull request's
- * program, evaluated by its own tooling), given by this checkout's pack, as if this checkout had
- * evaluated them.
+ * program, evaluated by the base branch's tooling), given by this checkout's pack, as if this checkout
+ * had evaluated them.
  */
 describe("npm run plan -- --judge", function () {
   this.timeout(180_000);
@@ -102,7 +102,8 @@ describe("npm run plan -- --judge", function () {
       [["--judge", other], /^--judge .*staging\.json is a plan of stack "staging", not of "production"$/],
       [["--judge", old], /^--judge .*old\.json: resources\[0\] has no options \(saved by a flightdeck that predates --judge\?/],
       [["--judge", old, "--no-policy"], /^--judge needs the policy pack: drop --no-policy$/],
-      [["--project", project], /^--project goes with --judge/],
+      // Without --judge, --project is the evaluated checkout (in CI, the pull request's): its program runs on its own dependencies.
+      [["--project", dir], /^--project .*flightdeck-judge-\w+: no @pulumi\/pulumi is installed for it: install its dependencies first/],
       [["--judge", old, "--project", path.join(dir, "nowhere")], /^unknown stack "production": no Pulumi\.production\.yaml in .*nowhere \(stacks there: none\)$/],
     ];
     for (const [flags, message] of cases) {

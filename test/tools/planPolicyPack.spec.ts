@@ -85,7 +85,7 @@ describe("npm run plan -- --policy-pack DIR", function () {
       [noManifest, /^--policy-pack .*no-manifest\/policies is not a policy pack: no PulumiPolicy\.yaml in /],
       [noIndex, /is not a policy pack: no index\.ts in /],
       [noVersion, /: package\.json has no version \(the policy SDK requires one\)$/],
-      [notJson, /^.*base\/policies\/config\/production\.json: not valid JSON \(/],
+      [notJson, /^.*base\/policies\/config\/production\.json:1:23: not valid JSON: property name expected$/],
       [noConfig, /has no policy config for stack "production": expected .*no-config\/policies\/config\/production\.json$/],
       [uninstalled, /: no @pulumi\/pulumi is installed for it \(run `npm ci` in its checkout\)$/],
     ];

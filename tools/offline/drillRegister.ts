@@ -1,7 +1,5 @@
-import { DrillRecord, drillRegister } from "../../infra/backup/contract";
-import { drillBudgetSeconds } from "../../infra/backup/recoveryJobs";
-import { disasterRecovery } from "../../infra/backup/settings";
-import { product as productSchema } from "../../infra/config/schema";
+import type { DrillRecord } from "../../infra/backup/contract";
+import type { FlightdeckModules } from "./programs";
 
 /** What an SSM GetParametersByPath read answers for a path: parameter names and their values. */
 export type SsmParameters = (path: string) => { names: string[]; values: string[] } | undefined;
@@ -22,9 +20,14 @@ export function lastScheduledDrill(weekday: keyof typeof WEEKDAY_INDEX, time: st
  * Offline, the drill register (an SSM parameter the drill job writes in AWS) cannot be read: the
  * plan answers the program's read as if the newest scheduled drill had run and passed, and says so
  * in the record's `note`. A stack without disasterRecovery, or whose settings do not parse, reads
- * nothing, as before the first drill.
+ * nothing, as before the first drill. The register's names and the drill's budget are the program's own
+ * (`modules`, from the evaluated checkout).
  */
-export function drillRegisterFromConfig(raw: Record<string, unknown>, at: Date): SsmParameters {
+export function drillRegisterFromConfig(raw: Record<string, unknown>, at: Date, modules: Pick<FlightdeckModules, "backupContract" | "recoveryJobs" | "backupSettings" | "schema">): SsmParameters {
+  const { drillRegister } = modules.backupContract;
+  const { drillBudgetSeconds } = modules.recoveryJobs;
+  const { disasterRecovery } = modules.backupSettings;
+  const productSchema = modules.schema.product;
   return (path) => {
     const recovery = disasterRecovery.safeParse(raw["disasterRecovery"]);
     const product = productSchema.safeParse(raw["product"]);

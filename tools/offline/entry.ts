@@ -173,7 +173,22 @@ export function buildProgram(entry: ProgramEntry): BuiltProgram {
     throw new ProgramBuildError([`${entry.described}: no program to run at ${path.relative(entry.projectDir, entry.module) || "."} (no index.ts or index.js)`]);
   }
   const repository = findRepositoryRoot(entry.projectDir);
-  const name = path.relative(repository, source).replace(/[^A-Za-z0-9]+/g, "-");
+  return bundle(repository, path.relative(repository, source).replace(/[^A-Za-z0-9]+/g, "-"), { entryPoints: [source] });
+}
+
+/**
+ * Modules of the checkout that holds `projectDir`, re-exported by `contents` (TypeScript whose imports are
+ * relative to that checkout's root), compiled and cached like the program (see buildProgram): what the
+ * offline engine calls of a program's own code besides the program (./programs.ts).
+ */
+export function buildCheckoutModules(projectDir: string, name: string, contents: string): BuiltProgram {
+  const repository = findRepositoryRoot(projectDir);
+  // The entry's text is part of the build's identity: an engine that asks for other modules builds anew.
+  const digest = createHash("sha256").update(contents).digest("hex").slice(0, 12);
+  return bundle(repository, `${name}-${digest}`, { stdin: { contents, resolveDir: repository, sourcefile: `${name}.ts`, loader: "ts" } });
+}
+
+function bundle(repository: string, name: string, entry: Pick<import("esbuild").BuildOptions, "entryPoints" | "stdin">): BuiltProgram {
   const file = path.join(repository, ".build", "program", `${name}.js`);
   const manifestFile = `${file}.inputs.json`;
   // In this process: unchanged while no input's size or modification time changed.
@@ -189,7 +204,7 @@ export function buildProgram(entry: ProgramEntry): BuiltProgram {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require("esbuild") as typeof import("esbuild");
   const result = esbuild.buildSync({
-    entryPoints: [source],
+    ...entry,
     bundle: true,
     packages: "external",
     platform: "node",
@@ -208,7 +223,9 @@ export function buildProgram(entry: ProgramEntry): BuiltProgram {
   }
   const code = result.outputFiles.find((output) => output.path === file)!.contents;
   const map = result.outputFiles.find((output) => output.path === `${file}.map`)!.text;
-  const inputs = Object.keys(result.metafile!.inputs).map((input) => path.resolve(repository, input));
+  // A generated entry (stdin) is no file: its text is in the output's name.
+  const generated = entry.stdin ? (entry.stdin.sourcefile ?? "<stdin>") : undefined;
+  const inputs = Object.keys(result.metafile!.inputs).filter((input) => input !== generated).map((input) => path.resolve(repository, input));
   mkdirSync(path.dirname(file), { recursive: true });
   writeIfChanged(`${file}.map`, Buffer.from(map));
   writeIfChanged(file, Buffer.from(code));

@@ -1,20 +1,18 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { readNamespace } from "../../infra/config/load";
-import { stackFileName } from "../../infra/config/secretKeys";
 import { FilePosition, InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
 import { RecordedInvoke, RecordedResource, RecordingMonitor } from "./monitor";
 import { unwrapSecrets } from "./values";
 import { PROJECT_ROOT } from "../projectRoot";
 import { locateProblem } from "./located";
-import type { StackConfigMap } from "./stackConfig";
+import { StackConfigMap, stackFileName } from "./stackConfig";
 import { AmbientRead, withAmbientInputRecorded } from "./ambient";
 import { BuiltProgram, buildProgram, locateProgram, programBuildProblems, runProgramEntry } from "./entry";
 import { describeAmbientRead } from "./ambient";
 import { AmbientInputError, ProgramError } from "./errors";
-import { offlineProgram } from "./programs";
-import { SsmParameters, drillRegisterFromConfig } from "./drillRegister";
+import { OfflineProgram, offlineProgram } from "./programs";
+import type { SsmParameters } from "./drillRegister";
 import { flagRegistersFromFiles, registers } from "./flagRegister";
 
 export interface EvaluationInput {
@@ -37,7 +35,11 @@ export interface EvaluationInput {
   ssmParameters?: SsmParameters;
   /** The checkout whose stack files stand for what is deployed (the flag registers' content); default `projectDir`. */
   deployedDir?: string;
-  /** Where the stack files are; default the repository's. */
+  /**
+   * The project whose program is evaluated (its Pulumi.yaml's `main`) and whose stack files are read;
+   * default this checkout's. It may be another checkout (in CI, the pull request's): its program and its
+   * own model of its config run on its node_modules, with this checkout's engine.
+   */
   projectDir?: string;
   /** Where each key is set (readStackConfig), to name the file in messages. */
   positions?: Record<string, FilePosition>;
@@ -76,7 +78,18 @@ export const ENCRYPTED_PREFIX = "<encrypted secret: offline placeholder for ";
  * Runs are sequential: the runtime is one per process.
  */
 export async function evaluateProgram(input: EvaluationInput): Promise<Evaluation> {
-  const program = offlineProgram(input.project);
+  const projectDir = input.projectDir ?? PROJECT_ROOT;
+  let program: OfflineProgram;
+  try {
+    program = offlineProgram(input.project, projectDir);
+  } catch (error) {
+    const problems = programBuildProblems(error, projectDir);
+    if (!problems) throw error;
+    throw new ProgramError([
+      ...problems,
+      "the offline engine reads the program's config model from these modules (tools/offline/programs.ts): a change that moves or renames them lands in the engine first",
+    ]);
+  }
   const namespace = program.namespace;
   const config = { ...input.config };
   const secretKeys = new Set(input.secretKeys);
@@ -106,7 +119,6 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
     throw new InvalidConfigError(input.locate ? problems.map((problem) => locateProblem(problem, input.locate, stackFileName(input.stack))) : problems);
   }
 
-  const projectDir = input.projectDir ?? PROJECT_ROOT;
   const entry = locateProgram(projectDir);
   let built: BuiltProgram;
   try {
@@ -119,7 +131,7 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";
   const deployedDir = input.deployedDir ?? projectDir;
-  const mocks = offlineMocks(region, input.ssmParameters ?? registers(drillRegisterFromConfig(readNamespace(config), now), flagRegistersFromFiles(deployedDir, now)));
+  const mocks = offlineMocks(region, input.ssmParameters ?? registers(program.ssmParameters(config, now), flagRegistersFromFiles(deployedDir, now)));
   // A DIY backend's organization is "organization" (stack references name `organization/<project>/<stack>`).
   await pulumi.runtime.setMocks(mocks, input.project, input.stack, false, DIY_ORGANIZATION);
   const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });
@@ -134,7 +146,8 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
     });
   } catch (error) {
     // The program's own stop (the CLI prints a RunError's message alone, without a stack: sdk/nodejs/cmd/run/run.ts).
-    if (error instanceof pulumi.RunError) {
+    // isInstance, not instanceof: the program's RunError is its own @pulumi/pulumi's when it is another checkout's.
+    if (pulumi.RunError.isInstance(error)) {
       const [first, ...rest] = error.message.split("\n");
       const located = rest.map((line) => (input.locate ? locateProblem(line.trim(), input.locate, stackFileName(input.stack)) : line.trim()));
       throw new ProgramError([`the program stopped: ${first}`, ...located]);

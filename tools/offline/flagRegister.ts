@@ -4,7 +4,7 @@ import { flagRun } from "../../infra/flags/flagPlans";
 import { FlagRecord, flagRegister } from "../../infra/flags/register";
 import { featureFlags as featureFlagsSchema } from "../../infra/flags/settings";
 import type { SsmParameters } from "./drillRegister";
-import { readStackConfig, stacksIn } from "./stackConfig";
+import { readStackConfig, stackFileName, stacksIn } from "./stackConfig";
 
 /**
  * Offline, the flag registers (SSM parameters each stack's `pulumi up` writes in AWS) cannot be read:
@@ -38,7 +38,7 @@ export function flagRegistersFromFiles(deployedDir: string, at: Date): SsmParame
         const applied = { key: flag.key, start: flag.rollout.start, stage: "", exposure: { percent: 0, team: false }, killSwitch: false };
         const record: FlagRecord = {
           ...flagRun(flag, schedule.data.timezone, at, parameter, applied).record,
-          note: `offline plan: the register cannot be read offline; assumed applied since rollout.start in ${stackFileLabel(stack)} of the deployed checkout`,
+          note: `offline plan: the register cannot be read offline; assumed applied since rollout.start in ${stackFileName(stack)} of the deployed checkout`,
         };
         names.push(parameter);
         values.push(JSON.stringify(record));
@@ -47,10 +47,6 @@ export function flagRegistersFromFiles(deployedDir: string, at: Date): SsmParame
     }
     return undefined;
   };
-}
-
-function stackFileLabel(stack: string): string {
-  return `Pulumi.${stack}.yaml`;
 }
 
 /** Both offline registers a program reads by path: the drill's and the flags'. */

@@ -36,10 +36,15 @@ export function stacksIn(projectDir: string): string[] {
     .sort();
 }
 
+/** The file a stack's config is in, as the CLI names it (beside Pulumi.yaml). */
+export function stackFileName(stack: string): string {
+  return `Pulumi.${stack}.yaml`;
+}
+
 /** Reads Pulumi.yaml's project-level values and Pulumi.<stack>.yaml, the stack's value winning per key. */
 export function readStackConfig(stack: string, projectDir: string): StackConfigMap {
   const projectFile = path.join(projectDir, "Pulumi.yaml");
-  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+  const stackFile = path.join(projectDir, stackFileName(stack));
   if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !existsSync(stackFile)) {
     const stacks = stacksIn(projectDir);
     throw new UnknownStackError(

@@ -15,10 +15,10 @@ export interface PackSession {
 }
 
 /**
- * Starts the pack at `location` for a stack another way than the plan's own spawn (the replay keeps one
- * started pack for every case whose pack is byte-identical to it: test/replay/worker.ts).
+ * A pack already started for `location`'s pack, or undefined to start it as the plan does (the replay
+ * keeps one started pack for every case whose pack is byte-identical to it: test/replay/worker.ts).
  */
-export type PackStarter = (target: { stack: string; project: string; now?: Date }, location: PackLocation) => PackSession;
+export type PackStarter = (target: { stack: string; project: string; now?: Date }, location: PackLocation) => PackSession | undefined;
 
 /**
  * Connects to a spawned pack and configures it for the stack (policy info, the stack's policy

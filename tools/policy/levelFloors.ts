@@ -11,33 +11,42 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { LEVEL_RANK, levelFloorsFor, levelFloorsIn, minimumLevel, Target } from "../../policies/lib/floors";
+import { jsonLocation } from "./configPositions";
 import { entryLevel, EnforcementLevel, PolicyConfigError, readPolicyConfigFile } from "./policyConfig";
 
+const isObject = (value: unknown): boolean => value !== null && typeof value === "object" && !Array.isArray(value);
+
 /** One line per policy (or `all`) the file sets below its floor for `target`'s stack. */
-export function levelFloorProblems(file: unknown, target: Target, source: string): string[] {
+export function levelFloorProblems(file: unknown, target: Target, source: string, configPath: string = source): string[] {
   if (file === null || typeof file !== "object" || Array.isArray(file)) throw new PolicyConfigError(`${source}: expected a JSON object`);
   const entries = file as Record<string, unknown>;
-  const all = entryLevel(entries["all"], "all", source);
+  const all = entryLevel(entries["all"], "all", source, configPath);
   const problems: string[] = [];
   const below = (level: EnforcementLevel | undefined, floor: { level: EnforcementLevel }) => level !== undefined && LEVEL_RANK[level] < LEVEL_RANK[floor.level];
   const allTooLow = levelFloorsFor(undefined, target).find((floor) => below(all, floor));
-  if (allTooLow) problems.push(`"all" is ${all}: every policy is at least ${allTooLow.level} in stack ${target.stack} (${allTooLow.why})`);
+  // Each line starts with where the file sets the level it refuses (the file alone when a floor names a policy the file leaves to "all").
+  const at = (name: string) => {
+    const entry = entries[name];
+    const location = jsonLocation(configPath, isObject(entry) ? [name, "enforcementLevel"] : [name], source);
+    return location === source ? "" : `${location}: `;
+  };
+  if (allTooLow) problems.push(`${at("all")}"all" is ${all}: every policy is at least ${allTooLow.level} in stack ${target.stack} (${allTooLow.why})`);
   // Every policy the file names, and every policy a floor of this stack names (`all` may lower it).
   const named = new Set(Object.keys(entries).filter((name) => name !== "all"));
   for (const floor of levelFloorsIn(target)) if (floor.policies !== "every") for (const policy of floor.policies) named.add(policy);
   for (const policy of [...named].sort()) {
-    const own = entryLevel(entries[policy], policy, source);
+    const own = entryLevel(entries[policy], policy, source, configPath);
     if (own === undefined && allTooLow) continue; // already said, for every policy
     const floor = minimumLevel(policy, target);
     const level = own ?? all;
-    if (floor && below(level, floor)) problems.push(`${policy} is ${level}${own === undefined ? ' (through "all")' : ""}: it is at least ${floor.level} in stack ${target.stack} (${floor.why})`);
+    if (floor && below(level, floor)) problems.push(`${at(own === undefined ? "all" : policy)}${policy} is ${level}${own === undefined ? ' (through "all")' : ""}: it is at least ${floor.level} in stack ${target.stack} (${floor.why})`);
   }
   return problems;
 }
 
 /** Throws one PolicyConfigError naming the file and every policy set below its floor. */
-export function assertLevelFloors(file: unknown, target: Target, source: string): void {
-  const problems = levelFloorProblems(file, target, source);
+export function assertLevelFloors(file: unknown, target: Target, source: string, configPath: string = source): void {
+  const problems = levelFloorProblems(file, target, source, configPath);
   if (problems.length > 0) {
     throw new PolicyConfigError(`${source}: sets policies below their enforcement level floor (policies/lib/floors.ts LEVEL_FLOORS); refused:\n  ${problems.join("\n  ")}`);
   }
@@ -58,7 +67,8 @@ export function runLevelCheck(argv: readonly string[], cwd = process.cwd()): { c
     const { values, positionals } = parseArgs({ args: [...argv], options: { stack: { type: "string" }, project: { type: "string" } }, allowPositionals: true });
     if (values.stack === undefined || positionals.length !== 1) return { code: 2, message: "usage: npm run -s policy:levels -- --stack STACK [--project NAME] CONFIG.json" };
     const source = positionals[0]!;
-    assertLevelFloors(readPolicyConfigFile(path.resolve(cwd, source)), { stack: values.stack, project: values.project ?? projectNameIn(cwd) }, source);
+    const configPath = path.resolve(cwd, source);
+    assertLevelFloors(readPolicyConfigFile(configPath), { stack: values.stack, project: values.project ?? projectNameIn(cwd) }, source, configPath);
     return { code: 0, message: "" };
   } catch (error) {
     // PolicyConfigError, a file that cannot be read (ENOENT…), an unknown flag (ERR_PARSE_ARGS_…).

@@ -18,6 +18,7 @@
  */
 import { readFileSync } from "node:fs";
 import Ajv, { ValidateFunction } from "ajv";
+import { jsonLocation, jsonSyntaxError } from "./configPositions";
 import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { Level } from "../../policies/lib/floors";
 
@@ -44,16 +45,20 @@ export function readPolicyConfigFile(configPath: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new PolicyConfigError(`${configPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    const reason = error instanceof Error ? error.message : String(error);
+    const at = jsonSyntaxError(text);
+    // Where jsonc-parser places the error, its words; otherwise JSON.parse's (which not always says where).
+    throw new PolicyConfigError(at ? `${configPath}:${at.line}:${at.column}: not valid JSON: ${at.what}` : `${configPath}: not valid JSON (${reason})`);
   }
 }
 
 /** The level an entry of the file sets (undefined when it sets none), as parsePolicyPackConfig reads it. */
-export function entryLevel(entry: unknown, name: string, source: string): EnforcementLevel | undefined {
+export function entryLevel(entry: unknown, name: string, source: string, configPath: string = source): EnforcementLevel | undefined {
   const level = typeof entry === "string" ? entry : isRecord(entry) ? entry["enforcementLevel"] : undefined;
   if (level === undefined) return undefined;
   if (typeof level !== "string" || !LEVELS.includes(level)) {
-    throw new PolicyConfigError(`${source}: parsing enforcement level for ${JSON.stringify(name)}: ${JSON.stringify(level)} is not a valid enforcement level`);
+    const at = jsonLocation(configPath, typeof entry === "string" ? [name] : [name, "enforcementLevel"], source);
+    throw new PolicyConfigError(`${at}: parsing enforcement level for ${JSON.stringify(name)}: ${JSON.stringify(level)} is not a valid enforcement level`);
   }
   return level as EnforcementLevel;
 }
@@ -61,10 +66,10 @@ export function entryLevel(entry: unknown, name: string, source: string): Enforc
 /** The file's entries: level and settings by name (`all` included), as parsePolicyPackConfig makes them. */
 function parseEntries(file: unknown, source: string): Map<string, { level?: EnforcementLevel; settings: Record<string, unknown> }> {
   if (!isRecord(file)) throw new PolicyConfigError(`${source}: expected a JSON object`);
-  if ("environments" in file) throw new PolicyConfigError(`${source}: "environments" names Pulumi ESC environments, which the offline plan cannot open`);
+  if ("environments" in file) throw new PolicyConfigError(`${jsonLocation(source, ["environments"])}: "environments" names Pulumi ESC environments, which the offline plan cannot open`);
   const entries = new Map<string, { level?: EnforcementLevel; settings: Record<string, unknown> }>();
   for (const [name, entry] of Object.entries(file)) {
-    if (typeof entry !== "string" && !isRecord(entry)) throw new PolicyConfigError(`${source}: parsing ${JSON.stringify(name)}: must be a string or object`);
+    if (typeof entry !== "string" && !isRecord(entry)) throw new PolicyConfigError(`${jsonLocation(source, [name])}: parsing ${JSON.stringify(name)}: must be a string or object`);
     const level = entryLevel(entry, name, source);
     const settings: Record<string, unknown> = {};
     if (isRecord(entry)) for (const [key, value] of Object.entries(entry)) if (key !== "enforcementLevel") settings[key] = value;
@@ -112,6 +117,16 @@ function allowed(params: Record<string, unknown>): string {
 }
 
 /**
+ * `file:line:column: ` of a refused setting (a JSON pointer below the policy's entry) when the file sets
+ * it, or sets the policy's entry; nothing when the value is the pack's own (a default, the initial config).
+ */
+function settingLocation(source: string, policy: string, instancePath: string): string {
+  const pointer = instancePath.split("/").slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment.replace(/~1/g, "/").replace(/~0/g, "~")));
+  const at = jsonLocation(source, [policy, ...pointer]);
+  return at === source ? "" : `${at}: `;
+}
+
+/**
  * The engine's reading of a policy config file for the pack `info` describes: each policy's effective
  * level and settings (and any other entry of the file, passed on as the engine passes it); a setting
  * its configSchema refuses is a PolicyConfigError listing every problem.
@@ -129,15 +144,18 @@ export function resolvePolicyConfig(info: analyzer.AnalyzerInfo, file: unknown, 
   applyConfig(result, initial);
   applyConfig(result, parseEntries(file, source));
 
-  const problems: string[] = [];
+  const problems: { at: string; problem: string }[] = [];
   for (const policy of info.getPoliciesList()) {
     const schema = policy.getConfigschema();
     if (!schema) continue;
     const validate = validatorOf(schema);
     if (!validate(result.get(policy.getName())?.config ?? {})) {
-      problems.push(...(validate.errors ?? []).map((error) => `${policy.getName()}${error.instancePath.replace(/\//g, ".")}: ${error.message ?? "invalid"}${allowed(error.params)}`));
+      problems.push(...(validate.errors ?? []).map((error) => ({ at: settingLocation(source, policy.getName(), error.instancePath), problem: `${policy.getName()}${error.instancePath.replace(/\//g, ".")}: ${error.message ?? "invalid"}${allowed(error.params)}` })));
     }
   }
-  if (problems.length > 0) throw new PolicyConfigError(`${source}: invalid policy settings:\n  ${problems.sort().join("\n  ")}`);
+  if (problems.length > 0) {
+    const lines = problems.sort((a, b) => (a.problem < b.problem ? -1 : a.problem > b.problem ? 1 : 0)).map(({ at, problem }) => `${at}${problem}`);
+    throw new PolicyConfigError(`${source}: invalid policy settings:\n  ${lines.join("\n  ")}`);
+  }
   return result;
 }

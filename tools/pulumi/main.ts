@@ -38,7 +38,7 @@ export async function runWrapper(command: PulumiCommand, argv: readonly string[]
     invocation = pulumiInvocation(args, { stacks: knownStacks(projectDir, packDir), env, user: userName(env), packDir });
     // The engine gives each policy whatever level the config sets: the config is held to the pack's level floors here.
     const configFile = path.join(projectDir, policyConfigFile(args.stack, packDir));
-    assertLevelFloors(readPolicyConfigFile(configFile), { stack: args.stack, project: projectNameIn(projectDir) }, path.relative(root, configFile));
+    assertLevelFloors(readPolicyConfigFile(configFile), { stack: args.stack, project: projectNameIn(projectDir) }, path.relative(root, configFile), configFile);
   } catch (error) {
     if (error instanceof PolicyConfigError) {
       say(`npm run ${command}: ${error.message}`);

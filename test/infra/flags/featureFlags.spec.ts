@@ -32,10 +32,8 @@ const teamCondition = {
 
 describe("flags: the FeatureFlags component in the sample stacks", () => {
   let production: StackRun;
-  let staging: StackRun;
   before(async () => {
     production = await runSampleStack("production", undefined, { now: DEC_1 });
-    staging = await runSampleStack("staging", undefined, { now: DEC_1 });
   });
 
   it("production on 1 December: new-dashboard at 25% (day 7 of its plan), offline-briefings not started, each under the component", () => {

@@ -7,7 +7,7 @@ import { Client } from "pg";
 import { CONTRIB_EXTENSIONS } from "../../../infra/backup/buildImage";
 import { drillRegister, recoveryMetrics } from "../../../infra/backup/contract";
 import { migrationBookkeeping } from "../../../infra/pipeline/migrations";
-import { RecordedResource, StackRun, inputAt, runSampleStack } from "../../harness";
+import { StackRun, inputAt, runSampleStack } from "../../harness";
 import { Cluster, startCluster } from "../postgres/cluster";
 import { quoteIdentifier } from "../postgres/providerHelpers";
 import { ProviderRun, applyPlan, plannedDatabase } from "../postgres/plannedDatabase";

@@ -76,7 +76,7 @@ export const heldBackCases: ReplayCase[] = [
     class: "environments",
     title: "production: log_level=debug as a second, lower-case key",
     edits: [setProduction("runtimeSettings", ["LOG_LEVEL_OVERRIDE"], "debug", true), replace(PRODUCTION_FILE, "    LOG_LEVEL: info\n", "    LOG_LEVEL: info\n    Log_Level: debug\n")],
-    expect: caught("runtime-settings-fit-environment"),
+    expect: badInput(/runtimeSettings\.Log_Level|LOG_LEVEL_OVERRIDE is a plain .*plainKeys/),
   },
   {
     id: "held-env-web-domain-staging",

@@ -79,4 +79,53 @@ export const programCases: ReplayCase[] = [
     edits: [prependToIndex('const environmentCopy: Record<string, string | undefined> = { ...process.env };\nexport const deployTags = environmentCopy["DEPLOY_TAGS"] ?? "";')],
     expect: badInput(/^infra\/index\.ts:\d+: enumerates the environment variables/),
   },
+  {
+    id: "program-evaluator-drops-resource",
+    class: "program",
+    title: "infra/index.ts adds a contractor role; tools/offline/monitor.ts stops recording roles whose name starts with `contractor`",
+    edits: [
+      append("infra/index.ts", `import * as aws from "@pulumi/aws";\nnew aws.iam.Role("contractor-access", { assumeRolePolicy: ${TRUSTED_BY_ANYONE} });\n`),
+      replace("tools/offline/monitor.ts", "    this.recorded.push({\n", '    if (!req.getName().startsWith("contractor")) this.recorded.push({\n'),
+    ],
+    judge: "pr",
+    expect: caught("iam-role-trust-restricted"),
+  },
+  {
+    id: "program-evaluator-skips-transforms",
+    class: "program",
+    title: "tools/offline/transforms.ts applies no transform, and infra/index.ts registers one that drops the buckets' protection",
+    edits: [
+      prependToIndex(
+        'import * as pulumi from "@pulumi/pulumi";\npulumi.runtime.registerResourceTransform((args) => (args.type === "aws:s3/bucket:Bucket" ? { props: args.props, opts: { ...args.opts, protect: false, retainOnDelete: false } } : undefined));',
+      ),
+      replace("tools/offline/transforms.ts", "    if (transforms.length === 0) return req;\n", "    if (transforms.length >= 0) return req;\n"),
+    ],
+    judge: "pr",
+    expect: caught("audit-resources-protected"),
+  },
+  {
+    id: "program-evaluator-declares-variable",
+    class: "program",
+    title: "infra/config/environment.ts declares CI, and infra/index.ts drops the buckets' protection when CI is unset (as where pulumi up runs)",
+    edits: [
+      prependToIndex(
+        'import * as pulumi from "@pulumi/pulumi";\nif (process.env["CI"] !== "true") pulumi.runtime.registerResourceTransform((args) => (args.type === "aws:s3/bucket:Bucket" ? { props: args.props, opts: { ...args.opts, protect: false } } : undefined));',
+      ),
+      replace("infra/config/environment.ts", "  ...GITHUB_PROVIDER_ENVIRONMENT,\n", '  ...GITHUB_PROVIDER_ENVIRONMENT,\n  CI: { why: "set by CI runners" },\n'),
+    ],
+    judge: "pr",
+    // The declared variables are the base's (the evaluator's checkout): the pull request's declaration applies once merged.
+    expect: badInput(/^infra\/index\.ts:\d+: reads the environment variable CI, which infra\/config\/environment\.ts does not declare/),
+  },
+  {
+    id: "program-evaluator-allows-variable",
+    class: "program",
+    title: "tools/offline/ambient.ts lets the program read any DEPLOY_* variable, and infra/index.ts names the audit bucket's retention from DEPLOY_RETENTION",
+    edits: [
+      prependToIndex('export const retentionOverride = process.env["DEPLOY_RETENTION"] ?? "";'),
+      replace("tools/offline/ambient.ts", "    if (!declared.has(key) && !written.has(key) && !own)", '    if (!declared.has(key) && !written.has(key) && !own && !key.startsWith("DEPLOY_"))'),
+    ],
+    judge: "pr",
+    expect: badInput(/^infra\/index\.ts:\d+: reads the environment variable DEPLOY_RETENTION, which infra\/config\/environment\.ts does not declare/),
+  },
 ];

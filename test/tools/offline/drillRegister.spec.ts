@@ -1,13 +1,20 @@
 import { strict as assert } from "node:assert";
 import { drillRegisterFromConfig } from "../../../tools/offline/drillRegister";
 import { sampleConfig } from "../../harness";
+import * as backupContract from "../../../infra/backup/contract";
+import * as recoveryJobs from "../../../infra/backup/recoveryJobs";
+import * as backupSettings from "../../../infra/backup/settings";
+import * as schema from "../../../infra/config/schema";
+
+/** The program's model the engine reads the register's names and budget from (tools/offline/programs.ts loads it from the evaluated checkout). */
+const modules = { backupContract, recoveryJobs, backupSettings, schema };
 
 /** What the offline plan assumes the drill register holds (it cannot read SSM): the newest drill that has finished. */
 describe("offline drill register", () => {
   const production = sampleConfig("production");
   const PREFIX = "/flightdeck/flightpro/production/restore-drill/";
   const recordAt = (iso: string) => {
-    const read = drillRegisterFromConfig(production, new Date(iso))(PREFIX);
+    const read = drillRegisterFromConfig(production, new Date(iso), modules)(PREFIX);
     assert.ok(read, "the register's path is answered");
     return JSON.parse(read.values[0]!) as { lastPassed: string; lastRun: string };
   };
@@ -23,6 +30,6 @@ describe("offline drill register", () => {
   });
 
   it("answers only its own path", () => {
-    assert.equal(drillRegisterFromConfig(production, new Date("2026-12-01T15:00:00Z"))("/flightdeck/flightpro/staging/restore-drill/"), undefined);
+    assert.equal(drillRegisterFromConfig(production, new Date("2026-12-01T15:00:00Z"), modules)("/flightdeck/flightpro/staging/restore-drill/"), undefined);
   });
 });

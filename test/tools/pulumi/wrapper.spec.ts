@@ -187,7 +187,7 @@ process.exit(Number(process.env.STANDIN_EXIT || "0"));
       const lines: string[] = [];
       const exitCode = await runWrapper("preview", ["--stack", "production"], { projectDir: project, env: laptopEnv(), stderr: (line) => lines.push(line) });
       assert.equal(exitCode, 2);
-      assert.match(lines.join("\n"), /^npm run preview: policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}audit-bucket-kms-encrypted is advisory: it is at least mandatory in stack production/);
+      assert.match(lines.join("\n"), /^npm run preview: policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}policies\/config\/production\.json:1:\d+: audit-bucket-kms-encrypted is advisory: it is at least mandatory in stack production/);
       assert.equal(existsSync(record), false, "the CLI did not run");
     } finally {
       rmSync(project, { recursive: true, force: true });
