@@ -68,6 +68,12 @@ export interface LevelFloor {
 export const LEVEL_FLOORS: readonly LevelFloor[] = [
   { policies: "every", stacks: GOVERNED_STACKS, level: "mandatory", why: 'Spec, Deploying to Production: "Quality Gates (must pass before production)"' },
   { policies: "every", projects: GOVERNED_PROJECTS, level: "mandatory", why: "the bootstrap decides who can apply production: its gate is production's" },
+  {
+    policies: ["isolation-stack-resources-own"],
+    stacks: "every",
+    level: "mandatory",
+    why: 'isolation between stacks: staging\'s gate is advisory for its own quality, never for what reaches production (Spec, Environments: Staging has a "Separate staging database")',
+  },
 ];
 
 /** How strict a level is: `remediate` judges as `mandatory` (@pulumi/policy server.js reports a remaining violation as mandatory). */
@@ -240,6 +246,7 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
   },
   "alerts-alarm-thresholds-within-spec": { namespace: { kind: "free", why: GOVERNED_IDENTITY } },
   "alerts-alarm-actions-enabled": { namespace: { kind: "free", why: GOVERNED_IDENTITY } },
+  "isolation-stack-resources-own": { stacks: { kind: "free", why: "which hosts, buckets, domains and branches are each stack's is the organisation's data; a change is a reviewed gate change, and the stack files are checked against it (test/policies/isolation)" } },
   "runtime-production-keeps-staging": { stacks: { kind: "includesAll", value: ["production"], why: "Spec, Deployment Model: \"direct-prod: Too risky (no staging validation)\"" } },
   "workflow-verify-performance-budgets": {
     lighthouseMinScore: { kind: "atLeast", value: 85, why: "Spec, Performance Validation: \"Lighthouse CI score ≥ 85\"" },

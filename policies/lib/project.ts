@@ -40,6 +40,7 @@ export const PROGRAM_ONLY_POLICIES: ReadonlySet<string> = new Set([
   "audit-oidc-role-trust-pinned",
   "iam-deploy-role-least-privilege",
   "alerts-alarm-thresholds-within-spec",
+  "isolation-stack-resources-own",
 ]);
 
 /** A program-only policy that does nothing in the bootstrap project; every other policy as it is. */

@@ -7,6 +7,7 @@ import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
 import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
+import { isolationPolicies } from "./isolation";
 import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
 import { rateLimitPolicies } from "./rateLimits";
@@ -44,6 +45,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...schedulePolicies,
   ...flagPolicies,
   ...runtimePolicies,
+  ...isolationPolicies,
   ...bootstrapPolicies,
   ...recoveryPolicies,
   ...recoveryScriptPolicies,

@@ -103,7 +103,7 @@ describe("policies: alerts", () => {
     });
 
     it("block the production error-rate alarm watching staging's namespace", () => {
-      expectOnly(withInput(validStack(), "error-rate", "namespace", "FlightPro/staging"), ["alerts-alarm-actions-enabled", "alerts-alarm-thresholds-within-spec", "metrics-alarm-metric-published", "runtime-production-isolated-from-staging"], /namespace FlightPro\/staging/);
+      expectOnly(withInput(validStack(), "error-rate", "namespace", "FlightPro/staging"), ["alerts-alarm-actions-enabled", "alerts-alarm-thresholds-within-spec", "isolation-stack-resources-own", "metrics-alarm-metric-published", "runtime-production-isolated-from-staging"], /namespace FlightPro\/staging/);
     });
   });
 

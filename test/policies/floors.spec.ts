@@ -137,7 +137,9 @@ describe("policies: the floors of the policy config", () => {
   it("staging is not governed: its schemas hold no floor", () => {
     const staging = { stack: "staging", project: "flightdeck" };
     assert.equal(engineRefusal({ ...shipped("staging"), "audit-bucket-object-lock-retained": { mode: "GOVERNANCE", minDays: 30 }, "vercel-env-var-sensitive": { plainKeys: ["*"] } }, staging), "");
-    assert.ok(served(staging).every((policy) => policy.enforcementLevel === "advisory"));
+    // Every policy advisory, but those whose level floor holds in every stack (isolation between stacks).
+    const mandatory = served(staging).filter((policy) => policy.enforcementLevel !== "advisory");
+    assert.deepEqual(mandatory.map((policy) => [policy.name, policy.enforcementLevel]), [["isolation-stack-resources-own", "mandatory"]]);
   });
 
   describe("floors a JSON schema cannot express, judged by the policy itself (not waivable)", () => {

@@ -12,6 +12,7 @@ import { FlightdeckPolicy, ViolationDetails } from "../../policies/lib/define";
 import { CLOCK_ENV } from "../../policies/lib/clock";
 import { STACK_ENV } from "../../policies/lib/stack";
 import { allPolicies } from "../../policies/rules";
+import { ISOLATION_POLICY } from "../../policies/rules/isolation";
 
 /** A resource as a test declares it: type, logical name, inputs, and the names it depends on. */
 export interface Fixture {
@@ -194,7 +195,10 @@ export const IN_WINDOW = "2026-11-10T16:00:00Z";
 
 /** Every policy of the pack over a set of resources, as the engine would run them: verdicts in order. */
 export function judge(fixtures: Fixture[], options: JudgeOptions = {}): Verdict[] {
-  const policies = options.policies ?? allPolicies;
+  // The isolation policy judges a stack against every stack's identity, which only a config gives it: the
+  // fixtures here are one stack's, so it runs when a test names it or configures it (test/policies/isolation*.spec.ts;
+  // the plan specs run it with every other policy on the real stacks and configs).
+  const policies = options.policies ?? allPolicies.filter((policy) => policy.name !== ISOLATION_POLICY || options.config?.[ISOLATION_POLICY] !== undefined);
   return withEnvironment({ [CLOCK_ENV]: options.now ?? IN_WINDOW, [STACK_ENV]: options.stack ?? STACK }, () => {
     const verdicts: Verdict[] = [];
     for (const policy of policies) {

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { policyRegistry } from "../../policies/lib/define";
+import { minimumLevel } from "../../policies/lib/floors";
 import { allPolicies } from "../../policies/rules";
 
 /** The gate's own check, which pack.ts adds to the policies of rules/. */
@@ -33,16 +34,18 @@ describe("policies: registry and per-stack config", () => {
     }
   });
 
-  it("production makes every policy mandatory; staging keeps every policy advisory", () => {
+  it("production makes every policy mandatory; staging keeps every policy advisory but those mandatory in every stack (isolation)", () => {
     for (const [stack, level] of [["production", "mandatory"], ["staging", "advisory"]] as const) {
       const config = configOf(stack);
       assert.equal(config["all"], level);
       for (const [name, entry] of Object.entries(config)) {
         if (name === "all") continue;
         assert.ok(allPolicies.some((policy) => policy.name === name) || GATE_POLICIES.includes(name), `${stack}.json names ${name}`);
-        assert.equal((entry as { enforcementLevel?: string }).enforcementLevel, level, `${stack}.json ${name}`);
+        const floor = minimumLevel(name, { stack, project: "flightdeck" })?.level;
+        assert.equal((entry as { enforcementLevel?: string }).enforcementLevel, floor ?? level, `${stack}.json ${name}`);
       }
     }
+    assert.equal((configOf("staging")["isolation-stack-resources-own"] as { enforcementLevel?: string }).enforcementLevel, "mandatory");
   });
 
   it("production keeps the spec's seven years; staging relaxes retention and protection", () => {

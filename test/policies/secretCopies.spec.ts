@@ -56,6 +56,26 @@ describe("policies: no secret's value in a plain input", () => {
       policy: POLICY,
       message: /^tags\.note holds the value of a secret/,
     },
+    // Issue 19, class 3: a secret copied in another form escapes a search by value; these forms give it back.
+    {
+      title: "the Stripe key base64-encoded inside a JSON document in an SSM String parameter",
+      stack: () => [...validStack(), ssm("stripe-b64", { name: "/flightpro/production/payments", type: "String", value: Buffer.from(JSON.stringify({ provider: "stripe", key: STRIPE })).toString("base64") })],
+      policy: POLICY,
+      message: /^value holds the base64 form of the value of a secret the stack keeps secret elsewhere \(an SSM String parameter/,
+    },
+    {
+      title: "the deploy token hex-encoded, upper case, in a tag",
+      stack: () => [...validStack(), ssm("tagged-hex", { name: "/flightpro/production/y", type: "String", value: "x", tags: { build: Buffer.from(TOKEN).toString("hex").toUpperCase() } })],
+      policy: POLICY,
+      message: /^tags\.build holds the hex form of the value of a secret/,
+    },
+    {
+      title: "the Stripe key reversed in a Vercel variable that is not sensitive",
+      stack: () => [...validStack(), vercel("stripe-reversed", { key: "PAYMENTS_KEY_R", value: [...STRIPE].reverse().join(""), sensitive: false })],
+      policy: POLICY,
+      message: /^value holds the reversed form of the value of a secret/,
+      alsoBy: ["vercel-env-var-sensitive"],
+    },
     {
       // Secrets are looked up by their first 12 characters: two that share them must both be found.
       title: "a second Stripe key, sharing the first's first 12 characters, kept secret and also copied into a plain parameter",

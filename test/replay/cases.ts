@@ -16,6 +16,7 @@ export const replayClasses = [
   "compliant", // 12. compliant changes written another valid way (no false positives)
   "program", // 13. (issue 19, 1) what is judged is what runs: the entry, its transforms, no ambient input
   "scripts", // 14. (issue 19, 5) scripts judged by their effects: pg_dump's options, checks that cannot fail, rollbacks, deploys, environments
+  "isolation", // 15. (issue 19, 2) each stack's resources are its own, staging's gate included
 ] as const;
 export type ReplayClass = (typeof replayClasses)[number];
 
@@ -44,6 +45,8 @@ export interface ReplayCase {
   /** What the pull request does, in its author's words. */
   title: string;
   edits: readonly Edit[];
+  /** The stack the change is planned for (default: production, run.ts REPLAY_STACK). */
+  stack?: "production" | "staging";
   /** Default: "pr" when an edit touches policies/ or tools/ (the pack or the evaluator), else "local" (the same pack and tooling as the base's). */
   judge?: Judge;
   expect: Expectation;

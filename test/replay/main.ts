@@ -76,7 +76,7 @@ async function main(): Promise<void> {
         const result = await replayCase(workspace, pool, replay);
         results.push(result);
         const mark = isSuccess(result.outcome) ? "ok  " : "FAIL";
-        process.stdout.write(`${mark} ${result.outcome.padEnd(14)} ${result.id} [${result.judge}] ${result.seconds.toFixed(1)}s  ${result.detail}\n`);
+        process.stdout.write(`${mark} ${result.outcome.padEnd(14)} ${result.id} [${result.judge}${result.stack === REPLAY_STACK ? "" : ` ${result.stack}`}] ${result.seconds.toFixed(1)}s  ${result.detail}\n`);
       }
     };
     await Promise.all(Array.from({ length: Math.min(args.jobs, cases.length) }, worker));
@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   }
   results.sort((a, b) => cases.findIndex((c) => c.id === a.id) - cases.findIndex((c) => c.id === b.id));
   const seconds = (Date.now() - started) / 1000;
-  process.stdout.write(`\n${summary(results)}\n${cases.length} case(s) of ${REPLAY_STACK} at ${REPLAY_AT} against ${args.repository} in ${seconds.toFixed(1)} s with ${args.jobs} job(s)\n`);
+  const elsewhere = cases.filter((c) => (c.stack ?? REPLAY_STACK) !== REPLAY_STACK).length;
+  process.stdout.write(`\n${summary(results)}\n${cases.length} case(s) of ${REPLAY_STACK}${elsewhere > 0 ? ` (${elsewhere} of another stack)` : ""} at ${REPLAY_AT} against ${args.repository} in ${seconds.toFixed(1)} s with ${args.jobs} job(s)\n`);
   if (args.report) writeFileSync(args.report, JSON.stringify({ at: REPLAY_AT, stack: REPLAY_STACK, seconds, results }, null, 2) + "\n");
   const failed = results.filter((result) => !isSuccess(result.outcome));
   if (failed.length > 0) {

@@ -5,7 +5,7 @@ import { EditError } from "./edits";
 import { WorkerPool } from "./pool";
 import { Workspace, buildCopy, isBundledCode } from "./workspace";
 
-/** The stack and the moment every case is planned for: Tuesday 10:00 in New York, inside the deploy window. */
+/** The stack a case is planned for unless it names one, and the moment every case is planned for: Tuesday 10:00 in New York, inside the deploy window. */
 export const REPLAY_STACK = "production";
 export const REPLAY_AT = "2026-12-01T15:00:00Z";
 
@@ -25,6 +25,8 @@ export interface CaseResult {
   class: ReplayClass;
   title: string;
   judge: Judge;
+  /** The stack it was planned for. */
+  stack: string;
   outcome: Outcome;
   exitCode?: number;
   /** Policies with a mandatory violation. */
@@ -51,8 +53,8 @@ function mandatoryIn(planJson: string): string[] {
 }
 
 /** The verdict on the copy `dir` as `judge` gives it (see Judge). */
-async function judgeCopy(workspace: Workspace, pool: WorkerPool, dir: string, judge: Judge): Promise<Verdict> {
-  const common = ["--stack", REPLAY_STACK, "--at", REPLAY_AT];
+async function judgeCopy(workspace: Workspace, pool: WorkerPool, dir: string, judge: Judge, stack: string): Promise<Verdict> {
+  const common = ["--stack", stack, "--at", REPLAY_AT];
   // What is deployed is the base copy: the registers the program reads offline (the flags' day 0) come from its stack files.
   const deployed = ["--deployed", workspace.base];
   if (judge === "local") {
@@ -104,6 +106,7 @@ export async function replayCase(workspace: Workspace, pool: WorkerPool, replayC
     class: replayCase.class,
     title: replayCase.title,
     judge,
+    stack: replayCase.stack ?? REPLAY_STACK,
     outcome,
     exitCode: verdict?.code,
     mandatory: verdict?.mandatory ?? [],
@@ -126,7 +129,7 @@ export async function replayCase(workspace: Workspace, pool: WorkerPool, replayC
         return result("broken", `the changed program does not build: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
       }
     }
-    const verdict = await judgeCopy(workspace, pool, dir, judge);
+    const verdict = await judgeCopy(workspace, pool, dir, judge, replayCase.stack ?? REPLAY_STACK);
     const { outcome, detail } = classify(replayCase.expect, verdict);
     return result(outcome, detail, verdict);
   } finally {

@@ -119,11 +119,12 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
   {
     id: "env-production-isolated",
     section: "Environments",
-    rule: "Production and staging share nothing that could let one change the other: separate databases, and no production input names a staging resource.",
-    figure: "separate databases and stacks",
-    declaredIn: ["Pulumi.production.yaml", "Pulumi.staging.yaml", "infra/naming.ts"],
-    policies: ["runtime-production-isolated-from-staging"],
-    specs: ["test/policies/runtime.spec.ts", "test/tools/planVariants.spec.ts"],
+    rule:
+      "Production and staging share nothing that could let one change the other: each stack's hosts, databases, buckets, environment, branch, domains, namespace and Vercel target are its own, the environment a stack file names is its stack, and a stack naming or matching another stack's resource is blocked whichever stack it is (staging only reads production's backups). Isolation is mandatory in staging too: advisory is for staging's own quality, never for what touches production.",
+    figure: "separate databases and stacks; staging has a \"Separate staging database\"",
+    declaredIn: ["Pulumi.production.yaml", "Pulumi.staging.yaml", "infra/naming.ts", "policies/config/staging.json", "policies/lib/floors.ts"],
+    policies: ["isolation-stack-resources-own", "runtime-production-isolated-from-staging"],
+    specs: ["test/policies/isolation.spec.ts", "test/policies/isolation.plan.spec.ts", "test/policies/runtime.spec.ts", "test/tools/planVariants.spec.ts"],
   },
 
   // CI/CD pipeline

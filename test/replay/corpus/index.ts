@@ -6,6 +6,7 @@ import { environmentCases } from "./environments";
 import { flagHistoryCases } from "./flags";
 import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
+import { isolationCases } from "./isolation";
 import { judgeCases } from "./judge";
 import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
@@ -31,6 +32,7 @@ const written: readonly ReplayCase[] = [
   ...inputCases,
   ...programCases,
   ...scriptCases,
+  ...isolationCases,
 ];
 
 /**
