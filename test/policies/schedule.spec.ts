@@ -60,6 +60,33 @@ describe("policies: deployment schedule", () => {
       assert.deepEqual(verdicts.map((v) => v.message), ["deploys are frozen (launch-week, 2026-11-10 – 2026-11-11); it is Tue 2026-11-10 11:00 America/New_York"]);
     });
 
+    it("open at the window's first minute and until its last", () => {
+      for (const at of ["2026-11-10T15:00:00Z", "2026-11-10T18:59:00Z"]) assert.deepEqual(judge(validStack(), { now: at, policies: [deploySchedule] }), [], at);
+    });
+
+    it("a dated freeze binds its own dates only: Black Friday 2026 does not freeze the same week of 2027", () => {
+      assert.deepEqual(judge(validStack(), { now: "2027-11-23T16:00:00Z", policies: [deploySchedule] }), []);
+    });
+
+    it("a freeze with a year on one end only is every year, by the month and day of its ends (as the pre-flight's script reads it)", () => {
+      const stack = withScheduleStep((step) => {
+        env(step)["SCHEDULE_FREEZES"] += [
+          "",
+          "2025-11-10 11-10 from-with-year",
+          "11-10 2025-11-10 to-with-year",
+          "2025-11-12 11-14 starts-in-two-days", // a year on `from` does not stretch the freeze back
+          "11-01 2025-11-05 ended-five-days-ago", // nor one on `to` forward
+          "11-12 11-12 one-day", // a one-day freeze is that day, not every day
+        ].join("\n");
+      });
+      const verdicts = judge(stack, { now: IN_WINDOW, policies: [deploySchedule] });
+      assert.deepEqual(
+        verdicts.map((v) => v.message),
+        ["from-with-year, 2025-11-10 – 11-10", "to-with-year, 11-10 – 2025-11-10"].map((freeze) => `deploys are frozen (${freeze}); it is Tue 2026-11-10 11:00 America/New_York`),
+      );
+      assert.deepEqual(policiesOf(judge(stack, { now: "2026-11-12T16:00:00Z", policies: [deploySchedule] })), ["schedule-production-deploy-window"], "the one-day freeze on its day");
+    });
+
     itRejects([
       { title: "a Friday", stack: validStack, options: { now: "2026-11-13T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window .*Fri 2026-11-13 11:00/ },
       { title: "Tuesday 14:00 (the window closes)", stack: validStack, options: { now: "2026-11-10T19:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window/ },
@@ -84,6 +111,30 @@ describe("policies: deployment schedule", () => {
       assert.deepEqual(judge(stricter, withFloor), []);
     });
 
+    it("the floor arithmetic: a window that closes later, several extra days, an unknown zone; the floor's zone by another name", () => {
+      assert.deepEqual(floorProblems({ ...SPEC_SCHEDULE, timezone: "America/New_Yrok", deployDays: ["Tue", "Thu", "Fri", "Sat"], deployHours: { from: "10:00", to: "15:00" } }, SPEC_SCHEDULE, "2026-11-10"), [
+        "time zone America/New_Yrok is not the floor's America/New_York",
+        "deploy days Fri, Sat are outside the floor's Tue, Thu",
+        "deploy hours 10:00-15:00 are wider than the floor's 10:00-14:00",
+      ]);
+      assert.deepEqual(floorProblems(SPEC_SCHEDULE, { ...SPEC_SCHEDULE, timezone: "US/Eastern" }, "2026-11-10"), [], "US/Eastern is America/New_York");
+    });
+
+    it("the floor arithmetic: every-year freezes that do not wrap the year, last one day, or name a year on one end", () => {
+      const floor = (...freezes: { name: string; from: string; to: string }[]) => ({ ...SPEC_SCHEDULE, freezes });
+      const own = (...freezes: { name: string; from: string; to: string }[]) => ({ ...SPEC_SCHEDULE, freezes });
+      const summer = { name: "summer", from: "07-01", to: "07-04" };
+      assert.deepEqual(floorProblems(own({ name: "s", from: "06-30", to: "07-05" }), floor(summer), "2026-11-10"), []);
+      assert.deepEqual(floorProblems(own(), floor(summer), "2026-11-10"), ["the floor's freeze summer (07-01 to 07-04) is not frozen on 07-01 … 07-04 (4 days) every year"]);
+      assert.deepEqual(floorProblems(own({ name: "j", from: "07-04", to: "07-04" }), floor({ name: "july-4", from: "07-04", to: "07-04" }), "2026-11-10"), []);
+      assert.deepEqual(floorProblems(own(), floor({ name: "july-4", from: "07-04", to: "07-04" }), "2026-11-10"), ["the floor's freeze july-4 (07-04 to 07-04) is not frozen on 07-04 every year"]);
+      for (const [from, to] of [["2025-07-01", "07-04"], ["07-01", "2025-07-04"]] as const) {
+        assert.deepEqual(floorProblems(own(), floor({ name: "mixed", from, to }), "2026-11-10"), [`the floor's freeze mixed (${from} to ${to}) is not frozen on 07-01 … 07-04 (4 days) every year`]);
+      }
+      // A dated freeze that has begun binds from today on.
+      assert.deepEqual(floorProblems(own(), floor({ name: "bf", from: "2026-11-23", to: "2026-11-30" }), "2026-11-25"), ["the floor's freeze bf (2026-11-23 to 2026-11-30) is not frozen on 2026-11-25 … 2026-11-30 (6 days)"]);
+    });
+
     it("the floor arithmetic: wider days, hours, another zone, an uncovered freeze day; an expired dated freeze no longer binds", () => {
       const floor = { ...SPEC_SCHEDULE, freezes: [...SPEC_SCHEDULE.freezes, { name: "bf", from: "2026-11-23", to: "2026-11-30" }] };
       assert.deepEqual(floorProblems(floor, floor, "2026-11-10"), []);
@@ -100,7 +151,7 @@ describe("policies: deployment schedule", () => {
     const cases = [
       floorCase("the holiday freeze removed", (s) => { env(s)["SCHEDULE_FREEZES"] = "2026-11-23 2026-11-30 black-friday-2026"; }, /freeze holidays \(12-20 to 01-02\) is not frozen on 12-20 … 01-02 \(14 days\) every year/),
       floorCase("the holiday freeze shortened by two days", (s) => { env(s)["SCHEDULE_FREEZES"] = "12-22 01-02 holidays\n2026-11-23 2026-11-30 black-friday-2026"; }, /not frozen on 12-20 … 12-21 \(2 days\)/),
-      floorCase("Black Friday week dropped", (s) => { env(s)["SCHEDULE_FREEZES"] = "12-20 01-02 holidays"; }, /black-friday-2026 \(2026-11-23 to 2026-11-30\) is not frozen on 2026-11-23 … 2026-11-30/),
+      floorCase("Black Friday week dropped", (s) => { env(s)["SCHEDULE_FREEZES"] = "12-20 01-02 holidays"; }, /black-friday-2026 \(2026-11-23 to 2026-11-30\) is not frozen on 2026-11-23 … 2026-11-30 \(8 days\)$/),
       floorCase("Fridays added", (s) => { env(s)["SCHEDULE_DEPLOY_DAYS"] = "Tue Thu Fri"; }, /deploy days Fri are outside the floor's Tue, Thu/),
       floorCase("an earlier start", (s) => { env(s)["SCHEDULE_DEPLOY_HOURS"] = "08:00-14:00"; }, /deploy hours 08:00-14:00 are wider/),
       floorCase("another time zone", (s) => { env(s)["SCHEDULE_TIMEZONE"] = "America/Los_Angeles"; }, /time zone America\/Los_Angeles is not the floor's America\/New_York/),

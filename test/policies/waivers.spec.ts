@@ -2,12 +2,14 @@ import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { policyRegistry } from "../../policies/lib/define";
+import { markedType, policyRegistry } from "../../policies/lib/define";
+import { STACK_ENV } from "../../policies/lib/stack";
+import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { DEFAULT_LIMITS, loadWaivers, settleWaivers, WaiverBook, waiverHousekeeping, WaiverLimits, withWaivers } from "../../policies/lib/waivers";
 import { buildPack } from "../../policies/pack";
 import { allPolicies } from "../../policies/rules";
 import { validStack } from "./fixtures";
-import { Fixture, judge, urnOf, Verdict, withEnvironment } from "./judge";
+import { Fixture, judge, urnOf, Verdict, withEnvironment, withInput } from "./judge";
 import { scratchDir } from "../harness/scratch";
 
 /** The limits production's policy config sets (policies/config/production.json, policy-waivers-valid). */
@@ -82,9 +84,31 @@ describe("policies: waivers", () => {
       assert.deepEqual(levels(judgeWith(book(file(waiver({ stack: "staging", approvedBy: "someone-else" }))))), [["vercel-env-var-sensitive", "(policy level)"]]);
     });
 
+    it("waives only the policy it names: another policy's violation on the same resource stands", () => {
+      const verdicts = judgeWith(book(file(waiver({ policy: "secrets-rotation-register-complete" }))));
+      assert.deepEqual(levels(verdicts), [["vercel-env-var-sensitive", "(policy level)"], ["policy-waivers-valid", "advisory"]]);
+      assert.match(verdicts[1]!.message, /waivers\[0\] \(secrets-rotation-register-complete on env-API_BASE_URL.*matched no violation/);
+    });
+
+    it("holds up to its expiry instant and up to the limit's last moment; approvers match without case or surrounding spaces", () => {
+      assert.deepEqual(levels(judgeWith(book(file(waiver({ expires: NOW }))))), [["vercel-env-var-sensitive", "advisory"]], "expires now");
+      assert.deepEqual(levels(judgeWith(book(file(waiver({ expires: "2026-12-10T16:00:00Z" }))))), [["vercel-env-var-sensitive", "advisory"]], "exactly 30 days away");
+      const spaced = { ...LIMITS, approvers: [" Maria-Chen "] };
+      assert.deepEqual(levels(judgeWith(book(file(waiver({ approvedBy: "maria-chen " })), spaced))), [["vercel-env-var-sensitive", "advisory"]]);
+    });
+
+    it("leaves an advisory note as it is: a violation not judged until apply is not waived", () => {
+      const stack = withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", UNKNOWN_STRING);
+      const verdicts = judgeWith(book(file(waiver({ policy: "secrets-rotation-register-current", resource: "rotation-STRIPE_SECRET_KEY" }))), stack);
+      assert.deepEqual(levels(verdicts), [["secrets-rotation-register-current", "advisory"], ["policy-waivers-valid", "advisory"]]);
+      assert.match(verdicts[0]!.message, /not judged during preview/);
+      assert.match(verdicts[1]!.message, /matched no violation/);
+    });
+
     it("an emergency waiver of the deploy schedule covers the stack-level violation for the day", () => {
       const friday = (fields: Record<string, string>) => judgeWith(book(file(waiver({ policy: "schedule-production-deploy-window", expires: "2026-11-13", ...fields })), LIMITS, FRIDAY), validStack(), FRIDAY);
       assert.deepEqual(levels(friday({ resource: "*" })), [["schedule-production-deploy-window", "advisory"]]);
+      assert.deepEqual(levels(friday({ resource: "urn:pulumi:production::flightdeck::pulumi:pulumi:Stack::flightdeck-production" })), [["schedule-production-deploy-window", "advisory"]], "the root stack's URN");
       // The engine attributes stack-level violations to the root stack resource, <project>-<stack>.
       assert.deepEqual(levels(friday({ resource: "flightdeck-production" })), [["schedule-production-deploy-window", "advisory"]]);
       assert.deepEqual(levels(friday({ resource: "env-API_BASE_URL" })).map(([policy]) => policy), ["schedule-production-deploy-window", "policy-waivers-valid"], "a resource waiver does not cover the stack");
@@ -122,7 +146,10 @@ describe("policies: waivers", () => {
       { title: "an all-wildcard URN for a high-severity policy", text: () => file(waiver({ resource: "urn:pulumi:production::flightdeck::**" })), problem: /for every resource/ },
       { title: "wildcards around a separator every name has (*-*) for a high-severity policy", text: () => file(waiver({ resource: "*-*" })), problem: /for every resource/ },
       { title: "a ?* name pattern for a high-severity policy", text: () => file(waiver({ resource: "urn:pulumi:production::flightdeck::vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable::?*" })), problem: /for every resource/ },
+      { title: "a bare * with spaces around it for a high-severity policy", text: () => file(waiver({ resource: " * " })), problem: /would waive a high-severity policy for every resource/ },
       { title: "a blank reason", text: () => file(waiver({ reason: "          " })), problem: /reason: must say why/ },
+      { title: "two fields wrong at once", text: () => file(waiver({ stack: "*", reason: "because" })), problem: /is malformed: stack: must name one stack \(no wildcard\); reason: must say why/ },
+      { title: "an entry that is not a mapping", text: () => "waivers:\n  - vercel-env-var-sensitive\n  -\n", problem: /waivers\[0\] is malformed: \(entry\): / },
       { title: "a blank approver", text: () => file(waiver({ approvedBy: "   " })), problem: /approvedBy: must name who approved it/ },
       { title: "an approver not in the configured list", text: () => file(waiver({ approvedBy: "mallory" })), problem: /approvedBy mallory is not an approver \(policy-waivers-valid approvers: one of maria-chen, dev-okafor\)/ },
       { title: "an expiry more than 30 days away", text: () => file(waiver({ expires: "2026-12-31" })), problem: /expires 2026-12-31, more than 30 day\(s\) away/ },
@@ -133,6 +160,7 @@ describe("policies: waivers", () => {
         problem: /a waiver of schedule-production-deploy-window lasts at most 1 day/,
       },
       { title: "a date that does not exist", text: () => file(waiver({ expires: "2026-11-31" })), problem: /expires: must be a date YYYY-MM-DD/ },
+      { title: "an instant without a time zone (read in whoever runs the pack's zone)", text: () => file(waiver({ expires: "2026-11-20T12:00:00" })), problem: /expires: must be a date YYYY-MM-DD or an ISO 8601 instant/ },
       { title: "a key given twice", text: () => file(waiver()).replace("    approvedBy:", '    reason: "again, with feeling"\n    approvedBy:'), problem: /not valid YAML: Map keys must be unique/ },
       { title: "an unknown field", text: () => file({ ...waiver(), ticket: "INC-42" }), problem: /Unrecognized key.*ticket|ticket/ },
       { title: "the same waiver twice", text: () => file(waiver(), waiver({ reason: "the same waiver, approved again" })), problem: /waivers\[1\] \(policy vercel-env-var-sensitive\) repeats waivers\[0\]/ },
@@ -166,6 +194,28 @@ describe("policies: waivers", () => {
       assert.deepEqual(levels(judgeWith(book(file(waiver({ resource: "env-API_*" }))))), [["vercel-env-var-sensitive", "advisory"]]);
     });
 
+    it("a glob that matches every resource but the stack itself and its providers is as broad as *", () => {
+      const variable = (name: string): Fixture => ({ ...PLAIN, name, props: { projectId: "prj_1", key: name.slice(4), value: "https://flightpro.com", targets: ["production"], sensitive: false } });
+      const root: Fixture[] = [{ type: "pulumi:pulumi:Stack", name: "flightdeck-production", props: {} }, { type: "pulumi:providers:vercel", name: "default_5_4_1", props: {} }];
+      const gate = (verdicts: Verdict[]) => verdicts.filter((v) => v.policy === "policy-waivers-valid").map((v) => [v.enforcementLevel, v.message]);
+      const two = judgeWith(book(file(waiver({ resource: "env-*" }))), [...root, variable("env-API_BASE_URL"), variable("env-OTHER_URL")]);
+      assert.deepEqual(gate(two).map(([level]) => level), ["mandatory"]);
+      assert.match(gate(two)[0]![1]!, /matches every resource of stack production \(2 of 2\)/);
+      // One resource is every resource too, but naming it is what a waiver should do.
+      assert.deepEqual(gate(judgeWith(book(file(waiver({ resource: "env-*" }))), [...root, variable("env-API_BASE_URL")])), []);
+      // A staging waiver is judged against staging's resources, not production's.
+      const staging = judgeWith(book(file(waiver({ resource: "env-*", stack: "staging" }))), [...root, variable("env-API_BASE_URL"), variable("env-OTHER_URL")]);
+      assert.deepEqual(gate(staging), []);
+      // A glob narrower than * is fine.
+      assert.deepEqual(gate(judgeWith(book(file(waiver({ resource: "*_BASE_URL" }))))), []);
+    });
+
+    it("reports problems in file order, past the tenth entry too", () => {
+      const entries = Array.from({ length: 11 }, (_, index) => waiver({ resource: `env-${index}`, approvedBy: index === 2 || index === 10 ? "mallory" : "maria-chen" }));
+      const errors = judgeWith(book(file(...entries.reverse()))).filter((v) => v.policy === "policy-waivers-valid");
+      assert.deepEqual(errors.map((v) => /waivers\[(\d+)\]/.exec(v.message)?.[1]), ["0", "8"]);
+    });
+
     it("reports several distinct bad waivers at once, each by its index", () => {
       const verdicts = judgeWith(
         book(file(waiver({ stack: "*" }), waiver({ approvedBy: "mallory" }), waiver({ policy: "database-role-password-generated", resource: "db-app" }), waiver({ resource: "env-*", expires: "2027-01-10" }))),
@@ -182,9 +232,45 @@ describe("policies: waivers", () => {
 
     it("unreadable YAML or another top-level key fails closed too; no file means no waivers", () => {
       assert.match(book("waivers: [\n").problems[0]!, /not valid YAML/);
-      assert.match(book("exceptions: []\n").problems[0]!, /unexpected: exceptions/);
+      assert.match(book("exceptions: []\nnotes: []\n").problems[0]!, /expected a mapping with only a `waivers` list \(unexpected: exceptions, notes\)$/);
+      assert.match(book("- policy: vercel-env-var-sensitive\n").problems[0]!, /: expected a mapping with only a `waivers` list$/, "a bare list");
+      assert.match(book("waivers\n").problems[0]!, /: expected a mapping with only a `waivers` list$/, "a bare word");
+      const scalar = book("waivers: vercel-env-var-sensitive\n").problems;
+      assert.equal(scalar.length, 1);
+      assert.match(scalar[0]!, /\.yaml: waivers must be a list$/);
       const none = loadWaivers(path.join(dir, "absent.yaml"), severityOf);
       assert.deepEqual([none.problems, none.waivers], [[], []]);
+    });
+
+    it("an empty file or an empty `waivers:` waives nothing and is no problem", () => {
+      for (const text of ["", "waivers:\n", "waivers: []\n"]) {
+        const empty = book(text);
+        assert.deepEqual([empty.problems, empty.limitProblems, empty.waivers], [[], [], []], JSON.stringify(text));
+      }
+    });
+
+    it("an entry with no policy is named by its index alone", () => {
+      const { policy: _policy, ...rest } = waiver();
+      assert.match(book(file(rest)).problems[0]!, /: waivers\[0\] is malformed: policy: /);
+    });
+
+    it("when the engine never configured the pack, the default limits hold: no approver, so no waiver applies", () => {
+      const file0 = path.join(dir, "unsettled.yaml");
+      writeFileSync(file0, file(waiver()));
+      const verdicts = judgeWith(loadWaivers(file0, severityOf));
+      assert.deepEqual(levels(verdicts), [["vercel-env-var-sensitive", "(policy level)"], ["policy-waivers-valid", "mandatory"]]);
+      assert.match(verdicts[1]!.message, /approvedBy maria-chen is not an approver \(policy-waivers-valid approvers: none are configured\)/);
+    });
+
+    it("lets the SDK skip the check while the book has nothing for this stack", () => {
+      // The SDK reads the marker when it runs the pack's stack checks: in the stack being judged.
+      const skipped = (text: string) => withEnvironment({ [STACK_ENV]: "production" }, () => markedType(waiverHousekeeping(book(text)).validateStack) !== undefined);
+      const staging = waiver({ stack: "staging" });
+      assert.deepEqual(
+        [file(), file(staging), file(waiver()), file(staging, waiver()), "waivers: [\n"].map((text) => skipped(text)),
+        [true, true, false, false, false],
+        "nothing, a staging waiver; a production waiver, both; a broken file",
+      );
     });
 
     it("the shipped waivers file is valid", () => {

@@ -1,0 +1,81 @@
+/**
+ * `npm run mutate -- <file…>`: mutation testing of pack files with StrykerJS (stryker.config.mjs), one
+ * file at a time, each against the spec files tools/mutate/specs.ts gives it; prints each file's
+ * score and writes its row of the scores table in docs/mutation.md.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { PROJECT_ROOT } from "../projectRoot";
+import { FileScore, formatScore, MutationReport, scoreOf, withScores } from "./report";
+import { specsFor } from "./specs";
+
+const CONFIG = path.join(PROJECT_ROOT, "stryker.config.mjs");
+const HOOK = path.join(PROJECT_ROOT, "tools", "mutate", "mochaCliExtensions.mjs");
+const STRYKER = path.join(PROJECT_ROOT, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
+const DOC = path.join(PROJECT_ROOT, "docs", "mutation.md");
+
+interface StrykerConfig {
+  thresholds: { high: number };
+  jsonReporter: { fileName: string };
+}
+
+function usage(problem: string): never {
+  console.error(`${problem}\nusage: npm run mutate -- <file…>   (pack files, e.g. policies/lib/waivers.ts)`);
+  process.exit(2);
+}
+
+function git(...args: string[]): string {
+  const result = spawnSync("git", args, { cwd: PROJECT_ROOT, encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : "";
+}
+
+/** The commit measured, marked `+` when the file or its specs differ from it. */
+function commitOf(files: string[]): string {
+  const head = git("rev-parse", "--short", "HEAD") || "unknown";
+  return git("status", "--porcelain", "--", ...files) === "" ? head : `${head}+`;
+}
+
+async function main(): Promise<void> {
+  const files = process.argv.slice(2).map((arg) => path.relative(PROJECT_ROOT, path.resolve(arg)).split(path.sep).join("/"));
+  if (files.length === 0) usage("no file named");
+  for (const file of files) {
+    if (!/^policies\/.+\.ts$/.test(file) || !existsSync(path.join(PROJECT_ROOT, file))) usage(`${file}: not a TypeScript file of the policy pack (policies/…/*.ts)`);
+    if (specsFor(PROJECT_ROOT, file).length === 0) usage(`${file}: no spec imports it; add its specs to tools/mutate/specs.ts`);
+  }
+  const config = ((await import(pathToFileURL(CONFIG).href)) as { default: StrykerConfig }).default;
+  const target = config.thresholds.high;
+  const reportFile = path.join(PROJECT_ROOT, config.jsonReporter.fileName);
+  const scores: FileScore[] = [];
+  for (const file of files) {
+    const specs = specsFor(PROJECT_ROOT, file);
+    console.log(`\n== ${file} against ${specs.join(", ")}`);
+    rmSync(reportFile, { force: true });
+    // The hook loads in Stryker's own process (it imports the runner plugin for its options schema);
+    // the test runner processes get it from the config's testRunnerNodeArgs.
+    const run = spawnSync(process.execPath, ["--import", pathToFileURL(HOOK).href, STRYKER, "run", CONFIG, "--mutate", file], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FLIGHTDECK_MUTATE_SPECS: specs.join(",") },
+      stdio: "inherit",
+    });
+    if (run.status !== 0 || !existsSync(reportFile)) {
+      console.error(`${file}: Stryker failed (exit ${run.status ?? run.signal}); no score recorded`);
+      process.exitCode = 1;
+      continue;
+    }
+    const score = scoreOf(JSON.parse(readFileSync(reportFile, "utf8")) as MutationReport, file, specs, commitOf([file, ...specs]));
+    scores.push(score);
+    writeFileSync(DOC, withScores(readFileSync(DOC, "utf8"), [score], target));
+  }
+  console.log(`\nmutation score (target ${target}%; docs/mutation.md updated):`);
+  for (const score of scores) {
+    const verdict = score.score !== undefined && score.score >= target ? "meets target" : "BELOW target";
+    console.log(`  ${score.file}: ${formatScore(score.score)} (${score.killed + score.timeout} detected of ${score.killed + score.timeout + score.survived + score.noCoverage}; ${score.ignored} ignored) ${verdict}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
