@@ -7,7 +7,7 @@ import { githubProvider } from "../infra/github/provider";
 import { AccessRole } from "./aws/accessRole";
 import { AuditTrail } from "./aws/auditTrail";
 import { BreakGlassAlarm } from "./aws/breakGlassAlarm";
-import { ProgramStackScope, mergeStatements, programDeployStatements } from "./aws/programPermissions";
+import { ProgramStackScope, drillRegisterReadStatements, mergeStatements, programDeployStatements } from "./aws/programPermissions";
 import { SecretsKey } from "./aws/secretsKey";
 import { StateBackend } from "./aws/stateBackend";
 import { StackLocation, s3BackendUrl } from "./aws/stateLayout";
@@ -163,13 +163,15 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
     region,
     auditBucket: stack.auditBucket,
     backups: stack.backups,
-    githubOidcProviderArn,
   });
   const grantState = (role: AccessRole, name: string, statements: pulumi.Output<PolicyStatement[]> | undefined) => {
     if (statements) role.grant(name, statements);
   };
 
   grantState(preview, "read-state", withState((bucket) => stateReadStatements(bucket, locations)));
+  // A preview runs the program, which reads each stack's drill register by path (infra/backup/drillRegister.ts).
+  const registers = drillRegisterReadStatements(settings.program.stacks.map(scopeOf));
+  if (registers.length > 0) preview.grant("read-drill-registers", registers);
   for (const stack of settings.program.stacks) {
     const role = deployRoles[stack.name]!;
     role.grant(`apply-${stack.name}`, protectedKeys.apply((keys) => programDeployStatements(scopeOf(stack), keys)));

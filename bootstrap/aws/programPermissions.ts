@@ -1,4 +1,5 @@
 import { PolicyStatement } from "../../infra/aws/policyDocument";
+import { drillRegister } from "../../infra/backup/contract";
 
 /**
  * What a `pulumi up` of one flightdeck stack does in AWS, by resource type of the program (infra/aws,
@@ -42,8 +43,26 @@ export interface ProgramStackScope {
   auditBucket: string;
   /** The stack's backup buckets (flightdeck:disasterRecovery.backups), when it declares disaster recovery. */
   backups?: { bucketName: string; replica?: { region: string; bucketName: string } };
-  /** The GitHub OIDC provider the program's audit role trusts (the bootstrap's; the program only references it). */
-  githubOidcProviderArn: string;
+}
+
+/** Chatbot actions the Service Authorization Reference gives no resource type: IAM matches them only against "*". */
+export const CHATBOT_UNSCOPABLE_ACTIONS = ["chatbot:CreateSlackChannelConfiguration", "chatbot:DescribeSlackChannelConfigurations", "chatbot:ListTagsForResource"] as const;
+
+/**
+ * The preview role's read of the drill registers of stacks with disaster recovery, by path, as
+ * infra/backup/drillRegister.ts reads them on every preview (the path `/flightdeck/<slug>/<stack>/restore-drill/`;
+ * its ARN drops the leading slash; GetParametersByPath is authorised against the path requested:
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html). Both spellings of the
+ * path, with and without its trailing slash, and nothing under another path: the preview role reads no other parameter.
+ */
+export function drillRegisterReadStatements(scopes: readonly Pick<ProgramStackScope, "slug" | "stack" | "account" | "region" | "backups">[]): PolicyStatement[] {
+  const paths = scopes
+    .filter((scope) => scope.backups !== undefined)
+    .flatMap((scope) => {
+      const path = drillRegister.parameterPrefix(scope.slug, scope.stack).replace(/^\//, "");
+      return [`arn:aws:ssm:${scope.region}:${scope.account}:parameter/${path}`, `arn:aws:ssm:${scope.region}:${scope.account}:parameter/${path.replace(/\/$/, "")}`];
+    });
+  return paths.length === 0 ? [] : [{ Sid: "ReadDrillRegisterByPath", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: paths }];
 }
 
 /** `<slug>-<stack>`: the prefix of every name the program gives a stack's resources. */
@@ -85,6 +104,7 @@ export function programResourceScopes(scope: ProgramStackScope) {
 /** The statements that let one stack's `pulumi up` manage that stack's AWS resources, and none of the bootstrap's keys. */
 export function programDeployStatements(scope: ProgramStackScope, protectedKeyArns: readonly string[]): PolicyStatement[] {
   const scopes = programResourceScopes(scope);
+  const { account } = scope;
   return [
     {
       Sid: "StackRoles",
@@ -117,7 +137,6 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.roles,
       Condition: { StringEquals: { "iam:PassedToService": [...PASSED_TO_SERVICES] } },
     },
-    { Sid: "ReadGithubOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: scope.githubOidcProviderArn },
     {
       Sid: "StackTopics",
       Effect: "Allow",
@@ -144,9 +163,12 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.alarms,
     },
     {
+      // GetParametersByPath: the restore drill's register, read by path on every preview and up (infra/backup/drillRegister.ts),
+      // authorised against the path requested, here within the stack's own parameters
+      // (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html).
       Sid: "StackRotationRegister",
       Effect: "Allow",
-      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
+      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
       Resource: scopes.parameters,
     },
     {
@@ -162,19 +184,25 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
     },
     // DescribeParameters has no resource type (the reference lists none): it only reads names and metadata.
     { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
+    // Chatbot's CreateSlackChannelConfiguration, DescribeSlackChannelConfigurations and ListTagsForResource have no
+    // resource type in the Service Authorization Reference, so IAM matches them only against "*"
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awschatbot.html: "If the column is
+    // blank, you must specify all resources ('*')"); the others name the stack's channels.
+    { Sid: "CreateChatbotChannels", Effect: "Allow", Action: [...CHATBOT_UNSCOPABLE_ACTIONS], Resource: "*" },
     {
       Sid: "StackChatbotChannels",
       Effect: "Allow",
-      Action: [
-        "chatbot:CreateSlackChannelConfiguration",
-        "chatbot:UpdateSlackChannelConfiguration",
-        "chatbot:DeleteSlackChannelConfiguration",
-        "chatbot:DescribeSlackChannelConfigurations",
-        "chatbot:ListTagsForResource",
-        "chatbot:TagResource",
-        "chatbot:UntagResource",
-      ],
+      Action: ["chatbot:UpdateSlackChannelConfiguration", "chatbot:DeleteSlackChannelConfiguration", "chatbot:TagResource", "chatbot:UntagResource"],
       Resource: scopes.chatbot,
+    },
+    {
+      // The first channel configuration makes Chatbot's service-linked role (https://docs.aws.amazon.com/chatbot/latest/adminguide/slr-permissions.html;
+      // the statement IAM documents for it: https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html#service-linked-role-permissions).
+      Sid: "ChatbotServiceLinkedRole",
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: `arn:aws:iam::${account}:role/aws-service-role/management.chatbot.amazonaws.com/AWSServiceRoleForAWSChatbot`,
+      Condition: { StringEquals: { "iam:AWSServiceName": "management.chatbot.amazonaws.com" } },
     },
     {
       Sid: "StackBuckets",
@@ -208,6 +236,10 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
         "s3:PutBucketTagging",
         // PutBucketReplication and DeleteBucketReplication are both authorised by s3:PutReplicationConfiguration.
         "s3:PutReplicationConfiguration",
+        // Deleting a bucket the stack no longer declares, and its policy. A protected bucket (production's audit and
+        // backup buckets) is never deleted by the engine, and a backup bucket's own policy denies s3:DeleteBucket.
+        "s3:DeleteBucketPolicy",
+        "s3:DeleteBucket",
       ],
       Resource: scopes.buckets,
     },

@@ -117,30 +117,68 @@ export function patternMatchesAssumeRole(pattern: Plain | undefined, roleArn: st
   return strings(parameters["roleArn"]).includes(roleArn);
 }
 
-/** Why the role's assumptions would not reach anyone, or undefined when a rule, a topic and a subscription carry them. */
+/**
+ * AssumeRole is a read-only management event: a rule receives it only in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+ * ("Receiving read-only management events from AWS services",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html#eb-service-event-cloudtrail-management).
+ */
+export const READ_ONLY_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+/** CloudTrail logs calls to the STS global endpoint in us-east-1 (https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#stscloudtrail_region). */
+export const GLOBAL_ENDPOINT_REGION = "us-east-1";
+
+/** The region a resource is in: its own `region` argument (@pulumi/aws 7), else its provider's. */
+function regionOf(resource: StackResource): string | undefined {
+  return knownString(resource.props["region"]) ?? knownString(resource.provider?.props["region"]);
+}
+
+/** Whether a resource's ARN input (or its dependency) names a topic of the stack that has a subscription. */
+function subscribedTopic(target: StackResource, resources: StackResource[]): boolean {
+  const arn = knownString(target.props["arn"]);
+  const topic = resources
+    .filter((resource) => resource.type === SNS_TOPIC)
+    .find((candidate) => {
+      const name = knownString(candidate.props["name"]);
+      return (name !== undefined && arn !== undefined && arn.endsWith(`:${name}`)) || (target.propertyDependencies["arn"] ?? []).includes(candidate.urn);
+    });
+  if (!topic) return false;
+  const topicName = knownString(topic.props["name"]);
+  return resources.some(
+    (resource) => resource.type === SNS_SUBSCRIPTION && ((topicName !== undefined && (knownString(resource.props["topic"]) ?? "").endsWith(`:${topicName}`)) || resource.dependencies.includes(topic.urn)),
+  );
+}
+
+function targetsOf(rule: StackResource, resources: StackResource[]): StackResource[] {
+  const ruleName = knownString(rule.props["name"]);
+  return resources.filter((resource) => resource.type === EVENT_TARGET && (knownString(resource.props["rule"]) === ruleName || resource.dependencies.includes(rule.urn)));
+}
+
+/**
+ * Why the role's assumptions would not reach anyone, or undefined when they do: a rule in the read-only-events
+ * state matches them and targets a subscribed topic (in region R), and the STS global endpoint's events are covered
+ * too: R is us-east-1, or a rule there in the same state forwards them to R's default event bus.
+ */
 export function alarmGap(roleArn: string, resources: StackResource[]): string | undefined {
-  const rules = resources.filter((resource) => resource.type === EVENT_RULE && resource.props["state"] !== "DISABLED" && patternMatchesAssumeRole(jsonDocument(resource.props["eventPattern"]), roleArn));
-  if (rules.length === 0) return `no EventBridge rule of this stack matches its AssumeRole events (source aws.sts, eventName AssumeRole, requestParameters.roleArn ${roleArn})`;
-  const topics = resources.filter((resource) => resource.type === SNS_TOPIC);
-  for (const rule of rules) {
-    const ruleName = knownString(rule.props["name"]);
-    for (const target of resources.filter((resource) => resource.type === EVENT_TARGET && (knownString(resource.props["rule"]) === ruleName || resource.dependencies.includes(rule.urn)))) {
-      const arn = knownString(target.props["arn"]);
-      const topic = topics.find((candidate) => {
-        const name = knownString(candidate.props["name"]);
-        return (name !== undefined && arn !== undefined && arn.endsWith(`:${name}`)) || (target.propertyDependencies["arn"] ?? []).includes(candidate.urn);
-      });
-      if (!topic) continue;
-      const topicName = knownString(topic.props["name"]);
-      const subscribed = resources.some(
-        (resource) =>
-          resource.type === SNS_SUBSCRIPTION &&
-          ((topicName !== undefined && (knownString(resource.props["topic"]) ?? "").endsWith(`:${topicName}`)) || resource.dependencies.includes(topic.urn)),
-      );
-      if (subscribed) return undefined;
-    }
+  const matching = resources.filter((resource) => resource.type === EVENT_RULE && resource.props["state"] !== "DISABLED" && patternMatchesAssumeRole(jsonDocument(resource.props["eventPattern"]), roleArn));
+  if (matching.length === 0) return `no EventBridge rule of this stack matches its AssumeRole events (source aws.sts, eventName AssumeRole, requestParameters.roleArn ${roleArn})`;
+  const rules = matching.filter((rule) => rule.props["state"] === READ_ONLY_EVENTS_STATE);
+  if (rules.length === 0) {
+    return `its EventBridge rule is in state ${knownString(matching[0]!.props["state"]) ?? "ENABLED"}, which skips read-only management events such as sts:AssumeRole: set state ${READ_ONLY_EVENTS_STATE}`;
   }
-  return "its EventBridge rule has no target topic of this stack with a subscription: the alarm reaches nobody";
+  const paging = rules.filter((rule) => targetsOf(rule, resources).some((target) => subscribedTopic(target, resources)));
+  if (paging.length === 0) return "its EventBridge rule has no target topic of this stack with a subscription: the alarm reaches nobody";
+  const pagingRegions = new Set(paging.map(regionOf));
+  if (pagingRegions.has(GLOBAL_ENDPOINT_REGION)) return undefined;
+  const forwarded = rules.some(
+    (rule) =>
+      regionOf(rule) === GLOBAL_ENDPOINT_REGION &&
+      targetsOf(rule, resources).some((target) => {
+        const bus = /^arn:aws[a-z-]*:events:([a-z0-9-]+):\d{12}:event-bus\/default$/.exec(knownString(target.props["arn"]) ?? "");
+        return bus !== null && pagingRegions.has(bus[1]) && knownString(target.props["roleArn"]) !== undefined;
+      }),
+  );
+  return forwarded
+    ? undefined
+    : `no rule in ${GLOBAL_ENDPOINT_REGION} (state ${READ_ONLY_EVENTS_STATE}) pages or forwards to the alarm's region: an AssumeRole through the STS global endpoint, which CloudTrail delivers in ${GLOBAL_ENDPOINT_REGION}, reaches nobody`;
 }
 
 /** Whether the stack declares a logging CloudTrail trail (EventBridge receives CloudTrail's API-call events only while one logs). */

@@ -53,7 +53,7 @@ export async function runBootstrap(raw: Record<string, unknown> = sampleBootstra
 
 /**
  * The custom resources of a run as the pack's stack policies see them (test/policies/judge.ts fixtures):
- * inputs, protect, and dependencies by name. The GitHub resources keep the bootstrap's own provider.
+ * inputs, protect, dependencies by name, and the provider each is analyzed with.
  */
 export function fixturesOf(run: Evaluation): Fixture[] {
   const byUrn = new Map(run.resources.map((resource) => [resource.urn, resource]));
@@ -61,8 +61,9 @@ export function fixturesOf(run: Evaluation): Fixture[] {
   return run.resources
     .filter((resource) => resource.custom && !resource.type.startsWith("pulumi:providers:"))
     .map((resource) => {
+      // The provider the engine hands the pack: the resource's explicit provider, else its package's default one.
       const providerUrn = resource.options.provider?.slice(0, resource.options.provider.lastIndexOf("::"));
-      const provider = providerUrn === undefined ? undefined : providers.get(providerUrn);
+      const provider = providerUrn === undefined ? resource.provider : providers.get(providerUrn);
       return {
         type: resource.type,
         name: resource.name,

@@ -80,7 +80,7 @@ describe("npm run plan -- --project bootstrap", function () {
     assert.match(outside.errors[0] ?? "", /^--project goes with --judge unless it names a project of this checkout/);
     const unknownStack = await runPlan(["--project", "bootstrap", "--stack", "production", "--no-policy"]);
     assert.equal(unknownStack.exitCode, 2);
-    assert.equal(unknownStack.errors[0], `unknown stack "production": no Pulumi.production.yaml in ${BOOTSTRAP_DIR}`);
+    assert.equal(unknownStack.errors[0], `unknown stack "production": no Pulumi.production.yaml in ${BOOTSTRAP_DIR} (stacks there: bootstrap)`);
     await assert.rejects(
       evaluateProgram({ project: "someone-elses", stack: "bootstrap", config: {}, secretKeys: [] }),
       (error: unknown) => error instanceof UnknownProjectError && /no program for Pulumi project "someone-elses" in this checkout \(known: flightdeck, flightdeck-bootstrap\)/.test(error.message),

@@ -25,7 +25,7 @@ const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercont
 function scope(stack: "staging" | "production"): ProgramStackScope {
   // As bootstrap/Pulumi.bootstrap.yaml declares them, from each stack's flightdeck:disasterRecovery.backups.
   const backups = stack === "production" ? { bucketName: "flightpro-db-backups-production", replica: { region: "us-west-2", bucketName: "flightpro-db-backups-production-usw2" } } : { bucketName: "flightpro-db-backups-staging" };
-  return { slug: "flightpro", stack, account: ACCOUNT, region: REGION, auditBucket: `flightpro-deploy-audit-${stack}`, backups, githubOidcProviderArn: OIDC };
+  return { slug: "flightpro", stack, account: ACCOUNT, region: REGION, auditBucket: `flightpro-deploy-audit-${stack}`, backups };
 }
 
 /** The ARN each planned AWS resource is managed through (its own, or its parent's: a bucket's configuration is the bucket's). */

@@ -121,6 +121,6 @@ describe("npm run plan", () => {
     const bad = spawnSync(tsx, ["tools/plan/main.ts", "--stack", "nope"], { cwd: PROJECT_DIR, encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.equal(bad.stdout, "");
-    assert.equal(bad.stderr, `plan: unknown stack "nope": no Pulumi.nope.yaml in ${PROJECT_DIR}\n`);
+    assert.equal(bad.stderr, `plan: unknown stack "nope": no Pulumi.nope.yaml in ${PROJECT_DIR} (stacks there: production, staging)\n`);
   });
 });

@@ -101,7 +101,7 @@ describe("npm run plan -- --judge", function () {
       [["--judge", old], /^--judge .*old\.json: resources\[0\] has no options \(saved by a flightdeck that predates --judge\?/],
       [["--judge", old, "--no-policy"], /^--judge needs the policy pack: drop --no-policy$/],
       [["--project", project], /^--project goes with --judge/],
-      [["--judge", old, "--project", path.join(dir, "nowhere")], /^unknown stack "production": no Pulumi\.production\.yaml in .*nowhere$/],
+      [["--judge", old, "--project", path.join(dir, "nowhere")], /^unknown stack "production": no Pulumi\.production\.yaml in .*nowhere \(stacks there: none\)$/],
     ];
     for (const [flags, message] of cases) {
       const result = await runPlan(["--stack", "production", ...flags]);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { buildPack } from "../../policies/pack";
 import { POLICY_END, POLICY_REFERENCE_FILES, POLICY_START, firstSentence, policyReference } from "../../tools/policyReference";
 
-describe("policy reference (README.md and policies/README.md)", () => {
+describe("policy reference (docs/policies.md and policies/README.md)", () => {
   const table = policyReference();
 
   for (const file of POLICY_REFERENCE_FILES) {

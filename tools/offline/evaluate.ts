@@ -4,7 +4,7 @@ import { readNamespace } from "../../infra/config/load";
 import { stackFileName } from "../../infra/config/secretKeys";
 import { FilePosition, InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
-import { RecordedResource, RecordingMonitor } from "./monitor";
+import { RecordedInvoke, RecordedResource, RecordingMonitor } from "./monitor";
 import { unwrapSecrets } from "./values";
 import { ROLLOUT_CLOCK_ENV } from "../../infra/flags/clock";
 import { PROJECT_ROOT } from "../projectRoot";
@@ -44,8 +44,10 @@ export interface Evaluation {
   placeholders: string[];
   /** Fully-qualified secret keys set encrypted in the stack file; their placeholder follows the ciphertext. */
   encryptedPlaceholders: string[];
-  /** Every invoke the program made (token, and the provider reference it went to; "" for the default provider). */
-  invokes?: { token: string; provider: string }[];
+  /** Every invoke the program made (token, the provider reference it went to, "" for the default provider, and its arguments). */
+  invokes?: RecordedInvoke[];
+  /** Every resource the program read instead of declaring (stack references, `.get`s). */
+  reads?: { type: string; name: string; id: string }[];
 }
 
 export { InvalidConfigError };
@@ -116,5 +118,6 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
     placeholders,
     encryptedPlaceholders,
     invokes: monitor.invokes,
+    reads: monitor.reads,
   };
 }

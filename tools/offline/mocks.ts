@@ -16,6 +16,30 @@ function plausibleUuid(text: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The id the mocks give a KMS key of that logical name, and its ARN in a region. */
+export function mockKeyId(name: string): string {
+  return plausibleUuid(`kms:${name}`);
+}
+
+export function mockKeyArn(name: string, region: string): string {
+  return `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${mockKeyId(name)}`;
+}
+
+/**
+ * ARNs of the resource types whose ARN the program hands to other resources (policies, targets), in the
+ * formats of AWS's Service Authorization Reference (lambda function, codebuild project, ssm parameter
+ * without the name's leading slash, logs log-group, iam policy, events rule, cloudtrail trail).
+ */
+const ARN_FORMATS: Record<string, (region: string, name: string) => string> = {
+  "aws:lambda/function:Function": (region, name) => `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}`,
+  "aws:codebuild/project:Project": (region, name) => `arn:aws:codebuild:${region}:${ACCOUNT_ID}:project/${name}`,
+  "aws:ssm/parameter:Parameter": (region, name) => `arn:aws:ssm:${region}:${ACCOUNT_ID}:parameter/${name.replace(/^\//, "")}`,
+  "aws:cloudwatch/logGroup:LogGroup": (region, name) => `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${name}`,
+  "aws:iam/policy:Policy": (_, name) => `arn:aws:iam::${ACCOUNT_ID}:policy/${name}`,
+  "aws:cloudwatch/eventRule:EventRule": (region, name) => `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${name}`,
+  "aws:cloudtrail/trail:Trail": (region, name) => `arn:aws:cloudtrail:${region}:${ACCOUNT_ID}:trail/${name}`,
+};
+
 /**
  * Mocked engine answers: every custom resource gets an id (outputs only resolve with one),
  * `aws:*` resources an ARN, and the invokes the program makes answer as the providers would.
@@ -37,7 +61,9 @@ export function offlineMocks(
       if (args.type.startsWith("aws:")) {
         const service = args.type.split(":")[1]?.split("/")[0] ?? "aws";
         const resourceName = args.inputs["name"] ?? args.inputs["bucket"] ?? args.name;
-        state["arn"] = `arn:aws:${service}:${region}:${ACCOUNT_ID}:${String(resourceName)}`;
+        // @pulumi/aws 7 resources take a `region` argument ("Defaults to the Region set in the provider configuration").
+        const resourceRegion = typeof args.inputs["region"] === "string" ? args.inputs["region"] : region;
+        state["arn"] = ARN_FORMATS[args.type]?.(resourceRegion, String(resourceName)) ?? `arn:aws:${service}:${resourceRegion}:${ACCOUNT_ID}:${String(resourceName)}`;
         if (args.type === "aws:s3/bucket:Bucket") state["bucket"] = args.inputs["bucket"] ?? args.name;
         if (args.type === "aws:iam/role:Role") state["arn"] = `arn:aws:iam::${ACCOUNT_ID}:role/${String(resourceName)}`;
         if (args.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
@@ -45,9 +71,8 @@ export function offlineMocks(
         }
         if (args.type === "aws:s3/bucket:Bucket") state["arn"] = `arn:aws:s3:::${String(state["bucket"])}`;
         if (args.type === "aws:kms/key:Key") {
-          const keyId = plausibleUuid(`kms:${args.name}`);
-          state["keyId"] = keyId;
-          state["arn"] = `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}`;
+          state["keyId"] = mockKeyId(args.name);
+          state["arn"] = mockKeyArn(args.name, resourceRegion);
         }
       }
       if (args.type === "random:index/randomPassword:RandomPassword") {

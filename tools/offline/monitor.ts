@@ -44,6 +44,14 @@ export interface RecordedResource {
   provider?: RecordedProvider;
 }
 
+/** An invoke (a data source) as the program made it. */
+export interface RecordedInvoke {
+  token: string;
+  /** The provider reference it went to ("" for the default provider). */
+  provider: string;
+  args: Record<string, unknown>;
+}
+
 /** The stack's config as the engine has it, for default providers: fully-qualified keys, and which are secret. */
 export interface EngineConfig {
   config: Record<string, string>;
@@ -109,12 +117,21 @@ export class RecordingMonitor extends MockMonitor {
     return super.registerResource(req, callback);
   }
 
-  /** Every invoke the program made, with the provider reference it went to ("" for the default provider). */
-  readonly invokes: { token: string; provider: string }[] = [];
+  /** Every invoke the program made, with the provider reference it went to ("" for the default provider) and its arguments. */
+  readonly invokes: RecordedInvoke[] = [];
 
-  override async invoke(req: { getTok(): string; getProvider(): string }, callback: RegisterCallback): Promise<void> {
-    this.invokes.push({ token: req.getTok(), provider: req.getProvider() });
+  override async invoke(req: { getTok(): string; getProvider(): string; getArgs(): unknown }, callback: RegisterCallback): Promise<void> {
+    const args = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getArgs() as Parameters<typeof pulumi.runtime.deserializeProperties>[0], true)).value;
+    this.invokes.push({ token: req.getTok(), provider: req.getProvider(), args: (args ?? {}) as Record<string, unknown> });
     return super.invoke(req, callback);
+  }
+
+  /** Every resource the program read rather than declared (a StackReference, a `.get`): its type, name and id. */
+  readonly reads: { type: string; name: string; id: string }[] = [];
+
+  override async readResource(req: { getType(): string; getName(): string; getId(): string }, callback: RegisterCallback): Promise<void> {
+    this.reads.push({ type: req.getType(), name: req.getName(), id: req.getId() });
+    return super.readResource(req as Parameters<MockMonitor["readResource"]>[0], callback);
   }
 
   /** A custom resource's provider: the explicit one it names (`urn::id`), else its package's default provider. */

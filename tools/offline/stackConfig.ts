@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { Alias, LineCounter, Node as YamlNode, isMap, isScalar, parseDocument, visit } from "yaml";
 import { FilePosition, StackFileError } from "./errors";
@@ -19,12 +19,24 @@ export class UnknownStackError extends Error {}
 /** How many alias expansions a stack file may need; a file past it is an alias bomb (eemeli/yaml's own default). */
 const MAX_ALIAS_COUNT = 100;
 
+/** The stacks a project directory has a stack file for, sorted. */
+export function stacksIn(projectDir: string): string[] {
+  if (!existsSync(projectDir)) return [];
+  return readdirSync(projectDir)
+    .map((file) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
+}
+
 /** Reads Pulumi.yaml's project-level values and Pulumi.<stack>.yaml, the stack's value winning per key. */
 export function readStackConfig(stack: string, projectDir: string): StackConfigMap {
   const projectFile = path.join(projectDir, "Pulumi.yaml");
   const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !existsSync(stackFile)) {
-    throw new UnknownStackError(`unknown stack ${JSON.stringify(stack)}: no ${path.basename(stackFile)} in ${projectDir}`);
+    const stacks = stacksIn(projectDir);
+    throw new UnknownStackError(
+      `unknown stack ${JSON.stringify(stack)}: no ${path.basename(stackFile)} in ${projectDir} (stacks there: ${stacks.length > 0 ? stacks.join(", ") : "none"})`,
+    );
   }
   const project = readYamlFile(projectFile, "Pulumi.yaml");
   const stackDocument = readYamlFile(stackFile, path.basename(stackFile));

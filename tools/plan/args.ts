@@ -1,3 +1,5 @@
+import { parseFlags } from "../cli/flags";
+
 /** Command-line arguments of `npm run plan`. */
 export interface PlanArgs {
   stack: string;
@@ -19,6 +21,8 @@ export interface PlanArgs {
    * Default: this checkout's root project.
    */
   project?: string;
+  /** Text format: every input of every resource, instead of the collapsed tree. */
+  verbose: boolean;
 }
 
 export const planFormats = ["text", "json", "markdown", "sarif", "evaluation"] as const;
@@ -28,43 +32,41 @@ export class UsageError extends Error {}
 
 export const USAGE =
   `usage: npm run plan -- --stack <name> [--format ${planFormats.join("|")}] [--out FILE] [--against BASE.json] [--at ISO-TIME]\n` +
-  "                      [--policy-pack DIR | --no-policy] [--project DIR] [--judge PLAN.json]";
+  "                      [--policy-pack DIR | --no-policy] [--project DIR] [--judge PLAN.json] [--verbose]";
+
+const FLAGS = {
+  stack: { type: "string" },
+  format: { type: "string" },
+  out: { type: "string" },
+  against: { type: "string" },
+  at: { type: "string" },
+  "policy-pack": { type: "string" },
+  "no-policy": { type: "boolean" },
+  judge: { type: "string" },
+  project: { type: "string" },
+  verbose: { type: "boolean" },
+} as const;
 
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
-  const values = new Map<string, string>();
-  let policies = true;
-  const valueFlags = new Set(["--stack", "--format", "--out", "--against", "--at", "--policy-pack", "--judge", "--project"]);
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    if (arg === "--no-policy") {
-      policies = false;
-      continue;
-    }
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    if (!valueFlags.has(flag)) throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
-    const value = inline ?? argv[++index];
-    if (value === undefined || value.startsWith("--") || value === "") throw new UsageError(`${flag} needs a value`);
-    if (values.has(flag)) throw new UsageError(`${flag} given twice`);
-    values.set(flag, value);
-  }
-  const stack = values.get("--stack");
+  const flags = parseFlags(argv, FLAGS, (message) => new UsageError(message));
+  const stack = flags.stack;
   if (!stack) throw new UsageError("--stack is required");
-  const format = values.get("--format") ?? "text";
+  const format = flags.format ?? "text";
   if (!(planFormats as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be one of ${planFormats.join(", ")} (got ${JSON.stringify(format)})`);
   }
   let at: Date | undefined;
-  const atText = values.get("--at");
+  const atText = flags.at;
   if (atText !== undefined) {
     at = new Date(atText);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(atText) || Number.isNaN(at.getTime())) {
       throw new UsageError(`--at must be an ISO 8601 time such as 2026-12-01T15:00:00Z (got ${JSON.stringify(atText)})`);
     }
   }
-  const policyPack = values.get("--policy-pack");
-  const judge = values.get("--judge");
-  const project = values.get("--project");
+  const policies = !flags["no-policy"];
+  const policyPack = flags["policy-pack"];
+  const judge = flags.judge;
   if (!policies && policyPack !== undefined) throw new UsageError("--policy-pack and --no-policy contradict each other");
   if (!policies && judge !== undefined) throw new UsageError("--judge needs the policy pack: drop --no-policy");
-  return { stack, format: format as PlanFormat, out: values.get("--out"), against: values.get("--against"), at, policies, policyPack, judge, project };
+  return { stack, format: format as PlanFormat, out: flags.out, against: flags.against, at, policies, policyPack, judge, project: flags.project, verbose: flags.verbose === true };
 }

@@ -124,7 +124,7 @@ function render(plan: PlanDocument, args: PlanArgs, projectDir: string): string 
     case "sarif":
       return JSON.stringify(renderSarif(plan, configFiles(plan.stack, projectDir)), null, 2) + "\n";
     case "text":
-      return renderText(plan);
+      return renderText(plan, { verbose: args.verbose });
   }
 }
 

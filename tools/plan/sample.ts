@@ -5,7 +5,7 @@ import { PlanDocument, PolicyDescription, PolicySection, planDocument } from "./
 
 /**
  * A small, realistic pair of plans (production and staging, each against its base) for the
- * README's sample pull-request comment; a spec checks the README shows what the renderer makes.
+ * sample pull-request comment in docs/plan.md; a spec checks it shows what the renderer makes.
  */
 export function samplePlans(): PlanDocument[] {
   return [production(), staging()];

@@ -1,3 +1,5 @@
+import { parseFlags } from "../cli/flags";
+
 /** Command-line arguments of `npm run preview` and `npm run up` (thin wrappers over the Pulumi CLI). */
 export type PulumiCommand = "preview" | "up";
 
@@ -31,24 +33,21 @@ export function usage(command: PulumiCommand): string {
 /** At least this many characters, as for a waiver's reason: a reason says why. */
 export const MIN_REASON_LENGTH = 10;
 
-interface FlagSpec {
-  names: string[];
-  commands: PulumiCommand[];
-  value: boolean;
-}
+/** The wrapper's flags (the Pulumi CLI's names and one-letter aliases), and which command takes each. */
+const FLAGS = {
+  stack: { type: "string", short: "s" },
+  project: { type: "string" },
+  message: { type: "string", short: "m" },
+  diff: { type: "boolean" },
+  refresh: { type: "boolean", short: "r" },
+  "expect-no-changes": { type: "boolean" },
+  json: { type: "boolean", short: "j" },
+  yes: { type: "boolean", short: "y" },
+  "skip-preview": { type: "boolean", short: "f" },
+  "break-glass": { type: "string" },
+} as const;
 
-const FLAGS: Record<string, FlagSpec> = {
-  stack: { names: ["--stack", "-s"], commands: ["preview", "up"], value: true },
-  project: { names: ["--project"], commands: ["preview", "up"], value: true },
-  message: { names: ["--message", "-m"], commands: ["preview", "up"], value: true },
-  diff: { names: ["--diff"], commands: ["preview", "up"], value: false },
-  refresh: { names: ["--refresh", "-r"], commands: ["preview", "up"], value: false },
-  expectNoChanges: { names: ["--expect-no-changes"], commands: ["preview", "up"], value: false },
-  json: { names: ["--json", "-j"], commands: ["preview"], value: false },
-  yes: { names: ["--yes", "-y"], commands: ["up"], value: false },
-  skipPreview: { names: ["--skip-preview", "-f"], commands: ["up"], value: false },
-  breakGlass: { names: ["--break-glass"], commands: ["up"], value: true },
-};
+const ONLY: Partial<Record<keyof typeof FLAGS, PulumiCommand>> = { json: "preview", yes: "up", "skip-preview": "up", "break-glass": "up" };
 
 /**
  * Parses the wrapper's own flags. Anything else is refused rather than passed on: the wrapper
@@ -56,46 +55,27 @@ const FLAGS: Record<string, FlagSpec> = {
  * and the like cannot be slipped through it.
  */
 export function parseWrapperArgs(command: PulumiCommand, argv: readonly string[]): WrapperArgs {
-  const seen = new Map<string, string | true>();
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    const equals = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = equals > 0 ? arg.slice(0, equals) : arg;
-    const entry = Object.entries(FLAGS).find(([, spec]) => spec.names.includes(name));
-    if (!entry) throw new WrapperUsageError(`unknown argument ${JSON.stringify(arg)}`);
-    const [key, spec] = entry;
-    if (!spec.commands.includes(command)) throw new WrapperUsageError(`${name} is not a flag of npm run ${command}`);
-    if (seen.has(key)) throw new WrapperUsageError(`${spec.names[0]} given twice`);
-    if (spec.value) {
-      const value = equals > 0 ? arg.slice(equals + 1) : argv[++index];
-      if (value === undefined || value.startsWith("-")) throw new WrapperUsageError(`${spec.names[0]} needs a value`);
-      seen.set(key, value);
-    } else {
-      if (equals > 0) throw new WrapperUsageError(`${name} takes no value`);
-      seen.set(key, true);
-    }
+  const flags = parseFlags(argv, FLAGS, (message) => new WrapperUsageError(message));
+  for (const [flag, only] of Object.entries(ONLY)) {
+    if (only !== command && flags[flag as keyof typeof FLAGS] !== undefined) throw new WrapperUsageError(`--${flag} is not a flag of npm run ${command}`);
   }
-  const text = (key: string) => {
-    const value = seen.get(key);
-    return typeof value === "string" ? value : undefined;
-  };
-  const stack = text("stack");
+  const stack = flags.stack;
   if (!stack) throw new WrapperUsageError("--stack is required");
-  const breakGlass = text("breakGlass");
+  const breakGlass = flags["break-glass"];
   if (breakGlass !== undefined && breakGlass.trim().length < MIN_REASON_LENGTH) {
     throw new WrapperUsageError(`--break-glass needs a reason that says why (at least ${MIN_REASON_LENGTH} characters, got ${JSON.stringify(breakGlass)})`);
   }
   return {
     command,
     stack,
-    project: text("project"),
-    diff: seen.has("diff"),
-    refresh: seen.has("refresh"),
-    expectNoChanges: seen.has("expectNoChanges"),
-    json: seen.has("json"),
-    yes: seen.has("yes"),
-    skipPreview: seen.has("skipPreview"),
-    message: text("message"),
+    project: flags.project,
+    diff: flags.diff === true,
+    refresh: flags.refresh === true,
+    expectNoChanges: flags["expect-no-changes"] === true,
+    json: flags.json === true,
+    yes: flags.yes === true,
+    skipPreview: flags["skip-preview"] === true,
+    message: flags.message,
     breakGlass: breakGlass?.trim(),
   };
 }

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { stacksIn } from "../offline/stackConfig";
 import { WrapperArgs, WrapperUsageError } from "./args";
 
 /** Stacks that only the pipeline applies; `npm run up` refuses them elsewhere unless --break-glass. */
@@ -14,10 +15,7 @@ export const policyConfigFile = (stack: string, packDir: string = POLICY_PACK_DI
  * `<pack>/config/<stack>.json` beside the pack (`packDir` relative to the project directory).
  */
 export function knownStacks(projectDir: string, packDir: string = POLICY_PACK_DIR): string[] {
-  return readdirSync(projectDir)
-    .map((file) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined && existsSync(path.join(projectDir, policyConfigFile(stack, packDir))))
-    .sort();
+  return stacksIn(projectDir).filter((stack) => existsSync(path.join(projectDir, policyConfigFile(stack, packDir))));
 }
 
 /**

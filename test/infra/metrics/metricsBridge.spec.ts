@@ -33,7 +33,7 @@ describe("MetricsBridge (sample stacks)", () => {
     const schedule = production.one(SCHEDULE, "-metrics-schedule");
     assert.equal(inputAt(schedule, "scheduleExpression"), "rate(1 minute)");
     assert.equal(inputAt(schedule, "flexibleTimeWindow.mode"), "OFF");
-    assert.equal(inputAt(schedule, "target.arn"), "arn:aws:lambda:us-east-1:123456789012:flightpro-production-metrics-bridge");
+    assert.equal(inputAt(schedule, "target.arn"), "arn:aws:lambda:us-east-1:123456789012:function:flightpro-production-metrics-bridge");
   });
 
   it("publishes the monitoring table's metrics with the names, units and dimensions the alarms read", () => {

@@ -59,7 +59,7 @@ describe("workflow files", () => {
 
   describe("Alembic's version table in the migrator's own schema", () => {
     // The app's alembic/env.py passes ALEMBIC_VERSION_TABLE_SCHEMA to context.configure(version_table_schema=…)
-    // (README, "The database"); Alembic creates only the table there, never the schema
+    // (docs/operations.md, "The database"); Alembic creates only the table there, never the schema
     // (sqlalchemy/alembic@rel_1_19_1:alembic/runtime/migration.py _ensure_version_table). Without the variable it
     // writes public.alembic_version, which app and readonly could reach through the default privileges on public.
     for (const model of ["staging-prod", "direct-prod"] as const) {

@@ -1,13 +1,19 @@
 import type { PlanDiff } from "../diff";
-import { PlanDocument, PlannedResource } from "../document";
+import { PlanDocument, PlannedResource, PolicySection } from "../document";
 import { policyLines } from "./policyText";
 
 const MAX_VALUE = 96;
 const MAX_DEPTH = 3;
 
-/** The plan as a tree of resources under their components, key inputs beneath each, then a summary. */
-export function renderText(plan: PlanDocument): string {
-  const lines: string[] = [`Plan of stack ${plan.stack} (project ${plan.project}), evaluated offline`, ""];
+/**
+ * The plan as text: the verdict first (and the violations with their remediation), then the resources
+ * as a tree under their components. By default a component's resources of one type are one line (count
+ * and names) without inputs, so a 200-resource stack fits a screen; `verbose` lists each resource with
+ * its inputs.
+ */
+export function renderText(plan: PlanDocument, options: { verbose?: boolean } = {}): string {
+  const lines: string[] = [`Plan of stack ${plan.stack} (project ${plan.project}), evaluated offline`, verdictLine(plan.policy)];
+  if (plan.policy) lines.push("", ...policyLines(plan.policy));
   const children = new Map<string | null, PlannedResource[]>();
   for (const resource of plan.resources) {
     const siblings = children.get(resource.parent) ?? [];
@@ -17,20 +23,28 @@ export function renderText(plan: PlanDocument): string {
   const known = new Set(plan.resources.map((resource) => resource.urn));
   const roots = plan.resources.filter((resource) => resource.parent === null || !known.has(resource.parent));
 
+  lines.push("", `Resources: ${plan.summary.resources}${options.verbose ? "" : " (inputs with --verbose or --format json)"}`);
   const visit = (resource: PlannedResource, indent: string) => {
     lines.push(`${indent}${resource.custom ? "+" : "▸"} ${resource.type}  ${resource.name}`);
-    if (resource.custom) {
+    if (resource.custom && options.verbose) {
       for (const line of inputLines(resource.inputs)) lines.push(`${indent}    ${line}`);
     }
-    for (const child of children.get(resource.urn) ?? []) visit(child, indent + "  ");
+    const inner = children.get(resource.urn) ?? [];
+    if (options.verbose) {
+      for (const child of inner) visit(child, indent + "  ");
+      return;
+    }
+    for (const child of inner.filter((child) => !child.custom || (children.get(child.urn) ?? []).length > 0)) visit(child, indent + "  ");
+    for (const line of leafGroupLines(resource.name, inner.filter((child) => child.custom && (children.get(child.urn) ?? []).length === 0))) {
+      lines.push(`${indent}  ${line}`);
+    }
   };
   for (const root of roots) visit(root, "");
 
-  lines.push("", `Summary: ${plan.summary.resources} resources`);
+  lines.push("", "By type:");
   const width = Math.max(...Object.keys(plan.summary.byType).map((type) => type.length));
   for (const [type, count] of Object.entries(plan.summary.byType)) lines.push(`  ${type.padEnd(width)}  ${count}`);
   if (plan.diff) lines.push("", ...diffLines(plan.diff));
-  if (plan.policy) lines.push("", ...policyLines(plan.policy));
   if ((plan.encryptedSecrets ?? []).length > 0) {
     lines.push("", `Encrypted secrets (set; only the Pulumi CLI decrypts them, so the plan follows their ciphertext): ${(plan.encryptedSecrets ?? []).join(", ")}`);
   }
@@ -38,6 +52,38 @@ export function renderText(plan: PlanDocument): string {
     lines.push("", `Unset secrets (offline placeholders; \`pulumi up\` requires them): ${plan.unsetSecrets.join(", ")}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** One line that says whether the change may go ahead. */
+export function verdictLine(policy: PolicySection | undefined): string {
+  if (!policy) return "Verdict: not judged (--no-policy)";
+  const mandatory = [...new Set(policy.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))];
+  const advisory = policy.violations.filter((v) => v.enforcementLevel !== "mandatory").length;
+  const counts = `${advisory} advisory, ${policy.waived.length} waived`;
+  if (mandatory.length === 0) return `Verdict: passes (no mandatory violation; ${counts})`;
+  const count = policy.violations.length - advisory;
+  return `Verdict: BLOCKED by ${count} mandatory violation${count === 1 ? "" : "s"} of ${mandatory.join(", ")} (${counts})`;
+}
+
+/** A component's leaf resources, one line per type: `+ 3 × type: name, name, name`, names without the component's prefix. */
+function leafGroupLines(parentName: string, leaves: readonly PlannedResource[]): string[] {
+  const byType = new Map<string, string[]>();
+  for (const leaf of leaves) {
+    const name = leaf.name.startsWith(`${parentName}-`) && leaf.name.length > parentName.length + 1 ? `…-${leaf.name.slice(parentName.length + 1)}` : leaf.name;
+    byType.set(leaf.type, [...(byType.get(leaf.type) ?? []), name]);
+  }
+  return [...byType.entries()].map(([type, names]) => (names.length === 1 ? `+ ${type}  ${names[0]}` : `+ ${names.length} × ${type}  ${shortList(names)}`));
+}
+
+function shortList(names: readonly string[]): string {
+  const shown: string[] = [];
+  let length = 0;
+  for (const name of names) {
+    if (shown.length > 0 && length + name.length > MAX_VALUE) return `${shown.join(", ")}, … (${names.length - shown.length} more)`;
+    shown.push(name);
+    length += name.length + 2;
+  }
+  return shown.join(", ");
 }
 
 const SIGN = { create: "+", update: "~", replace: "+-", delete: "-" } as const;
