@@ -21,6 +21,9 @@ export const WAIVERS_POLICY = "policy-waivers-valid";
 /** The gate's own checks: a waiver of them would switch the gate off. */
 const GATE_POLICIES: ReadonlySet<string> = new Set([WAIVERS_POLICY, CONFIG_POLICY]);
 
+// Their anchors are a second guard: without them, V8 still refuses text around an ISO instant
+// (Date.parse gives NaN), and a day must come back from toISOString as written; so a mutant that drops
+// an anchor survives, equivalent.
 const day = /^\d{4}-\d{2}-\d{2}$/;
 const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -74,9 +77,11 @@ export interface WaiverBook {
   waivers: FiledWaiver[];
   /** Problems found when the file was read; with any, no waiver applies (fail closed). */
   problems: string[];
-  /** Problems against the limits, for the stack and time the book was settled for; with any, no waiver applies. */
-  limitProblems: string[];
-  settled: boolean;
+  /**
+   * Problems against the limits, for the stack and time the book was settled for; with any, no waiver
+   * applies. Undefined until settled (the pack settles it when the engine configures it).
+   */
+  limitProblems?: string[];
   /** File indexes of waivers that waived a violation in this process. */
   used: Set<number>;
 }
@@ -85,7 +90,7 @@ export interface WaiverBook {
 export type SeverityOf = (policy: string) => Severity | undefined;
 
 function emptyBook(file: string): WaiverBook {
-  return { file, waivers: [], problems: [], limitProblems: [], settled: false, used: new Set() };
+  return { file, waivers: [], problems: [], used: new Set() };
 }
 
 /**
@@ -128,7 +133,7 @@ export function loadWaivers(file: string, severityOf: SeverityOf): WaiverBook {
     book.problems.push(`${file}: not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     return book;
   }
-  if (document === null || document === undefined) return book;
+  if (document == null) return book; // an empty document, or only comments
   const isMapping = typeof document === "object" && !Array.isArray(document);
   const entries = isMapping ? (document as Record<string, unknown>)["waivers"] : undefined;
   const extraKeys = isMapping ? Object.keys(document).filter((key) => key !== "waivers") : [];
@@ -184,27 +189,32 @@ function maxDaysFor(limits: WaiverLimits, policy: string): number {
  * expiring at most the allowed number of days away. (An expiry in the past is not a problem of the
  * file: that waiver has simply run out, and policy-waivers-valid says so.)
  */
-export function settleWaivers(book: WaiverBook, limits: WaiverLimits, stack: string, at: Date): void {
-  book.limitProblems = [];
-  book.settled = true;
+export function settleWaivers(book: WaiverBook, limits: WaiverLimits, stack: string, at: Date): string[] {
+  const problems: string[] = [];
+  book.limitProblems = problems;
   const approvers = new Set(limits.approvers.map((approver) => approver.trim().toLowerCase()));
   for (const waiver of book.waivers) {
     if (waiver.stack !== stack) continue;
     const label = `${book.file}: waivers[${waiver.index}] (policy ${waiver.policy})`;
     if (!approvers.has(waiver.approvedBy.trim().toLowerCase())) {
       const who = limits.approvers.length > 0 ? `one of ${limits.approvers.join(", ")}` : "none are configured";
-      book.limitProblems.push(`${label}: approvedBy ${waiver.approvedBy} is not an approver (policy-waivers-valid approvers: ${who})`);
+      problems.push(`${label}: approvedBy ${waiver.approvedBy} is not an approver (policy-waivers-valid approvers: ${who})`);
     }
     const maxDays = maxDaysFor(limits, waiver.policy);
     if (expiryOf(waiver).getTime() - at.getTime() > maxDays * DAY_MS) {
-      book.limitProblems.push(`${label}: expires ${waiver.expires}, more than ${maxDays} day(s) away; a waiver of ${waiver.policy} lasts at most ${maxDays} day(s)`);
+      problems.push(`${label}: expires ${waiver.expires}, more than ${maxDays} day(s) away; a waiver of ${waiver.policy} lasts at most ${maxDays} day(s)`);
     }
   }
+  return problems;
+}
+
+/** The book's limit problems, settled with the default limits if the engine never configured the pack. */
+function limitProblemsOf(book: WaiverBook, at: Date): string[] {
+  return book.limitProblems ?? settleWaivers(book, DEFAULT_LIMITS, currentStack(), at);
 }
 
 function usable(book: WaiverBook, at: Date): boolean {
-  if (!book.settled) settleWaivers(book, DEFAULT_LIMITS, currentStack(), at);
-  return book.problems.length === 0 && book.limitProblems.length === 0;
+  return book.problems.length === 0 && limitProblemsOf(book, at).length === 0;
 }
 
 /** The root stack resource's name, to which the engine attributes stack-level violations. */
@@ -266,6 +276,7 @@ export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): Flightd
     copyMarker(validate, validateStack);
     return { ...policy, validateStack };
   }
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent: every policy of the pack has one validateResource function (define.ts); the other shapes are @pulumi/policy's.
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
   const wrapped = validations.map((validate) => {
     const fn: ResourceValidation = (args, report) => validate(args, waivingReporter(book, policy, args.urn, report));
@@ -317,16 +328,17 @@ export function waiverHousekeeping(book: WaiverBook): StackValidationPolicy {
   const declared = stackPolicy<WaiverLimits>(HOUSEKEEPING, { config: { defaults: DEFAULT_LIMITS, schema: limitsSchema }, validate: () => undefined });
   const validateStack: StackValidation = (args, report) => {
     const at = now();
+    const limitProblems = limitProblemsOf(book, at);
     // Only the stack's resources tell whether a glob is as broad as `*`. Reported here, after the resource
     // policies ran: a violation such a waiver turned into a note above stands, as this mandatory error says.
     for (const waiver of book.waivers) {
       if (waiver.stack !== currentStack() || waiver.severity !== "high") continue;
       const broad = coversEveryResource(waiver, args.resources);
       const problem = broad === undefined ? undefined : `${book.file}: waivers[${waiver.index}] (policy ${waiver.policy}): ${broad}`;
-      if (problem !== undefined && !book.limitProblems.includes(problem)) book.limitProblems.push(problem);
+      if (problem !== undefined && !limitProblems.includes(problem)) limitProblems.push(problem);
     }
     const valid = usable(book, at);
-    for (const problem of [...book.problems, ...book.limitProblems].sort((a, b) => entryIndex(a) - entryIndex(b))) {
+    for (const problem of [...book.problems, ...limitProblems].sort((a, b) => entryIndex(a) - entryIndex(b))) {
       reportWith(report, { message: `${problem}; no waiver applies until it is fixed`, enforcementLevel: "mandatory" });
     }
     if (!valid) return;

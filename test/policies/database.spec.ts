@@ -3,7 +3,7 @@ import { databasePolicies } from "../../policies/rules/database";
 import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { RecordedResource, runSampleStack } from "../harness";
 import { validStack } from "./fixtures";
-import { Fixture, MutationCase, assertOnly, judge, mutate, withInput, without } from "./judge";
+import { Fixture, MutationCase, assertOnly, judge, mutate, urnOf, withInput, without } from "./judge";
 
 /**
  * The database policies over what the program really plans: the production stack's PostgreSQL
@@ -15,6 +15,8 @@ const GRANT = "postgresql:index/grant:Grant";
 const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
 const DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
 const ROLE = "postgresql:index/role:Role";
+const DATABASE = "postgresql:index/database:Database";
+const SCHEMA = "postgresql:index/schema:Schema";
 const DATABASE_TYPES = ["pulumi:providers:postgresql", "random:index/randomPassword:RandomPassword"];
 
 /** The plan's database resources as fixtures: logical names, inputs, dependencies by name. */
@@ -43,11 +45,27 @@ function grant(name: string, props: Record<string, unknown>): Fixture {
   return { type: GRANT, name, props: { database: "flightpro", withGrantOption: false, ...props } };
 }
 
-function itBlocks(cases: MutationCase[]): void {
+/** One `it` per case: exactly one violation, of the case's policy, with its message, and (when named) on that resource. */
+function itBlocks(cases: (MutationCase & { resource?: string })[]): void {
   for (const testCase of cases) {
-    it(`${testCase.policy}: ${testCase.title}`, () => assertOnly(verdictsOf(testCase.stack()), testCase.policy, testCase.message));
+    it(`${testCase.policy}: ${testCase.title}`, () => {
+      const stack = testCase.stack();
+      const verdicts = verdictsOf(stack);
+      assertOnly(verdicts, testCase.policy, testCase.message);
+      if (testCase.resource !== undefined) assert.equal(verdicts[0]!.urn, urnOf(stack.find((fixture) => fixture.name === testCase.resource)!));
+    });
   }
 }
+
+/** A second database on the server, with its `public` schema: each needs its own revoke of PUBLIC's defaults. */
+const reports: Fixture[] = [
+  { type: DATABASE, name: "db-reports", props: { name: "flightpro_reports" } },
+  { type: SCHEMA, name: "db-reports-schema", props: { name: "public", database: "flightpro_reports", owner: "flightpro_owner", policies: [] } },
+];
+const reportsRevokes: Fixture[] = [
+  grant("reports-database-revoke", { database: "flightpro_reports", role: "public", objectType: "database", privileges: [] }),
+  grant("reports-schema-revoke", { database: "flightpro_reports", role: "public", schema: "public", objectType: "schema", privileges: [] }),
+];
 
 describe("policies: database", () => {
   before(async () => {
@@ -80,6 +98,7 @@ describe("policies: database", () => {
       stack = withInput(stack, db("app-sequences"), "privileges", ["USAGE", "SELECT", "UPDATE"]);
       stack = added(stack, grant("public-tables-revoke", { role: "public", schema: "public", objectType: "table", privileges: [] }));
       assert.deepEqual(verdictsOf(stack), []);
+      assert.deepEqual(verdictsOf([...plan(), ...reports, ...reportsRevokes]), [], "a second database with its own revokes");
     });
 
     it("a password not known until apply", () => {
@@ -150,6 +169,20 @@ describe("policies: database", () => {
         message: /flightpro_readonly is made a member of pg_write_all_data/,
       },
       {
+        title: "an outside role named like a migrator made a member of the owner (a name is not a stack role)",
+        stack: () => added(plan(), { type: GRANT_ROLE, name: "db-outside-migrator", props: { role: "analytics_migrator", grantRole: "flightpro_owner", withAdminOption: false } }),
+        policy: "database-role-membership-least-privilege",
+        message: /^analytics_migrator is made a member of flightpro_owner \(GrantRole\)/,
+        resource: "db-outside-migrator",
+      },
+      {
+        title: "the migrator made a member of an outside role named like an owner",
+        stack: () => added(plan(), { type: GRANT_ROLE, name: "db-migrator-outside-owner", props: { role: "flightpro_migrator", grantRole: "analytics_owner", withAdminOption: false } }),
+        policy: "database-role-membership-least-privilege",
+        message: /^flightpro_migrator is made a member of analytics_owner \(GrantRole\)/,
+        resource: "db-migrator-outside-owner",
+      },
+      {
         title: "the owner role granted to a person's login outside the stack",
         stack: () => added(plan(), { type: GRANT_ROLE, name: "db-analyst-owner", props: { role: "analyst", grantRole: "flightpro_owner" } }),
         policy: "database-role-membership-least-privilege",
@@ -187,6 +220,27 @@ describe("policies: database", () => {
       { title: "the database's revoke removed", stack: () => without(plan(), db("public-database-revoke")), policy: "database-public-no-privileges", message: /database flightpro has no Grant revoking PUBLIC/ },
       { title: "the migration schema's revoke removed", stack: () => without(plan(), db("public-migrations-schema-revoke")), policy: "database-public-no-privileges", message: /schema alembic has no Grant revoking all from PUBLIC/ },
       { title: "the revoke aimed at another schema", stack: () => withInput(plan(), db("public-schema-revoke"), "schema", "other"), policy: "database-public-no-privileges", message: /schema public has no Grant revoking/ },
+      {
+        title: "the database's revoke turned into an empty grant to the app (it revokes nothing from PUBLIC)",
+        stack: () => withInput(plan(), db("public-database-revoke"), "role", "flightpro_app"),
+        policy: "database-public-no-privileges",
+        message: /^database flightpro has no Grant revoking PUBLIC's default CONNECT and TEMPORARY$/,
+        resource: db("database"),
+      },
+      {
+        title: "a second database without its own revoke (the first database's does not cover it)",
+        stack: () => [...plan(), ...reports, reportsRevokes[1]!],
+        policy: "database-public-no-privileges",
+        message: /^database flightpro_reports has no Grant revoking PUBLIC's default CONNECT and TEMPORARY$/,
+        resource: "db-reports",
+      },
+      {
+        title: "the second database's public schema without its own revoke",
+        stack: () => [...plan(), ...reports, reportsRevokes[0]!],
+        policy: "database-public-no-privileges",
+        message: /^schema public has no Grant revoking all from PUBLIC$/,
+        resource: "db-reports-schema",
+      },
     ]);
   });
 

@@ -72,7 +72,7 @@ describe("policies: deployment schedule", () => {
       const stack = withScheduleStep((step) => {
         env(step)["SCHEDULE_FREEZES"] += [
           "",
-          "2025-11-10 11-10 from-with-year",
+          "2025-11-10 11-10 from with year", // a name of several words
           "11-10 2025-11-10 to-with-year",
           "2025-11-12 11-14 starts-in-two-days", // a year on `from` does not stretch the freeze back
           "11-01 2025-11-05 ended-five-days-ago", // nor one on `to` forward
@@ -82,7 +82,7 @@ describe("policies: deployment schedule", () => {
       const verdicts = judge(stack, { now: IN_WINDOW, policies: [deploySchedule] });
       assert.deepEqual(
         verdicts.map((v) => v.message),
-        ["from-with-year, 2025-11-10 – 11-10", "to-with-year, 11-10 – 2025-11-10"].map((freeze) => `deploys are frozen (${freeze}); it is Tue 2026-11-10 11:00 America/New_York`),
+        ["from with year, 2025-11-10 – 11-10", "to-with-year, 11-10 – 2025-11-10"].map((freeze) => `deploys are frozen (${freeze}); it is Tue 2026-11-10 11:00 America/New_York`),
       );
       assert.deepEqual(policiesOf(judge(stack, { now: "2026-11-12T16:00:00Z", policies: [deploySchedule] })), ["schedule-production-deploy-window"], "the one-day freeze on its day");
     });
@@ -163,6 +163,15 @@ describe("policies: deployment schedule", () => {
       floorCase("an action before it that can change its environment", (_s, doc) => { doc.jobs["preflight"]!.steps.unshift({ uses: "someorg/set-env@0123456789012345678901234567890123456789" }); }, /an action\) runs before it and can change its environment/),
       floorCase("the schedule as an expression", (s) => { env(s)["SCHEDULE_FREEZES"] = "${{ vars.FREEZES }}"; }, /SCHEDULE_FREEZES is an expression/),
       floorCase("the pre-flight no longer needed by the deploy job", (_s, doc) => { delete doc.jobs["deploy"]!["needs"]; }, /jobs\.deploy deploys to production without an effective schedule check \(it needs no job with a schedule check\)/),
+      // A schedule the script would refuse (it fails closed) or read otherwise is no schedule: each is named.
+      floorCase("a deploy day that is not a weekday", (s) => { env(s)["SCHEDULE_DEPLOY_DAYS"] = "Tue Thursday"; }, /without an effective schedule check \(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_DAYS: not a weekday: Thursday\)$/),
+      floorCase("no deploy day", (s) => { env(s)["SCHEDULE_DEPLOY_DAYS"] = "  "; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_DAYS names no day\)$/),
+      floorCase("a freeze without a name", (s) => { env(s)["SCHEDULE_FREEZES"] = "12-20 01-02 holidays\n2026-11-23 2026-11-30"; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_FREEZES: not FROM TO NAME with MM-DD or YYYY-MM-DD dates: 2026-11-23 2026-11-30\)$/),
+      floorCase("a freeze date that is a word", (s) => { env(s)["SCHEDULE_FREEZES"] = "December 01-02 holidays"; }, /SCHEDULE_FREEZES: not FROM TO NAME with MM-DD or YYYY-MM-DD dates: December 01-02 holidays\)$/),
+      floorCase("a time zone that is not a name", (s) => { env(s)["SCHEDULE_TIMEZONE"] = "America/New York"; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_TIMEZONE is not a time zone name: America\/New York\)$/),
+      floorCase("hours without minutes", (s) => { env(s)["SCHEDULE_DEPLOY_HOURS"] = "10-14"; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_HOURS is not HH:MM-HH:MM\)$/),
+      floorCase("the hours left out", (s) => { delete env(s)["SCHEDULE_DEPLOY_HOURS"]; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_HOURS is not set; jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_HOURS is not HH:MM-HH:MM\)$/),
+      floorCase("the zone as a mapping", (s) => { (s["env"] as Record<string, unknown>)["SCHEDULE_TIMEZONE"] = { name: "America/New_York" }; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_TIMEZONE is not a plain value\)$/),
     ];
     for (const testCase of cases) {
       it(`${FLOOR}: ${testCase.title}`, () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { ReportViolation } from "@pulumi/policy";
 import { findCredentials } from "../../policies/lib/credentials";
-import { noPlaintextCredentials, publicEnvVarNotSecret, secretRotationComplete, secretRotationCurrent } from "../../policies/rules/secrets";
+import { noPlaintextCredentials, publicEnvVarNotSecret, secretPolicies, secretRotationComplete, secretRotationCurrent, VERCEL_ENV_VARS } from "../../policies/rules/secrets";
 import { validStack } from "./fixtures";
 import { Fixture, Verdict, itRejects, judge, stackArgs, urnOf, withInput, without } from "./judge";
 
@@ -169,6 +169,54 @@ describe("policies: secrets", () => {
       message: /secret STRIPE_SECRET_KEY has no rotation register entry/,
     },
   ]);
+
+  it("a plain Vercel variable that targets development and production must be sensitive (only a development-only one may not)", () => {
+    // @pulumiverse/vercel 5.x ProjectEnvironmentVariable `sensitive`: "Variables targeting only `development` must set this to `false`."
+    const targeting = (targets: string[]) =>
+      judge(withInput(withInput(validStack(), "env-STRIPE_SECRET_KEY", "sensitive", false), "env-STRIPE_SECRET_KEY", "targets", targets), { policies: secretPolicies });
+    assert.deepEqual(targeting(["development"]), [], "development only: Vercel refuses sensitive");
+    const both = targeting(["development", "production"]);
+    assert.deepEqual(both.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", urnOf({ type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", name: "env-STRIPE_SECRET_KEY" })]]);
+    assert.match(both[0]!.message, /^STRIPE_SECRET_KEY is not sensitive/);
+  });
+
+  it("a rotation period of 0 days is no period", () => {
+    const verdicts = judge(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation({ periodDays: 0 })), { policies: [secretRotationCurrent] });
+    assert.deepEqual(verdicts.map((v) => [v.policy, v.message]), [["secrets-rotation-register-current", "the register entry is malformed: missing or invalid: periodDays"]]);
+  });
+
+  describe("the bulk variables resource (vercel.ProjectEnvironmentVariables) is judged like single variables", () => {
+    const bulk = (...variables: Record<string, unknown>[]): Fixture[] => [
+      ...validStack(),
+      { type: VERCEL_ENV_VARS, name: "env-bulk", props: { projectId: "prj_1", variables: variables.map((variable) => ({ targets: ["production"], ...variable })) } },
+    ];
+    const bulkUrn = urnOf({ type: VERCEL_ENV_VARS, name: "env-bulk" });
+    const on = (verdicts: Verdict[]) => verdicts.map((v) => [v.policy, v.urn, v.message]);
+
+    it("a plain secret in it is not sensitive, and a sensitive one must be in the rotation register", () => {
+      assert.deepEqual(on(judge(bulk({ key: "LOG_LEVEL", value: "info", sensitive: false }), { policies: secretPolicies })), [], "a plain runtime setting");
+      const plain = judge(bulk({ key: "STRIPE_SECRET_KEY", value: "opaque-test-value", sensitive: false }), { policies: secretPolicies });
+      assert.deepEqual(plain.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", bulkUrn]]);
+      assert.match(plain[0]!.message, /^STRIPE_SECRET_KEY is not sensitive; only NEXT_PUBLIC_\*, .* may be plain$/);
+      assert.deepEqual(on(judge(bulk({ key: "SENTRY_AUTH_TOKEN", value: "opaque-test-value", sensitive: true }), { policies: secretPolicies })), [
+        ["secrets-rotation-register-complete", bulkUrn, "secret SENTRY_AUTH_TOKEN has no rotation register entry: its rotation is not judged"],
+      ]);
+    });
+
+    it("a NEXT_PUBLIC_* name that says secret is refused", () => {
+      assert.deepEqual(on(judge(bulk({ key: "NEXT_PUBLIC_STRIPE_SECRET_KEY", value: "opaque-test-value", sensitive: false }), { policies: [publicEnvVarNotSecret] })), [
+        ["secrets-public-env-var-not-secret", bulkUrn, "NEXT_PUBLIC_STRIPE_SECRET_KEY is public (NEXT_PUBLIC_*) but its name says it is a secret"],
+      ]);
+    });
+
+    it("its readable values are scanned for credentials, by their place in the list; a sensitive value is not", async () => {
+      const found = await scan(bulk({ key: "LOG_LEVEL", value: "info", sensitive: false }, { key: "FEATURE_FLAGS_UNRELEASED", value: sample.githubClassic, sensitive: false }));
+      assert.deepEqual(found.map((v) => v.urn), [bulkUrn]);
+      assert.match(found[0]!.message, /^variables\[1\]\.value contains a credential in plain text \(detected by secretlint-rule-github/);
+      assert.deepEqual(await scan(bulk({ key: "GITHUB_TOKEN", value: sample.githubClassic, sensitive: true })), []);
+      assert.equal((await scan(bulk({ key: "NEXT_PUBLIC_GITHUB", value: sample.githubClassic, sensitive: true }))).length, 1, "NEXT_PUBLIC_* is public even when marked sensitive");
+    });
+  });
 
   it("judge rotation against the injected clock", () => {
     assert.deepEqual(judge(validStack(), { now: "2027-01-03T16:00:00Z", policies: [secretRotationCurrent] }), []);

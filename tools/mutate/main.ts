@@ -1,10 +1,12 @@
 /**
  * `npm run mutate -- <file…>`: mutation testing of pack files with StrykerJS (stryker.config.mjs), one
  * file at a time, each against the spec files tools/mutate/specs.ts gives it; prints each file's
- * score and writes its row of the scores table in docs/mutation.md.
+ * score, writes its row of the scores table in docs/mutation.md and keeps its reports as
+ * reports/mutation/<file>.{json,html}. `<file>:<line>[-<line>]` mutates those lines only (Stryker's
+ * mutation range), to look at a few survivors again: its score is printed, not recorded.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../projectRoot";
@@ -19,6 +21,26 @@ const DOC = path.join(PROJECT_ROOT, "docs", "mutation.md");
 interface StrykerConfig {
   thresholds: { high: number };
   jsonReporter: { fileName: string };
+  htmlReporter: { fileName: string };
+}
+
+interface Target {
+  /** The pack file, relative to the repository root. */
+  file: string;
+  /** Lines to mutate (`12` or `12-30`), or the whole file. */
+  lines?: string;
+}
+
+function targetOf(arg: string): Target {
+  const [, given = arg, lines] = /^(.*?)(?::(\d+(?:-\d+)?))?$/.exec(arg) ?? [];
+  return { file: path.relative(PROJECT_ROOT, path.resolve(given)).split(path.sep).join("/"), lines };
+}
+
+/** Stryker's mutation range for lines `from-to`: `file:from:0-to:<end of line>`. */
+function mutateArgument({ file, lines }: Target): string {
+  if (lines === undefined) return file;
+  const [from, to = from] = lines.split("-");
+  return `${file}:${from}:0-${to}:10000`;
 }
 
 function usage(problem: string): never {
@@ -38,23 +60,25 @@ function commitOf(files: string[]): string {
 }
 
 async function main(): Promise<void> {
-  const files = process.argv.slice(2).map((arg) => path.relative(PROJECT_ROOT, path.resolve(arg)).split(path.sep).join("/"));
-  if (files.length === 0) usage("no file named");
-  for (const file of files) {
+  const targets = process.argv.slice(2).map(targetOf);
+  if (targets.length === 0) usage("no file named");
+  for (const { file } of targets) {
     if (!/^policies\/.+\.ts$/.test(file) || !existsSync(path.join(PROJECT_ROOT, file))) usage(`${file}: not a TypeScript file of the policy pack (policies/…/*.ts)`);
     if (specsFor(PROJECT_ROOT, file).length === 0) usage(`${file}: no spec imports it; add its specs to tools/mutate/specs.ts`);
   }
   const config = ((await import(pathToFileURL(CONFIG).href)) as { default: StrykerConfig }).default;
-  const target = config.thresholds.high;
+  const goal = config.thresholds.high;
   const reportFile = path.join(PROJECT_ROOT, config.jsonReporter.fileName);
+  const htmlFile = path.join(PROJECT_ROOT, config.htmlReporter.fileName);
   const scores: FileScore[] = [];
-  for (const file of files) {
+  for (const target of targets) {
+    const { file, lines } = target;
     const specs = specsFor(PROJECT_ROOT, file);
-    console.log(`\n== ${file} against ${specs.join(", ")}`);
+    console.log(`\n== ${file}${lines === undefined ? "" : ` lines ${lines}`} against ${specs.join(", ")}`);
     rmSync(reportFile, { force: true });
     // The hook loads in Stryker's own process (it imports the runner plugin for its options schema);
     // the test runner processes get it from the config's testRunnerNodeArgs.
-    const run = spawnSync(process.execPath, ["--import", pathToFileURL(HOOK).href, STRYKER, "run", CONFIG, "--mutate", file], {
+    const run = spawnSync(process.execPath, ["--import", pathToFileURL(HOOK).href, STRYKER, "run", CONFIG, "--mutate", mutateArgument(target)], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, FLIGHTDECK_MUTATE_SPECS: specs.join(",") },
       stdio: "inherit",
@@ -65,12 +89,20 @@ async function main(): Promise<void> {
       continue;
     }
     const score = scoreOf(JSON.parse(readFileSync(reportFile, "utf8")) as MutationReport, file, specs, commitOf([file, ...specs]));
+    if (lines !== undefined) {
+      console.log(`\n${file} lines ${lines}: ${formatScore(score.score)} (not recorded: part of the file)`);
+      continue;
+    }
     scores.push(score);
-    writeFileSync(DOC, withScores(readFileSync(DOC, "utf8"), [score], target));
+    writeFileSync(DOC, withScores(readFileSync(DOC, "utf8"), [score], goal));
+    const kept = path.join(path.dirname(reportFile), file.replaceAll("/", "_").replace(/\.ts$/, ""));
+    copyFileSync(reportFile, `${kept}.json`);
+    if (existsSync(htmlFile)) copyFileSync(htmlFile, `${kept}.html`);
   }
-  console.log(`\nmutation score (target ${target}%; docs/mutation.md updated):`);
+  if (scores.length === 0) return;
+  console.log(`\nmutation score (target ${goal}%; docs/mutation.md updated):`);
   for (const score of scores) {
-    const verdict = score.score !== undefined && score.score >= target ? "meets target" : "BELOW target";
+    const verdict = score.score !== undefined && score.score >= goal ? "meets target" : "BELOW target";
     console.log(`  ${score.file}: ${formatScore(score.score)} (${score.killed + score.timeout} detected of ${score.killed + score.timeout + score.survived + score.noCoverage}; ${score.ignored} ignored) ${verdict}`);
   }
 }
