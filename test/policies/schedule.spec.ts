@@ -7,7 +7,8 @@ import { SCHEDULE_CHECK_SCRIPT } from "../../policies/lib/scheduleCheck";
 import { deploySchedule, inFreeze, localTime, preflightEnforcesFloor, schedulePolicies } from "../../policies/rules/schedule";
 import { runSampleStack } from "../harness";
 import { validStack } from "./fixtures";
-import { Fixture, IN_WINDOW, itRejects, judge, policiesOf, withInput } from "./judge";
+import { UNKNOWN_STRING } from "../../policies/lib/values";
+import { Fixture, IN_WINDOW, itRejects, judge, policiesOf, settingsProblems, withInput } from "./judge";
 import { deployProductionYaml } from "./workflowFixtures";
 
 const FLOOR = "schedule-production-preflight-enforces-floor";
@@ -30,6 +31,7 @@ function withScheduleStep(edit: (step: Record<string, unknown>, doc: Doc) => voi
   return withInput(validStack(), "workflow-deploy-production", "content", stringify(doc, { lineWidth: 0 }));
 }
 const env = (step: Record<string, unknown>) => step["env"] as Record<string, string>;
+const FRIDAY = "2026-11-13T16:00:00Z";
 
 describe("policies: deployment schedule", () => {
   describe("schedule-production-deploy-window: now, against the stack's committed schedule and the spec's", () => {
@@ -64,6 +66,23 @@ describe("policies: deployment schedule", () => {
       for (const at of ["2026-11-10T15:00:00Z", "2026-11-10T18:59:00Z"]) assert.deepEqual(judge(validStack(), { now: at, policies: [deploySchedule] }), [], at);
     });
 
+    it("a workflow not known until apply, or one that does not parse, leaves the spec's schedule (judged, no note)", () => {
+      for (const content of [UNKNOWN_STRING, "jobs: [\n  SCHEDULE_TIMEZONE: vercel deploy --prod\n"]) {
+        const stack = withInput(validStack(), "workflow-deploy-production", "content", content);
+        assert.deepEqual(judge(stack, { now: IN_WINDOW, policies: [deploySchedule] }), [], content);
+        assert.deepEqual(judge(stack, { now: FRIDAY, policies: [deploySchedule] }).map((v) => [v.policy, v.enforcementLevel]), [["schedule-production-deploy-window", undefined]], content);
+      }
+    });
+
+    it("a stack whose name the pack cannot tell is judged (the schedule fails closed)", () => {
+      assert.deepEqual(policiesOf(judge(validStack(), { now: FRIDAY, stack: "", policies: [deploySchedule] })), ["schedule-production-deploy-window"]);
+    });
+
+    it("its settings are refused by the engine unless they are a list of stack names", () => {
+      assert.deepEqual(settingsProblems(deploySchedule, { stacks: ["production", "production-eu"] }), []);
+      for (const stacks of ["production", [1]]) assert.notDeepEqual(settingsProblems(deploySchedule, { stacks }), [], JSON.stringify(stacks));
+    });
+
     it("a dated freeze binds its own dates only: Black Friday 2026 does not freeze the same week of 2027", () => {
       assert.deepEqual(judge(validStack(), { now: "2027-11-23T16:00:00Z", policies: [deploySchedule] }), []);
     });
@@ -88,7 +107,7 @@ describe("policies: deployment schedule", () => {
     });
 
     itRejects([
-      { title: "a Friday", stack: validStack, options: { now: "2026-11-13T16:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window .*Fri 2026-11-13 11:00/ },
+      { title: "a Friday", stack: validStack, options: { now: FRIDAY }, policy: "schedule-production-deploy-window", message: /^outside the deploy window \(Tue\/Thu 10:00–14:00\); it is Fri 2026-11-13 11:00 America\/New_York$/ },
       { title: "Tuesday 14:00 (the window closes)", stack: validStack, options: { now: "2026-11-10T19:00:00Z" }, policy: "schedule-production-deploy-window", message: /outside the deploy window/ },
       { title: "Tuesday 09:59", stack: validStack, options: { now: "2026-11-10T14:59:00Z" }, policy: "schedule-production-deploy-window", message: /09:59/ },
       // Weeks after the fixture's last restore drill (2026-11-09), which the drill policy reports too.
@@ -105,10 +124,67 @@ describe("policies: deployment schedule", () => {
           SCHEDULE_TIMEZONE: "US/Eastern", // the same zone (Intl resolves it to America/New_York)
           SCHEDULE_DEPLOY_DAYS: "Thu Tue",
           SCHEDULE_DEPLOY_HOURS: "10:30-13:00",
-          SCHEDULE_FREEZES: "12-15 12-31 holidays-early\n01-01 01-05 new-year\n2026-11-20 2026-12-01 black-friday-and-cyber-monday",
+          // Blank lines and spaces around a line, as bash's `read` takes them.
+          SCHEDULE_FREEZES: "12-15 12-31 holidays-early\n\n   01-01 01-05 new-year\n2026-11-20 2026-12-01 black-friday-and-cyber-monday  ",
         });
+        step["run"] = `${SCHEDULE_CHECK_SCRIPT}\n\n`; // trailing blank lines (a YAML block kept with |+)
       });
       assert.deepEqual(judge(stricter, withFloor), []);
+    });
+
+    it("the floor is refused by the engine unless it is a schedule: a zone, weekdays, HH:MM hours, named MM-DD or YYYY-MM-DD freezes", () => {
+      assert.deepEqual(settingsProblems(preflightEnforcesFloor, productionFloor), []);
+      const holidays = { name: "holidays", from: "12-20", to: "01-02" };
+      const { name: _name, ...unnamed } = holidays;
+      const { from: _from, ...noFrom } = holidays;
+      const { to: _to, ...noTo } = holidays;
+      const refused: Record<string, unknown>[] = [
+        { timezone: 5 },
+        { deployDays: "Tue" },
+        { deployDays: ["Tue", "Friday"] },
+        { deployDays: [2] },
+        { deployHours: "10:00-14:00" },
+        { deployHours: { to: "14:00" } },
+        { deployHours: { from: "10:00" } },
+        { deployHours: { from: 10, to: "14:00" } },
+        { deployHours: { from: "10:00", to: "2pm" } },
+        { freezes: "holidays" },
+        { freezes: ["12-20 01-02 holidays"] },
+        { freezes: [unnamed] },
+        { freezes: [noFrom] },
+        { freezes: [noTo] },
+        { freezes: [{ ...holidays, name: 7 }] },
+        { freezes: [{ ...holidays, from: 1220 }] },
+        { freezes: [{ ...holidays, from: "December 20" }] },
+        { freezes: [{ ...holidays, to: 102 }] },
+        { freezes: [{ ...holidays, to: "Jan 2" }] },
+      ];
+      for (const floor of refused) assert.notDeepEqual(settingsProblems(preflightEnforcesFloor, floor), [], JSON.stringify(floor));
+    });
+
+    it("a job in the production environment that deploys by its own script still needs the schedule check", () => {
+      const stack = withScheduleStep((_s, doc) => {
+        doc.jobs["release"] = { environment: "production", "runs-on": "ubuntu-latest", steps: [{ run: "./scripts/release.sh" }] };
+      });
+      const verdicts = judge(stack, withFloor).filter((verdict) => verdict.policy === FLOOR);
+      assert.deepEqual(verdicts.map((v) => v.message), [".github/workflows/deploy-production.yml jobs.release deploys to production without an effective schedule check (it needs no job with a schedule check)"]);
+    });
+
+    it("a deploy waiting for two schedule checks is held by the stricter: one weaker check beside a compliant one passes", () => {
+      const stack = withScheduleStep((step, doc) => {
+        const steps = doc.jobs["preflight"]!.steps;
+        steps.splice(steps.indexOf(step) + 1, 0, { ...step, id: "schedule-again", env: { ...env(step), SCHEDULE_DEPLOY_DAYS: "Tue Thu Fri" } });
+      });
+      assert.deepEqual(judge(stack, withFloor).filter((verdict) => verdict.policy === FLOOR), []);
+    });
+
+    it("a dated freeze of the floor binds until its last day: dropped while it runs, its remaining days are missing", () => {
+      const stack = withScheduleStep((s) => {
+        env(s)["SCHEDULE_FREEZES"] = "12-20 01-02 holidays";
+      });
+      const verdicts = judge(stack, { ...withFloor, now: "2026-11-25T16:00:00Z", policies: [preflightEnforcesFloor] });
+      assert.equal(verdicts.length, 1, JSON.stringify(verdicts));
+      assert.match(verdicts[0]!.message, /the floor's freeze black-friday-2026 \(2026-11-23 to 2026-11-30\) is not frozen on 2026-11-25 … 2026-11-30 \(6 days\)$/);
     });
 
     it("the floor arithmetic: a window that closes later, several extra days, an unknown zone; the floor's zone by another name", () => {
@@ -171,6 +247,10 @@ describe("policies: deployment schedule", () => {
       floorCase("a time zone that is not a name", (s) => { env(s)["SCHEDULE_TIMEZONE"] = "America/New York"; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_TIMEZONE is not a time zone name: America\/New York\)$/),
       floorCase("hours without minutes", (s) => { env(s)["SCHEDULE_DEPLOY_HOURS"] = "10-14"; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_HOURS is not HH:MM-HH:MM\)$/),
       floorCase("the hours left out", (s) => { delete env(s)["SCHEDULE_DEPLOY_HOURS"]; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_HOURS is not set; jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_HOURS is not HH:MM-HH:MM\)$/),
+      floorCase("a deploy day written as a number", (s) => { (s["env"] as Record<string, unknown>)["SCHEDULE_DEPLOY_DAYS"] = 2; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_DAYS: not a weekday: 2\)$/),
+      floorCase("a deploy day written as a boolean", (s) => { (s["env"] as Record<string, unknown>)["SCHEDULE_DEPLOY_DAYS"] = true; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_DEPLOY_DAYS: not a weekday: true\)$/),
+      // No freezes at all is a schedule (the script reads an empty list); it just lacks the floor's.
+      floorCase("the freezes left out", (s) => { delete env(s)["SCHEDULE_FREEZES"]; }, /weaker than the floor: the floor's freeze holidays \(12-20 to 01-02\) is not frozen on 12-20 … 01-02 \(14 days\) every year$/),
       floorCase("the zone as a mapping", (s) => { (s["env"] as Record<string, unknown>)["SCHEDULE_TIMEZONE"] = { name: "America/New_York" }; }, /\(jobs\.preflight\.steps\[1\]: SCHEDULE_TIMEZONE is not a plain value\)$/),
     ];
     for (const testCase of cases) {

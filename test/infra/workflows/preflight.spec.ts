@@ -70,6 +70,7 @@ describe("pre-flight schedule check (the pack's fixed script, the stack's schedu
     assert.equal(runScheduleCheck(bin, never, IN_WINDOW).status, 0);
     const noFreeze = runScheduleCheck(bin, schedule([]), IN_WINDOW);
     assert.equal(noFreeze.status, 0, noFreeze.out);
+    assert.match(noFreeze.out, /^schedule: Tue 2026-11-10 11:00 America\/New_York$/m, "the job log says what it judged");
     const friday = runScheduleCheck(bin, never, "2026-11-13T16:00:00Z");
     assert.equal(friday.status, 1);
     assert.match(friday.out, /::error::outside the deploy window \(Tue Thu 10:00-14:00 America\/New_York; it is Fri 2026-11-13 11:00\)/);
