@@ -27,15 +27,16 @@ export default {
   get mochaOptions() {
     return { config: "tools/mutate/mocharc.cjs", spec: specs() };
   },
-  // See tools/mutate/mochaCliExtensions.mjs (stryker-mutator/stryker-js#6205).
+  // See tools/mutate/mochaCliExtensions.mjs (stryker-mutator/stryker-js#6205): every Stryker process loads the plugins.
   testRunnerNodeArgs: ["--import", path.join(here, "tools", "mutate", "mochaCliExtensions.mjs")],
+  checkerNodeArgs: ["--import", path.join(here, "tools", "mutate", "mochaCliExtensions.mjs")],
   coverageAnalysis: "perTest",
   // The machine's two cores are shared: one test runner process.
   concurrency: 1,
   // Specs are TypeScript run by tsx, which does not type-check; a mutant is judged by the specs alone.
   checkers: [],
   disableTypeChecks: false,
-  ignorePatterns: ["/.build", "/.plan", "/out", "/docs", "/reports"],
+  ignorePatterns: ["/.build", "/.plan", "/out", "/reports"],
   tempDirName: ".stryker-tmp",
   cleanTempDir: true,
   // The json report is what `npm run mutate` reads the score from; html is for reading survivors in a browser.

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import { databasePolicies } from "../../policies/rules/database";
+import { databasePolicies, migrationSchemaPrivate, roleKindDeclared } from "../../policies/rules/database";
 import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { RecordedResource, runSampleStack } from "../harness";
 import { validStack } from "./fixtures";
-import { Fixture, MutationCase, assertOnly, judge, mutate, urnOf, withInput, without } from "./judge";
+import { Fixture, MutationCase, Verdict, assertOnly, judge, mutate, settingsProblems, urnOf, withInput, without } from "./judge";
 
 /**
  * The database policies over what the program really plans: the production stack's PostgreSQL
@@ -35,7 +35,9 @@ let production: Fixture[];
 let staging: Fixture[];
 const plan = () => structuredClone(production);
 const db = (suffix: string) => `flightpro-production-db-${suffix}`;
-const verdictsOf = (stack: Fixture[]) => judge(stack, { policies: databasePolicies });
+const verdictsOf = (stack: Fixture[], config?: Record<string, Record<string, unknown>>) => judge(stack, { policies: databasePolicies, config });
+const said = (verdicts: Verdict[]) => verdicts.map((verdict) => [verdict.policy, verdict.message]);
+const PROVIDER = "flightpro-production-db-provider";
 
 function added(stack: Fixture[], fixture: Fixture): Fixture[] {
   return [...stack, fixture];
@@ -99,6 +101,22 @@ describe("policies: database", () => {
       stack = added(stack, grant("public-tables-revoke", { role: "public", schema: "public", objectType: "table", privileges: [] }));
       assert.deepEqual(verdictsOf(stack), []);
       assert.deepEqual(verdictsOf([...plan(), ...reports, ...reportsRevokes]), [], "a second database with its own revokes");
+      // More valid ways: revokes are no grants (from an outside role, in the migration schema), a database grant's
+      // schema input means nothing, default privileges on future schemas are not in one, owners left to the admin.
+      stack = plan();
+      stack = added(stack, grant("analyst-revoke", { role: "analyst", objectType: "database", privileges: [] }));
+      stack = added(stack, grant("app-alembic-revoke", { role: "flightpro_app", schema: "alembic", objectType: "table", privileges: [] }));
+      stack = withInput(stack, db("app-connect"), "schema", "alembic");
+      stack = added(stack, { type: DEFAULT_PRIVILEGES, name: "app-future-schemas", props: { database: "flightpro", owner: "flightpro_owner", role: "flightpro_app", objectType: "schema", privileges: ["USAGE"] } });
+      stack = withInput(stack, db("database"), "owner", "");
+      stack = withInput(stack, db("schema"), "database", undefined); // the provider's database
+      stack = withInput(stack, db("migrations-schema"), "owner", "");
+      assert.deepEqual(verdictsOf(stack), []);
+      assert.deepEqual(verdictsOf(withInput(plan(), db("schema"), "owner", undefined)), [], "a schema owned by the provider's admin by default");
+      // A login role whose limit is not known until apply is judged then.
+      assert.deepEqual(verdictsOf(withInput(plan(), db("app"), "connectionLimit", UNKNOWN_STRING)), []);
+      // Without the provider's username the database's owner cannot be told from the admin.
+      assert.deepEqual(verdictsOf(withInput(withInput(plan(), PROVIDER, "username", undefined), db("database"), "owner", "ops_person")), []);
     });
 
     it("a password not known until apply", () => {
@@ -128,6 +146,36 @@ describe("policies: database", () => {
       assert.equal(verdicts[0]!.enforcementLevel, "advisory");
       assert.match(verdicts[0]!.message, /not judged during preview: superuser is not known until apply/);
     });
+  });
+
+  it("roles without a name are named as such, and cannot be told a kind", () => {
+    const stack = added(
+      added(added(plan(), { type: ROLE, name: "db-nameless-login", props: { login: true, superuser: true } }), { type: ROLE, name: "db-nameless", props: { superuser: true } }),
+      { type: ROLE, name: "db-nameless-unlimited", props: { login: true, connectionLimit: -1, name: "" } },
+    );
+    assert.deepEqual(said(verdictsOf(stack)).sort(), [
+      ["database-login-role-connection-limited", "login role (unnamed) has connectionLimit -1 (no limit)"],
+      ["database-login-role-connection-limited", "login role (unnamed) has no connectionLimit (the provider's default, -1, is no limit)"],
+      ["database-login-role-least-privilege", "login role (unnamed) has superuser"],
+      ["database-nologin-role-least-privilege", "role (unnamed) (no login) has superuser; its members get it with SET ROLE"],
+      ["database-role-kind-declared", "a role has no name (autonamed): its kind cannot be told"],
+      ["database-role-kind-declared", "a role has no name (autonamed): its kind cannot be told"],
+      ["database-role-kind-declared", "a role has no name (autonamed): its kind cannot be told"],
+    ]);
+  });
+
+  it("a role that two kinds' globs match is refused, and the role kinds must be lists of globs", () => {
+    const roleKinds = { owner: ["*_owner"], migrator: ["*_migrator"], app: ["*_app"], readonly: ["*_readonly", "*_app"], backup: ["*_backup"] };
+    const verdicts = verdictsOf(plan(), { "database-role-kind-declared": { roleKinds } });
+    assert.deepEqual(said(verdicts), [["database-role-kind-declared", "role flightpro_app matches more than one kind: app, readonly"]]);
+    assert.equal(verdicts[0]!.urn, urnOf({ type: ROLE, name: db("app") }));
+    assert.deepEqual(settingsProblems(roleKindDeclared, { roleKinds }), []);
+    for (const bad of ["*_owner", { ...roleKinds, app: "*_app" }]) assert.notDeepEqual(settingsProblems(roleKindDeclared, { roleKinds: bad }), [], JSON.stringify(bad));
+  });
+
+  it("the migration schemas must be a list of names", () => {
+    assert.deepEqual(settingsProblems(migrationSchemaPrivate, { migrationSchemas: ["alembic", "flyway"] }), []);
+    for (const bad of ["alembic", [1]]) assert.notDeepEqual(settingsProblems(migrationSchemaPrivate, { migrationSchemas: bad }), [], JSON.stringify(bad));
   });
 
   describe("connection limits of login roles", () => {
@@ -221,6 +269,20 @@ describe("policies: database", () => {
       { title: "the migration schema's revoke removed", stack: () => without(plan(), db("public-migrations-schema-revoke")), policy: "database-public-no-privileges", message: /schema alembic has no Grant revoking all from PUBLIC/ },
       { title: "the revoke aimed at another schema", stack: () => withInput(plan(), db("public-schema-revoke"), "schema", "other"), policy: "database-public-no-privileges", message: /schema public has no Grant revoking/ },
       {
+        title: "the schema's revoke replaced by a Schema policy naming PUBLIC with no privilege (not a revoke)",
+        stack: () => withInput(without(plan(), db("public-schema-revoke")), db("schema"), "policies", [{ role: "public" }]),
+        policy: "database-public-no-privileges",
+        message: /^schema public has no Grant revoking all from PUBLIC$/,
+        resource: db("schema"),
+      },
+      {
+        title: "the schema's revoke replaced by a revoke of PUBLIC's table privileges in it",
+        stack: () => added(without(plan(), db("public-schema-revoke")), grant("public-tables-revoke", { role: "public", schema: "public", objectType: "table", privileges: [] })),
+        policy: "database-public-no-privileges",
+        message: /^schema public has no Grant revoking all from PUBLIC$/,
+        resource: db("schema"),
+      },
+      {
         title: "the database's revoke turned into an empty grant to the app (it revokes nothing from PUBLIC)",
         stack: () => withInput(plan(), db("public-database-revoke"), "role", "flightpro_app"),
         policy: "database-public-no-privileges",
@@ -244,15 +306,51 @@ describe("policies: database", () => {
     ]);
   });
 
+  it("PUBLIC: the database's revoke turned into a grant of CONNECT is a grant, and no revoke", () => {
+    const stack = withInput(plan(), db("public-database-revoke"), "privileges", ["CONNECT"]);
+    assert.deepEqual(said(verdictsOf(stack)), [
+      ["database-public-no-privileges", "Grant gives PUBLIC CONNECT on database flightpro"],
+      ["database-public-no-privileges", "database flightpro has no Grant revoking PUBLIC's default CONNECT and TEMPORARY"],
+    ]);
+  });
+
+  it("a database and a schema without names are named as such", () => {
+    const stack = [...plan(), { type: DATABASE, name: "db-nameless", props: { owner: "flightpro_owner" } }, { type: SCHEMA, name: "db-nameless-schema", props: { owner: "flightpro_app", policies: [] } }];
+    assert.deepEqual(said(verdictsOf(stack)), [
+      ["database-public-no-privileges", "database (unnamed) has no Grant revoking PUBLIC's default CONNECT and TEMPORARY"],
+      ["database-public-no-privileges", "schema (unnamed) has no Grant revoking all from PUBLIC"],
+      ["database-ownership-separated", "database (unnamed) is owned by flightpro_owner, a role of the stack"],
+      ["database-ownership-separated", "schema (unnamed) is owned by flightpro_app, not the stack's owner role"],
+    ]);
+  });
+
+  it("the provider's admin is the PostgreSQL provider's username only, of every provider", () => {
+    const outsideAdmin = withInput(plan(), db("database"), "owner", "ops_person");
+    const rds: Fixture = { type: "aws:rds/instance:Instance", name: "db-instance", props: { username: "ops_person" } };
+    assert.deepEqual(said(verdictsOf([...outsideAdmin, rds])), [["database-ownership-separated", "database flightpro is owned by ops_person, not the provider's admin (flightdeck_admin)"]]);
+    const second: Fixture = { type: "pulumi:providers:postgresql", name: "db-provider-reports", props: { username: "reports_admin", sslmode: "verify-full" } };
+    assert.deepEqual(said(verdictsOf([...outsideAdmin, second])), [["database-ownership-separated", "database flightpro is owned by ops_person, not the provider's admin (flightdeck_admin, reports_admin)"]]);
+  });
+
   describe("privileges", () => {
     itBlocks([
       { title: "TEMPORARY for the app", stack: () => withInput(plan(), db("app-connect"), "privileges", ["CONNECT", "TEMPORARY"]), policy: "database-role-connect-only", message: /flightpro_app is granted TEMPORARY on database flightpro/ },
+      // CREATE on the database is judged here only (the DDL policy is about objects in it).
+      { title: "TEMPORARY and CREATE on the database for the app", stack: () => withInput(plan(), db("app-connect"), "privileges", ["CONNECT", "TEMPORARY", "CREATE"]), policy: "database-role-connect-only", message: /^flightpro_app is granted TEMPORARY, CREATE on database flightpro: CONNECT only$/ },
+      {
+        title: "CONNECT for a role named like the database (a name is not a role the stack declares)",
+        stack: () => added(plan(), grant("flightpro-connect", { role: "flightpro", objectType: "database", privileges: ["CONNECT"] })),
+        policy: "database-privileges-only-to-stack-roles",
+        message: /to flightpro, a role this stack does not declare/,
+      },
       { title: "TEMP, lower case, for readonly", stack: () => withInput(plan(), db("readonly-connect"), "privileges", ["connect", "temp"]), policy: "database-role-connect-only", message: /flightpro_readonly is granted TEMPORARY/ },
       { title: "ALL on the database for the migrator", stack: () => withInput(plan(), db("migrator-connect"), "privileges", ["ALL"]), policy: "database-role-connect-only", message: /flightpro_migrator is granted ALL/ },
       { title: "TRUNCATE for the app", stack: () => withInput(plan(), db("app-tables"), "privileges", ["SELECT", "truncate"]), policy: "database-app-role-no-ddl", message: /app role flightpro_app is granted TRUNCATE on table \(Grant\)/ },
+      { title: "REFERENCES, TRIGGER and MAINTAIN for the app", stack: () => withInput(plan(), db("app-tables"), "privileges", ["SELECT", "REFERENCES", "TRIGGER", "MAINTAIN"]), policy: "database-app-role-no-ddl", message: /^app role flightpro_app is granted REFERENCES, TRIGGER, MAINTAIN on table \(Grant\)$/ },
       { title: "ALL PRIVILEGES by default for the app", stack: () => withInput(plan(), db("app-default-tables-migrator"), "privileges", ["ALL PRIVILEGES"]), policy: "database-app-role-no-ddl", message: /granted ALL on table \(DefaultPrivileges\)/ },
       { title: "CREATE on the schema through Schema policies", stack: () => withInput(plan(), db("schema"), "policies", [{ role: "flightpro_app", create: true, usage: true }]), policy: "database-app-role-no-ddl", message: /granted CREATE on schema \(Schema policies\)/ },
       { title: "INSERT for readonly", stack: () => withInput(plan(), db("readonly-tables"), "privileges", ["SELECT", "INSERT"]), policy: "database-readonly-role-select-only", message: /readonly role flightpro_readonly is granted INSERT on table/ },
+      { title: "INSERT and UPDATE on columns for readonly", stack: () => added(plan(), grant("readonly-columns", { role: "flightpro_readonly", schema: "public", objectType: "column", objects: ["bookings"], columns: ["price"], privileges: ["SELECT", "INSERT", "UPDATE"] })), policy: "database-readonly-role-select-only", message: /^readonly role flightpro_readonly is granted INSERT, UPDATE on column \(Grant\)$/ },
       {
         title: "sequence USAGE (nextval) for readonly",
         stack: () => added(plan(), grant("readonly-sequences", { role: "flightpro_readonly", schema: "public", objectType: "sequence", privileges: ["USAGE", "SELECT"] })),
@@ -334,6 +432,16 @@ describe("policies: database", () => {
     itBlocks([
       { title: "a literal password", stack: literal("password"), policy: "database-role-password-generated", message: /flightpro_app has a literal password/ },
       { title: "a literal write-only password", stack: literal("passwordWo"), policy: "database-role-password-generated", message: /flightpro_app has a literal passwordWo/ },
+      {
+        title: "a password taken from another resource than a RandomPassword",
+        stack: () =>
+          mutate(added(plan(), { type: "aws:ssm/parameter:Parameter", name: "db-app-password-param", props: { name: "/flightpro/db/app", type: "SecureString", value: "hunter2hunter2" } }), db("app"), (props, fixture) => {
+            props["password"] = "hunter2hunter2";
+            fixture.dependsOn = ["db-app-password-param"];
+          }),
+        policy: "database-role-password-generated",
+        message: /flightpro_app has a literal password/,
+      },
     ]);
   });
 });

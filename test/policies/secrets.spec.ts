@@ -1,9 +1,18 @@
 import { strict as assert } from "node:assert";
 import type { ReportViolation } from "@pulumi/policy";
 import { findCredentials } from "../../policies/lib/credentials";
-import { noPlaintextCredentials, publicEnvVarNotSecret, secretPolicies, secretRotationComplete, secretRotationCurrent, VERCEL_ENV_VARS } from "../../policies/rules/secrets";
+import {
+  actionsVariableNotSecret,
+  noPlaintextCredentials,
+  publicEnvVarNotSecret,
+  secretPolicies,
+  secretRotationComplete,
+  secretRotationCurrent,
+  VERCEL_ENV_VARS,
+  vercelEnvVarSensitive,
+} from "../../policies/rules/secrets";
 import { validStack } from "./fixtures";
-import { Fixture, Verdict, itRejects, judge, stackArgs, urnOf, withInput, without } from "./judge";
+import { Fixture, Verdict, itRejects, judge, settingsProblems, stackArgs, urnOf, withInput, without } from "./judge";
 
 const rotation = (record: Record<string, unknown>) => JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: {}, ...record });
 
@@ -178,6 +187,29 @@ describe("policies: secrets", () => {
     const both = targeting(["development", "production"]);
     assert.deepEqual(both.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", urnOf({ type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", name: "env-STRIPE_SECRET_KEY" })]]);
     assert.match(both[0]!.message, /^STRIPE_SECRET_KEY is not sensitive/);
+  });
+
+  it("the spec's periods per kind: tokens 90 days, database passwords 180", () => {
+    const entry = (record: Record<string, unknown>) => judge(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation(record)), { policies: [secretRotationCurrent] }).map((v) => v.message);
+    assert.deepEqual(entry({ name: "VERCEL_TOKEN", kind: "token", periodDays: 91 }), ["VERCEL_TOKEN: periodDays 91 exceeds the spec's 90 days for token"]);
+    assert.deepEqual(entry({ name: "DATABASE_URL", kind: "database-password", periodDays: 180 }), []);
+    assert.deepEqual(entry({ name: "DATABASE_URL", kind: "database-password", periodDays: 181 }), ["DATABASE_URL: periodDays 181 exceeds the spec's 180 days for database-password"]);
+  });
+
+  it("their settings are refused by the engine unless they are lists of globs and whole-day periods per kind", () => {
+    assert.deepEqual(settingsProblems(vercelEnvVarSensitive, { plainKeys: ["NEXT_PUBLIC_*", "LOG_LEVEL"] }), []);
+    assert.deepEqual(settingsProblems(actionsVariableNotSecret, { allowedNames: ["PUBLIC_KEY_ID"] }), []);
+    assert.deepEqual(settingsProblems(secretRotationCurrent, { maxPeriodDays: { "api-key": 60, token: 30, "database-password": 90 } }), []);
+    const refused: [typeof vercelEnvVarSensitive, Record<string, unknown>][] = [
+      [vercelEnvVarSensitive, { plainKeys: "LOG_LEVEL" }],
+      [vercelEnvVarSensitive, { plainKeys: [1] }],
+      [actionsVariableNotSecret, { allowedNames: "PUBLIC_KEY_ID" }],
+      [actionsVariableNotSecret, { allowedNames: [true] }],
+      [secretRotationCurrent, { maxPeriodDays: 90 }],
+      [secretRotationCurrent, { maxPeriodDays: { "api-key": 0 } }],
+      [secretRotationCurrent, { maxPeriodDays: { "api-key": 30.5 } }],
+    ];
+    for (const [policy, settings] of refused) assert.notDeepEqual(settingsProblems(policy, settings), [], `${policy.name} ${JSON.stringify(settings)}`);
   });
 
   it("a rotation period of 0 days is no period", () => {
