@@ -7,13 +7,14 @@ import { githubProvider } from "../infra/github/provider";
 import { AccessRole } from "./aws/accessRole";
 import { AuditTrail } from "./aws/auditTrail";
 import { BreakGlassAlarm } from "./aws/breakGlassAlarm";
-import { ProgramStackScope, drillRegisterReadStatements, mergeStatements, programDeployStatements } from "./aws/programPermissions";
+import { ProgramStackScope, drillRegisterReadStatements, flagRegisterReadStatement, mergeStatements, programDeployStatements } from "./aws/programPermissions";
 import { SecretsKey } from "./aws/secretsKey";
 import { StateBackend } from "./aws/stateBackend";
 import { StackLocation, s3BackendUrl } from "./aws/stateLayout";
 import { StateBucket, stateReadStatements, stateWriteStatements } from "./aws/statePermissions";
 import { githubOidcTrustPolicy } from "../infra/aws/auditPolicies";
 import { environmentSubject, humanTrustPolicy, pullRequestSubject } from "./aws/trust";
+import { leadStackOf } from "../infra/flags/register";
 import { BootstrapConfig } from "./config/load";
 import { ProgramStack } from "./config/schema";
 import { BOOTSTRAP_APP_PRIVATE_KEY, BREAK_GLASS_PAGER_DUTY } from "./config/validate";
@@ -163,6 +164,7 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
     region,
     auditBucket: stack.auditBucket,
     backups: stack.backups,
+    leadStack: leadStackOf(stack.name, stacks),
   });
   const grantState = (role: AccessRole, name: string, statements: pulumi.Output<PolicyStatement[]> | undefined) => {
     if (statements) role.grant(name, statements);
@@ -172,10 +174,14 @@ export function buildBootstrap(config: BootstrapConfig): BootstrapOutputs {
   // A preview runs the program, which reads each stack's drill register by path (infra/backup/drillRegister.ts).
   const registers = drillRegisterReadStatements(settings.program.stacks.map(scopeOf));
   if (registers.length > 0) preview.grant("read-drill-registers", registers);
+  // And each stack's flag register (its own, and production's lead's: infra/flags/register.ts).
+  preview.grant("read-flag-registers", [flagRegisterReadStatement(settings.program.stacks.map(scopeOf))]);
   for (const stack of settings.program.stacks) {
     const role = deployRoles[stack.name]!;
     role.grant(`apply-${stack.name}`, protectedKeys.apply((keys) => programDeployStatements(scopeOf(stack), keys)));
-    grantState(role, `write-${stack.name}-state`, withState((bucket) => stateWriteStatements(bucket, { project: settings.program.project, stack: stack.name })));
+    // Managed, not inline: the stack's own statements fill most of the role's 10,240 characters of inline policy.
+    const writeState = withState((bucket) => stateWriteStatements(bucket, { project: settings.program.project, stack: stack.name }));
+    if (writeState) role.attachDocument(`write-${stack.name}-state`, writeState);
   }
   if (readOnly) grantState(readOnly, "read-state", withState((bucket) => stateReadStatements(bucket, locations, { history: true })));
   // Break-glass applies every stack, and may re-key and administer the bootstrap's keys (no Deny of them): that is what it is for.

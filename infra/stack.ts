@@ -7,19 +7,22 @@ import { StackConfig } from "./config/load";
 import { GITHUB_APP_PRIVATE_KEY } from "./config/githubRules";
 import { stacksOfModel } from "./config/schema";
 import { hasDeployEnvironment } from "./config/validate";
+import { passwordPeriods } from "./database/passwordRotation";
 import { PostgresDatabase } from "./database/postgresDatabase";
 import { rolloutNow } from "./flags/clock";
-import { FeatureFlags } from "./flags/featureFlags";
+import { ExportedFlag, FeatureFlags } from "./flags/featureFlags";
+import { leadStackOf } from "./flags/register";
 import { MetricsBridge, watchRecordParameter } from "./metrics/metricsBridge";
 import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "./metrics/settings";
-import { ExportedFlag } from "./flags/flagPlans";
 import { POSTHOG_API_KEY } from "./flags/settings";
 import { BranchRuleset } from "./github/branchRuleset";
 import { DeploymentEnvironment } from "./github/deploymentEnvironment";
 import { githubProvider } from "./github/provider";
 import { deployBranch, ownsSharedResources, stackPrefix } from "./naming";
 import { deployVariables } from "./pipeline/deployContract";
+import { RotationReminder } from "./secrets/rotationReminder";
 import { SecretInventory } from "./secrets/secretInventory";
+import { StagingRefresh } from "./stagingData/stagingRefresh";
 import { GeneratedSecrets } from "./secrets/values";
 import { RuntimeSettings, vercelTargetOf } from "./vercel/runtimeSettings";
 import { WebProject } from "./vercel/webProject";
@@ -46,17 +49,21 @@ export interface StackOutputs {
   auditRoleArn?: pulumi.Output<string>;
   /** The alert topics by severity. */
   alertTopicArns?: { critical: pulumi.Output<string>; warning: pulumi.Output<string>; info: pulumi.Output<string> };
-  /** The stage each PostHog flag is at (read by production from staging). */
-  featureFlags?: Record<string, ExportedFlag>;
+  /** The stage and day 0 of each PostHog flag (production reads staging's from its flag register, not from this output). */
+  featureFlags?: pulumi.Output<Record<string, ExportedFlag>>;
   /** The database backups' bucket, and the drill register's SSM parameter. */
   backupBucket?: pulumi.Output<string>;
   drillRegister?: string;
+  /** Staging's data choice (flightdeck:stagingData.mode): anonymized (the weekly refresh) or synthetic. */
+  stagingData?: string;
 }
 
 /** Builds every resource one stack declares from its validated config. */
 export function buildStack(config: StackConfig): StackOutputs {
   const { settings } = config;
   const prefix = stackPrefix(settings);
+  // One clock per run: flag stages and password rotations are computed at the same instant.
+  const programNow = rolloutNow();
   const branch = deployBranch(settings);
 
   // Every GitHub resource and invoke goes through this provider (owner and deploy App), handed to each
@@ -104,10 +111,7 @@ export function buildStack(config: StackConfig): StackOutputs {
     ? new PostgresDatabase(`${prefix}-db`, {
         database: settings.database,
         adminPassword: configSecret(config, "databaseAdminPassword"),
-        passwordRotations: {
-          app: settings.secrets.find((entry) => entry.source === "database-app-url")?.rotation?.lastRotated,
-          migrator: settings.secrets.find((entry) => entry.source === "database-migrator-url")?.rotation?.lastRotated,
-        },
+        passwordSchedule: { now: programNow, periodDays: passwordPeriods(settings.secrets) },
       })
     : undefined;
   const alertRules = settings.alerts
@@ -177,7 +181,11 @@ export function buildStack(config: StackConfig): StackOutputs {
   // Disaster recovery: backups of the database, alarms on the stack's topics, the drill, the backup platforms' files.
   const recovery =
     settings.disasterRecovery && database && alertRules
-      ? new DisasterRecovery(`${prefix}-dr`, { settings, recovery: settings.disasterRecovery, database, alertRules, branch, stack: pulumi.getStack() }, githubProviders)
+      ? new DisasterRecovery(
+          `${prefix}-dr`,
+          { settings, recovery: settings.disasterRecovery, database, alertRules, branch, stack: pulumi.getStack(), passwordSchedule: { now: programNow, periodDays: passwordPeriods(settings.secrets).backup } },
+          githubProviders,
+        )
       : undefined;
 
   // Last: it takes every component's outputs as variables; local-only deploys nowhere and has none.
@@ -206,6 +214,9 @@ export function buildStack(config: StackConfig): StackOutputs {
           entries: settings.secrets,
           configSecrets: config.secrets,
           generated: generatedSecrets,
+          generatedRotations: database
+            ? { "database-app-url": database.rotations.app, "database-migrator-url": database.rotations.migrator }
+            : undefined,
           repository: settings.github.repository,
           branch,
           vercel: settings.web && webProject
@@ -215,15 +226,37 @@ export function buildStack(config: StackConfig): StackOutputs {
         }, githubProviders)
       : undefined;
 
-  // Production of a model with staging reads what staging serves: staging leads, production follows.
+  // Staging's data: the weekly masked copy of production's newest backup, or synthetic data (nothing to declare).
+  if (settings.stagingData?.mode === "anonymized" && database) {
+    new StagingRefresh(`${prefix}-staging-refresh`, {
+      data: settings.stagingData,
+      parameterPrefix: `/flightdeck/${settings.product.slug}/${settings.environment}/staging-refresh/`,
+      stagingDatabaseUrl: database.migratorUrl,
+    });
+  }
+
+  // The rotation register's automated reminders, on the stack's warning and critical topics.
+  if (inventory && alertRules) {
+    new RotationReminder(`${prefix}-rotation-reminder`, {
+      productName: settings.product.name,
+      stack: pulumi.getStack(),
+      registerPath: inventory.rotation.prefix,
+      warningTopicArn: alertRules.topicArns.warning,
+      criticalTopicArn: alertRules.topicArns.critical,
+      topicKeyArn: alertRules.key.arn,
+    });
+  }
+
+  // Production of a model with staging reads what staging serves from staging's flag register: staging leads, production follows.
   const flags = settings.featureFlags
     ? new FeatureFlags(`${prefix}-flags`, {
         featureFlags: settings.featureFlags,
+        productSlug: settings.product.slug,
         environment: settings.environment,
         defaultTimezone: settings.schedule.timezone,
         apiKey: configSecret(config, POSTHOG_API_KEY),
-        at: rolloutNow(),
-        leadStack: settings.environment === "production" && stacksOfModel[settings.model].includes("staging") ? "staging" : undefined,
+        at: programNow,
+        leadStack: leadStackOf(settings.environment, stacksOfModel[settings.model]),
       })
     : undefined;
 
@@ -242,6 +275,7 @@ export function buildStack(config: StackConfig): StackOutputs {
     featureFlags: flags?.exported,
     backupBucket: recovery?.backupBucket,
     drillRegister: recovery?.registerParameter,
+    stagingData: settings.stagingData?.mode,
   };
 }
 

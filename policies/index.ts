@@ -2,15 +2,13 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PolicyPack } from "@pulumi/policy";
 import { CLOCK_ENV } from "./lib/clock";
-import { withAnalyzerService } from "./lib/analyzerService";
-import { currentStack } from "./lib/stack";
+import { currentProject, currentStack } from "./lib/stack";
 import { buildPack } from "./pack";
-import { shareDeserialization } from "./lib/sharedDeserialization";
 
 // The only file that calls `new PolicyPack`: it starts the analyzer's gRPC server and prints its port.
 // Run by the engine (`pulumi preview --policy-pack policies`) or by tools/policy, always with the pack
 // directory as the working directory: the SDK reads package.json from there too.
-const manifest = JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { description?: string; version?: string };
+const manifest = JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { description?: string };
 
 // The clock and the waivers file can be fixed only on the pack's command line, which only the
 // offline client writes: the engine starts the pack with no program arguments
@@ -23,15 +21,7 @@ for (const argument of process.argv.slice(2).filter((arg) => arg !== "--")) {
   else if (argument.startsWith("--waivers=")) waiversFile = path.resolve(argument.slice("--waivers=".length));
 }
 
-shareDeserialization();
-const pack = buildPack({ waiversFile, stack: currentStack() });
-const served = { name: "flightdeck", version: manifest.version ?? "", enforcementLevel: pack.enforcementLevel, policies: pack.policies };
-withAnalyzerService(
-  { onConfigure: (request) => pack.configure(request), pack: served },
-  () =>
-    new PolicyPack(served.name, {
-      description: manifest.description?.split(".")[0] ?? "flightdeck quality gates",
-      enforcementLevel: served.enforcementLevel,
-      policies: served.policies,
-    }),
-);
+new PolicyPack("flightdeck", {
+  description: manifest.description?.split(".")[0] ?? "flightdeck quality gates",
+  policies: buildPack({ waiversFile, stack: currentStack(), project: currentProject() }).policies,
+});

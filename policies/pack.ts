@@ -1,66 +1,60 @@
-import type { EnforcementLevel } from "@pulumi/policy";
-import type { ConfigureAnalyzerRequest } from "@pulumi/pulumi/proto/analyzer_pb";
-import { now } from "./lib/clock";
-import { CONFIG_POLICY, configWithinSpec } from "./lib/configWithinSpec";
-import { FlightdeckPolicy, policyRegistry } from "./lib/define";
-import { configureFromRequest, DeclaredPolicy, isGoverned, PackConfiguration } from "./lib/packConfig";
-import { DEFAULT_LIMITS, loadWaivers, settleWaivers, WaiverBook, waiverHousekeeping, WaiverLimits, WAIVERS_POLICY, withWaivers } from "./lib/waivers";
+import type { ResourceValidation, StackValidation } from "@pulumi/policy";
+import { FlightdeckPolicy, mayJudge, policyRegistry } from "./lib/define";
+import { governedSchema, isGoverned, loosenedInPolicy, minimumLevel, Target } from "./lib/floors";
 import { forProject } from "./lib/project";
+import { loadWaivers, waiverHousekeeping, WaiverBook, WAIVERS_POLICY, withWaivers } from "./lib/waivers";
 import { allPolicies } from "./rules";
 
-export { CONFIG_POLICY, WAIVERS_POLICY };
+export { WAIVERS_POLICY };
 
-/** The pack as served for one stack: its policies, their default level, and what to do with the engine's config. */
+/** The pack as served for one stack: its policies and the waivers they apply. */
 export interface ServedPack {
   policies: FlightdeckPolicy[];
-  /** The level of every policy until the config says otherwise: mandatory in a governed stack, else advisory. */
-  enforcementLevel: EnforcementLevel;
   book: WaiverBook;
-  /** Reads (and in a governed stack, raises and clamps) the engine's Configure request, then settles the waivers against it. */
-  configure(request: ConfigureAnalyzerRequest): PackConfiguration;
 }
 
-/** A policy's settings as it declares them (its configSchema defaults). */
-function declared(policy: FlightdeckPolicy): DeclaredPolicy {
-  const defaults: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) defaults[key] = schema.default;
-  return { name: policy.name, defaults };
-}
-
-/** policy-waivers-valid's settings, over the defaults. */
-export function waiverLimits(settings: Record<string, unknown> | undefined): WaiverLimits {
-  const given = settings ?? {};
-  const approvers = Array.isArray(given["approvers"]) ? given["approvers"].filter((a): a is string => typeof a === "string") : DEFAULT_LIMITS.approvers;
-  const maxDays = typeof given["maxDays"] === "number" ? given["maxDays"] : DEFAULT_LIMITS.maxDays;
-  const byPolicy = given["maxDaysByPolicy"];
-  const maxDaysByPolicy: Record<string, number> = { ...DEFAULT_LIMITS.maxDaysByPolicy };
-  if (byPolicy !== null && typeof byPolicy === "object" && !Array.isArray(byPolicy)) {
-    for (const [policy, days] of Object.entries(byPolicy)) if (typeof days === "number") maxDaysByPolicy[policy] = days;
-  }
-  return { approvers, maxDays, maxDaysByPolicy };
+function defaultsOf(policy: FlightdeckPolicy): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {}).map(([key, schema]) => [key, schema.default]));
 }
 
 /**
- * The pack's policies as served for `stack`: each policy of rules/ wrapped with the waivers, then
- * the gate's own checks (the config within the spec's floors; the waivers file, last). In a governed
- * stack every policy declares itself mandatory, so a run with no config at all is mandatory too.
+ * The policy as served in `target`'s stack: declared at its level floor (advisory where none holds), so
+ * a run with no config is at least that strict; in a governed stack, its configSchema carries the setting
+ * floors (lib/floors.ts), and the floors a schema cannot hold are judged before its own validation, past
+ * the waivers (a loosened floor cannot be waived).
  */
-export function buildPack(options: { waiversFile: string; stack: string }): ServedPack {
-  const withinSpec = configWithinSpec();
+function withFloors(policy: FlightdeckPolicy, target: Target): FlightdeckPolicy {
+  const enforcementLevel = minimumLevel(policy.name, target)?.level ?? "advisory";
+  if (!isGoverned(target)) return { ...policy, enforcementLevel };
+  const configSchema = governedSchema(policy.name, policy.configSchema);
+  const defaults = defaultsOf(policy);
+  const loosened = (given: Record<string, unknown>) => loosenedInPolicy(policy.name, { ...defaults, ...given });
+  if (loosened(defaults).length > 0) throw new Error(`${policy.name}: its defaults are looser than its floors (lib/floors.ts)`);
+  if ("validateStack" in policy) {
+    const validate = policy.validateStack;
+    const validateStack: StackValidation = (args, report) => {
+      for (const line of loosened(args.getConfig())) report(line);
+      return validate(args, report);
+    };
+    return { ...policy, enforcementLevel, configSchema, validateStack };
+  }
+  const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+  // Once per resource the policy judges: before its first validation only.
+  const validateResource = validations.map((validate, index): ResourceValidation => (args, report) => {
+    if (index === 0 && mayJudge(policy.name, args.type)) for (const line of loosened(args.getConfig())) report(line);
+    return validate(args, report);
+  });
+  return { ...policy, enforcementLevel, configSchema, validateResource };
+}
+
+/**
+ * The pack's policies as served for `target`'s stack: each policy of rules/ scoped to its project and
+ * wrapped with the waivers, then the waivers file's own check (last: it runs after every other has
+ * reported); each at its level floor, with its setting floors in a governed stack (withFloors).
+ */
+export function buildPack(options: { waiversFile: string } & Target): ServedPack {
   const book = loadWaivers(options.waiversFile, (name) => policyRegistry.get(name)?.severity);
   // Policies of the flightdeck program do nothing in the bootstrap project (lib/project.ts).
-  const served = [...allPolicies.map((policy) => withWaivers(forProject(policy), book)), withinSpec, waiverHousekeeping(book)];
-  const governed = isGoverned(options.stack);
-  const policies = governed ? served.map((policy) => ({ ...policy, enforcementLevel: "mandatory" as const })) : served;
-  const declarations = policies.map(declared);
-  return {
-    policies,
-    enforcementLevel: governed ? "mandatory" : "advisory",
-    book,
-    configure(request) {
-      const configuration = configureFromRequest(request, declarations, options.stack);
-      settleWaivers(book, waiverLimits(configuration.effective.get(WAIVERS_POLICY)?.settings), options.stack, now());
-      return configuration;
-    },
-  };
+  const served = [...allPolicies.map((policy) => withWaivers(forProject(policy), book)), waiverHousekeeping(book)];
+  return { policies: served.map((policy) => withFloors(policy, options)), book };
 }

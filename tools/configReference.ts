@@ -17,6 +17,7 @@ interface JsonSchema {
   additionalProperties?: boolean | JsonSchema;
   propertyNames?: JsonSchema;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
@@ -29,12 +30,21 @@ export const END = "<!-- config-reference:end -->";
 export function configReference(): string {
   const schema = z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
   const rows: string[] = ["| key | type | required / default | notes |", "|---|---|---|---|"];
-  const visit = (node: JsonSchema, key: string, required: boolean) => {
-    const notes = [node.description, constraint(node)].filter(Boolean).join("; ");
+  const visit = (node: JsonSchema, key: string, required: boolean, when?: string) => {
+    const notes = [when, node.description, constraint(node)].filter(Boolean).join("; ");
     rows.push(`| \`${key}\` | ${typeOf(node)} | ${node.default !== undefined ? `default \`${JSON.stringify(node.default)}\`` : required ? "required" : "optional"} | ${notes.replace(/\|/g, "\\|")} |`);
     if (node.properties) {
       for (const [child, childSchema] of Object.entries(node.properties)) {
         visit(childSchema, `${key}.${child}`, node.required?.includes(child) ?? false);
+      }
+    }
+    // A discriminated union: each variant's keys, under the value of the key that tells them apart.
+    for (const variant of node.oneOf ?? node.anyOf ?? []) {
+      const discriminator = Object.entries(variant.properties ?? {}).find(([, child]) => child.const !== undefined);
+      for (const [child, childSchema] of Object.entries(variant.properties ?? {})) {
+        if (discriminator && child === discriminator[0]) continue;
+        const condition = discriminator ? `with \`${discriminator[0]}: ${String(discriminator[1].const)}\`` : undefined;
+        visit(childSchema, `${key}.${child}`, variant.required?.includes(child) ?? false, condition);
       }
     }
     if (node.items?.properties) {
@@ -50,6 +60,11 @@ export function configReference(): string {
 function typeOf(node: JsonSchema): string {
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
   if (node.enum) return node.enum.map((value) => `\`${String(value)}\``).join(" \\| ");
+  const variants = node.oneOf ?? node.anyOf;
+  if (!node.type && variants) {
+    const tags = variants.flatMap((variant) => Object.entries(variant.properties ?? {}).filter(([, child]) => child.const !== undefined).map(([name, child]) => `${name}: ${String(child.const)}`));
+    return tags.length === variants.length ? `one of ${tags.map((tag) => `\`{${tag}}\``).join(", ")}` : variants.map(typeOf).join(" \\| ");
+  }
   if (node.type === "array") return `${node.items ? typeOf(node.items) : "any"}[]`;
   if (node.type === "object" && !node.properties && typeof node.additionalProperties === "object") return `map of ${typeOf(node.additionalProperties)}`;
   if (Array.isArray(node.type)) return node.type.join(" \\| ");

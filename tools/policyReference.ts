@@ -14,10 +14,10 @@ export interface ServedPolicy {
   description?: string;
 }
 
-/** What the pack serves, as the engine lists it (getAnalyzerInfo): the rules and the gate's own two checks. */
+/** What the pack serves, as the engine lists it (getAnalyzerInfo): the rules and the waivers file's own check. */
 export function servedPolicies(): readonly ServedPolicy[] {
   // No waivers file: the reference describes the policies, not this checkout's exceptions.
-  return buildPack({ waiversFile: path.join(tmpdir(), "flightdeck-policy-reference-no-waivers.yaml"), stack: "production" }).policies;
+  return buildPack({ waiversFile: path.join(tmpdir(), "flightdeck-policy-reference-no-waivers.yaml"), stack: "production", project: "flightdeck" }).policies;
 }
 
 /**

@@ -58,6 +58,21 @@ export class AccessRole extends pulumi.ComponentResource {
     });
   }
 
+  /**
+   * One customer managed policy attached to the role, its document known only on apply (it names a key's ARN):
+   * for statements of a fixed shape well within the 6,144 characters of one managed policy. Checked on apply.
+   */
+  attachDocument(policyName: string, statements: pulumi.Output<PolicyStatement[]>): aws.iam.Policy {
+    const document = statements.apply((list) => {
+      const json = toJson(policyDocument(...list));
+      if (json.length > MANAGED_POLICY_MAX_CHARACTERS) throw new Error(`${this.roleNameValue}-${policyName}: ${json.length} characters, above IAM's ${MANAGED_POLICY_MAX_CHARACTERS} for a managed policy`);
+      return json;
+    });
+    const policy = new aws.iam.Policy(`${this.name}-${policyName}`, { name: `${this.roleNameValue}-${policyName}`, policy: document }, { parent: this });
+    new aws.iam.RolePolicyAttachment(`${this.name}-${policyName}-attachment`, { role: this.role.name, policyArn: policy.arn }, { parent: this });
+    return policy;
+  }
+
   /** An inline policy of the role (a role's inline policies total at most 10,240 characters). */
   grant(policyName: string, statements: pulumi.Input<PolicyStatement[]>): aws.iam.RolePolicy {
     return new aws.iam.RolePolicy(

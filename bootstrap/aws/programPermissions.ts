@@ -1,5 +1,6 @@
 import { PolicyStatement } from "../../infra/aws/policyDocument";
 import { drillRegister } from "../../infra/backup/contract";
+import { flagRegister } from "../../infra/flags/register";
 
 /**
  * What a `pulumi up` of one flightdeck stack does in AWS, by resource type of the program (infra/aws,
@@ -43,6 +44,25 @@ export interface ProgramStackScope {
   auditBucket: string;
   /** The stack's backup buckets (flightdeck:disasterRecovery.backups), when it declares disaster recovery. */
   backups?: { bucketName: string; replica?: { region: string; bucketName: string } };
+  /** The stack whose flag register this stack's program reads (production's staging: infra/flags/register.ts leadStackOf). */
+  leadStack?: string;
+}
+
+/**
+ * The flag register paths a stack's program reads with GetParametersByPath: its own and its lead stack's.
+ * GetParametersByPath "authorizes against the path in the request rather than against the parameters it
+ * returns" (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html),
+ * so the grant names exactly each path's ARN: `parameter/flightdeck/<slug>/<stack>/feature-flags`.
+ */
+export function flagRegisterPathArns(scope: Pick<ProgramStackScope, "slug" | "stack" | "account" | "region" | "leadStack">): string[] {
+  return [scope.stack, ...(scope.leadStack ? [scope.leadStack] : [])].map(
+    (stack) => `arn:aws:ssm:${scope.region}:${scope.account}:parameter${flagRegister.path(scope.slug, stack)}`,
+  );
+}
+
+/** Reading the flag registers by path, for one or more stacks' programs (a deploy role: its stack; the preview role: every stack). */
+export function flagRegisterReadStatement(scopes: readonly Pick<ProgramStackScope, "slug" | "stack" | "account" | "region" | "leadStack">[]): PolicyStatement {
+  return { Sid: "ReadFlagRegisters", Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: [...new Set(scopes.flatMap(flagRegisterPathArns))].sort() };
 }
 
 /** Chatbot actions the Service Authorization Reference gives no resource type: IAM matches them only against "*". */
@@ -182,6 +202,7 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
       Resource: scopes.keys,
       Condition: { StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [scopes.parameters] }, StringEquals: { "kms:ViaService": [`ssm.${scope.region}.amazonaws.com`] } },
     },
+    flagRegisterReadStatement([scope]),
     // DescribeParameters has no resource type (the reference lists none): it only reads names and metadata.
     { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
     // Chatbot's CreateSlackChannelConfiguration, DescribeSlackChannelConfigurations and ListTagsForResource have no
@@ -274,6 +295,11 @@ export function programDeployStatements(scope: ProgramStackScope, protectedKeyAr
         "lambda:UpdateFunctionConfiguration",
         "lambda:PutFunctionConcurrency",
         "lambda:DeleteFunctionConcurrency",
+        // The bridge's asynchronous-invocation settings (aws.lambda.FunctionEventInvokeConfig): create and update
+        // Put, read Get, delete Delete (terraform-provider-aws internal/service/lambda/function_event_invoke_config.go).
+        "lambda:PutFunctionEventInvokeConfig",
+        "lambda:GetFunctionEventInvokeConfig",
+        "lambda:DeleteFunctionEventInvokeConfig",
         "lambda:ListTags",
         "lambda:TagResource",
         "lambda:UntagResource",

@@ -1,36 +1,24 @@
 import { PolicyDocument, policyDocument } from "../../infra/aws/policyDocument";
+import * as oidc from "../../infra/github/oidcSubject";
 import { InfraRepository } from "../config/schema";
 
 /**
- * Who may assume the bootstrap's roles, as plain documents.
- *
- * GitHub's OIDC subject (https://docs.github.com/en/actions/reference/security/oidc, "Filtering for a
- * specific environment" / "Filtering for pull_request events"): a job that references an environment
- * gets `repo:ORG-NAME/REPO-NAME:environment:ENVIRONMENT-NAME`; a job of a workflow triggered by
- * `pull_request` that references none gets `repo:ORG-NAME/REPO-NAME:pull_request`. A repository with
- * immutable subject claims (created or renamed on github.com after mid-2026, or opted in) puts each
- * name's numeric id after an `@`: `repo:OWNER@OWNER-ID/REPO@REPO-ID:…`
- * (https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens,
- * github/docs#45221). The trust names exactly one subject, with StringEquals: no wildcard reaches a
- * branch, another environment or another repository.
+ * Who may assume the bootstrap's roles, as plain documents. GitHub's OIDC subjects of this repository's
+ * jobs come from the one rendering both projects use (infra/github/oidcSubject.ts, which cites GitHub's
+ * rules): a job that references an environment gets `…:environment:ENVIRONMENT-NAME`, a pull-request job
+ * that references none `…:pull_request`. The trust names exactly one subject, with StringEquals: no
+ * wildcard reaches a branch, another environment or another repository.
  */
-
-/** `repo:OWNER/REPO` or, with immutable subject claims, `repo:OWNER@ID/REPO@ID`. */
-export function subjectRepository(repository: InfraRepository): string {
-  const ids = repository.oidcSubjectIds;
-  return ids ? `repo:${repository.owner}@${ids.owner}/${repository.name}@${ids.repository}` : `repo:${repository.owner}/${repository.name}`;
-}
 
 /** The subject of this repository's jobs in one GitHub deployment environment. */
 export function environmentSubject(repository: InfraRepository, environment: string): string {
-  return `${subjectRepository(repository)}:environment:${environment}`;
+  return oidc.environmentSubject(repository.owner, repository.name, repository.oidcSubjectIds, environment);
 }
 
 /** The subject of this repository's pull-request jobs that reference no environment. */
 export function pullRequestSubject(repository: InfraRepository): string {
-  return `${subjectRepository(repository)}:pull_request`;
+  return oidc.pullRequestSubject(repository.owner, repository.name, repository.oidcSubjectIds);
 }
-
 
 /**
  * Named people only, and only with MFA: `aws:MultiFactorAuthPresent` is true on an AssumeRole made

@@ -24,7 +24,7 @@ export function loadBootstrapConfig(): BootstrapConfig {
   const secretKeys = result.ok ? result.secretKeys : requiredBootstrapSecretKeys(raw);
   const problems = [
     ...(result.ok ? [] : result.problems),
-    ...(region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? [`aws:region: must be set to an AWS region (got ${JSON.stringify(region ?? null)})`] : []),
+    ...regionProblems(all),
     ...plainSecretProblems(all, secretKeys, isConfigSecret, () => stackFileName(pulumi.getStack()), BOOTSTRAP_NAMESPACE),
   ];
   if (!result.ok || problems.length > 0 || region === undefined) {
@@ -36,6 +36,12 @@ export function loadBootstrapConfig(): BootstrapConfig {
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const key of result.secretKeys) secrets[key] = config.requireSecret(key);
   return { settings: result.settings, region, secrets };
+}
+
+/** `aws:region` must name a region: the bucket, keys, rule and topic live there. */
+export function regionProblems(all: Record<string, string>): string[] {
+  const region = all["aws:region"];
+  return region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? [`aws:region: must be set to an AWS region (got ${JSON.stringify(region ?? null)})`] : [];
 }
 
 /** `flightdeck-bootstrap:*` entries of Pulumi's config map, objects parsed from their JSON form. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { deployEnvironment, environmentNames, product } from "../../infra/config/schema";
+import { oidcSubjectIds } from "../../infra/github/oidcSubject";
 
 /**
  * The shape of the bootstrap stack's configuration (every `flightdeck-bootstrap:*` key): what one
@@ -26,12 +27,8 @@ export const infraRepository = z.strictObject({
   owner: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a GitHub organisation or user name"),
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a GitHub repository name"),
   defaultBranch: branchName.default("main"),
-  /**
-   * The numeric ids GitHub puts in the OIDC subject of a repository that uses immutable subject claims
-   * (`repo:OWNER@OWNER-ID/REPO@REPO-ID:…`): repositories created or renamed after mid-2026 on github.com,
-   * or opted in. Leave out for the name-only form (`repo:OWNER/REPO:…`).
-   */
-  oidcSubjectIds: z.strictObject({ owner: positiveInt, repository: positiveInt }).optional(),
+  /** Its OIDC subject form (infra/github/oidcSubject.ts: the same setting the stacks' `flightdeck:github.oidcSubjectIds` is). */
+  oidcSubjectIds,
 });
 
 /** The GitHub App the bootstrap's GitHub provider authenticates as (not the stacks' deploy App). */

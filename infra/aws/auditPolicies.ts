@@ -1,3 +1,4 @@
+import { OidcSubjectIds, environmentSubject } from "../github/oidcSubject";
 import { AuditSettings } from "../config/schema";
 import { PolicyDocument, PolicyStatement, accountRootStatement, policyDocument } from "./policyDocument";
 
@@ -19,9 +20,9 @@ export function recordsArn(bucketName: string, prefix: string): string {
   return `${bucketArn(bucketName)}/${prefix}*`;
 }
 
-/** The OIDC subject of one repository's deploy jobs for one GitHub deployment environment. */
-export function deploySubject(owner: string, repository: string, environment: string): string {
-  return `repo:${owner}/${repository}:environment:${environment}`;
+/** The OIDC subject of one repository's deploy jobs for one GitHub deployment environment (the name form, or the immutable one with ids). */
+export function deploySubject(owner: string, repository: string, environment: string, ids?: OidcSubjectIds): string {
+  return environmentSubject(owner, repository, ids, environment);
 }
 
 /** Only GitHub's tokens for exactly this subject, for the STS audience the official action asks for: exact subject and audience, no wildcard. */

@@ -24,7 +24,8 @@ export interface DeployAuditRoleArgs {
 
 /**
  * The role the deploy jobs assume through GitHub's OIDC tokens, and nothing else can: trust is
- * pinned to `repo:<owner>/<repo>:environment:<environment>` and the STS audience. It may only
+ * pinned to `repo:<owner>/<repo>:environment:<environment>` (or, with `flightdeck:github.oidcSubjectIds`,
+ * the immutable `repo:<owner>@<id>/<repo>@<id>:environment:<environment>`) and the STS audience. It may only
  * write audit records under the prefix, announce deployments on the alert topics and publish
  * metrics to the stack's namespace (DeploymentFailed).
  */
@@ -54,7 +55,7 @@ export class DeployAuditRole extends pulumi.ComponentResource {
             { parent: this },
           ).arn;
 
-    const subject = deploySubject(args.github.owner, args.github.repository, args.environment);
+    const subject = deploySubject(args.github.owner, args.github.repository, args.environment, args.github.oidcSubjectIds);
     this.role = new aws.iam.Role(
       `${name}-role`,
       {

@@ -1,13 +1,14 @@
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { DatabaseSettings } from "../config/schema";
 import { connectionUrl } from "../database/connectionUrl";
-import { schemas } from "../database/privileges";
+import { activeSlot, slotPassword } from "../database/passwordRotation";
+import { alternateRoleName, roleName, schemas } from "../database/privileges";
+import { UNPRIVILEGED } from "../database/roles";
 
 /** The backup role's name in the cluster: `<database>_backup` (the pack's roleKinds name it so). */
 export function backupRoleName(database: string): string {
-  return `${database}_backup`;
+  return roleName(database, "backup");
 }
 
 /** What the backup role may do, in apply order: connect, use both schemas, read every table and sequence, now and later. */
@@ -53,13 +54,26 @@ export interface BackupDatabaseRoleArgs {
   roleNames: { owner: pulumi.Input<string>; migrator: pulumi.Input<string> };
   /** The schemas exist before anything is granted on them. */
   dependsOn: pulumi.Resource[];
-  /** Rotated with the app's database password (the inventory's DATABASE_URL lastRotated): a new date, a new password. */
-  rotatedOn?: string;
+  /** Its password's rotation (database/passwordRotation.ts): the period, and the program's clock. */
+  schedule: { now: Date; periodDays: number };
+  /** Where the backup job connects: the server itself, or a public proxy in front of it (flightdeck:disasterRecovery.backups.connection). */
+  endpoint: { host: string; port: number };
 }
 
 /**
  * The login role the backup job dumps the database as: read-only, no administrative attribute,
- * member of nothing, at most two connections. Its connection string is a secret.
+ * member of nothing, at most two connections. Like every login role it has an alternate that is
+ * its member, and both passwords rotate (database/passwordRotation.ts): the job reads the
+ * connection string at each run, so a backup running while the password rotates keeps its session
+ * and the next one uses the new slot. Its connection string is a secret.
+ *
+ * Row-level security: the role does not bypass it (NOBYPASSRLS, as every login role: the pack's
+ * database policies forbid administrative attributes). pg_dump sets row_security off "to ensure that
+ * all data is dumped from the table. If the user does not have sufficient privileges to bypass row
+ * security, then an error is thrown" (https://www.postgresql.org/docs/15/app-pgdump.html,
+ * --enable-row-security), and --enable-row-security would dump only the rows policies show: a partial
+ * backup. So the backup job refuses, at its start, a database with a table under row-level security,
+ * naming the tables (scripts.ts; test/integration/backup runs both against a real server).
  */
 export class BackupDatabaseRole extends pulumi.ComponentResource {
   readonly roleName: pulumi.Output<string>;
@@ -69,26 +83,17 @@ export class BackupDatabaseRole extends pulumi.ComponentResource {
     super("flightdeck:dr:BackupDatabaseRole", name, {}, opts);
     const settings = args.database;
     const child = { parent: this, provider: args.provider };
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: false, keepers: args.rotatedOn === undefined ? undefined : { rotatedOn: args.rotatedOn } },
-      { parent: this },
-    );
+    const common = { login: true, connectionLimit: 2, ...UNPRIVILEGED };
+    const primary = slotPassword(`${name}`, "primary", args.schedule, this);
+    const alternate = slotPassword(`${name}-alt`, "alternate", args.schedule, this);
     const role = new postgresql.Role(
       `${name}-role`,
-      {
-        name: backupRoleName(settings.name),
-        login: true,
-        password: pulumi.secret(password.result),
-        connectionLimit: 2,
-        superuser: false,
-        createRole: false,
-        createDatabase: false,
-        replication: false,
-        bypassRowLevelSecurity: false,
-        inherit: true,
-        roles: [],
-      },
+      { name: backupRoleName(settings.name), password: primary.password, validUntil: primary.validUntil, ...common, roles: [] },
+      child,
+    );
+    const alternateRole = new postgresql.Role(
+      `${name}-alt-role`,
+      { name: alternateRoleName(settings.name, "backup"), password: alternate.password, validUntil: alternate.validUntil, ...common, roles: [role.name] },
       child,
     );
     // One grant at a time: PostgreSQL refuses concurrent updates of the same object's ACL.
@@ -103,9 +108,10 @@ export class BackupDatabaseRole extends pulumi.ComponentResource {
       previous = [resource];
     }
     this.roleName = role.name;
+    const active = activeSlot(args.schedule.now, args.schedule.periodDays) === "primary" ? { role, password: primary } : { role: alternateRole, password: alternate };
     this.url = pulumi.secret(
-      pulumi.all([role.name, password.result, args.databaseName]).apply(([user, pass, database]) =>
-        connectionUrl({ user, password: pass, host: settings.host, port: settings.port, database, sslMode: settings.sslMode }),
+      pulumi.all([active.role.name, active.password.password, args.databaseName]).apply(([user, pass, database]) =>
+        connectionUrl({ user, password: pass, host: args.endpoint.host, port: args.endpoint.port, database, sslMode: settings.sslMode }),
       ),
     );
     this.registerOutputs({ roleName: this.roleName });

@@ -8,11 +8,6 @@ import { stringify } from "yaml";
  * its own and a failure fails the build phase.
  */
 
-/** Amazon Linux 2023 packages of a PostgreSQL major version (amazonlinux/amazon-linux-2023 support_info.xml: postgresql15, postgresql15-server). */
-export function postgresPackages(major: number, server: boolean): string[] {
-  return server ? [`postgresql${major}`, `postgresql${major}-server`] : [`postgresql${major}`];
-}
-
 const DELIMITER = "FLIGHTDECK_SCRIPT";
 
 /**
@@ -33,9 +28,12 @@ export interface Buildspec {
   };
 }
 
-export function buildspec(script: string, packages: string[], ensureUser?: string): Buildspec {
-  const install = [`dnf install -y -q ${packages.join(" ")}`];
-  if (ensureUser !== undefined) install.push(`id ${ensureUser} > /dev/null 2>&1 || useradd --system ${ensureUser}`);
+/** The install phase: the packages (buildImage.ts postgresPackages), the system user the drill's server runs as, then any further commands (an extension built from source). */
+export function buildspec(script: string, packages: string[], options: { ensureUser?: string; installCommands?: string[] } = {}): Buildspec {
+  // The image's own tools (the AWS CLI, jq) need no install: a job without packages runs `true` there.
+  const install = packages.length > 0 ? [`dnf install -y -q ${packages.join(" ")}`] : ["true"];
+  if (options.ensureUser !== undefined) install.push(`id ${options.ensureUser} > /dev/null 2>&1 || useradd --system ${options.ensureUser}`);
+  install.push(...(options.installCommands ?? []));
   return { version: 0.2, env: { shell: "bash" }, phases: { install: { commands: install }, build: { commands: [scriptCommand(script)] } } };
 }
 

@@ -25,6 +25,8 @@ export interface DisasterRecoveryArgs {
   /** This stack's deploy branch (the platform files and runbook are committed there). */
   branch: string;
   stack: string;
+  /** The backup role's password rotation (database/passwordRotation.ts). */
+  passwordSchedule: { now: Date; periodDays: number };
 }
 
 /**
@@ -96,7 +98,11 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         databaseName: args.database.database.name,
         roleNames: args.database.roleNames,
         dependsOn: [args.database],
-        rotatedOn: settings.secrets.find((entry) => entry.source === "database-app-url")?.rotation?.lastRotated,
+        schedule: args.passwordSchedule,
+        endpoint:
+          backups.connection.via === "public"
+            ? { host: backups.connection.host ?? database.host, port: backups.connection.port ?? database.port }
+            : { host: database.host, port: database.port },
       },
       child,
     );

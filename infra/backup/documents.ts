@@ -107,6 +107,46 @@ export interface WriterInput extends JobContext {
   keyArn: string;
   /** The SecureString parameter holding the backup role's connection string. */
   credentialsParameterArn: string;
+  /** When the job runs in a VPC: the subnets CodeBuild places its network interface in. */
+  vpcSubnetIds?: string[];
+}
+
+/**
+ * What a CodeBuild project in a VPC needs of its service role to create, describe and delete its
+ * network interface, as AWS's example policy grants it ("Allow CodeBuild access to AWS services required
+ * to create a VPC network interface", https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface):
+ * the Describe and Create/DeleteNetworkInterface actions on "*", CreateNetworkInterfacePermission only
+ * in the project's subnets and only for CodeBuild.
+ */
+export function vpcNetworkInterfaceStatements(context: JobContext, subnetIds: readonly string[]) {
+  return [
+    {
+      Sid: "ManageBuildNetworkInterface",
+      Effect: "Allow" as const,
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcs",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "AttachBuildNetworkInterface",
+      Effect: "Allow" as const,
+      Action: "ec2:CreateNetworkInterfacePermission",
+      Resource: `arn:aws:ec2:${context.region}:${context.accountId}:network-interface/*`,
+      Condition: {
+        StringEquals: {
+          "ec2:Subnet": subnetIds.map((id) => `arn:aws:ec2:${context.region}:${context.accountId}:subnet/${id}`),
+          "ec2:AuthorizedService": "codebuild.amazonaws.com",
+        },
+      },
+    },
+  ];
 }
 
 /**
@@ -131,6 +171,7 @@ export function writerPermissions(input: WriterInput): PolicyDocument {
     metricStatement(input),
     { Sid: "ReadOwnSizeMetric", Effect: "Allow", Action: "cloudwatch:GetMetricStatistics", Resource: "*" },
     logStatements(input),
+    ...(input.vpcSubnetIds ? vpcNetworkInterfaceStatements(input, input.vpcSubnetIds) : []),
   );
 }
 

@@ -1,13 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { toJson } from "../aws/policyDocument";
-import { buildspec, postgresPackages, renderBuildspec } from "./buildspec";
+import { BUILD_IMAGE, PGVECTOR_EXTENSION, pgvectorInstallCommands, postgresPackages } from "./buildImage";
+import { buildspec, renderBuildspec } from "./buildspec";
 import { drillPermissions, schedulerPermissions, serviceTrustPolicy, writerPermissions } from "./documents";
 import { BACKUP_SCRIPT, DRILL_SCRIPT } from "./scripts";
 import { DisasterRecoverySettings } from "./settings";
-
-/** CodeBuild's Amazon Linux 2023 standard image: AWS CLI v2 and jq installed (aws/aws-codebuild-docker-images al/x86_64/standard/5.0). */
-export const BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0";
 
 const WEEKDAYS: Record<DisasterRecoverySettings["drill"]["weekday"], string> = { Mon: "MON", Tue: "TUE", Wed: "WED", Thu: "THU", Fri: "FRI", Sat: "SAT", Sun: "SUN" };
 
@@ -20,7 +18,7 @@ export function backupScheduleExpression(intervalMinutes: number): string {
   return `rate(${intervalMinutes} ${intervalMinutes === 1 ? "minute" : "minutes"})`;
 }
 
-export function drillScheduleExpression(drill: DisasterRecoverySettings["drill"]): string {
+export function drillScheduleExpression(drill: Pick<DisasterRecoverySettings["drill"], "weekday" | "time">): string {
   const [hours, minutes] = drill.time.split(":").map(Number);
   return `cron(${minutes} ${hours} ? * ${WEEKDAYS[drill.weekday]} *)`;
 }
@@ -86,7 +84,7 @@ export class RecoveryJobs extends pulumi.ComponentResource {
     this.writerRole = role("writer", "codebuild.amazonaws.com", "The backup job: writes new backup objects, reads nothing else");
     this.drillRole = role("drill", "codebuild.amazonaws.com", "The restore drill: reads backups, updates the drill register");
     const context = pulumi.all([args.accountId, args.region, pulumi.output(args.bucketName), pulumi.output(args.keyArn), credentials.arn]);
-    new aws.iam.RolePolicy(
+    const writerPolicy = new aws.iam.RolePolicy(
       `${name}-writer-permissions`,
       {
         role: this.writerRole.name,
@@ -102,6 +100,7 @@ export class RecoveryJobs extends pulumi.ComponentResource {
               prefix: recovery.backups.prefix,
               keyArn,
               credentialsParameterArn: credentialsArn,
+              vpcSubnetIds: recovery.backups.connection.via === "vpc" ? recovery.backups.connection.subnetIds : undefined,
             }),
           ),
         ),
@@ -146,6 +145,8 @@ export class RecoveryJobs extends pulumi.ComponentResource {
       environmentVariables: variables,
     });
     const version = recovery.backups.postgresVersion;
+    const connection = recovery.backups.connection;
+    const extensions = recovery.drill.extensions;
     this.backupProject = new aws.codebuild.Project(
       `${name}-backup`,
       {
@@ -164,9 +165,11 @@ export class RecoveryJobs extends pulumi.ComponentResource {
             RPO_MINUTES: String(recovery.rpoMinutes),
           }),
         ]),
-        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(BACKUP_SCRIPT, postgresPackages(version, false))) },
+        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(BACKUP_SCRIPT, postgresPackages(version, { server: false }))) },
+        vpcConfig: connection.via === "vpc" ? { vpcId: connection.vpcId, subnets: connection.subnetIds, securityGroupIds: connection.securityGroupIds } : undefined,
       },
-      child,
+      // In a VPC, CodeBuild checks at create that the service role may describe the network: its policy first.
+      { ...child, dependsOn: [writerPolicy] },
     );
     const budget = drillBudgetSeconds(recovery);
     this.drillProject = new aws.codebuild.Project(
@@ -188,9 +191,18 @@ export class RecoveryJobs extends pulumi.ComponentResource {
             BUDGET_SECONDS: String(budget),
             RPO_MINUTES: String(recovery.rpoMinutes),
             RTO_MINUTES: String(recovery.rtoMinutes),
+            DRILL_EXTENSIONS: extensions.join(" "),
           }),
         ),
-        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(DRILL_SCRIPT, postgresPackages(version, true), "postgres")) },
+        source: {
+          type: "NO_SOURCE",
+          buildspec: renderBuildspec(
+            buildspec(DRILL_SCRIPT, postgresPackages(version, { server: true, extensions }), {
+              ensureUser: "postgres",
+              installCommands: extensions.includes(PGVECTOR_EXTENSION) ? pgvectorInstallCommands(recovery.drill.pgvectorVersion) : [],
+            }),
+          ),
+        },
       },
       child,
     );

@@ -1,6 +1,6 @@
 import { alarmDescription, metricDefinitions } from "../aws/alertMetrics";
 import { rotationRegister } from "../pipeline/deployContract";
-import { isRotated, rotationComment, rotationRecord } from "../secrets/rotation";
+import { isRotated, isRotatedByProgram, rotationComment, rotationRecord } from "../secrets/rotation";
 import { StackSettings } from "./schema";
 
 /**
@@ -42,10 +42,12 @@ export function apiLimitProblems(settings: StackSettings): string[] {
     if (entry.destinations.githubEnvironment && entry.name.toUpperCase().startsWith("GITHUB_")) {
       at(`${path}.name`, `GitHub reserves the GITHUB_ prefix: a secret cannot be named ${entry.name}`);
     }
-    if (isRotated(entry) && entry.rotation !== undefined) {
+    // An entry without its rotation date is reported by validate.ts; its record is measured once it has one.
+    if (isRotated(entry) && entry.rotation !== undefined && (isRotatedByProgram(entry) || entry.rotation.lastRotated !== undefined)) {
       const name = `${rotationRegister.parameterPrefix(settings.product.slug, settings.environment)}${entry.name}`;
       if (name.length > apiLimits.ssmNameChars) at(`${path}.name`, `makes its rotation register parameter name ${name.length} characters; SSM accepts at most ${apiLimits.ssmNameChars}`);
-      const value = JSON.stringify(rotationRecord(entry));
+      // A generated entry's date comes at apply: measured with the longest one it can be.
+      const value = JSON.stringify(rotationRecord(entry, isRotatedByProgram(entry) ? { rotatedAt: "9999-12-31T23:59:59Z", validUntil: "9999-12-31T23:59:59Z" } : undefined));
       if (value.length > apiLimits.ssmStandardValueChars) at(path, `makes its rotation register record ${value.length} characters; a Standard SSM parameter holds at most ${apiLimits.ssmStandardValueChars}`);
     }
   });

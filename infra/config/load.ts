@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackSettings } from "./schema";
 import { isConfigSecret } from "./configSecrets";
+import { rolloutNow } from "../flags/clock";
 import { plainSecretProblems, stackFileName } from "./secretKeys";
 import { CONFIG_NAMESPACE, RawStackConfig, requiredSecretKeys, validateStackConfig } from "./validate";
 
@@ -18,7 +19,9 @@ export interface StackConfig {
 export function loadStackConfig(): StackConfig {
   const all = pulumi.runtime.allConfig();
   const raw = readNamespace(all);
-  const result = validateStackConfig(raw, { isSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) });
+  // Dates in the config are judged by the program's clock (FLIGHTDECK_NOW when set), as the flags are.
+  const today = rolloutNow().toISOString().slice(0, 10);
+  const result = validateStackConfig(raw, { isSecret: (key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`), today });
   const secretKeys = result.ok ? result.secretKeys : requiredSecretKeys(raw);
   const problems = [
     ...(result.ok ? [] : result.problems),

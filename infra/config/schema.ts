@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { oidcSubjectIds } from "../github/oidcSubject";
 import { featureFlags } from "../flags/settings";
 import { disasterRecovery } from "../backup/settings";
 import { metricsBridge } from "../metrics/settings";
+import { stagingData } from "../stagingData/settings";
 
 /**
  * The shape of a flightdeck stack's configuration (every `flightdeck:*` key).
@@ -63,6 +65,8 @@ export const github = z.strictObject({
     installationId: positiveInt,
   }),
   requiredApprovals: z.number().int().min(0).max(10).default(1),
+  /** The repository's OIDC subject form: its deploy jobs assume the stack's audit role (infra/aws/auditRole.ts; the bootstrap reads the same setting for its own repository). */
+  oidcSubjectIds,
 });
 
 export const deployEnvironment = z
@@ -144,7 +148,8 @@ export const secret = z.strictObject({
   rotation: z
     .strictObject({
       periodDays: positiveInt,
-      lastRotated: isoDate,
+      /** When people last rotated it; not for the connection strings the program generates and rotates itself. */
+      lastRotated: isoDate.optional(),
     })
     .optional(),
 });
@@ -279,6 +284,9 @@ export const stackConfigSchema = z.strictObject({
   app: app.describe("where the app's code lives and its toolchain versions, for the workflow files"),
   featureFlags: featureFlags.optional().describe("PostHog feature flags with rollout plans, managed in the PostHog project named here; personal API key: secret `posthogPersonalApiKey`"),
   disasterRecovery: disasterRecovery.optional().describe("the spec's disaster recovery: RPO and RTO, database backups with their alarms, the weekly restore drill, the backup platforms and the runbook"),
+  stagingData: stagingData
+    .optional()
+    .describe("staging's data: `synthetic`, or `anonymized` (a weekly masked copy of production's newest backup, every column classified in `masking`)"),
   metricsBridge: metricsBridge
     .optional()
     .describe("the metrics bridge: PostHog and Railway into the alarms' namespace every minute, and the post-deployment watch; secrets `metricsPosthogApiKey`, `metricsRailwayToken`"),
@@ -300,3 +308,4 @@ export type AppSettings = z.output<typeof app>;
 export type { FeatureFlagSettings } from "../flags/settings";
 export type { DisasterRecoverySettings } from "../backup/settings";
 export type { MetricsBridgeSettings } from "../metrics/settings";
+export type { StagingDataSettings } from "../stagingData/settings";

@@ -5,9 +5,11 @@ import { GITHUB_APP_PRIVATE_KEY, deployEnvironmentProblems } from "./githubRules
 import { POSTHOG_API_KEY } from "../flags/settings";
 import { featureFlagProblems } from "../flags/validateFlags";
 import { disasterRecoveryProblems } from "../backup/settings";
+import { stagingDataProblems } from "../stagingData/settings";
 import { METRICS_POSTHOG_API_KEY, METRICS_RAILWAY_TOKEN } from "../metrics/settings";
 import { apiLimitProblems } from "./limits";
 import { metricDefinitions } from "../aws/alertMetrics";
+import { isRotatedByProgram } from "../secrets/rotation";
 
 export const CONFIG_NAMESPACE = "flightdeck";
 
@@ -38,7 +40,7 @@ export function secretConfigKeys(settings: StackSettings): string[] {
  * Validates a stack's raw config; every problem is one line `flightdeck:key.path: what is wrong (got …)`.
  * Keys outside the schema are secret values only if the settings declare them; their values are never printed.
  */
-export function validateStackConfig(raw: RawStackConfig, options: { isSecret?: (key: string) => boolean } = {}): ValidationResult {
+export function validateStackConfig(raw: RawStackConfig, options: { isSecret?: (key: string) => boolean; today?: string } = {}): ValidationResult {
   const { settingsRaw, otherKeys: allOtherKeys } = splitSettings(raw);
   // An encrypted key the settings do not read (a secret kept for a stack that no longer uses it) is harmless.
   const otherKeys = allOtherKeys.filter((key) => !(options.isSecret?.(key) ?? false));
@@ -49,7 +51,7 @@ export function validateStackConfig(raw: RawStackConfig, options: { isSecret?: (
     return { ok: false, problems: [...problems, ...otherKeys.filter((key) => !declared.has(key)).map(unknownTopLevelKey)] };
   }
   const settings = parsed.data;
-  const problems = structuralProblems(settings);
+  const problems = structuralProblems(settings, options.today);
 
   const expectedSecrets = secretConfigKeys(settings);
   for (const key of expectedSecrets) {
@@ -103,8 +105,11 @@ function unknownTopLevelKey(key: string): string {
   return `${CONFIG_NAMESPACE}:${key}: unknown key (neither a setting nor a secret declared in ${CONFIG_NAMESPACE}:secrets)`;
 }
 
-/** Rules across fields: references and the deployment model's shape. Compliance is the policy pack's. */
-export function structuralProblems(settings: StackSettings): string[] {
+/**
+ * Rules across fields: references and the deployment model's shape. Compliance is the policy pack's.
+ * `today` (YYYY-MM-DD) is the program's clock (flags/clock.ts rolloutNow); by default the machine's.
+ */
+export function structuralProblems(settings: StackSettings, today?: string): string[] {
   const problems: string[] = [];
   const at = (path: string, message: string) => problems.push(`${CONFIG_NAMESPACE}:${path}: ${message}`);
   const { model, environment } = settings;
@@ -141,6 +146,12 @@ export function structuralProblems(settings: StackSettings): string[] {
     if (entry.source === "plain" && entry.value === undefined) at(`${path}.value`, "is required for source plain");
     if (entry.source !== "plain" && entry.value !== undefined) at(`${path}.value`, `only plain values are written in config; this one comes from ${entry.source}`);
     if (entry.kind !== "public" && entry.rotation === undefined) at(`${path}.rotation`, `is required for kind ${entry.kind}`);
+    if (entry.rotation !== undefined && isRotatedByProgram(entry) && entry.rotation.lastRotated !== undefined) {
+      at(`${path}.rotation.lastRotated`, `${entry.source} is rotated by pulumi up every periodDays, and its register dated by that rotation: remove lastRotated`);
+    }
+    if (entry.rotation !== undefined && !isRotatedByProgram(entry) && entry.rotation.lastRotated === undefined) {
+      at(`${path}.rotation.lastRotated`, `is required for source ${entry.source}: record when the secret was last rotated (YYYY-MM-DD)`);
+    }
     if ((entry.source === "database-app-url" || entry.source === "database-migrator-url") && settings.database === undefined) {
       at(`${path}.source`, `${entry.source} needs the database key`);
     }
@@ -188,7 +199,8 @@ export function structuralProblems(settings: StackSettings): string[] {
   }
   problems.push(...featureFlagProblems(settings.featureFlags));
   problems.push(...disasterRecoveryProblems(settings));
-  problems.push(...secretEntryProblems(settings), ...apiLimitProblems(settings));
+  problems.push(...stagingDataProblems(settings));
+  problems.push(...secretEntryProblems(settings, today), ...apiLimitProblems(settings));
   return problems;
 }
 

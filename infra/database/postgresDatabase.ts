@@ -5,14 +5,21 @@ import { connectionUrl } from "./connectionUrl";
 import { createGrants } from "./grants";
 import { RoleKind, SchemaKind, schemas } from "./privileges";
 import { adminProvider } from "./provider";
-import { createRoles } from "./roles";
+import { PasswordSchedule, createRoles } from "./roles";
 
 export interface PostgresDatabaseArgs {
   database: DatabaseSettings;
   /** The admin user's password (secret config `databaseAdminPassword`). */
   adminPassword: pulumi.Input<string>;
-  /** Per login role, its password's last rotation date: changing it replaces the password (the spec's 180-day rotation). */
-  passwordRotations?: Partial<Record<RoleKind, string>>;
+  /** How the login roles' passwords rotate (passwordRotation.ts): per role its period, and the program's clock. */
+  passwordSchedule: PasswordSchedule;
+}
+
+/** A handed-out credential's rotation: when the password it names was due (the Rotating's base, RFC 3339) and until when it is valid (RFC 3339). */
+export interface CredentialRotation {
+  rotatedAt: pulumi.Output<string>;
+  validUntil: string;
+  periodDays: number;
 }
 
 /**
@@ -29,6 +36,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
   readonly appUrl: pulumi.Output<string>;
   /** The migrator role's connection string (secret), used by Alembic in CI. */
   readonly migratorUrl: pulumi.Output<string>;
+  /** The rotation of the slot each connection string names, for the rotation register. */
+  readonly rotations: Record<"app" | "migrator", CredentialRotation>;
 
   constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flightdeck:database:PostgresDatabase", name, {}, opts);
@@ -36,7 +45,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     this.provider = adminProvider(`${name}-provider`, settings, args.adminPassword, this);
     const child = { parent: this, provider: this.provider };
 
-    const roles = createRoles(name, settings, child, args.passwordRotations);
+    const roles = createRoles(name, settings, child, args.passwordSchedule);
     this.roleNames = {
       owner: roles.owner.role.name,
       migrator: roles.migrator.role.name,
@@ -65,17 +74,27 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       { ...child, dependsOn: [appSchema, migrationsSchema, ...Object.values(roles).map((entry) => entry.role)] },
     );
 
+    // The slot rotated last: an instance still running the other slot's URL keeps connecting until it is redeployed.
+    const activeOf = (kind: "app" | "migrator") => {
+      const login = roles[kind].login;
+      if (!login) throw new Error(`role ${kind} logs in and must have a password`);
+      return { role: login.roles[login.active], password: login.passwords[login.active] };
+    };
     const urlOf = (kind: "app" | "migrator") => {
-      const password = roles[kind].password;
-      if (!password) throw new Error(`role ${kind} logs in and must have a password`);
+      const { role, password } = activeOf(kind);
       return pulumi.secret(
-        pulumi.all([this.roleNames[kind], password, this.database.name]).apply(([user, pass, databaseName]) =>
+        pulumi.all([role.name, password.password, this.database.name]).apply(([user, pass, databaseName]) =>
           connectionUrl({ user, password: pass, host: settings.host, port: settings.port, database: databaseName, sslMode: settings.sslMode }),
         ),
       );
     };
     this.appUrl = urlOf("app");
     this.migratorUrl = urlOf("migrator");
+    const rotationOf = (kind: "app" | "migrator"): CredentialRotation => {
+      const { password } = activeOf(kind);
+      return { rotatedAt: password.rotatedAt, validUntil: password.expiresAt, periodDays: args.passwordSchedule.periodDays[kind] };
+    };
+    this.rotations = { app: rotationOf("app"), migrator: rotationOf("migrator") };
 
     this.registerOutputs({
       databaseName: this.database.name,

@@ -52,8 +52,16 @@ export const roleSpecs: Record<RoleKind, RoleSpec> = {
 };
 
 /** The role's name in the cluster: `<database>_<kind>`. */
-export function roleName(database: string, kind: RoleKind): string {
+export function roleName(database: string, kind: RoleKind | "backup"): string {
   return `${database}_${kind}`;
+}
+
+/**
+ * A login role's alternate (passwordRotation.ts): `<database>_alt_<kind>`, a member of the role, so
+ * it has the same privileges; the pack's kind globs (`*_<kind>`) name it the same kind.
+ */
+export function alternateRoleName(database: string, kind: RoleKind | "backup"): string {
+  return `${database}_alt_${kind}`;
 }
 
 export type GrantObjectType = "database" | "schema" | "table" | "sequence";

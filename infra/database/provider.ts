@@ -22,6 +22,9 @@ export function adminProvider(
       username: database.adminUser,
       password: pulumi.secret(adminPassword),
       superuser: false,
+      // Said here, so the provider SDK takes no default from PGCONNECT_TIMEOUT on the machine that runs
+      // `pulumi up` (@pulumi/postgresql provider.js: `connectTimeout ?? getEnvNumber("PGCONNECT_TIMEOUT") || 180`).
+      connectTimeout: 180,
     },
     { parent },
   );

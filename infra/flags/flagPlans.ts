@@ -1,6 +1,7 @@
-import type { StagingView } from "./posthogProvider";
-import { Exposure, RolloutPlan, rolloutAt, specStages } from "./rollout";
-import { FeatureFlagEntry, FeatureFlagSettings } from "./settings";
+import type { RegisterReading, StagingView } from "./posthogProvider";
+import { FlagRecord, dayZero } from "./register";
+import { RolloutPlan, RolloutState, rolloutAt, specStages } from "./rollout";
+import { FeatureFlagEntry } from "./settings";
 
 /** A flag's plan as the rollout maths takes it: the spec's stages unless the flag has its own. */
 export function planOf(flag: FeatureFlagEntry, defaultTimezone: string): RolloutPlan {
@@ -12,35 +13,36 @@ export function planOf(flag: FeatureFlagEntry, defaultTimezone: string): Rollout
   };
 }
 
-/** What a stack exports per flag (stack output `featureFlags`): read by production from staging. */
-export interface ExportedFlag {
-  stage: string;
-  exposure: Exposure;
-  start: string;
-  killSwitch: boolean;
-}
-
-export function exportedFlags(featureFlags: FeatureFlagSettings | undefined, defaultTimezone: string, at: Date): Record<string, ExportedFlag> {
-  const exported: Record<string, ExportedFlag> = {};
-  for (const flag of featureFlags?.flags ?? []) {
-    const state = rolloutAt(planOf(flag, defaultTimezone), at);
-    exported[flag.key] = { stage: state.label, exposure: state.exposure, start: flag.rollout.start, killSwitch: flag.killSwitch };
-  }
-  return exported;
+/** Where a flag stands in one run: its plan from the day 0 the run applies, and what the register will record. */
+export interface FlagRun {
+  plan: RolloutPlan;
+  state: RolloutState;
+  reading: RegisterReading;
+  record: FlagRecord;
 }
 
 /**
- * What staging serves for one flag, from staging's `featureFlags` output (a stack reference gives
- * it untyped). Anything that is not a well-formed entry counts as "not deployed to staging".
+ * One flag at `at`, given what the stack's register recorded for it before this run: the plan runs from
+ * the later of `rollout.start` and the recorded day 0 (see register.ts dayZero), and the stage says so
+ * when the configured start is earlier than the day 0 in force.
  */
-export function stagingViewOf(stack: string, outputs: unknown, key: string): StagingView {
-  const entry = isRecord(outputs) ? outputs[key] : undefined;
-  if (!isRecord(entry) || !isRecord(entry["exposure"])) return { stack, found: false };
-  const { percent, team } = entry["exposure"];
-  if (typeof percent !== "number" || typeof team !== "boolean" || typeof entry["start"] !== "string") return { stack, found: false };
-  return { stack, found: true, exposure: { percent, team }, start: entry["start"], killSwitch: entry["killSwitch"] === true };
+export function flagRun(flag: FeatureFlagEntry, defaultTimezone: string, at: Date, parameter: string, recorded: FlagRecord | undefined): FlagRun {
+  const configured = planOf(flag, defaultTimezone);
+  const start = dayZero(configured.start, recorded?.start, at, configured.timezone);
+  const plan = { ...configured, start };
+  const planned = rolloutAt(plan, at);
+  const label = start === configured.start ? planned.label : `${planned.label}; day 0 in force ${start}, not rollout.start ${configured.start} (${recorded ? "recorded in the register" : "first applied today"})`;
+  const state = { ...planned, label };
+  return {
+    plan,
+    state,
+    reading: { parameter, recordedStart: recorded?.start ?? null },
+    record: { key: flag.key, start, stage: label, exposure: state.exposure, killSwitch: flag.killSwitch },
+  };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+/** What the lead stack (staging) serves for one flag, from its register: not found when it has no record. */
+export function stagingViewOf(stack: string, record: FlagRecord | undefined): StagingView {
+  if (!record) return { stack, found: false };
+  return { stack, found: true, exposure: { ...record.exposure }, start: record.start, killSwitch: record.killSwitch };
 }

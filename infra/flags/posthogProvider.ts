@@ -34,13 +34,22 @@ export interface FeatureFlagInputs {
   /** The stage this update moves the flag to, in words. */
   stage: string;
   environment: string;
-  /** In a production stack whose model has staging: what staging serves (null: the model has no staging). */
+  /** In a production stack whose model has staging: what staging serves, from staging's register (null: the model has no staging). */
   staging: StagingView | null;
+  /** What this stack's flag register held for the flag before this run (its recorded day 0): the pack judges the stage from it. */
+  register: RegisterReading;
+}
+
+export interface RegisterReading {
+  /** The register parameter (flags/register.ts). */
+  parameter: string;
+  /** The day 0 recorded before this run (YYYY-MM-DD), or null: the flag's first run in this stack. */
+  recordedStart: string | null;
 }
 
 export interface StagingView {
   stack: string;
-  /** False when staging's outputs do not list this flag (not deployed to staging). */
+  /** False when staging's register has no record of this flag (not deployed to staging). */
   found: boolean;
   exposure?: { percent: number; team: boolean };
   start?: string;
@@ -212,8 +221,26 @@ export function makePostHogFeatureFlagProvider(): pulumi.dynamic.ResourceProvide
     return failures;
   }
 
+  /**
+   * Equal as JSON values: objects by their keys whatever their order, arrays element by element.
+   * PostHog keeps `filters` in a jsonb column, and jsonb does not keep the order of object keys
+   * (https://www.postgresql.org/docs/15/datatype-json.html: "jsonb does not preserve white space, does
+   * not preserve the order of object keys"; it sorts them by length, then bytes:
+   * postgres/postgres src/backend/utils/adt/jsonb_util.c lengthCompareJsonbStringValue), so a flag read
+   * back from PostHog lists its keys in another order than the program wrote them.
+   */
   function sameJson(a: unknown, b: unknown): boolean {
-    return JSON.stringify(a) === JSON.stringify(b);
+    if (a === b) return true;
+    if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+    if (Array.isArray(a) || Array.isArray(b)) {
+      return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+    }
+    const left = a as Record<string, unknown>;
+    const right = b as Record<string, unknown>;
+    // A key holding undefined is absent in JSON (JSON.stringify drops it).
+    const keys = (record: Record<string, unknown>) => Object.keys(record).filter((key) => record[key] !== undefined);
+    const leftKeys = keys(left);
+    return leftKeys.length === keys(right).length && leftKeys.every((key) => Object.prototype.hasOwnProperty.call(right, key) && sameJson(left[key], right[key]));
   }
 
   const provider: pulumi.dynamic.ResourceProvider<FeatureFlagInputs, FeatureFlagOutputs> = {

@@ -32,6 +32,9 @@ export function githubProvider(name: string, args: GithubProviderArgs, opts?: pu
     {
       owner,
       organization: owner,
+      // Said here, so the provider SDK takes no default from GITHUB_BASE_URL on the machine that runs `pulumi up`
+      // (@pulumi/github provider.js: `baseUrl ?? getEnv("GITHUB_BASE_URL") || "https://api.github.com/"`).
+      baseUrl: "https://api.github.com/",
       appAuth: {
         id: String(deployIdentity.id),
         installationId: String(deployIdentity.installationId),

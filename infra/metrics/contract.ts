@@ -59,8 +59,9 @@ export interface BridgeConfig {
   /** Each run measures [now − lagSeconds − windowSeconds, now − lagSeconds). */
   windowSeconds: number;
   lagSeconds: number;
-  posthog: { host: string; projectId: number; requests: EventDefinition; errors: EventDefinition };
-  railway: { url: string; projectId: string; environmentId: string; apiServiceId: string; databaseServiceId: string; databaseVolumeInstanceId: string };
+  /** `retries`: how many times a failed request (429, 5xx, no answer) is sent again within one run; each try counts against the source's rate limit. */
+  posthog: { host: string; projectId: number; requests: EventDefinition; errors: EventDefinition; retries: number };
+  railway: { url: string; projectId: string; environmentId: string; apiServiceId: string; databaseServiceId: string; databaseVolumeInstanceId: string; retries: number };
   /** SSM parameter names of the secrets (SecureString). */
   secrets: { posthogApiKey: string; railwayToken: string; githubAppPrivateKey?: string };
   /** The whole run's budget and each request's timeout, in milliseconds (the function's timeout is above the budget). */

@@ -18,6 +18,9 @@ import {
 } from "./contract";
 import { MetricsBridgeSettings } from "./settings";
 
+/** Lambda's retries of a failed scheduled run (its default is 2). */
+export const ASYNC_RETRIES = 0;
+
 export interface MetricsBridgeArgs {
   settings: MetricsBridgeSettings;
   productSlug: string;
@@ -154,7 +157,7 @@ export class MetricsBridge extends pulumi.ComponentResource {
           metrics: bridgePublishedMetrics(),
           windowSeconds: settings.windowSeconds,
           lagSeconds: settings.lagSeconds,
-          posthog: { host: settings.posthog.host, projectId: settings.posthog.projectId, requests: settings.posthog.requests, errors: settings.posthog.errors },
+          posthog: { host: settings.posthog.host, projectId: settings.posthog.projectId, requests: settings.posthog.requests, errors: settings.posthog.errors, retries: settings.posthog.retries },
           railway: { url: RAILWAY_GRAPHQL_URL, ...settings.railway },
           secrets: { posthogApiKey: names[0]!, railwayToken: names[1]!, ...(names[2] !== undefined ? { githubAppPrivateKey: names[2] } : {}) },
           budgetMs: RUN_BUDGET_MS,
@@ -197,6 +200,16 @@ export class MetricsBridge extends pulumi.ComponentResource {
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
       },
       { parent: this, dependsOn: [rolePolicy, logGroup] },
+    );
+
+    // EventBridge Scheduler invokes Lambda asynchronously, and Lambda retries an asynchronous invocation that
+    // failed twice by default (https://docs.aws.amazon.com/lambda/latest/dg/with-eventbridge-scheduler.html,
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): each retry would query
+    // PostHog and Railway again, within their hourly limits. A failed run is not retried; the next one is due.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-async`,
+      { functionName: this.function.name, maximumRetryAttempts: ASYNC_RETRIES, maximumEventAgeInSeconds: 60 },
+      child,
     );
 
     const schedulerRole = new aws.iam.Role(

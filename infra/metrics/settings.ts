@@ -51,6 +51,13 @@ export const metricsBridge = z.strictObject({
     projectId: z.number().int().positive(),
     requests: eventDefinition.describe("what counts as a request (the error rate's denominator)"),
     errors: eventDefinition.describe("what counts as an error (the numerator)"),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(2)
+      .default(0)
+      .describe("how often a failed query is sent again in one run; each try counts against PostHog's 120 HogQL queries per hour per personal API key (metrics-bridge-calls-within-rate-limits)"),
   }),
   railway: z.strictObject({
     projectId: railwayId,
@@ -58,6 +65,13 @@ export const metricsBridge = z.strictObject({
     apiServiceId: railwayId.describe("the API service: p95 latency (httpDurationMetrics)"),
     databaseServiceId: railwayId.describe("the PostgreSQL service: CPU (CPU_USAGE ÷ CPU_LIMIT)"),
     databaseVolumeInstanceId: railwayId.describe("the database's volume instance: disk used (currentSizeMB ÷ sizeMB)"),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(2)
+      .default(2)
+      .describe("how often a failed request is sent again in one run; each try counts against Railway's requests per hour (metrics-bridge-calls-within-rate-limits)"),
   }),
   watch: watchSettings.optional().describe("the post-deployment watch (production): page above pageFactor × baseline, roll back above rollbackErrorRatePercent"),
 });

@@ -4,6 +4,7 @@ import { deployVariables } from "../pipeline/deployContract";
 import { verifyCheckIds } from "../pipeline/verifyChecks";
 import { DEPLOYMENT_TASK } from "./deployStaging";
 import { deployWatchStep } from "./deployWatch";
+import { LIGHTHOUSE_STEP_ID, lighthouseStep } from "./lighthouse";
 import { watchRecordParameter } from "../metrics/metricsBridge";
 import { expr, Job, Step, Workflow } from "./model";
 import { action } from "./pins";
@@ -60,7 +61,8 @@ export const AUTOMATIC_ROLLBACK = `failure() && (steps.${deployStepIds.smoke}.ou
  *   the API image by digest and wait until it is live; promote the staged web deployment and prove
  *   the domain serves it; smoke tests; the automatic rollback to the recorded previous release when
  *   they fail; the GitHub deployment (its payload is the release: image digest, web deployment);
- *   the audit record (and DeploymentFailed on failure); the page on failure.
+ *   the Lighthouse audit of the live URL (lighthouse.ts: warns under the floor, never rolls back); the
+ *   audit record with its score (and DeploymentFailed on failure); the page on failure.
  * - `release-notes` after a successful deploy.
  */
 export function deployProductionWorkflow(settings: StackSettings): Workflow {
@@ -201,6 +203,12 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             'gh api "repos/$REPOSITORY/deployments/$id/statuses" -f state="$state" -f environment_url="$WEB_URL" > /dev/null',
           ].join("\n"),
         },
+        lighthouseStep(
+          settings.budgets.lighthouseMinScore,
+          settings.metricsBridge?.watch !== undefined && settings.audit !== undefined
+            ? { parameter: watchRecordParameter(settings.product.slug, "production"), windowMinutes: settings.metricsBridge.watch.windowMinutes }
+            : undefined,
+        ),
         assumeAuditRole(expr("always()")),
         auditRecordStep(
           "production",
@@ -212,6 +220,7 @@ export function deployProductionWorkflow(settings: StackSettings): Workflow {
             EMERGENCY: expr("inputs.emergency"),
             REASON: expr("inputs.reason"),
             ROLLED_BACK: expr(`steps.${ids.rollbackApi}.outcome`),
+            LIGHTHOUSE_SCORE: expr(`steps.${LIGHTHOUSE_STEP_ID}.outputs.score`),
           },
           expr("always()"),
         ),

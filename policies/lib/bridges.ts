@@ -53,6 +53,8 @@ export interface BridgeDocument {
   /** What the bridge counts as a request (the error rate's denominator): a condition that is always false means no datum ever. */
   requests?: { event?: string; where?: string };
   watch?: BridgeWatch;
+  /** How often one run sends a failed request to each source again (`posthog.retries`, `railway.retries`); absent when the document does not say. */
+  retries: { posthog?: number; railway?: number };
 }
 
 export interface Bridge {
@@ -130,7 +132,13 @@ export function readBridgeDocument(text: string): BridgeDocument | { invalid: st
     posthog: { host: typeof posthogRecord["host"] === "string" ? posthogRecord["host"] : undefined, projectId: typeof posthogRecord["projectId"] === "number" ? posthogRecord["projectId"] : undefined },
     requests: requests ? { event: typeof requests["event"] === "string" ? requests["event"] : undefined, where: typeof requests["where"] === "string" ? requests["where"] : undefined } : undefined,
     watch,
+    retries: { posthog: retriesOf(record["posthog"]), railway: retriesOf(record["railway"]) },
   };
+}
+
+function retriesOf(source: unknown): number | undefined {
+  const retries = source !== null && typeof source === "object" ? (source as Record<string, unknown>)["retries"] : undefined;
+  return typeof retries === "number" && Number.isInteger(retries) && retries >= 0 ? retries : undefined;
 }
 
 /** Every function of the stack that carries a bridge document. */

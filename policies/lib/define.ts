@@ -11,8 +11,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaType } from "@pulumi/policy/schema";
-import { sharedPlainProps } from "./sharedProps";
-import { PlainRecord } from "./values";
+import { PlainRecord, plainRecord } from "./values";
 
 export type Severity = "low" | "medium" | "high" | "critical";
 
@@ -32,22 +31,6 @@ export type FlightdeckPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 /** Every policy defined so far, by name (rule modules register theirs when imported). */
 export const policyRegistry = new Map<string, PolicyMetadata>();
-
-/** The SDK's marker for a validation that applies to one resource type (lets the server skip others cheaply). */
-export const PULUMI_TYPE_KEY = "__pulumiType";
-
-/** The one type a validation declares to the SDK, read as @pulumi/policy@1.21.0 policy.js getPulumiType reads it. */
-export function markedType(validation: object | undefined): string | undefined {
-  const type: unknown = validation === undefined ? undefined : Reflect.get(validation, PULUMI_TYPE_KEY);
-  return typeof type === "string" && type.length > 0 ? type : undefined;
-}
-
-/** Gives a wrapping validation the marker of the one it wraps, so that the server still skips other types. */
-export function copyMarker<F extends object>(from: object, to: F): F {
-  const type = markedType(from);
-  if (type !== undefined) Object.defineProperty(to, PULUMI_TYPE_KEY, { value: type, enumerable: true });
-  return to;
-}
 
 export interface ConfigSpec<C extends object> {
   defaults: C;
@@ -80,7 +63,7 @@ export interface ResourceInput {
 
 function providerInput(provider: PolicyProviderResource | undefined): ProviderInput | undefined {
   if (!provider) return undefined;
-  return { type: provider.type, name: provider.name, urn: provider.urn, props: sharedPlainProps(provider.props) };
+  return { type: provider.type, name: provider.name, urn: provider.urn, props: plainRecord(provider.props) };
 }
 
 /** A resource in a stack validation, with what it depends on (URNs). */
@@ -178,10 +161,7 @@ function judgesType(types: ResourcePolicySpec<object>["types"], type: string): b
   return type.startsWith((types as { prefix: string }).prefix);
 }
 
-/**
- * The types each resource policy judges, by policy name: for every other type its validation does nothing
- * (it returns before reading anything), which lets the analyzer service leave it out for those types.
- */
+/** The types each resource policy judges, by policy name: for every other type its validation does nothing. */
 export const judgedTypes = new Map<string, ResourcePolicySpec<object>["types"]>();
 
 /** Whether the resource policy `policy` can judge a resource of `type` (true for a policy not defined here). */
@@ -197,16 +177,14 @@ export function resourcePolicy<C extends object = Record<string, never>>(
   register(meta);
   judgedTypes.set(meta.name, spec.types);
   const validation: ResourceValidation = (args, reportViolation) => {
-    // Another type: nothing to judge. (Returning is cheaper than notApplicable, which throws an Error with a
-    // stack trace; with thousands of resources that is most of the pack's time. Single-type policies never
-    // get here: the server skips them by their __pulumiType.)
+    // Another type: nothing to judge (returning is cheaper than notApplicable, which throws an Error with a stack trace).
     if (!judgesType(spec.types, args.type)) return;
     const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
     const resource: ResourceInput = {
       type: args.type,
       name: args.name,
       urn: args.urn,
-      props: sharedPlainProps(args.props),
+      props: plainRecord(args.props),
       protect: args.opts.protect,
       parent: args.opts.parent,
       provider: providerInput(args.provider),
@@ -218,19 +196,12 @@ export function resourcePolicy<C extends object = Record<string, never>>(
       else throw error;
     }
   };
-  if (Array.isArray(spec.types) && spec.types.length === 1) {
-    Object.defineProperty(validation, PULUMI_TYPE_KEY, { value: spec.types[0], enumerable: true });
-  }
   return { ...common(meta), configSchema: configSchemaOf(spec.config), validateResource: validation };
 }
 
 export interface StackPolicySpec<C extends object> {
   config?: ConfigSpec<C>;
-  /**
-   * A type the policy needs: with no resource of it in the stack, the policy is not applicable. Declared,
-   * the SDK skips the policy on such a stack before copying the stack's resources for it (it copies
-   * every resource once per stack policy). Only for policies that are not applicable without it.
-   */
+  /** A type the policy needs: with no resource of it in the stack, the policy has nothing to judge and returns at once. */
   requires?: string;
   /** May return a promise (the SDK awaits a stack validation's result). */
   validate(resources: StackResource[], settings: C, report: Report, args: StackValidationArgs): void | Promise<void>;
@@ -238,8 +209,7 @@ export interface StackPolicySpec<C extends object> {
 
 /**
  * A PolicyResource as a StackResource. Every field that needs copying is copied on first read, and
- * once: most stack policies look at a few types only, and stacks can be large. Shared by every stack
- * policy (toStackResource), so what it hands out is frozen.
+ * once: most stack policies look at a few types only.
  */
 class LazyStackResource implements StackResource {
   readonly type: string;
@@ -257,7 +227,7 @@ class LazyStackResource implements StackResource {
   }
 
   get props(): PlainRecord {
-    this.copiedProps ??= sharedPlainProps(this.resource.props);
+    this.copiedProps ??= plainRecord(this.resource.props);
     return this.copiedProps;
   }
 
@@ -298,28 +268,12 @@ export function toStackResource(resource: PolicyResource): StackResource {
   return new LazyStackResource(resource);
 }
 
-/** The views handed to the last stack policy, and the properties proxies they were made from. */
-let lastStack: { proxies: unknown[]; views: StackResource[] } | undefined;
-
-/**
- * The stack's resources as StackResources, the same frozen list for every stack policy of one request: the
- * SDK builds each policy its own PolicyResources, but in the request's order and over the same properties
- * proxies (lib/sharedDeserialization.ts), so equal proxies at every position mean the same resources.
- */
-function stackResourcesOf(resources: readonly PolicyResource[]): StackResource[] {
-  const known = lastStack;
-  if (known !== undefined && known.proxies.length === resources.length && resources.every((resource, index) => resource.props === known.proxies[index])) return known.views;
-  const views = resources.map(toStackResource);
-  Object.freeze(views);
-  lastStack = { proxies: resources.map((resource) => resource.props), views };
-  return views;
-}
-
 export function stackPolicy<C extends object = Record<string, never>>(meta: PolicyMetadata, spec: StackPolicySpec<C>): StackValidationPolicy {
   register(meta);
   const validation: StackValidation = (args, reportViolation) => {
+    if (spec.requires !== undefined && !args.resources.some((resource) => resource.type === spec.requires)) return;
     const settings = settingsOf(spec.config, () => args.getConfig<Partial<C>>());
-    const resources = stackResourcesOf(args.resources);
+    const resources = args.resources.map(toStackResource);
     const unknownOrRethrow = (error: unknown) => {
       if (error instanceof UnknownInputError) noteUnknown(reportViolation, meta.description, error, error.path.startsWith("urn:") ? error.path : undefined);
       else throw error;
@@ -332,7 +286,6 @@ export function stackPolicy<C extends object = Record<string, never>>(meta: Poli
       unknownOrRethrow(error);
     }
   };
-  if (spec.requires !== undefined) Object.defineProperty(validation, PULUMI_TYPE_KEY, { value: spec.requires, enumerable: true });
   return { ...common(meta), configSchema: configSchemaOf(spec.config), validateStack: validation };
 }
 

@@ -1,15 +1,31 @@
 /**
- * The spec's floors for the policy config, in code: what a governed stack's `--policy-pack-config`
- * (policies/config/production.json) may tighten but never loosen. The config file is data that a
- * pull request can edit; these rules are what the pack holds it to (see policy-config-within-spec
- * and ./packConfig.ts, which raises and clamps a loosened config before any policy runs).
+ * The floors of the policy config: what a stack's `--policy-pack-config` (policies/config/<stack>.json)
+ * may tighten but never loosen. The config file is data a pull request can edit; these are what it is
+ * held to, in two kinds.
  *
- * A setting with no rule here may not differ from the policy's default in a governed stack: the
- * pack cannot tell whether another value tightens or loosens it. Give a setting a rule (or `free`,
- * saying why) when production needs another value; test/policies/floors.spec.ts fails when a rule
- * names a policy or setting the pack does not have, or a default that breaks its own floor.
+ * Setting floors (FLOORS), in a governed stack: the pack builds each into the policy's configSchema
+ * (`governedSchema`: minimum, maximum, const, contains, items.enum, required), and the engine validates
+ * the reconciled config against it before it configures the pack, failing the preview with every
+ * problem (pulumi/pulumi@v3.259.0:pkg/engine/update.go loadPolicyPlugins: "validating policy config";
+ * pkg/resource/analyzer/config.go ReconcilePolicyPackConfig → validatePolicyPackConfig, gojsonschema).
+ * The few a JSON schema cannot express (a time window, freezes covering a range of days, a list that
+ * must keep several entries) each policy judges itself from args.getConfig() (`loosenedInPolicy`), as a
+ * violation naming the setting. A setting with no rule here may not differ from the policy's default
+ * in a governed stack: the pack cannot tell whether another value tightens or loosens it. Give a
+ * setting a rule (or `free`, saying why) when production needs another value;
+ * test/policies/floors.spec.ts fails when a rule names a policy or setting the pack does not have, or
+ * a default that breaks its own floor.
+ *
+ * Level floors (LEVEL_FLOORS): see there.
  */
+import type { PolicyConfigJSONSchema, PolicyConfigJSONSchemaDefinition } from "@pulumi/policy/schema";
 import type { Plain } from "./values";
+
+/** The stack a pack runs for: its name and its project's (PULUMI_NODEJS_STACK, PULUMI_NODEJS_PROJECT: lib/stack.ts). */
+export interface Target {
+  stack: string;
+  project: string;
+}
 
 /** Stacks whose policy config is held to the floors (the spec's "Quality Gates (must pass before production)"). */
 export const GOVERNED_STACKS: readonly string[] = ["production"];
@@ -19,6 +35,58 @@ export const GOVERNED_STACKS: readonly string[] = ["production"];
  * state bucket and keys, this repository's ruleset), so its gate is production's (lib/project.ts).
  */
 export const GOVERNED_PROJECTS: readonly string[] = ["flightdeck-bootstrap"];
+
+export function isGoverned({ stack, project }: Target): boolean {
+  return GOVERNED_STACKS.includes(stack) || GOVERNED_PROJECTS.includes(project);
+}
+
+export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
+
+/**
+ * The lowest enforcement level a policy may run at, per stack. Each entry names its policies (or
+ * "every" policy), where it holds (stacks by name or "every" stack, and/or every stack of the named
+ * projects), the level and why. A policy's floor is the highest level of the entries that hold for it.
+ *
+ * Nothing inside a pack can hold a level: the engine gives each policy the config's level, `all`'s or
+ * its own (pulumi/pulumi@v3.259.0:pkg/resource/analyzer/config.go applyConfig), @pulumi/policy runs it
+ * at that level (server.js: `policyPackConfig[p.name].enforcementLevel || p.enforcementLevel`) and
+ * refuses `enforcementLevel` in a configSchema, and a disabled policy is never called. So the pack
+ * declares each policy at its floor (a run with no config is at least that strict), and whoever hands
+ * the pack a config refuses one that sets a policy, or `all`, below a floor, naming the file and the
+ * policy (tools/policy/levelFloors.ts: the offline plan, `npm run preview|up`, and infra.yml before
+ * each `pulumi preview` and `pulumi up`). To make a policy mandatory in every stack, staging included:
+ * `{ policies: ["<name>"], stacks: "every", level: "mandatory", why: "…" }`.
+ */
+export interface LevelFloor {
+  policies: readonly string[] | "every";
+  stacks?: readonly string[] | "every";
+  projects?: readonly string[];
+  level: "advisory" | "mandatory";
+  why: string;
+}
+
+export const LEVEL_FLOORS: readonly LevelFloor[] = [
+  { policies: "every", stacks: GOVERNED_STACKS, level: "mandatory", why: 'Spec, Deploying to Production: "Quality Gates (must pass before production)"' },
+  { policies: "every", projects: GOVERNED_PROJECTS, level: "mandatory", why: "the bootstrap decides who can apply production: its gate is production's" },
+];
+
+/** How strict a level is: `remediate` judges as `mandatory` (@pulumi/policy server.js reports a remaining violation as mandatory). */
+export const LEVEL_RANK: Readonly<Record<Level, number>> = { disabled: 0, advisory: 1, mandatory: 2, remediate: 2 };
+
+/** The level floors that hold in `target`'s stack, for any policy. */
+export function levelFloorsIn({ stack, project }: Target): LevelFloor[] {
+  return LEVEL_FLOORS.filter((floor) => floor.stacks === "every" || (floor.stacks?.includes(stack) ?? false) || (floor.projects?.includes(project) ?? false));
+}
+
+/** The level floors that hold for `policy` in `target`'s stack (for `undefined`: those that hold for every policy). */
+export function levelFloorsFor(policy: string | undefined, target: Target): LevelFloor[] {
+  return levelFloorsIn(target).filter((floor) => floor.policies === "every" || (policy !== undefined && floor.policies.includes(policy)));
+}
+
+/** The strictest level floor of `policy` in `target`'s stack, if any holds. */
+export function minimumLevel(policy: string, target: Target): LevelFloor | undefined {
+  return levelFloorsFor(policy, target).reduce<LevelFloor | undefined>((strictest, floor) => (strictest === undefined || LEVEL_RANK[floor.level] > LEVEL_RANK[strictest.level] ? floor : strictest), undefined);
+}
 
 export interface AnnualFreeze {
   name: string;
@@ -91,7 +159,7 @@ function recoveryFloors(): Record<string, Record<string, Floor>> {
   };
 }
 
-/** Floors by policy and setting. Settings not listed must keep the policy's default in a governed stack. */
+/** Setting floors by policy and setting. Settings not listed must keep the policy's default in a governed stack. */
 export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> = {
   "github-ruleset-pull-request-required": {
     minApprovals: { kind: "atLeast", value: 1, why: SPEC_REVIEW },
@@ -139,6 +207,7 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
   "audit-resources-protected": { requireProtect: { kind: "equals", value: true, why: SPEC_AUDIT } },
   "audit-oidc-role-trust-pinned": {
     repository: { kind: "free", why: GOVERNED_IDENTITY },
+    repositoryIds: { kind: "free", why: GOVERNED_IDENTITY },
     environments: { kind: "within", value: ["production"], why: "Spec, Compliance: \"PCI: Production access restricted\" (only production's environment may assume production's roles)" },
   },
   "iam-deploy-role-least-privilege": { metricsNamespace: { kind: "free", why: GOVERNED_IDENTITY } },
@@ -200,6 +269,12 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
     maxHeartbeatGapSeconds: { kind: "atMost", value: 300, why: "a heartbeat missing for 5 minutes pages (warning)" },
     maxFailedRuns: { kind: "atMost", value: 3, why: "a source failing 3 runs in a row pages (warning)" },
   },
+  "metrics-bridge-calls-within-rate-limits": {
+    posthogQueriesPerHour: { kind: "atMost", value: 120, why: "PostHog's HogQLQueryThrottle: 120/hour per personal API key (PostHog/posthog posthog/rate_limit.py)" },
+    bridgesPerPosthogKey: { kind: "atLeast", value: 1, why: "more bridges on one key only tightens the budget" },
+    railwayRequestsPerHour: { kind: "atMost", value: 10000, why: "Railway's highest published plan limit short of Enterprise: 10,000 requests per hour on Pro (docs.railway.com/integrations/api#rate-limits)" },
+    bridgesPerRailwayLimit: { kind: "atLeast", value: 2, why: "staging's and production's bridges: with one Railway account both draw on the same hourly limit" },
+  },
   "metrics-bridge-role-least-privilege": {
     allowedActions: {
       kind: "within",
@@ -218,30 +293,65 @@ export const FLOORS: Readonly<Record<string, Readonly<Record<string, Floor>>>> =
   },
 };
 
-/** What the floors make of one policy's config in a governed stack. */
-export interface FloorVerdict {
-  /** One line per loosened setting (or level): what it is, and the floor. */
-  findings: string[];
-  /** The settings with every loosened one brought back to its floor. */
-  clamped: Record<string, unknown>;
+/** A property's schema as an object (a boolean schema or a tuple gives nothing to extend). */
+function schemaObject(definition: PolicyConfigJSONSchemaDefinition | PolicyConfigJSONSchemaDefinition[] | undefined): PolicyConfigJSONSchema {
+  return definition !== undefined && typeof definition === "object" && !Array.isArray(definition) ? definition : {};
+}
+
+/** `schema` with the floor added, or undefined when a JSON schema (as @pulumi/policy types it) cannot hold the floor. */
+function withFloor(schema: PolicyConfigJSONSchema, floor: Floor): PolicyConfigJSONSchema | undefined {
+  switch (floor.kind) {
+    case "free":
+      return schema;
+    case "atLeast":
+      return { ...schema, minimum: Math.max(schema.minimum ?? floor.value, floor.value) };
+    case "atMost":
+      return { ...schema, maximum: Math.min(schema.maximum ?? floor.value, floor.value) };
+    case "equals":
+      return { ...schema, const: floor.value };
+    case "includesAll":
+      // One `contains` per schema, and no allOf in the SDK's schema type: a list of several entries is judged in the policy.
+      return floor.value.length === 1 ? { ...schema, contains: { const: floor.value[0] } } : undefined;
+    case "within":
+      return { ...schema, items: { ...schemaObject(schema.items), enum: floor.value } };
+    case "eachAtMost": {
+      const properties = { ...(schema.properties ?? {}) };
+      for (const [key, max] of Object.entries(floor.value)) properties[key] = { ...schemaObject(properties[key]), type: "number", maximum: max };
+      return { ...schema, properties, required: [...new Set([...(schema.required ?? []), ...Object.keys(floor.value)])] };
+    }
+    case "window":
+    case "coversFreezes":
+      return undefined;
+  }
+}
+
+/** A setting's floor: its rule, or its default kept as it is. */
+function floorOf(policy: string, key: string, fallback: unknown): Floor {
+  return FLOORS[policy]?.[key] ?? { kind: "equals", value: fallback as Plain, why: "the pack cannot tell whether another value tightens this setting" };
+}
+
+/** A policy's configSchema in a governed stack: each setting's schema with its floor, where a JSON schema can hold it (the rest: `loosenedInPolicy`). */
+export function governedSchema<S extends { properties?: Record<string, PolicyConfigJSONSchema> }>(policy: string, schema: S | undefined): S | undefined {
+  if (schema?.properties === undefined) return schema;
+  const properties: Record<string, PolicyConfigJSONSchema> = {};
+  for (const [key, property] of Object.entries(schema.properties)) {
+    properties[key] = (property.default === undefined && FLOORS[policy]?.[key] === undefined ? undefined : withFloor(property, floorOf(policy, key, property.default))) ?? property;
+  }
+  return { ...schema, properties };
 }
 
 /**
- * Judges one policy's effective settings (the engine's reconciled config: defaults overlaid with
- * the file's values) against its floors, and clamps what is looser.
+ * The governed stack's floors a policy judges itself, one line per loosened setting (`settings`: its
+ * args.getConfig(), over its defaults): those `governedSchema` cannot hold.
  */
-export function applyFloors(policy: string, settings: Record<string, unknown>, defaults: Record<string, unknown>): FloorVerdict {
-  const findings: string[] = [];
-  const clamped: Record<string, unknown> = { ...settings };
-  for (const [key, fallback] of Object.entries(defaults)) {
-    const floor = FLOORS[policy]?.[key] ?? { kind: "equals", value: fallback as Plain, why: "the pack cannot tell whether another value tightens this setting" };
-    const value = key in settings ? settings[key] : fallback;
-    const problem = looseness(floor, value);
-    if (problem === undefined) continue;
-    findings.push(`${policy}.${key} ${problem} (${floor.why})`);
-    clamped[key] = clamp(floor, value);
+export function loosenedInPolicy(policy: string, settings: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  for (const [key, floor] of Object.entries(FLOORS[policy] ?? {})) {
+    if (withFloor({}, floor) !== undefined) continue;
+    const problem = looseness(floor, settings[key]);
+    if (problem !== undefined) lines.push(`policy config ${policy}.${key} ${problem}; the policy config may tighten its floor, never loosen it (${floor.why})`);
   }
-  return { findings, clamped };
+  return lines;
 }
 
 function show(value: unknown): string {
@@ -301,37 +411,6 @@ export function looseness(floor: Floor, value: unknown): string | undefined {
       const uncovered = floor.value.filter((freeze) => !coversAnnualFreeze(asList(value), freeze));
       return uncovered.length === 0 ? undefined : `does not cover ${uncovered.map((f) => `${f.name} (${f.from} – ${f.to}, every year)`).join(", ")}`;
     }
-  }
-}
-
-/** The closest value to `value` that meets the floor (what the policy judges with instead). */
-export function clamp(floor: Floor, value: unknown): unknown {
-  switch (floor.kind) {
-    case "free":
-      return value;
-    case "atLeast":
-      return isNumber(value) ? Math.max(value, floor.value) : floor.value;
-    case "atMost":
-      return isNumber(value) ? Math.min(value, floor.value) : floor.value;
-    case "equals":
-      return floor.value;
-    case "includesAll":
-      return [...asList(value), ...floor.value.filter((entry) => !asList(value).some((item) => deepEqual(item, entry)))];
-    case "within":
-      return asList(value).filter((item) => floor.value.some((entry) => deepEqual(item, entry)));
-    case "window": {
-      const from = isRecord(value) && typeof value["from"] === "string" && value["from"] > floor.from ? value["from"] : floor.from;
-      const to = isRecord(value) && typeof value["to"] === "string" && value["to"] < floor.to ? value["to"] : floor.to;
-      return { from, to: to < from ? from : to };
-    }
-    case "eachAtMost": {
-      const given = isRecord(value) ? value : {};
-      const result: Record<string, unknown> = { ...given };
-      for (const [key, max] of Object.entries(floor.value)) result[key] = isNumber(given[key]) ? Math.min(given[key], max) : max;
-      return result;
-    }
-    case "coversFreezes":
-      return [...asList(value), ...floor.value.filter((freeze) => !coversAnnualFreeze(asList(value), freeze))];
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ResourceValidation, StackValidation } from "@pulumi/policy";
-import { copyMarker, FlightdeckPolicy } from "./define";
+import { FlightdeckPolicy } from "./define";
 import { currentProject } from "./stack";
 
 /**
@@ -48,9 +48,9 @@ export function forProject(policy: FlightdeckPolicy): FlightdeckPolicy {
   if ("validateStack" in policy) {
     const validateStack = policy.validateStack;
     const scoped: StackValidation = (args, report) => (isBootstrapProject() ? undefined : validateStack(args, report));
-    return { ...policy, validateStack: copyMarker(validateStack, scoped) };
+    return { ...policy, validateStack: scoped };
   }
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-  const scoped = validations.map((validate) => copyMarker(validate, ((args, report) => (isBootstrapProject() ? undefined : validate(args, report))) as ResourceValidation));
+  const scoped = validations.map((validate): ResourceValidation => (args, report) => (isBootstrapProject() ? undefined : validate(args, report)));
   return { ...policy, validateResource: scoped.length === 1 ? scoped[0] : scoped };
 }

@@ -158,3 +158,30 @@ export function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/**
+ * The flag register's reading a flag records (`register: {parameter, recordedStart}`): the day 0 the
+ * stack's own `pulumi up` wrote before this run (infra/flags/register.ts), or null for a flag's first
+ * run in the stack. A reason instead when the flag records no readable reading.
+ */
+export function registerReading(props: PlainRecord): { parameter: string; recordedStart: string | null } | string {
+  if (isUnknown(props["register"])) throw new UnknownInputError("register");
+  const register = asRecord(props["register"]);
+  if (!register) return "records no reading of its flag register (register), so its real day 0 is unknown";
+  if (isUnknown(register["recordedStart"])) throw new UnknownInputError("register.recordedStart");
+  const parameter = knownString(register["parameter"]);
+  const recorded = register["recordedStart"];
+  if (!parameter) return `register.parameter is not a parameter name (got ${JSON.stringify(register["parameter"])})`;
+  if (recorded !== null && (typeof recorded !== "string" || !isCalendarDate(recorded))) return `register.recordedStart is not a date or null (got ${JSON.stringify(recorded)})`;
+  return { parameter, recordedStart: recorded };
+}
+
+/**
+ * The day 0 a plan runs from: its start, but never before the day 0 the register recorded, and for a
+ * flag with no record (its first run in the stack) never before today, in the plan's time zone. The
+ * pack's own reading of the program's rule (infra/flags/register.ts dayZero), at the pack's clock.
+ */
+export function dayZeroOf(plan: Plan, recordedStart: string | null, at: Date): string {
+  const floor = recordedStart ?? localDate(at, plan.timezone);
+  return plan.start > floor ? plan.start : floor;
+}

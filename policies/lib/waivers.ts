@@ -3,10 +3,8 @@ import type { PolicyResource, ReportViolation, ResourceValidation, StackValidati
 import { parse } from "yaml";
 import { z } from "zod";
 import { now } from "./clock";
-import { CONFIG_POLICY } from "./configWithinSpec";
-import { FlightdeckPolicy, PolicyMetadata, copyMarker, reportWith, Severity, stackPolicy, ViolationDetails } from "./define";
+import { FlightdeckPolicy, PolicyMetadata, reportWith, Severity, stackPolicy, ViolationDetails } from "./define";
 import { globMatch } from "./glob";
-import { runWhen } from "./runWhen";
 import { currentProject, currentStack } from "./stack";
 
 /**
@@ -18,8 +16,8 @@ import { currentProject, currentStack } from "./stack";
  */
 export const WAIVERS_POLICY = "policy-waivers-valid";
 
-/** The gate's own checks: a waiver of them would switch the gate off. */
-const GATE_POLICIES: ReadonlySet<string> = new Set([WAIVERS_POLICY, CONFIG_POLICY]);
+/** The gate's own check: a waiver of it would switch the gate off. */
+const GATE_POLICIES: ReadonlySet<string> = new Set([WAIVERS_POLICY]);
 
 // Their anchors are a second guard: without them, V8 still refuses text around an ISO instant
 // (Date.parse gives NaN), and a day must come back from toISOString as written; so a mutant that drops
@@ -78,10 +76,10 @@ export interface WaiverBook {
   /** Problems found when the file was read; with any, no waiver applies (fail closed). */
   problems: string[];
   /**
-   * Problems against the limits, for the stack and time the book was settled for; with any, no waiver
-   * applies. Undefined until settled (the pack settles it when the engine configures it).
+   * Problems against the limits (policy-waivers-valid's settings), found when that policy runs, last: the
+   * violations such a waiver turned into notes stand, as its mandatory error says.
    */
-  limitProblems?: string[];
+  limitProblems: string[];
   /** File indexes of waivers that waived a violation in this process. */
   used: Set<number>;
 }
@@ -90,7 +88,7 @@ export interface WaiverBook {
 export type SeverityOf = (policy: string) => Severity | undefined;
 
 function emptyBook(file: string): WaiverBook {
-  return { file, waivers: [], problems: [], used: new Set() };
+  return { file, waivers: [], problems: [], limitProblems: [], used: new Set() };
 }
 
 /**
@@ -189,32 +187,34 @@ function maxDaysFor(limits: WaiverLimits, policy: string): number {
  * expiring at most the allowed number of days away. (An expiry in the past is not a problem of the
  * file: that waiver has simply run out, and policy-waivers-valid says so.)
  */
-export function settleWaivers(book: WaiverBook, limits: WaiverLimits, stack: string, at: Date): string[] {
-  const problems: string[] = [];
-  book.limitProblems = problems;
+export function settleWaivers(book: WaiverBook, limits: WaiverLimits, stack: string, at: Date): void {
+  book.limitProblems = [];
   const approvers = new Set(limits.approvers.map((approver) => approver.trim().toLowerCase()));
   for (const waiver of book.waivers) {
     if (waiver.stack !== stack) continue;
     const label = `${book.file}: waivers[${waiver.index}] (policy ${waiver.policy})`;
     if (!approvers.has(waiver.approvedBy.trim().toLowerCase())) {
       const who = limits.approvers.length > 0 ? `one of ${limits.approvers.join(", ")}` : "none are configured";
-      problems.push(`${label}: approvedBy ${waiver.approvedBy} is not an approver (policy-waivers-valid approvers: ${who})`);
+      book.limitProblems.push(`${label}: approvedBy ${waiver.approvedBy} is not an approver (policy-waivers-valid approvers: ${who})`);
     }
     const maxDays = maxDaysFor(limits, waiver.policy);
     if (expiryOf(waiver).getTime() - at.getTime() > maxDays * DAY_MS) {
-      problems.push(`${label}: expires ${waiver.expires}, more than ${maxDays} day(s) away; a waiver of ${waiver.policy} lasts at most ${maxDays} day(s)`);
+      book.limitProblems.push(`${label}: expires ${waiver.expires}, more than ${maxDays} day(s) away; a waiver of ${waiver.policy} lasts at most ${maxDays} day(s)`);
     }
   }
-  return problems;
 }
 
-/** The book's limit problems, settled with the default limits if the engine never configured the pack. */
-function limitProblemsOf(book: WaiverBook, at: Date): string[] {
-  return book.limitProblems ?? settleWaivers(book, DEFAULT_LIMITS, currentStack(), at);
-}
-
-function usable(book: WaiverBook, at: Date): boolean {
-  return book.problems.length === 0 && limitProblemsOf(book, at).length === 0;
+/** policy-waivers-valid's settings (as its args.getConfig() gives them), over the defaults. */
+export function waiverLimits(settings: Partial<Record<keyof WaiverLimits, unknown>> | undefined): WaiverLimits {
+  const given = settings ?? {};
+  const approvers = Array.isArray(given["approvers"]) ? given["approvers"].filter((a): a is string => typeof a === "string") : DEFAULT_LIMITS.approvers;
+  const maxDays = typeof given["maxDays"] === "number" ? given["maxDays"] : DEFAULT_LIMITS.maxDays;
+  const byPolicy = given["maxDaysByPolicy"];
+  const maxDaysByPolicy: Record<string, number> = { ...DEFAULT_LIMITS.maxDaysByPolicy };
+  if (byPolicy !== null && typeof byPolicy === "object" && !Array.isArray(byPolicy)) {
+    for (const [policy, days] of Object.entries(byPolicy)) if (typeof days === "number") maxDaysByPolicy[policy] = days;
+  }
+  return { approvers, maxDays, maxDaysByPolicy };
 }
 
 /** The root stack resource's name, to which the engine attributes stack-level violations. */
@@ -239,7 +239,7 @@ function resourceMatches(waiver: Waiver, urn: string | undefined): boolean {
 
 /** The valid, unexpired waiver for a violation in the current stack, if any (and marks it used). */
 export function waiverFor(book: WaiverBook, policy: string, urn: string | undefined, at: Date = now()): Waiver | undefined {
-  if (!usable(book, at)) return undefined;
+  if (book.problems.length > 0) return undefined;
   for (const waiver of book.waivers) {
     if (waiver.policy !== policy || waiver.stack !== currentStack() || !resourceMatches(waiver, urn)) continue;
     if (expiryOf(waiver) < at) continue;
@@ -273,16 +273,11 @@ export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): Flightd
   if ("validateStack" in policy) {
     const validate: StackValidation = policy.validateStack;
     const validateStack: StackValidation = (args, report) => validate(args, waivingReporter(book, policy, undefined, report));
-    copyMarker(validate, validateStack);
     return { ...policy, validateStack };
   }
   // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent: every policy of the pack has one validateResource function (define.ts); the other shapes are @pulumi/policy's.
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-  const wrapped = validations.map((validate) => {
-    const fn: ResourceValidation = (args, report) => validate(args, waivingReporter(book, policy, args.urn, report));
-    copyMarker(validate, fn);
-    return fn;
-  });
+  const wrapped = validations.map((validate): ResourceValidation => (args, report) => validate(args, waivingReporter(book, policy, args.urn, report)));
   return { ...policy, validateResource: wrapped.length === 1 ? wrapped[0] : wrapped };
 }
 
@@ -319,41 +314,42 @@ const limitsSchema = {
 };
 
 /**
- * Keeps the waivers file honest: every problem of the file (or against the limits) is a mandatory
- * error, whatever the config says, and no waiver applies; an expired waiver, one whose resources
- * are not in the stack, and one that matched no violation are advisory notes. Must be the last
- * policy of the pack: it runs after every other has reported.
+ * Keeps the waivers file honest: every problem of the file is a mandatory error, whatever the config
+ * says, and no waiver applies; every waiver outside the limits this policy's settings give (approvers,
+ * days) is a mandatory error too; an expired waiver, one whose resources are not in the stack, and one
+ * that matched no violation are advisory notes. Must be the last policy of the pack: it runs after
+ * every other has reported, and only it sees its settings (a policy's args.getConfig() is its own).
  */
 export function waiverHousekeeping(book: WaiverBook): StackValidationPolicy {
-  const declared = stackPolicy<WaiverLimits>(HOUSEKEEPING, { config: { defaults: DEFAULT_LIMITS, schema: limitsSchema }, validate: () => undefined });
-  const validateStack: StackValidation = (args, report) => {
-    const at = now();
-    const limitProblems = limitProblemsOf(book, at);
-    // Only the stack's resources tell whether a glob is as broad as `*`. Reported here, after the resource
-    // policies ran: a violation such a waiver turned into a note above stands, as this mandatory error says.
-    for (const waiver of book.waivers) {
-      if (waiver.stack !== currentStack() || waiver.severity !== "high") continue;
-      const broad = coversEveryResource(waiver, args.resources);
-      const problem = broad === undefined ? undefined : `${book.file}: waivers[${waiver.index}] (policy ${waiver.policy}): ${broad}`;
-      if (problem !== undefined && !limitProblems.includes(problem)) limitProblems.push(problem);
-    }
-    const valid = usable(book, at);
-    for (const problem of [...book.problems, ...limitProblems].sort((a, b) => entryIndex(a) - entryIndex(b))) {
-      reportWith(report, { message: `${problem}; no waiver applies until it is fixed`, enforcementLevel: "mandatory" });
-    }
-    if (!valid) return;
-    for (const waiver of book.waivers) {
-      if (waiver.stack !== currentStack()) continue;
-      const label = `waivers[${waiver.index}] (${waiver.policy} on ${waiver.resource}, approved by ${waiver.approvedBy})`;
-      let note: string | undefined;
-      if (expiryOf(waiver) < at) note = `${label} expired on ${waiver.expires}: the violation it covered stands`;
-      else if (!coversStack(waiver) && !args.resources.some((resource: PolicyResource) => resourceMatches(waiver, resource.urn))) {
-        note = `${label} matches no resource of stack ${currentStack()}: remove it, or name the resources it covers`;
-      } else if (!book.used.has(waiver.index)) note = `${label} matched no violation: remove it`;
-      if (note) reportWith(report, { message: note, enforcementLevel: "advisory" });
-    }
-  };
-  // A limit problem is about a waiver of this stack (settleWaivers judges no other), which the last test finds.
-  const somethingToSay = () => book.problems.length > 0 || book.waivers.some((waiver) => waiver.stack === currentStack());
-  return { ...declared, validateStack: runWhen(validateStack, somethingToSay) };
+  return stackPolicy<WaiverLimits>(HOUSEKEEPING, {
+    config: { defaults: DEFAULT_LIMITS, schema: limitsSchema },
+    validate(_resources, limits, report, args) {
+      const at = now();
+      settleWaivers(book, waiverLimits(limits), currentStack(), at);
+      // Only the stack's resources tell whether a glob is as broad as `*`.
+      for (const waiver of book.waivers) {
+        if (waiver.stack !== currentStack() || waiver.severity !== "high") continue;
+        const broad = coversEveryResource(waiver, args.resources);
+        if (broad !== undefined) book.limitProblems.push(`${book.file}: waivers[${waiver.index}] (policy ${waiver.policy}): ${broad}`);
+      }
+      // Reported here, after every other policy ran: a violation a waiver with a limit problem turned into a note stands, as this mandatory error says.
+      const waivedNothing = book.problems.length > 0;
+      const problems = [
+        ...book.problems.map((problem) => `${problem}; no waiver applies until it is fixed`),
+        ...book.limitProblems.map((problem) => `${problem}; ${waivedNothing ? "no waiver applies" : "the violations it waived stand"} until it is fixed`),
+      ];
+      for (const message of problems.sort((a, b) => entryIndex(a) - entryIndex(b))) reportWith(report as ReportViolation, { message, enforcementLevel: "mandatory" });
+      if (problems.length > 0) return;
+      for (const waiver of book.waivers) {
+        if (waiver.stack !== currentStack()) continue;
+        const label = `waivers[${waiver.index}] (${waiver.policy} on ${waiver.resource}, approved by ${waiver.approvedBy})`;
+        let note: string | undefined;
+        if (expiryOf(waiver) < at) note = `${label} expired on ${waiver.expires}: the violation it covered stands`;
+        else if (!coversStack(waiver) && !args.resources.some((resource: PolicyResource) => resourceMatches(waiver, resource.urn))) {
+          note = `${label} matches no resource of stack ${currentStack()}: remove it, or name the resources it covers`;
+        } else if (!book.used.has(waiver.index)) note = `${label} matched no violation: remove it`;
+        if (note) reportWith(report as ReportViolation, { message: note, enforcementLevel: "advisory" });
+      }
+    },
+  });
 }

@@ -370,26 +370,32 @@ function pinnedTo(statement: Statement, key: string, accepts: (value: string, ig
   );
 }
 
-export const oidcRoleTrustPinned = resourcePolicy<{ repository: string; environments: string[] }>(
+export const oidcRoleTrustPinned = resourcePolicy<{ repository: string; repositoryIds: string; environments: string[] }>(
   {
     name: "audit-oidc-role-trust-pinned",
     description:
       'Only the deploy jobs of the governed repository, in this stack\'s GitHub environment, can assume a role that trusts GitHub: every trust statement naming GitHub\'s OIDC provider pins ' +
-      `${GITHUB_OIDC_HOST}:sub to repo:<owner>/<repo>:environment:<environment> and :aud to ${GITHUB_OIDC_AUDIENCE}, with operators that match exactly (StringEquals; no StringLike wildcards, no ForAnyValue/ForAllValues on these single-valued keys, no …IfExists). ` +
+      `${GITHUB_OIDC_HOST}:sub to repo:<owner>/<repo>:environment:<environment> (with immutable subject claims, exactly repo:<owner>@<owner id>/<repo>@<repo id>:environment:<environment>) and :aud to ${GITHUB_OIDC_AUDIENCE}, with operators that match exactly (StringEquals; no StringLike wildcards, no ForAnyValue/ForAllValues on these single-valued keys, no …IfExists). ` +
       'Spec, Compliance: "PCI: Production access restricted, deployment approvals required"; Audit log "Who deployed: GitHub user … Where: Environment". A looser subject lets any branch, fork workflow or repository act as the deploy jobs.',
     severity: "critical",
     remediation: [
       `Trust only Federated <the GitHub OIDC provider ARN> for sts:AssumeRoleWithWebIdentity, with Condition StringEquals ${GITHUB_OIDC_HOST}:sub = repo:<owner>/<repo>:environment:<environment> and ${GITHUB_OIDC_HOST}:aud = ${GITHUB_OIDC_AUDIENCE}.`,
       "The repository is the one the pack config names (repository); the environment is the stack's (environments).",
+      "A repository with immutable subject claims (github/docs oidc.md, \"Immutable subject claims\"): set flightdeck:github.oidcSubjectIds in the stack config and this policy's repositoryIds (owner-id/repo-id) to the same ids.",
     ],
     topics: [...TOPICS, "identity"],
   },
   {
     types: [IAM_ROLE],
     config: {
-      defaults: { repository: "", environments: [] },
+      defaults: { repository: "", repositoryIds: "", environments: [] },
       schema: {
         repository: { type: "string", description: "The governed repository, owner/name; empty: any one exact repository." },
+        repositoryIds: {
+          type: "string",
+          pattern: "^(\\d+/\\d+)?$",
+          description: "The governed repository's owner id and repository id (owner-id/repo-id) when its OIDC subjects use immutable ids (repo:OWNER@ID/REPO@ID:…); empty for repo:OWNER/REPO:…. Either way, only that one form passes.",
+        },
         environments: { type: "array", items: { type: "string" }, description: "GitHub environments the role may be assumed from; empty: the stack's name." },
       },
     },
@@ -400,13 +406,23 @@ export const oidcRoleTrustPinned = resourcePolicy<{ repository: string; environm
       const statements = trust.statements.filter(trustsGithub);
       if (statements.length === 0) args.notApplicable("the role does not trust GitHub's OIDC provider");
       const environments = settings.environments.length > 0 ? settings.environments : [currentStack()];
+      const [ownerId, repositoryId] = settings.repositoryIds === "" ? [undefined, undefined] : settings.repositoryIds.split("/");
       const subjectOk = (value: string, ignoreCase: boolean) => {
-        const match = /^repo:([^/*?:\s]+\/[^/*?:\s]+):environment:([^*?:\s]+)$/.exec(value);
+        // repo:OWNER/REPO:environment:ENV, or repo:OWNER@OWNER-ID/REPO@REPO-ID:environment:ENV (both ids or none).
+        const match = /^repo:([^/*?:\s@]+)(?:@(\d+))?\/([^/*?:\s@]+)(?:@(\d+))?:environment:([^*?:\s]+)$/.exec(value);
         if (!match) return false;
+        const [, owner, writtenOwnerId, name, writtenRepositoryId, environment] = match;
+        if (writtenOwnerId !== ownerId || writtenRepositoryId !== repositoryId) return false;
         const same = (a: string, b: string) => (ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
-        return (settings.repository === "" || same(match[1]!, settings.repository)) && environments.some((environment) => same(match[2]!, environment));
+        return (settings.repository === "" || same(`${owner}/${name}`, settings.repository)) && environments.some((candidate) => same(environment!, candidate));
       };
-      const expected = environments.map((environment) => environmentSubject(settings.repository || "<owner>/<repo>", environment)).join(" or ");
+      const prefix = settings.repository === "" ? "<owner>/<repo>" : settings.repository;
+      const expected = environments
+        .map((environment) => {
+          const [owner, name] = prefix.split("/");
+          return ownerId === undefined ? environmentSubject(prefix, environment) : `repo:${owner}@${ownerId}/${name}@${repositoryId}:environment:${environment}`;
+        })
+        .join(" or ");
       for (const statement of statements) {
         const label = statementLabel(statement);
         if (!pinnedTo(statement, `${GITHUB_OIDC_HOST}:sub`, subjectOk)) {

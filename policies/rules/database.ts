@@ -202,8 +202,8 @@ export const roleMembershipLeastPrivilege = stackPolicy<RoleKindSettings>(
   {
     name: "database-role-membership-least-privilege",
     description:
-      `The one role membership is the migrator's in the owner role: membership passes on every privilege of the granted role (and its attributes after SET ROLE). ${SPEC_ACCESS}; ${SPEC_MIGRATIONS}. ` +
-      "The migrator's membership lets migrations own the tables they create.",
+      `The one role membership across kinds is the migrator's in the owner role: membership passes on every privilege of the granted role (and its attributes after SET ROLE). ${SPEC_ACCESS}; ${SPEC_MIGRATIONS}. ` +
+      "The migrator's membership lets migrations own the tables they create. Within a kind, a login role's alternate is a member of it (the alternating passwords of Rotation: \"Database passwords: Every 180 days\", \"zero downtime\"): it gets no privilege the kind's own rules do not already judge.",
     severity: "critical",
     remediation: [
       "Remove the membership (Role.roles, Role.assumeRole or a GrantRole): app and readonly are members of nothing, the owner role has no members but the migrator.",
@@ -217,8 +217,14 @@ export const roleMembershipLeastPrivilege = stackPolicy<RoleKindSettings>(
     validate(resources, { roleKinds }, report) {
       const roles = stackRoles(resources);
       for (const edge of memberships(resources)) {
-        const allowed = roles.has(edge.member) && roles.has(edge.granted) && isKind(roleKinds, edge.member, "migrator") && isKind(roleKinds, edge.granted, "owner");
-        if (!allowed) report(`${edge.member} is made a member of ${edge.granted} (${edge.via}): only the migrator may be a member, of the owner role`, edge.urn);
+        const stackPair = roles.has(edge.member) && roles.has(edge.granted);
+        const migratorToOwner = isKind(roleKinds, edge.member, "migrator") && isKind(roleKinds, edge.granted, "owner");
+        // An alternate in its own kind: a member of a role it could not be told apart from by any other policy.
+        const memberKinds = kindsOf(roleKinds, edge.member);
+        const sameKind = memberKinds.length === 1 && memberKinds[0] !== "owner" && edge.via !== "assumeRole" && isKind(roleKinds, edge.granted, memberKinds[0]!) && kindsOf(roleKinds, edge.granted).length === 1;
+        if (!stackPair || !(migratorToOwner || sameKind)) {
+          report(`${edge.member} is made a member of ${edge.granted} (${edge.via}): only the migrator may be a member of the owner role, and a role only of another of its own kind`, edge.urn);
+        }
       }
     },
   },

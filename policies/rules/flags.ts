@@ -3,6 +3,7 @@ import { now } from "../lib/clock";
 import { reportWith, resourcePolicy, UnknownInputError } from "../lib/define";
 import {
   addDays,
+  dayZeroOf,
   describe,
   dueAt,
   Exposure,
@@ -11,6 +12,7 @@ import {
   Plan,
   planOf,
   rank,
+  registerReading,
   servedExposure,
   Stage,
   stageExposure,
@@ -104,11 +106,12 @@ export const rolloutNotAheadOfPlan = resourcePolicy(
     name: "flags-rollout-not-ahead-of-plan",
     description:
       `A flag serves no more users than its plan is due for today, and nothing while its kill switch is on. ${SPEC_ROLLOUT}; ` +
-      '"Kill Switch: If issues found, set flag to 0% immediately". Judged on what the flag sends to PostHog (active, filters), at the pack\'s clock.',
+      '"Kill Switch: If issues found, set flag to 0% immediately". Judged on what the flag sends to PostHog (active, filters), at the pack\'s clock, ' +
+      "counting plan days from the real day 0: the later of rollout.start and the day 0 the stack's flag register recorded (today for a flag the register has not seen), so a change cannot backdate day 0.",
     severity: "critical",
     remediation: [
       "Let the program compute the stage: remove any change that sets the flag's filters or rollout percentage by hand.",
-      "To go faster, change the plan (it must still follow the spec) rather than the flag.",
+      "To go faster, change the plan (it must still follow the spec) rather than the flag; day 0 cannot move earlier than the register recorded.",
       "With the kill switch on, the flag must serve 0%: run `pulumi up` after setting killSwitch: true.",
     ],
     topics: TOPICS,
@@ -126,11 +129,19 @@ export const rolloutNotAheadOfPlan = resourcePolicy(
         if (rank(served) > 0) report(`flag ${key}: the kill switch is on but the flag serves ${describe(served)}`);
         return;
       }
-      const { stage, planDay } = dueAt(plan, now());
+      const reading = registerReading(props);
+      if (typeof reading === "string") {
+        report(`flag ${key}: ${reading}`);
+        return;
+      }
+      const at = now();
+      const start = dayZeroOf(plan, reading.recordedStart, at);
+      const { stage, planDay } = dueAt({ ...plan, start }, at);
       const due = stage?.exposure ?? OFF;
       if (rank(served) > rank(due)) {
-        const when = planDay < 0 ? `the plan starts on ${plan.start}` : `day ${planDay} of the plan since ${plan.start} is due ${describe(due)}`;
-        report(`flag ${key}: serves ${describe(served)}, ahead of its plan (${when})`);
+        const origin = start === plan.start ? "" : ` (day 0 is ${start}, ${reading.recordedStart === null ? "today: the register has no record of the flag" : `as the register ${reading.parameter} recorded`}, not rollout.start ${plan.start})`;
+        const when = planDay < 0 ? `the plan starts on ${start}` : `day ${planDay} of the plan since ${start} is due ${describe(due)}`;
+        report(`flag ${key}: serves ${describe(served)}, ahead of its plan (${when})${origin}`);
       }
     },
   },
@@ -160,10 +171,12 @@ export const fullRolloutFlagRemoved = resourcePolicy<{ maxDaysAtFull: number }>(
       if (typeof plan === "string" || rank(servedExposure(props, teamIds(props))) < rank({ percent: 100, team: false })) return;
       const full = plan.stages.find((stage) => stage.exposure.percent >= 100);
       if (!full) return;
-      const { planDay } = dueAt(plan, now());
+      const reading = registerReading(props);
+      const start = dayZeroOf(plan, typeof reading === "string" ? null : reading.recordedStart, now());
+      const { planDay } = dueAt({ ...plan, start }, now());
       const daysAtFull = planDay - full.day;
       if (daysAtFull > settings.maxDaysAtFull) {
-        const message = `flag ${flagKey(props)} has served 100% since ${addDays(plan.start, full.day)} (${daysAtFull} days): remove the flag in the next release`;
+        const message = `flag ${flagKey(props)} has served 100% since ${addDays(start, full.day)} (${daysAtFull} days): remove the flag in the next release`;
         reportWith(report as unknown as ReportViolation, { message, enforcementLevel: "advisory" });
       }
     },
@@ -206,8 +219,8 @@ export const productionNotAheadOfStaging = resourcePolicy(
     name: "flags-production-not-ahead-of-staging",
     description:
       'Staging may run ahead of production, never behind. Spec, Environments: staging has "Feature flags enabled for unreleased features"; ' +
-      'Deploying to Production: "Staging validation complete". Judged on the flag\'s record of what staging serves (read from the staging ' +
-      "stack's outputs through a stack reference): production serves no more than staging, starts its plan no earlier and is off when staging's kill switch is on.",
+      'Deploying to Production: "Staging validation complete". Judged on the flag\'s record of what staging serves (read from staging\'s ' +
+      "flag register, which staging's pulumi up writes): production serves no more than staging, starts its plan no earlier and is off when staging's kill switch is on.",
     severity: "high",
     remediation: [
       "Deploy the flag to staging first (`pulumi up --stack staging`), and start production's plan on or after staging's start date.",

@@ -9,8 +9,11 @@ import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
+import { rateLimitPolicies } from "./rateLimits";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
+import { reminderPolicies } from "./reminders";
+import { stagingDataPolicies } from "./stagingData";
 import { repositoryPolicies } from "./repository";
 import { runtimePolicies } from "./runtime";
 import { schedulePolicies } from "./schedule";
@@ -25,6 +28,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...githubProviderPolicies,
   ...environmentPolicies,
   ...secretPolicies,
+  ...reminderPolicies,
   ...secretScopePolicies,
   ...secretCopyPolicies,
   ...auditPolicies,
@@ -33,6 +37,7 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...keyPolicies,
   ...alertPolicies,
   ...metricsPolicies,
+  ...rateLimitPolicies,
   ...databasePolicies,
   ...workflowPolicies,
   ...schedulePolicies,
@@ -40,4 +45,5 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...runtimePolicies,
   ...bootstrapPolicies,
   ...recoveryPolicies,
+  ...stagingDataPolicies,
 ];

@@ -58,6 +58,9 @@ function managedArn(resource: RecordedResource): string | undefined {
       return `arn:aws:logs:${region}:${ACCOUNT}:log-group:${input("name")}`;
     case "aws:lambda/function:Function":
       return `arn:aws:lambda:${region}:${ACCOUNT}:function:${input("name")}`;
+    // The function's asynchronous-invocation settings are the function's (the lambda:*FunctionEventInvokeConfig actions take the function resource type).
+    case "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig":
+      return `arn:aws:lambda:${region}:${ACCOUNT}:function:${input("functionName")}`;
     case "aws:codebuild/project:Project":
       return `arn:aws:codebuild:${region}:${ACCOUNT}:project/${input("name")}`;
     case "aws:scheduler/schedule:Schedule":
@@ -138,9 +141,18 @@ describe("bootstrap: what the deploy roles may manage", () => {
     assert.ok(managed.some((policy) => String(policy.inputs["name"]).startsWith("flightpro-infra-break-glass-apply-stacks")));
     for (const policy of managed) assert.ok(String(policy.inputs["policy"]).length <= 6144, `${String(policy.inputs["name"])}: ${String(policy.inputs["policy"]).length} characters`);
     assert.equal(run.resources.filter((resource) => resource.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, managed.length);
-    // The pack judges them as break-glass's grants (policies/lib/roles.ts: attached policies of the stack), none left unresolved.
-    const breakGlass = roleGrants(stackArgs(fixturesOf(run)).resources.map(toStackResource)).find((grants) => grants.roleName === "flightpro-infra-break-glass");
+    // The pack judges them as the roles' grants (policies/lib/roles.ts: attached policies of the stack), none left unresolved:
+    // break-glass's every-stack grant, and each deploy role's state grant (beside its stack's inline statements).
+    const grants = roleGrants(stackArgs(fixturesOf(run)).resources.map(toStackResource));
+    const breakGlass = grants.find((role) => role.roleName === "flightpro-infra-break-glass");
     assert.deepEqual(breakGlass?.unresolved, []);
-    assert.equal(breakGlass?.permissions.filter((source) => source.label.includes("apply-stacks") && source.label.includes("attached by")).length, managed.length);
+    const applyStacks = managed.filter((policy) => String(policy.inputs["name"]).startsWith("flightpro-infra-break-glass-apply-stacks"));
+    assert.equal(breakGlass?.permissions.filter((source) => source.label.includes("apply-stacks") && source.label.includes("attached by")).length, applyStacks.length);
+    for (const stack of ["staging", "production"]) {
+      const deploy = grants.find((role) => role.roleName === `flightpro-infra-deploy-${stack}`);
+      assert.deepEqual(deploy?.unresolved, []);
+      assert.equal(deploy?.permissions.filter((source) => source.label.includes(`write-${stack}-state`) && source.label.includes("attached by")).length, 1, `${stack}: its state grant, attached`);
+    }
+    assert.equal(managed.length, applyStacks.length + 2);
   });
 });

@@ -3,7 +3,6 @@ import { Evaluation, evaluateProgram } from "../../tools/offline/evaluate";
 import { RecordedResource } from "../../tools/offline/monitor";
 import { readStackConfig } from "../../tools/offline/stackConfig";
 import { parsePath } from "../../tools/offline/values";
-import type { StackReferenceOutputs } from "../../tools/offline/stackReferences";
 import type { SsmParameters } from "../../tools/offline/drillRegister";
 import { readNamespace } from "../../infra/config/load";
 import { requiredSecretKeys } from "../../infra/config/validate";
@@ -53,7 +52,7 @@ export interface StackRun extends Evaluation {
  */
 export async function runConfig(
   raw: Record<string, unknown>,
-  options: { stack?: string; secrets?: Record<string, string>; region?: string; now?: Date; stackReferences?: StackReferenceOutputs; ssmParameters?: SsmParameters } = {},
+  options: { stack?: string; secrets?: Record<string, string>; region?: string; now?: Date; ssmParameters?: SsmParameters; deployedDir?: string } = {},
 ): Promise<StackRun> {
   const config: Record<string, string> = { "aws:region": options.region ?? "us-east-1" };
   for (const [key, value] of Object.entries(raw)) {
@@ -72,13 +71,13 @@ export async function runConfig(
     secretKeys,
     placeholderSecrets: options.secrets === undefined,
     now: options.now ?? HARNESS_NOW,
-    stackReferences: options.stackReferences,
     ssmParameters: options.ssmParameters,
+    deployedDir: options.deployedDir,
   };
-  // The program is a function of its config and clock (the mocks are deterministic, stack references
+  // The program is a function of its config and clock (the mocks are deterministic, the registers
   // read the stack files): an evaluation this process already made is handed out again, as a copy.
-  // Stack references or SSM answers given as functions are not data, so those runs are not kept.
-  const key = options.stackReferences === undefined && options.ssmParameters === undefined ? JSON.stringify(input) : undefined;
+  // SSM answers given as functions are not data, so those runs are not kept.
+  const key = options.ssmParameters === undefined ? JSON.stringify(input) : undefined;
   let evaluation = key === undefined ? undefined : evaluations.get(key);
   if (evaluation === undefined) {
     evaluation = await evaluateProgram(input);
@@ -93,7 +92,7 @@ const evaluations = new Map<string, Evaluation>();
 export async function runSampleStack(
   stack: "staging" | "production",
   mutate?: (raw: Record<string, unknown>) => void,
-  options: { now?: Date; stackReferences?: StackReferenceOutputs; ssmParameters?: SsmParameters } = {},
+  options: { now?: Date; ssmParameters?: SsmParameters; deployedDir?: string } = {},
 ): Promise<StackRun> {
   const raw = sampleConfig(stack);
   mutate?.(raw);

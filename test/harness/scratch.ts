@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -20,3 +20,18 @@ export const mochaHooks = {
     for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
   },
 };
+
+/**
+ * Links this checkout's program into a directory of stack files (the program the offline engine runs is
+ * the one its Pulumi.yaml names: `main: infra/`), with the package it belongs to: the sources, package.json,
+ * tsconfig.json and node_modules. The directory then plans as a checkout with other stack files would.
+ */
+export function linkProgram(dir: string): string {
+  for (const name of ["infra", "bootstrap", "policies", "package.json", "tsconfig.json", "node_modules"]) {
+    const target = path.join(dir, name);
+    if (!existsSync(target)) symlinkSync(path.join(REPOSITORY, name), target);
+  }
+  return dir;
+}
+
+const REPOSITORY = path.resolve(__dirname, "..", "..");

@@ -67,14 +67,20 @@ describe("DeployAuditRole", () => {
     );
   });
 
-  it("uses a configured OIDC provider instead of creating one", async () => {
+  it("uses a configured OIDC provider instead of creating one, and the immutable subject form flightdeck:github.oidcSubjectIds names", async () => {
+    // github/docs@051718f2 content/actions/reference/security/oidc.md, "Immutable subject claims".
     const existing = "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com";
     const run = await runSampleStack("production", (raw) => {
       (raw["audit"] as Record<string, unknown>)["githubOidcProviderArn"] = existing;
+      (raw["github"] as Record<string, unknown>)["oidcSubjectIds"] = { owner: 123456, repository: 456789 };
     });
     assert.equal(run.ofType(OIDC).length, 0);
     const trust = statementsOf(run.one(ROLE, "-deploy-audit-role"), "assumeRolePolicy")[0]!;
     assert.deepEqual(trust["Principal"], { Federated: existing });
+    assert.equal(
+      (trust["Condition"] as { StringEquals: Record<string, string> }).StringEquals["token.actions.githubusercontent.com:sub"],
+      "repo:flightpro@123456/flightpro@456789:environment:production",
+    );
   });
 
   it("may only put records under the prefix, encrypt them with the audit key, announce on info and critical, and publish metrics to the stack's namespace", () => {

@@ -87,7 +87,15 @@ describe("PostgresDatabase", () => {
 
   it("declares owner, migrator, app and readonly; none a superuser or able to create roles or databases", () => {
     const roles = production.ofType(ROLE);
-    assert.deepEqual(roles.map((r) => inputAt(r, "name")).sort(), ["flightpro_app", "flightpro_migrator", "flightpro_owner", "flightpro_readonly"]);
+    assert.deepEqual(roles.map((r) => inputAt(r, "name")).sort(), [
+      "flightpro_alt_app",
+      "flightpro_alt_migrator",
+      "flightpro_alt_readonly",
+      "flightpro_app",
+      "flightpro_migrator",
+      "flightpro_owner",
+      "flightpro_readonly",
+    ]);
     for (const role of roles) {
       assert.equal(inputAt(role, "superuser"), false, `${role.name} superuser`);
       assert.equal(inputAt(role, "createRole"), false, `${role.name} createRole`);
@@ -105,6 +113,11 @@ describe("PostgresDatabase", () => {
     assert.deepEqual(inputAt(role("migrator"), "roles"), ["flightpro_owner"]);
     assert.equal(inputAt(role("migrator"), "assumeRole"), "flightpro_owner");
     for (const kind of ["app", "readonly"]) assert.deepEqual(inputAt(role(kind), "roles"), [], `${kind} is a member of nothing`);
+    // Each alternate is a member of its role (its privileges) and logs in as the role would, the migrator's as the owner.
+    for (const kind of ["app", "readonly"]) assert.deepEqual(inputAt(role(`${kind}-alt`), "roles"), [`flightpro_${kind}`]);
+    assert.deepEqual(inputAt(role("migrator-alt"), "roles"), ["flightpro_migrator", "flightpro_owner"]);
+    assert.equal(inputAt(role("migrator-alt"), "assumeRole"), "flightpro_owner");
+    for (const kind of ["migrator", "app", "readonly"]) assert.equal(inputAt(role(`${kind}-alt`), "connectionLimit"), inputAt(role(kind), "connectionLimit"));
   });
 
   it("takes connection limits from config", async () => {
@@ -132,16 +145,36 @@ describe("PostgresDatabase", () => {
     }
   });
 
-  it("ties the app and migrator passwords to their rotation dates, so a new date generates a new password", async () => {
-    assert.deepEqual(inputAt(production.one(PASSWORD, "-db-app-password"), "keepers"), { rotatedOn: "2026-09-01" });
-    assert.deepEqual(inputAt(production.one(PASSWORD, "-db-migrator-password"), "keepers"), { rotatedOn: "2026-09-01" });
-    assert.equal(inputAt(production.one(PASSWORD, "-db-readonly-password"), "keepers"), undefined);
-    const rotated = await runSampleStack("production", (raw) => {
-      const entries = raw["secrets"] as { name: string; rotation?: { periodDays: number; lastRotated: string } }[];
-      entries.find((entry) => entry.name === "DATABASE_URL")!.rotation = { periodDays: 180, lastRotated: "2026-11-20" };
-    });
-    assert.deepEqual(inputAt(rotated.one(PASSWORD, "-db-app-password"), "keepers"), { rotatedOn: "2026-11-20" });
-    assert.deepEqual(inputAt(rotated.one(PASSWORD, "-db-migrator-password"), "keepers"), { rotatedOn: "2026-09-01" });
+  it("keeps each login password with a time.Rotating of the inventory's period, the alternate half a period later, each VALID UNTIL its next rotation", () => {
+    const ROTATING = "time:index/rotating:Rotating";
+    for (const kind of ["migrator", "app", "readonly"]) {
+      for (const [suffix, base, until] of [
+        ["", "2026-09-04T00:00:00Z", "2027-03-03 00:00:00+00"],
+        ["-alt", "2026-06-06T00:00:00Z", "2026-12-03 00:00:00+00"],
+      ] as const) {
+        const rotating = production.one(ROTATING, `-db-${kind}${suffix}-rotation`);
+        const password = production.one(PASSWORD, `-db-${kind}${suffix}-password`);
+        const role = production.one(ROLE, `-db-${kind}${suffix}`);
+        assert.equal(inputAt(rotating, "rfc3339"), base, `${kind}${suffix}`);
+        assert.equal(inputAt(rotating, "rotationDays"), 180);
+        assert.deepEqual(inputAt(password, "keepers"), { rotatedAt: base }, `${kind}${suffix}: a new base, a new password`);
+        assert.ok(password.options.dependsOn.includes(rotating.urn), `${password.name} is kept by ${rotating.name}`);
+        assert.equal(inputAt(role, "validUntil"), until);
+      }
+    }
+  });
+
+  it("hands out the slot rotated last, and moves to the other one when its rotation comes", async () => {
+    const userOf = (run: StackRun, key: string) => {
+      const variable = run.ofType("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable").find((v) => inputAt(v, "key") === key);
+      return new URL(String(inputAt(variable!, "value"))).username;
+    };
+    assert.equal(userOf(production, "DATABASE_URL"), "flightpro_app");
+    // 2026-12-03: the alternate's rotation (2026-06-06 + 180 days) is due, the primary's (2026-09-04) is not.
+    const later = await runSampleStack("production", undefined, { now: new Date("2026-12-03T00:00:01Z") });
+    assert.equal(userOf(later, "DATABASE_URL"), "flightpro_alt_app");
+    assert.equal(inputAt(later.one(PASSWORD, "-db-app-alt-password"), "keepers.rotatedAt"), "2026-12-03T00:00:00Z");
+    assert.deepEqual(inputAt(later.one(PASSWORD, "-db-app-password"), "keepers"), { rotatedAt: "2026-09-04T00:00:00Z" }, "the primary keeps its password");
   });
 
   it("grants the app DML on tables and use of sequences, nothing that changes the schema", () => {
@@ -250,7 +283,9 @@ describe("PostgresDatabase", () => {
     await pulumi.runtime.setMocks(offlineMocks("us-east-1"), "flightdeck", "unit", false);
     const settings = databaseSchema.parse({ host: "db.example.com", adminUser: "admin", name: "shop" });
     const checks = await new Promise<{ app: boolean; migrator: boolean; url: string }>((resolve, reject) => {
-      const db = new PostgresDatabase("unit-db", { database: settings, adminPassword: "admin-password" });
+      // 2026-11-10: the primary slot (due 2026-09-04, every 180 days from the epoch) is newer than the alternate (2026-06-06).
+      const passwordSchedule = { now: new Date("2026-11-10T16:00:00Z"), periodDays: { app: 180, migrator: 180, readonly: 180 } };
+      const db = new PostgresDatabase("unit-db", { database: settings, adminPassword: "admin-password", passwordSchedule });
       Promise.all([pulumi.isSecret(db.appUrl), pulumi.isSecret(db.migratorUrl)])
         .then(([app, migrator]) => db.appUrl.apply((url) => resolve({ app, migrator, url })))
         .catch(reject);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig, stringLeaves as leaves } from "../harness";
+import { HARNESS_NOW, RecordedResource, canarySecrets, inputAt, requiredSecretKeys, runSampleStack, sampleConfig, stringLeaves as leaves } from "../harness";
 import { SecretEntry, secret as secretSchema } from "../../infra/config/schema";
 import { rotationRegister } from "../../infra/pipeline/deployContract";
 import { renderEnvExample } from "../../infra/secrets/envExample";
@@ -44,7 +44,10 @@ describe("SecretInventory", () => {
         else assert.match(String(inputAt(variable, "value")), /^postgres(ql)?:\/\//, entry.name);
         assert.ok(variable.secretPaths.includes("value"), `${entry.name} value is not a secret`);
         assert.equal(variable.options.deleteBeforeReplace, true, entry.name);
-        assert.match(String(inputAt(variable, "comment")), new RegExp(`Rotate every ${entry.rotation?.periodDays} days \\(last rotated ${entry.rotation?.lastRotated}\\)`));
+        const rotation = fromConfig(entry)
+          ? `Rotate every ${entry.rotation?.periodDays} days \\(last rotated ${entry.rotation?.lastRotated}\\)`
+          : `Rotated by pulumi up every ${entry.rotation?.periodDays} days`;
+        assert.match(String(inputAt(variable, "comment")), new RegExp(rotation), entry.name);
       }
     });
   }
@@ -157,20 +160,29 @@ describe("SecretInventory", () => {
       const parameter = byKey(parameters, "name", `/flightdeck/flightpro/production/secret-rotation/${entry.name}`);
       assert.equal(inputAt(parameter, "type"), "String");
       assert.deepEqual(inputAt(parameter, "tags"), { [rotationRegister.tagKey]: "true" });
+      // A generated connection string is dated by the program's rotation: at the harness's 2026-11-10, the slot
+      // due last is 2026-09-04 (whole 180-day periods from 1970-01-01: day 20700 = 115 × 180), valid 180 days.
+      const program = entry.source === "database-app-url" || entry.source === "database-migrator-url";
       assert.deepEqual(JSON.parse(String(inputAt(parameter, "insecureValue"))), {
         name: entry.name,
         kind: entry.kind,
         periodDays: entry.rotation?.periodDays,
-        lastRotated: entry.rotation?.lastRotated,
+        lastRotated: program ? "2026-09-04" : entry.rotation?.lastRotated,
         destinations: entry.destinations,
+        rotatedBy: program ? "pulumi" : "people",
+        ...(program ? { validUntil: "2027-03-03T00:00:00Z" } : {}),
       });
     }
+    // The date is the Rotating's own base timestamp (its output), the one that keeps the password.
+    const rotating = run.ofType("time:index/rotating:Rotating").find((resource) => inputAt(resource, "rfc3339") === "2026-09-04T00:00:00Z" && resource.name.endsWith("-db-app-rotation"));
+    assert.ok(rotating, "the app's primary slot rotates at 2026-09-04");
+    assert.equal(inputAt(rotating, "rotationDays"), 180);
     assert.equal(run.outputs["rotationRegisterPrefix"], "/flightdeck/flightpro/production/secret-rotation/");
   });
 
   it("follows a changed rotation date and period into the register", async () => {
-    // A rotation that has happened (a date in the future is a config error).
-    const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    // A rotation that has happened by the program's clock (the harness's FLIGHTDECK_NOW): a later date is a config error.
+    const yesterday = new Date(HARNESS_NOW.getTime() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
     const run = await runSampleStack("production", (raw) => {
       const entries = raw["secrets"] as { name: string; rotation?: { periodDays: number; lastRotated: string } }[];
       const stripe = entries.find((entry) => entry.name === "STRIPE_SECRET_KEY")!;

@@ -123,6 +123,36 @@ describe("policies: audit log", () => {
     assert.deepEqual(judge(stack, { config: staging }), []);
   });
 
+  describe("immutable OIDC subjects (github/docs@051718f2 content/actions/reference/security/oidc.md, \"Immutable subject claims\": repo:OWNER@OWNER-ID/REPO@REPO-ID:…)", () => {
+    const role = (subject: string): Fixture => ({
+      type: "aws:iam/role:Role",
+      name: "deploy-audit-role",
+      props: { assumeRolePolicy: trust({ StringEquals: { ...aud, "token.actions.githubusercontent.com:sub": subject } }) },
+    });
+    const immutable = { repository: "flightpro/flightpro", repositoryIds: "123456/456789", environments: ["production"] };
+    const byName = { repository: "flightpro/flightpro", repositoryIds: "", environments: ["production"] };
+
+    it("with repositoryIds set, only the immutable form with exactly those ids passes", () => {
+      assert.deepEqual(runResourcePolicy(oidcRoleTrustPinned, role("repo:flightpro@123456/flightpro@456789:environment:production"), immutable), []);
+      for (const subject of [
+        "repo:flightpro/flightpro:environment:production", // the name form GitHub no longer sends
+        "repo:flightpro@123456/flightpro@999999:environment:production", // another repository's id
+        "repo:flightpro@123456/flightpro:environment:production", // one id only
+        "repo:flightpro@123456/flightpro@456789:environment:staging",
+      ]) {
+        const verdicts = runResourcePolicy(oidcRoleTrustPinned, role(subject), immutable);
+        assert.ok(Array.isArray(verdicts) && verdicts.length === 1, subject);
+        assert.match(verdicts[0]!.message, /does not pin token\.actions\.githubusercontent\.com:sub to repo:flightpro@123456\/flightpro@456789:environment:production/);
+      }
+    });
+
+    it("without repositoryIds, the immutable form is refused: the trust must name the form GitHub sends", () => {
+      assert.deepEqual(runResourcePolicy(oidcRoleTrustPinned, role("repo:flightpro/flightpro:environment:production"), byName), []);
+      const verdicts = runResourcePolicy(oidcRoleTrustPinned, role("repo:flightpro@123456/flightpro@456789:environment:production"), byName);
+      assert.ok(Array.isArray(verdicts) && verdicts.length === 1);
+    });
+  });
+
   it("leave roles that GitHub cannot assume alone", () => {
     const role: Fixture = { type: "aws:iam/role:Role", name: "chatbot", props: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } };
     assert.equal(runResourcePolicy(oidcRoleTrustPinned, role), "not applicable");

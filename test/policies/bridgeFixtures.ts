@@ -30,8 +30,8 @@ export function bridgeDocument(): BridgeConfig {
     metrics: bridgePublishedMetrics(),
     windowSeconds: 60,
     lagSeconds: 60,
-    posthog: { host: "https://us.posthog.com", projectId: 41028, requests: { event: "api_request" }, errors: { event: "api_request", where: "toInt(properties.status_code) >= 500" } },
-    railway: { url: "https://backboard.railway.com/graphql/v2", projectId: "p", environmentId: "e", apiServiceId: "a", databaseServiceId: "d", databaseVolumeInstanceId: "v" },
+    posthog: { host: "https://us.posthog.com", projectId: 41028, requests: { event: "api_request" }, errors: { event: "api_request", where: "toInt(properties.status_code) >= 500" }, retries: 0 },
+    railway: { url: "https://backboard.railway.com/graphql/v2", projectId: "p", environmentId: "e", apiServiceId: "a", databaseServiceId: "d", databaseVolumeInstanceId: "v", retries: 2 },
     secrets: { posthogApiKey: SECRET_PARAMETERS[0]!, railwayToken: SECRET_PARAMETERS[1]!, githubAppPrivateKey: SECRET_PARAMETERS[2]! },
     budgetMs: 45000,
     requestTimeoutMs: 10000,
@@ -113,6 +113,14 @@ export function bridgeStack(): Fixture[] {
       },
       dependsOn: ["metrics-role", "metrics-permissions", "metrics-logs", "alerts-critical"],
       propertyDependencies: { role: ["metrics-role"], environment: ["alerts-critical"] },
+    },
+    {
+      // A failed run is not retried by Lambda (infra/metrics/metricsBridge.ts ASYNC_RETRIES).
+      type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+      name: "metrics-async",
+      props: { functionName: BRIDGE_FUNCTION, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      dependsOn: ["metrics-function"],
+      propertyDependencies: { functionName: ["metrics-function"] },
     },
     { type: "aws:iam/role:Role", name: "metrics-scheduler-role", props: { name: `${BRIDGE_FUNCTION}-scheduler`, assumeRolePolicy: JSON.stringify(schedulerTrustPolicy(ACCOUNT)) } },
     {

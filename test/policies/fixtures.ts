@@ -6,6 +6,7 @@ export const SHA = "8e5e7e5ab8b370d6c329ec480221332ada57f0ab";
 export { deployProductionYaml, deployStagingYaml, verifyYaml } from "./workflowFixtures";
 import { deployProductionYaml, deployStagingYaml, verifyYaml } from "./workflowFixtures";
 import { recoveryFixtures } from "./recoveryFixtures";
+import { reminderFixtures } from "./reminderFixtures";
 import { bridgeStack } from "./bridgeFixtures";
 
 const auditPolicy = JSON.stringify({
@@ -286,6 +287,7 @@ export function validStack(): Fixture[] {
       props: { repository: "flightpro", branch: "main", file: ".github/workflows/verify.yml", content: verifyYaml, commitMessage: "ci: verify.yml" },
     },
     ...recoveryFixtures(),
+    ...reminderFixtures(),
     ...bridgeStack(),
   ];
 }

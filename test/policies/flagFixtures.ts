@@ -9,7 +9,7 @@ export const everyone = (percent: number | null) => ({ properties: [], rollout_p
 /** The spec's rollout plan, as the program writes it into a flag's rollout (the pack keeps its own floor: rules/flags.ts). */
 export const SPEC_PLAN = specStages;
 
-/** A compliant flag of the product's PostHog project on day 7 of the spec's plan (started 2026-11-03), serving the team and 25%; staging serves 100%. */
+/** A compliant flag of the product's PostHog project on day 7 of the spec's plan (started 2026-11-03, as its register recorded), serving the team and 25%; staging serves 100%. */
 export function productFlag(): Fixture {
   return {
     type: FEATURE_FLAG,
@@ -30,6 +30,8 @@ export function productFlag(): Fixture {
       stage: "25% (day 7 of plan since 2026-11-03; next: 50% on 2026-11-17)",
       environment: "production",
       staging: { stack: "staging", found: true, exposure: { percent: 100, team: true }, start: "2026-10-13", killSwitch: false },
+      // The stack's flag register recorded day 0 on the plan's start (infra/flags/register.ts).
+      register: { parameter: "/flightdeck/flightpro/production/feature-flags/new-dashboard", recordedStart: "2026-11-03" },
     },
   };
 }

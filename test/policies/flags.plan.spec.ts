@@ -6,6 +6,7 @@ import { parseDocument } from "yaml";
 import type { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
+import { linkProgram } from "../harness/scratch";
 
 /** Tuesday 10:00 in New York: inside the deploy window. */
 const IN_WINDOW = "2026-12-01T15:00:00Z";
@@ -14,6 +15,7 @@ const FLAGS = ["config", "flightdeck:featureFlags", "flags"];
 /** A copy of the project whose production stack file has its flags edited (a YAML document edit, comments kept). */
 function projectWithProductionFlags(edit: (flags: { set(path: (string | number)[], value: unknown): void; delete(path: (string | number)[]): void }) => void): string {
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-flags-"));
+  linkProgram(dir);
   for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml"]) copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
   const document = parseDocument(readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8"));
   edit({
@@ -73,7 +75,7 @@ describe("npm run plan: production flags judged by the pack (real analyzer proto
     assert.equal(result.exitCode, 0);
     const flags = (JSON.parse(result.output) as PlanDocument).resources.filter((resource) => resource.type === "pulumi-nodejs:dynamic/posthog:FeatureFlag");
     assert.deepEqual(
-      flags.map((resource) => [resource.name, resource.inputs["stage"]]),
+      flags.map((resource) => [resource.name, resource.inputs["stage"]]).sort(),
       [
         ["flightpro-production-flags-new-dashboard", "5% (day 3 of plan since 2026-11-24; next: 25% on 2026-12-02)"],
         ["flightpro-production-flags-offline-briefings", "0% (plan not started; day 0 is 2026-12-03)"],

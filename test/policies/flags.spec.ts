@@ -18,6 +18,8 @@ function flagStack(): Fixture[] {
 
 const NAME = "flightpro-production-flags-new-dashboard";
 const set = (path: string, value: unknown) => () => withInput(flagStack(), NAME, path, value);
+/** A flag whose plan started on `date`, as its register recorded. */
+const startedOn = (date: string) => () => withInput(withInput(flagStack(), NAME, "rollout.start", date), NAME, "register.recordedStart", date);
 const FLAG_POLICIES = [rolloutPlanFollowsSpec, rolloutNotAheadOfPlan, fullRolloutFlagRemoved, productionOwnerRequired, productionNotAheadOfStaging, flagsManagedByFlagResource];
 const judgeFlags = (fixtures: Fixture[], options: { now?: string; stack?: string } = {}) => judge(fixtures, { ...options, policies: FLAG_POLICIES });
 
@@ -58,8 +60,10 @@ describe("policies: feature flags", () => {
       ["staging at the same stage, started the same day", set("staging", { stack: "staging", found: true, exposure: { percent: 25, team: true }, start: "2026-11-03", killSwitch: false })],
       [
         "100% for exactly 14 days (the advisory starts after)",
-        () => withInput(withInput(set("rollout.start", "2026-10-06")(), NAME, "filters", { groups: [everyone(100)] }), NAME, "staging", { stack: "staging", found: true, exposure: { percent: 100, team: true }, start: "2026-10-01", killSwitch: false }),
+        () => withInput(withInput(startedOn("2026-10-06")(), NAME, "filters", { groups: [everyone(100)] }), NAME, "staging", { stack: "staging", found: true, exposure: { percent: 100, team: true }, start: "2026-10-01", killSwitch: false }),
       ],
+      ["a start postponed past the recorded day 0, serving nothing yet", () => withInput(set("rollout.start", "2026-11-20")(), NAME, "filters", { groups: [everyone(0)] })],
+      ["a new flag (no record yet) at 0% on its first day, whatever its configured start", () => withInput(withInput(set("register.recordedStart", null)(), NAME, "filters", { groups: [everyone(0)] }), NAME, "rollout.start", "2026-10-20")],
     ];
     for (const [title, fixtures] of variants) {
       it(title, () => assert.deepEqual(judge(fixtures()), []));
@@ -132,6 +136,21 @@ describe("policies: feature flags", () => {
     { title: "production's plan starting before staging's", stack: set("staging.start", "2026-11-04"), policy: "flags-production-not-ahead-of-staging", message: /production's plan starts on 2026-11-03, before staging's \(2026-11-04\)/ },
     { title: "staging's kill switch on", stack: () => withInput(set("staging.killSwitch", true)(), NAME, "staging.exposure", { percent: 0, team: false }), policy: "flags-production-not-ahead-of-staging", message: /staging's kill switch is on but production serves 25%/ },
     { title: "no record of staging at all", stack: set("staging", undefined), policy: "flags-production-not-ahead-of-staging", message: /records nothing about staging/ },
+    // Issue 19.7: day 0 is what the stack's register recorded, whatever rollout.start says now.
+    {
+      title: "a backdated rollout.start serving the stage the earlier date implies (100% from 2026-10-06)",
+      stack: () => withInput(withInput(set("rollout.start", "2026-10-06")(), NAME, "filters", { groups: [everyone(100)] }), NAME, "staging.start", "2026-10-01"),
+      policy: "flags-rollout-not-ahead-of-plan",
+      message: /serves 100%, ahead of its plan \(day 7 of the plan since 2026-11-03 is due 25% \+ team\) \(day 0 is 2026-11-03, as the register \/flightdeck\/flightpro\/production\/feature-flags\/new-dashboard recorded, not rollout.start 2026-10-06\)/,
+    },
+    {
+      title: "a new flag with a start weeks in the past, serving that date's stage on its first run",
+      stack: () => withInput(set("register.recordedStart", null)(), NAME, "rollout.start", "2026-10-20"),
+      policy: "flags-rollout-not-ahead-of-plan",
+      message: /serves 25% \+ team, ahead of its plan \(day 0 of the plan since 2026-11-10 is due 0%\) \(day 0 is 2026-11-10, today: the register has no record of the flag/,
+    },
+    { title: "a flag that records no register reading", stack: set("register", undefined), policy: "flags-rollout-not-ahead-of-plan", message: /records no reading of its flag register \(register\)/ },
+    { title: "a register reading that is not a date", stack: set("register.recordedStart", "last month"), policy: "flags-rollout-not-ahead-of-plan", message: /register.recordedStart is not a date or null/ },
   ]);
 
   it("a plan that starts with the team on day 0 skips the 0% stage and runs ahead of the spec", () => {
@@ -159,7 +178,7 @@ describe("policies: feature flags", () => {
   });
 
   it("100% for more than 14 days: reported as advisory, even where the pack is mandatory", () => {
-    const full = withInput(withInput(set("rollout.start", "2026-10-05")(), NAME, "filters", { groups: [everyone(100)] }), NAME, "staging.start", "2026-10-01");
+    const full = withInput(withInput(startedOn("2026-10-05")(), NAME, "filters", { groups: [everyone(100)] }), NAME, "staging.start", "2026-10-01");
     const verdicts = judge(full, { config: { "flags-full-rollout-flag-removed": { maxDaysAtFull: 14 } } });
     assert.deepEqual(verdicts.map((verdict) => [verdict.policy, verdict.enforcementLevel]), [["flags-full-rollout-flag-removed", "advisory"]]);
     assert.match(verdicts[0]!.message, /flag new-dashboard has served 100% since 2026-10-26 \(15 days\): remove the flag in the next release/);

@@ -9,7 +9,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { FlightdeckPolicy, markedType, ViolationDetails } from "../../policies/lib/define";
+import { FlightdeckPolicy, ViolationDetails } from "../../policies/lib/define";
 import { CLOCK_ENV } from "../../policies/lib/clock";
 import { STACK_ENV } from "../../policies/lib/stack";
 import { allPolicies } from "../../policies/rules";
@@ -143,10 +143,6 @@ function isStack(policy: FlightdeckPolicy): policy is StackValidationPolicy {
 
 /** Runs one resource policy on one resource: its verdicts, or "not applicable". */
 export function runResourcePolicy(policy: ResourceValidationPolicy, fixture: Fixture, config: Record<string, unknown> = {}): Verdict[] | "not applicable" {
-  // The SDK's server skips a policy whose one validation names another type, before it builds the
-  // arguments (@pulumi/policy@1.21.0 server.js, makeAnalyzeRpcFun: getPulumiType(p.validateResource)).
-  const requiredType = Array.isArray(policy.validateResource) ? undefined : markedType(policy.validateResource);
-  if (requiredType !== undefined && requiredType !== fixture.type) return "not applicable";
   const verdicts: Verdict[] = [];
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
   try {
@@ -159,10 +155,6 @@ export function runResourcePolicy(policy: ResourceValidationPolicy, fixture: Fix
 }
 
 export function runStackPolicy(policy: StackValidationPolicy, fixtures: Fixture[], config: Record<string, unknown> = {}): Verdict[] | "not applicable" {
-  // The SDK's server skips a stack policy whose validation names a type the stack has none of
-  // (@pulumi/policy@1.21.0 server.js, analyzeStack: getPulumiType(p.validateStack)).
-  const requiredType = markedType(policy.validateStack);
-  if (requiredType !== undefined && !fixtures.some((fixture) => fixture.type === requiredType)) return "not applicable";
   const verdicts: Verdict[] = [];
   try {
     void policy.validateStack(stackArgs(fixtures, config), collector(policy.name, verdicts));

@@ -2,15 +2,15 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { allPolicies } from "../../policies/rules";
-import { analyzePrepared, PACK_DIR, PolicyPackProcess, PolicyReport, preparePack } from "../../tools/policy/client";
+import { analyzePrepared, PACK_DIR, PolicyConfigError, PolicyPackProcess, PolicyReport, preparePack } from "../../tools/policy/client";
 import { RecordedResource, runSampleStack } from "../harness";
 
 /**
- * A policy config that loosens production, as the engine hands it to the pack: one Configure call
- * with every policy's level and settings (pulumi/pulumi@v3.259.0:pkg/engine/update.go), after which
- * @pulumi/policy never calls a `disabled` policy (@pulumi/policy@1.21.0 server.js,
- * makeAnalyzeRpcFun/makeAnalyzeStackRpcFun). The pack is driven over its real gRPC server.
+ * A policy config that loosens production, against the pack's real gRPC server: the engine validates the
+ * reconciled config against the configSchemas the pack serves before its one Configure call
+ * (pulumi/pulumi@v3.259.0:pkg/engine/update.go loadPolicyPlugins, "validating policy config"); what no
+ * schema holds, the policy judges. (A level below its floor is refused before the pack starts:
+ * tools/policy/levelFloors.ts, test/policies/floors.spec.ts.)
  */
 const IN_WINDOW = new Date("2026-12-01T15:00:00Z"); // Tuesday 10:00 in New York
 const FRIDAY = new Date("2026-12-04T16:00:00Z"); // Friday 11:00 in New York: outside the window
@@ -25,74 +25,61 @@ function shipped(stack: string, changes: Record<string, unknown>): Record<string
   return config;
 }
 
-/** A config entry's settings without its level (so that `all` decides it). */
-function settingsOf(stack: string, policy: string): Record<string, unknown> {
-  const { enforcementLevel: _level, ...settings } = shipped(stack, {})[policy] as Record<string, unknown>;
-  return settings;
-}
-
 const mandatory = (report: PolicyReport) => [...new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].sort();
-const findings = (report: PolicyReport) => report.violations.filter((v) => v.policy === "policy-config-within-spec").map((v) => v.message);
 
-describe("the pack holds production's policy config to the spec's floors (analyzer protocol)", function () {
+describe("the policy config a governed stack is held to, over the analyzer protocol", function () {
   this.timeout(180_000);
   let dir: string;
   let production: PolicyPackProcess;
+  let resources: RecordedResource[];
   let noApproval: RecordedResource[];
-  let shortRetention: RecordedResource[];
   let count = 0;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "flightdeck-pack-config-"));
     production = await PolicyPackProcess.start({ stack: "production", now: IN_WINDOW });
     // Evaluated at the pack's clock: what the program reads then (the drill register) matches the moment it is judged.
+    resources = (await runSampleStack("production", () => undefined, { now: IN_WINDOW })).resources;
     noApproval = (await runSampleStack("production", (raw) => ((raw["github"] as Record<string, unknown>)["requiredApprovals"] = 0), { now: IN_WINDOW })).resources;
-    shortRetention = (await runSampleStack("production", (raw) => ((raw["audit"] as Record<string, unknown>)["retention"] = { mode: "GOVERNANCE", days: 365 }), { now: IN_WINDOW })).resources;
   });
   after(() => {
     production?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function judge(pack: PolicyPackProcess, stack: string, config: Record<string, unknown>, resources: RecordedResource[]): Promise<PolicyReport> {
+  function configFile(config: Record<string, unknown>): string {
     const file = path.join(dir, `config-${count++}.json`);
     writeFileSync(file, JSON.stringify(config));
-    return analyzePrepared(await preparePack(pack, { stack, policyConfigPath: file }), resources);
+    return file;
   }
 
-  it("a disabled policy still runs, mandatory, and the disabling is itself a mandatory violation", async () => {
-    const report = await judge(production, "production", shipped("production", { "github-ruleset-pull-request-required": "disabled" }), noApproval);
-    assert.deepEqual(mandatory(report), ["github-ruleset-pull-request-required", "policy-config-within-spec"]);
-    assert.deepEqual(findings(report), ['github-ruleset-pull-request-required is disabled in production: every policy is mandatory there (spec: "Quality Gates (must pass before production)")']);
+  async function judge(pack: PolicyPackProcess, stack: string, config: Record<string, unknown>, judged: RecordedResource[]): Promise<PolicyReport> {
+    return analyzePrepared(await preparePack(pack, { stack, policyConfigPath: configFile(config) }), judged);
+  }
+
+  it("a loosened setting is refused before anything is judged: by the schema the pack serves, as the engine refuses it", async () => {
+    const loose = shipped("production", { "audit-bucket-object-lock-retained": { enforcementLevel: "mandatory", mode: "GOVERNANCE", minDays: 30 } });
+    await assert.rejects(preparePack(production, { stack: "production", policyConfigPath: configFile(loose) }), (error: Error) => {
+      assert.ok(error instanceof PolicyConfigError);
+      assert.match(error.message, /invalid policy settings:\n {2}audit-bucket-object-lock-retained\.minDays: must be >= 2557\n {2}audit-bucket-object-lock-retained\.mode: must be equal to constant "COMPLIANCE"/);
+      return true;
+    });
   });
 
-  it("`all: disabled` (the config check included): every policy still runs, and each is reported", async () => {
-    const everyPolicy = Object.fromEntries(Object.keys(shipped("production", {})).filter((k) => k !== "all").map((policy) => [policy, settingsOf("production", policy)]));
-    const report = await judge(production, "production", { all: "disabled", ...everyPolicy }, noApproval);
-    assert.deepEqual(mandatory(report), ["github-ruleset-pull-request-required", "policy-config-within-spec"]);
-    assert.equal(findings(report).length, allPolicies.length + 2, "one per policy, the gate's own two included");
-    assert.ok(report.policies.every((policy) => policy.enforcementLevel === "disabled"), "the report shows what the config asked for");
-  });
-
-  it("an advisory config with a loosened setting: the violation is judged at the floor and is mandatory", async () => {
-    const everyPolicy = Object.fromEntries(Object.keys(shipped("production", {})).filter((k) => k !== "all").map((policy) => [policy, settingsOf("production", policy)]));
-    const loose = { ...everyPolicy, all: "advisory", "audit-bucket-object-lock-retained": { mode: "GOVERNANCE", minDays: 30 } };
-    const report = await judge(production, "production", loose, shortRetention);
-    assert.ok(mandatory(report).includes("audit-bucket-object-lock-retained"), JSON.stringify(report.violations, null, 1));
-    assert.ok(report.violations.filter((v) => v.policy !== "policy-config-within-spec").every((v) => v.enforcementLevel === "mandatory"));
-    assert.ok(findings(report).some((line) => /audit-bucket-object-lock-retained\.minDays is 30: must be at least 2557/.test(line)));
-    // The same resources under the shipped config: the same violation, and no finding.
-    const asShipped = await judge(production, "production", shipped("production", {}), shortRetention);
-    assert.ok(mandatory(asShipped).includes("audit-bucket-object-lock-retained"));
-    assert.deepEqual(findings(asShipped), []);
+  it("a floor no schema can hold is the policy's own mandatory violation: an earlier start of the deploy window", async () => {
+    const config = shipped("production", {});
+    (config["schedule-production-preflight-enforces-floor"] as Record<string, unknown>)["deployHours"] = { from: "08:00", to: "14:00" };
+    const report = await judge(production, "production", config, resources);
+    assert.deepEqual(mandatory(report), ["schedule-production-preflight-enforces-floor"]);
+    assert.ok(report.violations.every((v) => /^policy config schedule-production-preflight-enforces-floor\.deployHours is \{"from":"08:00","to":"14:00"\}: must lie within 10:00–14:00/.test(v.message)), JSON.stringify(report.violations));
   });
 
   it("staging is not governed: a loosened staging config is taken as it is", async () => {
     const staging = await PolicyPackProcess.start({ stack: "staging", now: IN_WINDOW });
     try {
-      const resources = (await runSampleStack("staging", (raw) => ((raw["github"] as Record<string, unknown>)["requiredApprovals"] = 0))).resources;
-      const report = await judge(staging, "staging", shipped("staging", { "github-ruleset-pull-request-required": "disabled" }), resources);
-      assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory" || v.policy === "github-ruleset-pull-request-required" || v.policy === "policy-config-within-spec"), []);
+      const judged = (await runSampleStack("staging", (raw) => ((raw["github"] as Record<string, unknown>)["requiredApprovals"] = 0))).resources;
+      const report = await judge(staging, "staging", shipped("staging", { "github-ruleset-pull-request-required": "disabled", "audit-bucket-object-lock-retained": { mode: "GOVERNANCE", minDays: 1 } }), judged);
+      assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory" || v.policy === "github-ruleset-pull-request-required"), []);
     } finally {
       staging.close();
     }

@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import { drillRegister, recoveryMetrics } from "../../infra/backup/contract";
 import { objectiveTags } from "../../infra/backup/drillRegister";
-import { applyFloors } from "../../policies/lib/floors";
 import { DRILL_REGISTER_SEGMENT, DRILL_REGISTER_TAG, OBJECTIVE_TAGS, RECOVERY_METRICS } from "../../policies/lib/recovery";
 import { recoveryPolicies } from "../../policies/rules/recovery";
 import { validStack } from "./fixtures";
@@ -120,31 +119,6 @@ describe("policies: disaster recovery", () => {
     assert.equal(DRILL_REGISTER_TAG, drillRegister.tagKey);
     assert.deepEqual(OBJECTIVE_TAGS, objectiveTags);
     assert.ok(drillRegister.parameterName("flightpro", "production").includes(DRILL_REGISTER_SEGMENT));
-  });
-
-  describe("production's pack config may tighten the recovery policies, never loosen them (policies/lib/floors.ts)", () => {
-    const defaults = (name: string) => {
-      const policy = recoveryPolicies.find((candidate) => candidate.name === name)!;
-      return Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {}).map(([key, schema]) => [key, schema.default]));
-    };
-    const findings = (name: string, settings: Record<string, unknown>) => applyFloors(name, settings, defaults(name)).findings;
-
-    it("tighter: RPO 30 min, RTO 2 h, drill every 3 days, 30 days' retention, staging also required, more bucket globs, fewer writer actions", () => {
-      assert.deepEqual(findings("recovery-objectives-within-spec", { maxRpoMinutes: 30, maxRtoMinutes: 120, stacks: ["production", "staging"] }), []);
-      assert.deepEqual(findings("recovery-restore-drill-recent", { maxDaysSinceDrill: 3 }), []);
-      assert.deepEqual(findings("recovery-backup-bucket-retained", { minRetentionDays: 30, bucketNames: ["*backup*", "*dump*"] }), []);
-      assert.deepEqual(findings("recovery-backup-writer-write-only", { allowedActions: ["s3:PutObject", "kms:GenerateDataKey"] }), []);
-    });
-
-    it("looser: each is a finding", () => {
-      assert.equal(findings("recovery-objectives-within-spec", { maxRpoMinutes: 120, maxRtoMinutes: 480 }).length, 2);
-      assert.equal(findings("recovery-backups-scheduled", { stacks: [] }).length, 1);
-      assert.equal(findings("recovery-backup-bucket-private", { bucketNames: ["nothing"] }).length, 1);
-      assert.equal(findings("recovery-backup-bucket-retained", { requireProtect: false, minRetentionDays: 1 }).length, 2);
-      assert.equal(findings("recovery-backup-alarm-pages", { maxMarginMinutes: 120 }).length, 1);
-      assert.equal(findings("recovery-restore-drill-recent", { maxDaysSinceDrill: 60 }).length, 1);
-      assert.equal(findings("recovery-backup-writer-write-only", { allowedActions: ["s3:PutObject", "s3:GetObject"] }).length, 1);
-    });
   });
 
   it("the production stack's disaster recovery passes every policy", () => {

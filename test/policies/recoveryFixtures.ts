@@ -1,5 +1,6 @@
 import { drillRegister } from "../../infra/backup/contract";
-import { buildspec, postgresPackages, renderBuildspec } from "../../infra/backup/buildspec";
+import { buildspec, renderBuildspec } from "../../infra/backup/buildspec";
+import { postgresPackages } from "../../infra/backup/buildImage";
 import { backupBucketPolicy, backupKeyPolicy, backupLifecycleRules, drillPermissions, schedulerPermissions, serviceTrustPolicy, writerPermissions } from "../../infra/backup/documents";
 import { objectiveTags } from "../../infra/backup/drillRegister";
 import { recoveryAlarmSpecs } from "../../infra/backup/recoveryAlarms";
@@ -22,7 +23,7 @@ const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/backups`;
 const JOBS = "flightpro-production-dr-jobs";
 
 export const recoverySettings = disasterRecovery.parse({
-  backups: { bucketName: BACKUP_BUCKET, protect: true },
+  backups: { bucketName: BACKUP_BUCKET, protect: true, connection: { via: "public", host: "ballast.proxy.rlwy.net", port: 41822 } },
   drill: { tables: [{ name: "users" }, { name: "flights" }] },
   platforms: { netlify: { siteName: "flightpro-web-production" }, fly: { app: "flightpro-api-production" } },
   runbook: { statusPageUrl: "https://status.flightpro.com", roles: { incidentCommander: "maria-chen", communications: "sam-rivera", platform: "dev-okafor", database: "maria-chen" } },
@@ -74,7 +75,7 @@ export function recoveryFixtures(): Fixture[] {
         type: "LINUX_CONTAINER",
         environmentVariables: Object.entries(variables).map(([name, value]) => ({ name, type: "PLAINTEXT", value })),
       },
-      source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(script, postgresPackages(15, server))) },
+      source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(script, postgresPackages(15, { server }))) },
     },
     dependsOn: [`dr-${suffix === "backup" ? "writer" : "drill"}`],
   });

@@ -169,6 +169,8 @@ describe("policies: secrets", () => {
       stack: () => withInput(withInput(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "tags", undefined), "rotation-STRIPE_SECRET_KEY", "name", "/flightdeck/flightpro/production/misc/STRIPE"), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation({ periodDays: 365 })),
       policy: "secrets-rotation-register-current",
       message: /periodDays 365 exceeds/,
+      // Out of the path the reminder reads, the secret also loses its reminder.
+      alsoBy: ["secrets-rotation-reminder-scheduled"],
     },
     { title: "a placed secret with no register entry", stack: () => without(validStack(), "rotation-VERCEL_TOKEN"), policy: "secrets-rotation-register-complete", message: /secret VERCEL_TOKEN has no rotation register entry/ },
     {

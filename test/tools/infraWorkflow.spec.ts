@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { runLevelCheck } from "../../tools/policy/levelFloors";
 import { PROJECT_DIR } from "../harness";
 
 /**
@@ -81,12 +82,12 @@ describe("infra.yml: the pull request is judged by the base branch", () => {
     const evaluate = job("evaluate");
     assert.deepEqual(evaluate.permissions, { contents: "read" });
     assert.doesNotMatch(JSON.stringify(evaluate), /secrets\./);
-    const [checkout] = uses(evaluate, "actions/checkout");
-    assert.equal(checkout?.with?.["ref"], undefined, "the pull request's merge commit");
-    assert.equal(checkout?.with?.["path"], "head");
+    const checkouts = uses(evaluate, "actions/checkout").map((step) => [step.with?.["path"], step.with?.["ref"]]);
+    // The pull request's merge commit, and the base branch as data: what is deployed, for the registers the program reads.
+    assert.deepEqual(checkouts, [["head", undefined], ["deployed", BASE_SHA]]);
     const record = runs(evaluate).find((step) => step.run!.includes("--no-policy"));
     assert.equal(record?.["working-directory"], "head");
-    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
+    assert.match(record!.run!, /npm run --silent plan -- --stack "\$stack" --deployed \.\.\/deployed --no-policy --format evaluation --out "\.\.\/evaluation\/\$stack\.json"/);
     const [upload] = uses(evaluate, "actions/upload-artifact");
     assert.deepEqual([upload?.with?.["name"], upload?.with?.["path"]], ["evaluation", "evaluation/"]);
   });
@@ -273,6 +274,41 @@ describe("infra.yml: pulumi preview's output is posted when it fails (issue 9 it
   });
 });
 
+describe("infra.yml: every pulumi preview and pulumi up gets a policy config within the pack's level floors", () => {
+  // The engine takes any level the config sets (policies/lib/floors.ts LEVEL_FLOORS says why): the step before the CLI refuses a lower one.
+  const cases: { job: string; cli: (step: Step) => boolean; config: (step: Step) => string }[] = [
+    { job: "up-staging", cli: (step) => step.uses?.startsWith("pulumi/actions@") === true && step.with?.["command"] === "up", config: (step) => String(step.with?.["policyPackConfigs"]) },
+    { job: "up-production", cli: (step) => step.uses?.startsWith("pulumi/actions@") === true && step.with?.["command"] === "up", config: (step) => String(step.with?.["policyPackConfigs"]) },
+    { job: "preview", cli: (step) => /pulumi preview/.test(step.run ?? ""), config: () => "policies/config/$STACK.json" },
+  ];
+  for (const { job: id, cli, config } of cases) {
+    it(`${id}: the level check runs on the very config the CLI gets, and refuses an edited one`, () => {
+      const steps = job(id).steps;
+      const at = steps.findIndex(cli);
+      assert.ok(at > 0, `${id} runs the CLI`);
+      const guard = steps.slice(0, at).find((step) => /npm run -s policy:levels -- /.test(step.run ?? ""));
+      assert.ok(guard, `${id}: a policy:levels step before the CLI`);
+      assert.ok(!("continue-on-error" in guard) && guard.if === undefined, "the check cannot be skipped");
+      const argv = (guard.run ?? "").replace(/^.*policy:levels -- /s, "").trim().split(/\s+/).map((word) => word.replace(/^"|"$/g, ""));
+      assert.equal(argv.at(-1), config(steps[at]!));
+      // The step's own arguments, for production (the preview matrix's other leg), through the CLI's own check.
+      const production = argv.map((word) => word.replace("$STACK", "production").replace("staging", "production"));
+      assert.deepEqual(runLevelCheck(production, PROJECT_DIR), { code: 0, message: "" });
+      const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-levels-"));
+      try {
+        mkdirSync(path.join(dir, "policies", "config"), { recursive: true });
+        writeFileSync(path.join(dir, "Pulumi.yaml"), readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml")));
+        writeFileSync(path.join(dir, "policies", "config", "production.json"), JSON.stringify({ ...JSON.parse(readFileSync(path.join(PROJECT_DIR, "policies", "config", "production.json"), "utf8")), all: "advisory" }));
+        const refused = runLevelCheck(production, dir);
+        assert.equal(refused.code, 2);
+        assert.match(refused.message, /^policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}"all" is advisory/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe("infra.yml: Node.js (issue 9 item 8)", () => {
   it("every job sets up the Node.js major that package.json's engines requires", () => {
     const engines = (JSON.parse(readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
@@ -322,5 +358,50 @@ describe(".github/CODEOWNERS", () => {
       assert.doesNotMatch(pattern!, /^!|\[|\]|^\\#/, pattern);
       assert.ok(owners.length > 0 && owners.every((o) => /^@[A-Za-z0-9-]+(\/[A-Za-z0-9_.-]+)?$/.test(o)), `${pattern} ${owners.join(" ")}`);
     }
+  });
+});
+
+describe("infra.yml: pushes and previews as GitHub runs them (issue 18, finding 10)", () => {
+  type Concurrency = { group: string; "cancel-in-progress": unknown };
+  const topLevel = (parse(text) as { concurrency: Concurrency }).concurrency;
+
+  /** A `${{ }}`-templated string evaluated by GitHub's own expression engine (@actions/expressions) for a `github` context. */
+  async function evaluateTemplate(template: string, github: Record<string, unknown>): Promise<string> {
+    const { Lexer, Parser, Evaluator, data } = await import("@actions/expressions");
+    const toData = (value: unknown): InstanceType<typeof data.StringData> | InstanceType<typeof data.NumberData> | InstanceType<typeof data.Dictionary> | InstanceType<typeof data.Null> => {
+      if (typeof value === "string") return new data.StringData(value);
+      if (typeof value === "number") return new data.NumberData(value);
+      if (value !== null && typeof value === "object") return new data.Dictionary(...Object.entries(value).map(([key, inner]) => ({ key, value: toData(inner) })));
+      return new data.Null();
+    };
+    const context = new data.Dictionary({ key: "github", value: toData(github) });
+    return template.replace(/\$\{\{(.*?)\}\}/g, (_, source: string) => {
+      const expression = new Parser(new Lexer(source.trim()).lex().tokens, ["github"], []).parse();
+      return new Evaluator(expression, context).evaluate().coerceString();
+    });
+  }
+
+  it("a push's run holds no workflow-level group the next push waits on; pull requests still share theirs", async () => {
+    // "When a concurrent job or workflow is queued, if another job or workflow using the same concurrency group in the
+    // repository is in progress, the queued job or workflow will be pending" (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#concurrency).
+    const push = (runId: number) => evaluateTemplate(topLevel.group, { event_name: "push", ref: "refs/heads/main", run_id: runId, event: {} });
+    assert.notEqual(await push(101), await push(102), "two pushes to main: two groups, so up-staging of the second never waits for production's reviewers");
+    const pr = (runId: number) => evaluateTemplate(topLevel.group, { event_name: "pull_request", ref: "refs/pull/7/merge", run_id: runId, event: { pull_request: { number: 7 } } });
+    assert.equal(await pr(201), await pr(202), "one pull request's runs share a group (a new push cancels the old run)");
+    assert.notEqual(await pr(201), await push(201));
+    // The up jobs serialise per stack, each in a group of its own.
+    const groups = ["up-staging", "up-production"].map((id) => (job(id)["concurrency"] as Concurrency).group);
+    assert.deepEqual(groups, ["pulumi-staging", "pulumi-production"]);
+  });
+
+  it("the preview job's pulumi step has the Vercel token the programs read, as a repository secret (the job names no environment)", () => {
+    // Production looks its Vercel project up by name (vercel:index/getProject): its preview needs VERCEL_API_TOKEN.
+    // "A workflow job that references an environment must follow any protection rules for the environment before running or
+    // accessing the environment's secrets" (https://docs.github.com/en/actions/deployment/targeting-different-environments):
+    // a job that references none has only repository (and organisation) secrets, and the preview job references none.
+    const preview = job("preview");
+    assert.equal(preview["environment"], undefined);
+    const step = preview.steps.find((candidate) => candidate.id === "preview");
+    assert.equal(step?.env?.["VERCEL_API_TOKEN"], "${{ secrets.VERCEL_API_TOKEN }}");
   });
 });

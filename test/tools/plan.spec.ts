@@ -8,7 +8,7 @@ import { PlanDocument, planDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { renderText } from "../../tools/plan/render/text";
 import { PROJECT_DIR, canarySecrets, requiredSecretKeys, sampleConfig } from "../harness";
-import { scratchDir } from "../harness/scratch";
+import { linkProgram, scratchDir } from "../harness/scratch";
 
 describe("npm run plan", () => {
   // One plan for the tests that read the same one (same arguments, same stack files), made when first asked for.
@@ -97,6 +97,7 @@ describe("npm run plan", () => {
     assert.equal(badFlag.errors[0], 'unknown argument "--colour"');
 
     const dir = scratchDir("plan");
+    linkProgram(dir);
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const broken = readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8")
       .replace("flightdeck:environment: production", "flightdeck:environment: prod")
@@ -106,8 +107,8 @@ describe("npm run plan", () => {
     assert.equal(invalid.exitCode, 2);
     // Every problem at once: the stack file's, and that the pack has no config for this stack.
     assert.deepEqual(invalid.errors, [
-      'flightdeck:environment: expected one of "staging", "production" (got "prod")',
-      'flightdeck:database.sslMode: expected one of "require", "verify-ca", "verify-full" (got "disable")',
+      'Pulumi.broken.yaml:5:3: flightdeck:environment: expected one of "staging", "production" (got "prod")',
+      'Pulumi.broken.yaml:33:5: flightdeck:database.sslMode: expected one of "require", "verify-ca", "verify-full" (got "disable")',
       `the policy pack ${path.join(PROJECT_DIR, "policies")} has no policy config for stack "broken": expected ${path.join(PROJECT_DIR, "policies", "config", "broken.json")}`,
     ]);
   });

@@ -4,11 +4,12 @@ import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
-import { scratchDir } from "../harness/scratch";
+import { linkProgram, scratchDir } from "../harness/scratch";
 
 /** A project whose production stack file holds STRIPE_SECRET_KEY encrypted, as `pulumi config set --secret` writes it. */
 function projectWithCiphertext(ciphertext: string): string {
   const dir = scratchDir("encrypted");
+  linkProgram(dir);
   copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   const stackFile = readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8");
   writeFileSync(path.join(dir, "Pulumi.production.yaml"), `${stackFile.trimEnd()}\n  flightdeck:STRIPE_SECRET_KEY:\n    secure: ${ciphertext}\n`);

@@ -8,6 +8,7 @@ import { recordedResources } from "../../tools/plan/judgedResources";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
 import { component, plan, recorded, RULESET } from "./planFixtures";
+import { linkProgram } from "../harness/scratch";
 
 /** Tuesday 10:00 America/New_York: inside the deploy window. */
 const IN_WINDOW = "2026-12-01T15:00:00Z";
@@ -29,6 +30,7 @@ describe("npm run plan -- --judge", function () {
     const files = ["Pulumi.yaml", "Pulumi.production.yaml", "Pulumi.staging.yaml"];
     mkdirSync(project);
     for (const name of files) copyFileSync(path.join(PROJECT_DIR, name), path.join(project, name));
+    linkProgram(project);
     // Three more comment lines than this checkout's file: SARIF lines tell which file was read.
     const yaml = "# the pull request's copy\n#\n#\n" + readFileSync(path.join(project, "Pulumi.yaml"), "utf8").replace("requiredApprovals: 1", "requiredApprovals: 0");
     assert.ok(yaml.includes("requiredApprovals: 0"));

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { PlanDocument } from "../../tools/plan/document";
 import { runPlan } from "../../tools/plan/main";
 import { PROJECT_DIR } from "../harness";
-import { scratchDir } from "../harness/scratch";
+import { linkProgram, scratchDir } from "../harness/scratch";
 
 /** Tuesday 10:00 America/New_York (UTC-5 in December): inside the deploy window, outside every freeze. */
 const IN_WINDOW = "2026-12-01T15:00:00Z";
@@ -49,9 +49,10 @@ describe("npm run plan with the policy pack", function () {
     const dir = scratchDir("policy");
     const project = readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8").replace("requiredApprovals: 1", "requiredApprovals: 0");
     assert.ok(project.includes("requiredApprovals: 0"));
+    linkProgram(dir);
     writeFileSync(path.join(dir, "Pulumi.yaml"), project);
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), path.join(dir, "Pulumi.production.yaml"));
-    // Production's flags read what staging serves (a stack reference, offline computed from its file).
+    // Production's flags read what staging serves (its flag register, offline answered from its stack file).
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), path.join(dir, "Pulumi.staging.yaml"));
 
     const json = await runPlan(["--stack", "production", "--format", "json", "--at", IN_WINDOW], { projectDir: dir });

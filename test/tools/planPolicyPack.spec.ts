@@ -29,7 +29,7 @@ describe("npm run plan -- --policy-pack DIR", function () {
     cpSync(path.join(PROJECT_DIR, "policies"), path.join(base, "policies"), { recursive: true });
     symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(base, "node_modules"), "dir");
     const index = path.join(base, "policies", "index.ts");
-    const code = readFileSync(index, "utf8").replace('name: "flightdeck",', 'name: "flightdeck-base",');
+    const code = readFileSync(index, "utf8").replace('new PolicyPack("flightdeck",', 'new PolicyPack("flightdeck-base",');
     assert.ok(code.includes('"flightdeck-base"'));
     writeFileSync(index, code);
     writeFileSync(

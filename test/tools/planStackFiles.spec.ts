@@ -64,7 +64,7 @@ describe("npm run plan on stack files it cannot read", () => {
 
   it("an exclusive bound is worded as one", async () => {
     const errors = await errorsFor((text) => replaceOnce(text, "    glacierAfterDays: 90\n", "    glacierAfterDays: 0\n"));
-    assert.deepEqual(errors, ["flightdeck:audit.glacierAfterDays: must be greater than 0 (got 0)"]);
+    assert.deepEqual(errors, ["Pulumi.production.yaml:166:5: flightdeck:audit.glacierAfterDays: must be greater than 0 (got 0)"]);
   });
 
   describe("a credential anywhere in a stack file, comments included", () => {

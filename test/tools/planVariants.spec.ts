@@ -75,7 +75,7 @@ describe("npm run plan on stack files written another way, and on non-compliant 
     const result = await runPlan([...IN_WINDOW, "--no-policy"], { projectDir: dir });
     assert.equal(result.exitCode, 2);
     assert.equal(result.errors.length, 2, result.errors.join("\n"));
-    assert.match(result.errors[0]!, /^flightdeck:secrets\[5\]\.rotation\.lastRotated: is in the future \(got "2099-10-20"/);
-    assert.match(result.errors[1]!, /^flightdeck:secrets\[8\]\.name: NEXT_PUBLIC_\* values are shipped to browsers/);
+    assert.match(result.errors[0]!, /^Pulumi\.production\.yaml:76:35: flightdeck:secrets\[5\]\.rotation\.lastRotated: is in the future \(got "2099-10-20"/);
+    assert.match(result.errors[1]!, /^Pulumi\.production\.yaml:\d+:\d+: flightdeck:secrets\[8\]\.name: NEXT_PUBLIC_\* values are shipped to browsers/);
   });
 });

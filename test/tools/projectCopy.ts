@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../harness";
+import { linkProgram } from "../harness/scratch";
 
 /** Temporary copies of the project's stack files, edited as a pull request would edit them; removed by `cleanup`. */
 export class ProjectCopies {
@@ -18,6 +19,7 @@ export class ProjectCopies {
       const text = readFileSync(path.join(PROJECT_DIR, name), "utf8");
       writeFileSync(path.join(dir, name), edit ? edit(text) : text);
     };
+    linkProgram(dir);
     copy("Pulumi.yaml", edits.project);
     copy("Pulumi.staging.yaml", edits.stack?.staging);
     copy("Pulumi.production.yaml", edits.stack?.production);

@@ -8,20 +8,25 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Wall-clock seconds of one run of a command; throws when it fails. */
-export function timeCommand(command: string, args: readonly string[], cwd: string): number {
+/** One run of a command: its wall-clock seconds and exit status; throws when it fails (exit 1, a mandatory violation, is a result). */
+export function timeCommand(command: string, args: readonly string[], cwd: string): { seconds: number; status: number } {
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0 && result.status !== 1) {
     throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr.slice(0, 500)}`);
   }
-  return seconds;
+  return { seconds, status: result.status };
 }
 
-/** The median wall-clock seconds of `runs` runs. */
-export function medianSeconds(runs: number, measure: () => number): { median: number; samples: number[] } {
+/** The median wall-clock seconds of `runs` runs, and the exit status of the last. */
+export function medianSeconds(runs: number, measure: () => { seconds: number; status: number }): { median: number; samples: number[]; status: number } {
   const samples: number[] = [];
-  for (let run = 0; run < runs; run++) samples.push(measure());
-  return { median: median(samples), samples };
+  let status = 0;
+  for (let run = 0; run < runs; run++) {
+    const result = measure();
+    samples.push(result.seconds);
+    status = result.status;
+  }
+  return { median: median(samples), samples, status };
 }

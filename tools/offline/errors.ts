@@ -1,3 +1,4 @@
+import type { AmbientRead } from "./ambient";
 /** A config that fails validation: one line per problem, as the program reports them. */
 export class InvalidConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -22,3 +23,16 @@ export class StackFileError extends InvalidConfigError {
     super(positions.map(({ at, message }) => `${at.file}:${at.line}:${at.column}: ${message}`));
   }
 }
+
+/** The program read input outside its declared environment (./ambient.ts): the plan cannot vouch for what `pulumi up` would do. */
+export class AmbientInputError extends InvalidConfigError {
+  constructor(
+    problems: string[],
+    readonly reads: readonly AmbientRead[],
+  ) {
+    super(problems);
+  }
+}
+
+/** The program could not be built or stopped with an error of its own (a `pulumi.RunError`, as the CLI would print it). */
+export class ProgramError extends InvalidConfigError {}

@@ -6,11 +6,16 @@ import { FilePosition, InvalidConfigError } from "./errors";
 import { offlineMocks } from "./mocks";
 import { RecordedInvoke, RecordedResource, RecordingMonitor } from "./monitor";
 import { unwrapSecrets } from "./values";
-import { ROLLOUT_CLOCK_ENV } from "../../infra/flags/clock";
 import { PROJECT_ROOT } from "../projectRoot";
-import { StackReferenceOutputs, stackReferencesFromFiles } from "./stackReferences";
+import { locateProblem } from "./located";
+import type { StackConfigMap } from "./stackConfig";
+import { AmbientRead, withAmbientInputRecorded } from "./ambient";
+import { BuiltProgram, buildProgram, locateProgram, programBuildProblems, runProgramEntry } from "./entry";
+import { describeAmbientRead } from "./ambient";
+import { AmbientInputError, ProgramError } from "./errors";
 import { offlineProgram } from "./programs";
 import { SsmParameters, drillRegisterFromConfig } from "./drillRegister";
+import { flagRegistersFromFiles, registers } from "./flagRegister";
 
 export interface EvaluationInput {
   project: string;
@@ -25,14 +30,19 @@ export interface EvaluationInput {
   encrypted?: Record<string, string>;
   /** The instant the program computes time-dependent values at (feature flag stages); default now. */
   now?: Date;
-  /** What stack references read; default: computed from the referenced stack's file in `projectDir`. */
-  stackReferences?: StackReferenceOutputs;
-  /** What SSM path reads answer (the drill register); default: the newest scheduled drill passed (see drillRegister.ts). */
+  /**
+   * What SSM path reads answer (the drill and flag registers); default: the newest scheduled drill passed
+   * (drillRegister.ts), and each stack's flags as its stack file in `deployedDir` declares them (flagRegister.ts).
+   */
   ssmParameters?: SsmParameters;
-  /** Where the referenced stacks' files are; default the repository's. */
+  /** The checkout whose stack files stand for what is deployed (the flag registers' content); default `projectDir`. */
+  deployedDir?: string;
+  /** Where the stack files are; default the repository's. */
   projectDir?: string;
   /** Where each key is set (readStackConfig), to name the file in messages. */
   positions?: Record<string, FilePosition>;
+  /** Where a value inside a key is (readStackConfig): config problems are reported as `file:line:column: key: …`. */
+  locate?: StackConfigMap["locate"];
 }
 
 export interface Evaluation {
@@ -54,12 +64,15 @@ export { InvalidConfigError };
 
 export const DIY_ORGANIZATION = "organization";
 
+
 export const PLACEHOLDER_PREFIX = "<unset secret: offline placeholder for ";
 export const ENCRYPTED_PREFIX = "<encrypted secret: offline placeholder for ";
 
 /**
- * Runs the program of the project (this checkout's, by project name: ./programs.ts) for one stack
- * under Pulumi's mock runtime and records every resource.
+ * Runs the program of the project for one stack as the language host would (its Pulumi.yaml `main`,
+ * ./entry.ts) under Pulumi's mock runtime, with the engine's transforms applied (./monitor.ts), in its
+ * declared environment (./ambient.ts), and records every resource. The config checks the program makes
+ * first (./programs.ts) run before it, so that a bad config is reported by file and key.
  * Runs are sequential: the runtime is one per process.
  */
 export async function evaluateProgram(input: EvaluationInput): Promise<Evaluation> {
@@ -87,28 +100,51 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   }
   // The same checks, in the same words, as the program's loadStackConfig under the real CLI.
   const isSecret = (qualified: string) => secretKeys.has(qualified) || input.encrypted?.[qualified] !== undefined;
-  const problems = program.problems(config, isSecret, (key) => input.positions?.[key]?.file ?? stackFileName(input.stack));
-  if (problems.length > 0) throw new InvalidConfigError(problems);
+  const now = input.now ?? new Date();
+  const problems = program.problems(config, isSecret, (key) => input.positions?.[key]?.file ?? stackFileName(input.stack), now);
+  if (problems.length > 0) {
+    throw new InvalidConfigError(input.locate ? problems.map((problem) => locateProblem(problem, input.locate, stackFileName(input.stack))) : problems);
+  }
 
+  const projectDir = input.projectDir ?? PROJECT_ROOT;
+  const entry = locateProgram(projectDir);
+  let built: BuiltProgram;
+  try {
+    built = buildProgram(entry);
+  } catch (error) {
+    const problems = programBuildProblems(error, projectDir);
+    if (problems) throw new ProgramError(problems);
+    throw error;
+  }
   pulumi.runtime.setAllConfig(config, [...secretKeys]);
   const region = config["aws:region"] ?? "us-east-1";
-  const now = input.now ?? new Date();
-  const mocks = offlineMocks(region, input.stackReferences ?? stackReferencesFromFiles(input.projectDir ?? PROJECT_ROOT, now), input.ssmParameters ?? drillRegisterFromConfig(readNamespace(config), now));
+  const deployedDir = input.deployedDir ?? projectDir;
+  const mocks = offlineMocks(region, input.ssmParameters ?? registers(drillRegisterFromConfig(readNamespace(config), now), flagRegistersFromFiles(deployedDir, now)));
   // A DIY backend's organization is "organization" (stack references name `organization/<project>/<stack>`).
   await pulumi.runtime.setMocks(mocks, input.project, input.stack, false, DIY_ORGANIZATION);
   const monitor = new RecordingMonitor(mocks, input.project, input.stack, { config, secretKeys: [...secretKeys] });
   pulumi.runtime.setMockOptions(monitor, input.project, input.stack, false, DIY_ORGANIZATION);
 
-  const previousClock = process.env[ROLLOUT_CLOCK_ENV];
-  process.env[ROLLOUT_CLOCK_ENV] = now.toISOString();
-  let rawOutputs: Record<string, unknown> | undefined;
+  let evaluated: { result: Record<string, unknown> | undefined; reads: AmbientRead[] };
   try {
-    rawOutputs = await pulumi.runtime.runInPulumiStack(async () => program.run());
+    evaluated = await withAmbientInputRecorded({ program: built, declared: program.environment(now) }, async () => {
+      const outputs = await pulumi.runtime.runInPulumiStack(async () => (await runProgramEntry(entry, built)) as Record<string, unknown>);
+      await pulumi.runtime.disconnect();
+      return outputs;
+    });
+  } catch (error) {
+    // The program's own stop (the CLI prints a RunError's message alone, without a stack: sdk/nodejs/cmd/run/run.ts).
+    if (error instanceof pulumi.RunError) {
+      const [first, ...rest] = error.message.split("\n");
+      const located = rest.map((line) => (input.locate ? locateProblem(line.trim(), input.locate, stackFileName(input.stack)) : line.trim()));
+      throw new ProgramError([`the program stopped: ${first}`, ...located]);
+    }
+    throw error;
   } finally {
-    if (previousClock === undefined) delete process.env[ROLLOUT_CLOCK_ENV];
-    else process.env[ROLLOUT_CLOCK_ENV] = previousClock;
+    monitor.close();
   }
-  await pulumi.runtime.disconnect();
+  if (evaluated.reads.length > 0) throw new AmbientInputError(evaluated.reads.map((read) => describeAmbientRead(read, program.environmentFile)), evaluated.reads);
+  const rawOutputs = evaluated.result;
   const outputs = (unwrapSecrets(rawOutputs ?? {}).value ?? {}) as Record<string, unknown>;
   return {
     project: input.project,

@@ -44,18 +44,9 @@ const ARN_FORMATS: Record<string, (region: string, name: string) => string> = {
  * Mocked engine answers: every custom resource gets an id (outputs only resolve with one),
  * `aws:*` resources an ARN, and the invokes the program makes answer as the providers would.
  */
-export function offlineMocks(
-  region: string,
-  stackReferences?: (fullName: string) => Record<string, unknown> | undefined,
-  ssmParameters?: SsmParameters,
-): pulumi.runtime.Mocks {
+export function offlineMocks(region: string, ssmParameters?: SsmParameters): pulumi.runtime.Mocks {
   return {
     newResource(args) {
-      if (args.type === "pulumi:pulumi:StackReference") {
-        // A read: the referenced stack's outputs, as the engine would read them from its state.
-        const name = String(args.inputs["name"] ?? args.id ?? args.name);
-        return { id: name, state: { name, outputs: stackReferences?.(name) ?? {}, secretOutputNames: [] } };
-      }
       const id = `${args.name}-id`;
       const state: Record<string, unknown> = { ...args.inputs };
       if (args.type.startsWith("aws:")) {
@@ -76,9 +67,13 @@ export function offlineMocks(
         }
       }
       if (args.type === "random:index/randomPassword:RandomPassword") {
-        // A stable stand-in for the generated password (the provider would make one at create time).
+        // A stable stand-in for the generated password (the provider would make one at create time). New keepers
+        // replace the resource, so a new password ("Arbitrary map of values that, when changed, will trigger
+        // recreation of resource": RequiresReplaceIfValuesNotNull, hashicorp/terraform-provider-random
+        // internal/provider/resource_password.go): the stand-in follows them.
         const length = typeof args.inputs["length"] === "number" ? args.inputs["length"] : 32;
-        state["result"] = createHash("sha256").update(`password:${args.name}`).digest("base64url").slice(0, length);
+        const keepers = args.inputs["keepers"] === undefined ? "" : `:${JSON.stringify(args.inputs["keepers"])}`;
+        state["result"] = createHash("sha256").update(`password:${args.name}${keepers}`).digest("base64url").slice(0, length);
       }
       return { id, state };
     },

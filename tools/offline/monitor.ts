@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
-import { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { Callback } from "@pulumi/pulumi/proto/callback_pb";
+import { RegisterResourceRequest, ResourceInvokeRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { EngineTransforms } from "./transforms";
 import { unwrapSecrets } from "./values";
 
 /**
@@ -61,8 +63,9 @@ export interface EngineConfig {
 type RegisterCallback = (err: unknown, response: unknown) => void;
 
 /**
- * The SDK's mock monitor, recording what each registration asked for, and refusing
- * a URN registered twice, as the real engine does (the plain mock accepts it silently).
+ * The SDK's mock monitor, recording what each registration asked for once the engine's transforms
+ * have run (./transforms.ts; the plain mock hands transforms to the mocks and applies none), and
+ * refusing a URN registered twice, as the real engine does (the plain mock accepts it silently).
  */
 export class RecordingMonitor extends MockMonitor {
   readonly recorded: RecordedResource[] = [];
@@ -80,14 +83,24 @@ export class RecordingMonitor extends MockMonitor {
     super(mocks);
   }
 
-  override async registerResource(req: RegisterResourceRequest, callback: RegisterCallback): Promise<void> {
-    const parent = req.getParent() || null;
-    const urn = urnOf(this.project, this.stack, parent, req.getType(), req.getName());
+  private readonly transforms = new EngineTransforms();
+
+  override async registerResource(request: RegisterResourceRequest, callback: RegisterCallback): Promise<void> {
+    const parent = request.getParent() || null;
+    const urn = urnOf(this.project, this.stack, parent, request.getType(), request.getName());
     if (this.seenUrns.has(urn)) {
       callback(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`), undefined);
       return;
     }
     this.seenUrns.add(urn);
+    let req: RegisterResourceRequest;
+    try {
+      req = await this.transforms.apply(request);
+    } catch (error) {
+      callback(error, undefined);
+      return;
+    }
+    this.transforms.registered(urn, request);
     const { value, secretPaths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()!, true));
     const inputs = value as Record<string, unknown>;
     summarizeDynamicProvider(inputs);
@@ -120,8 +133,15 @@ export class RecordingMonitor extends MockMonitor {
   /** Every invoke the program made, with the provider reference it went to ("" for the default provider) and its arguments. */
   readonly invokes: RecordedInvoke[] = [];
 
-  override async invoke(req: { getTok(): string; getProvider(): string; getArgs(): unknown }, callback: RegisterCallback): Promise<void> {
-    const args = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getArgs() as Parameters<typeof pulumi.runtime.deserializeProperties>[0], true)).value;
+  override async invoke(request: ResourceInvokeRequest, callback: RegisterCallback): Promise<void> {
+    let req: ResourceInvokeRequest;
+    try {
+      req = await this.transforms.applyToInvoke(request);
+    } catch (error) {
+      callback(error, undefined);
+      return;
+    }
+    const args = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getArgs()!, true)).value;
     this.invokes.push({ token: req.getTok(), provider: req.getProvider(), args: (args ?? {}) as Record<string, unknown> });
     return super.invoke(req, callback);
   }
@@ -132,6 +152,22 @@ export class RecordingMonitor extends MockMonitor {
   override async readResource(req: { getType(): string; getName(): string; getId(): string }, callback: RegisterCallback): Promise<void> {
     this.reads.push({ type: req.getType(), name: req.getName(), id: req.getId() });
     return super.readResource(req as Parameters<MockMonitor["readResource"]>[0], callback);
+  }
+
+  /** The engine keeps a stack transform for every resource registered after it (the plain mock only tells the mocks). */
+  override registerStackTransform(req: Callback, callback: (err: unknown, response: unknown) => void): void {
+    this.transforms.registerStackTransform(req);
+    callback(null, {});
+  }
+
+  override registerStackInvokeTransform(req: Callback, callback: (err: unknown, response: unknown) => void): void {
+    this.transforms.registerStackInvokeTransform(req);
+    callback(null, {});
+  }
+
+  /** Closes the monitor's connections to the program's callback servers. */
+  close(): void {
+    this.transforms.close();
   }
 
   /** A custom resource's provider: the explicit one it names (`urn::id`), else its package's default provider. */

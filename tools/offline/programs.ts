@@ -1,8 +1,8 @@
 /**
  * The Pulumi programs of this checkout, by project name (the `name:` of their Pulumi.yaml): what the
- * offline engine needs to run one exactly as the CLI would, its config namespace, which secrets its
- * config needs, the same up-front checks the program itself makes, and the program. Each program is
- * loaded only when its project is evaluated.
+ * offline engine needs besides the program itself (which it runs from Pulumi.yaml's `main`, ./entry.ts):
+ * its config namespace, which secrets its config needs, the same up-front checks the program itself
+ * makes, and its declared environment. Each is loaded only when its project is evaluated.
  */
 export interface OfflineProgram {
   /** The config namespace its keys are read under (the project name). */
@@ -13,38 +13,44 @@ export interface OfflineProgram {
    * The problems the program would stop on before registering anything, in its own words: invalid
    * settings and secrets held in plain text (`fileOf` names where a fully-qualified key is set).
    */
-  problems(config: Record<string, string>, isSecret: (qualifiedKey: string) => boolean, fileOf: (qualifiedKey: string) => string): string[];
-  /** Runs the program (its index.ts without the module side effect) and returns its outputs. */
-  run(): Record<string, unknown>;
+  problems(config: Record<string, string>, isSecret: (qualifiedKey: string) => boolean, fileOf: (qualifiedKey: string) => string, now: Date): string[];
+  /**
+   * The environment the program is evaluated in: each variable it declares (the file that declares
+   * them: `environmentFile`), with the value the plan gives it at `now` (undefined: unset).
+   */
+  environment(now: Date): Record<string, string | undefined>;
+  environmentFile: string;
 }
 
 export class UnknownProjectError extends Error {}
 
 const flightdeck = (): OfflineProgram => {
-  const { loadStackConfig, readNamespace } = require("../../infra/config/load") as typeof import("../../infra/config/load");
+  const { readNamespace } = require("../../infra/config/load") as typeof import("../../infra/config/load");
   const { requiredSecretKeys, validateStackConfig, CONFIG_NAMESPACE } = require("../../infra/config/validate") as typeof import("../../infra/config/validate");
   const { plainSecretProblems } = require("../../infra/config/secretKeys") as typeof import("../../infra/config/secretKeys");
-  const { buildStack } = require("../../infra/stack") as typeof import("../../infra/stack");
+  const { PROGRAM_ENVIRONMENT, planEnvironment } = require("../../infra/config/environment") as typeof import("../../infra/config/environment");
   return {
     namespace: CONFIG_NAMESPACE,
     requiredSecretKeys: (config) => requiredSecretKeys(readNamespace(config)),
-    problems(config, isSecret, fileOf) {
+    problems(config, isSecret, fileOf, now) {
       const raw = readNamespace(config);
-      const validation = validateStackConfig(raw, { isSecret: (key) => isSecret(`${CONFIG_NAMESPACE}:${key}`) });
+      const validation = validateStackConfig(raw, { isSecret: (key) => isSecret(`${CONFIG_NAMESPACE}:${key}`), today: now.toISOString().slice(0, 10) });
       return [
         ...(validation.ok ? [] : validation.problems),
         ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredSecretKeys(raw), isSecret, fileOf),
       ];
     },
-    run: () => ({ ...buildStack(loadStackConfig()) }),
+    environment: (now) => planEnvironment(PROGRAM_ENVIRONMENT, now),
+    environmentFile: "infra/config/environment.ts",
   };
 };
 
 const bootstrap = (): OfflineProgram => {
-  const { loadBootstrapConfig, readBootstrapNamespace } = require("../../bootstrap/config/load") as typeof import("../../bootstrap/config/load");
+  const { readBootstrapNamespace, regionProblems } = require("../../bootstrap/config/load") as typeof import("../../bootstrap/config/load");
   const { BOOTSTRAP_NAMESPACE, requiredBootstrapSecretKeys, validateBootstrapConfig } = require("../../bootstrap/config/validate") as typeof import("../../bootstrap/config/validate");
   const { plainSecretProblems } = require("../../infra/config/secretKeys") as typeof import("../../infra/config/secretKeys");
-  const { buildBootstrap } = require("../../bootstrap/program") as typeof import("../../bootstrap/program");
+  const { planEnvironment } = require("../../infra/config/environment") as typeof import("../../infra/config/environment");
+  const { BOOTSTRAP_ENVIRONMENT } = require("../../bootstrap/config/environment") as typeof import("../../bootstrap/config/environment");
   return {
     namespace: BOOTSTRAP_NAMESPACE,
     requiredSecretKeys: (config) => requiredBootstrapSecretKeys(readBootstrapNamespace(config)),
@@ -53,10 +59,12 @@ const bootstrap = (): OfflineProgram => {
       const validation = validateBootstrapConfig(raw, { isSecret: (key) => isSecret(`${BOOTSTRAP_NAMESPACE}:${key}`) });
       return [
         ...(validation.ok ? [] : validation.problems),
+        ...regionProblems(config),
         ...plainSecretProblems(config, validation.ok ? validation.secretKeys : requiredBootstrapSecretKeys(raw), isSecret, fileOf, BOOTSTRAP_NAMESPACE),
       ];
     },
-    run: () => ({ ...buildBootstrap(loadBootstrapConfig()) }),
+    environment: (now) => planEnvironment(BOOTSTRAP_ENVIRONMENT, now),
+    environmentFile: "bootstrap/config/environment.ts",
   };
 };
 

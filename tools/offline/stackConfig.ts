@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { Alias, LineCounter, Node as YamlNode, isMap, isScalar, parseDocument, visit } from "yaml";
+import { Alias, LineCounter, Node as YamlNode, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { FilePosition, StackFileError } from "./errors";
 
 /** A stack's config as the Pulumi CLI hands it to the program: fully-qualified keys, string values. */
@@ -12,9 +12,17 @@ export interface StackConfigMap {
   encrypted: Record<string, string>;
   /** Where each fully-qualified key is set: the stack file when it sets the key, else Pulumi.yaml. */
   positions: Record<string, FilePosition>;
+  /**
+   * Where a value inside a key's value is (`segments` as in `github.branches[0]`: ["branches", 0]), in the
+   * file that sets the key; the nearest enclosing node that exists. Undefined for a key no file sets.
+   */
+  locate?: (qualifiedKey: string, segments: readonly (string | number)[]) => FilePosition | undefined;
 }
 
 export class UnknownStackError extends Error {}
+
+/** How many YAML errors of one file are shown (the rest are counted). */
+const YAML_ERRORS_SHOWN = 3;
 
 /** How many alias expansions a stack file may need; a file past it is an alias bomb (eemeli/yaml's own default). */
 const MAX_ALIAS_COUNT = 100;
@@ -61,6 +69,8 @@ export function readStackConfig(stack: string, projectDir: string): StackConfigM
   const config: Record<string, string> = {};
   const encrypted: Record<string, string> = {};
   const positions: Record<string, FilePosition> = {};
+  // Where each key's value sits: the file and the path of its node (a project value is under `value:` or `default:`).
+  const nodes: Record<string, { file: YamlFile; path: (string | number)[] }> = {};
   for (const [key, declaration] of Object.entries(projectConfig ?? {})) {
     const value = isRecord(declaration) && ("value" in declaration || "default" in declaration)
       ? declaration["value"] ?? declaration["default"]
@@ -69,10 +79,13 @@ export function readStackConfig(stack: string, projectDir: string): StackConfigM
     const qualified = qualify(key, projectName);
     config[qualified] = toConfigString(value);
     positions[qualified] = project.positionOf(["config", key]);
+    const wrapper = isRecord(declaration) && "value" in declaration ? ["value"] : isRecord(declaration) && "default" in declaration ? ["default"] : [];
+    nodes[qualified] = { file: project, path: ["config", key, ...wrapper] };
   }
   for (const [key, value] of Object.entries(stackConfig ?? {})) {
     const qualified = qualify(key, projectName);
     positions[qualified] = stackDocument.positionOf(["config", key]);
+    nodes[qualified] = { file: stackDocument, path: ["config", key] };
     // As the CLI reads it: a value holding a `secure:` mapping anywhere is a secret it decrypts;
     // pulumi/pulumi sdk/go/common/resource/config/value.go (hasSecureValue, isSecureValue: a map of one key, "secure").
     if (isSecureValue(value)) {
@@ -87,14 +100,18 @@ export function readStackConfig(stack: string, projectDir: string): StackConfigM
     }
     config[qualified] = toConfigString(value);
   }
-  return { project: projectName, stack, config, encrypted, positions };
+  const locate = (qualifiedKey: string, segments: readonly (string | number)[]): FilePosition | undefined => {
+    const node = nodes[qualifiedKey];
+    return node ? node.file.positionOf([...node.path, ...segments]) : undefined;
+  };
+  return { project: projectName, stack, config, encrypted, positions, locate };
 }
 
 /** A parsed YAML file: its plain value, and where each path of it starts. */
 interface YamlFile {
   name: string;
   value: unknown;
-  positionOf(path: readonly string[]): FilePosition;
+  positionOf(path: readonly (string | number)[]): FilePosition;
 }
 
 /**
@@ -118,9 +135,14 @@ export function readYamlFile(file: string, name: string): YamlFile {
   if (nul >= 0) throw new StackFileError([{ at: textPosition(text, nul, name), message: "contains a NUL character" }]);
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (document.errors.length > 0) {
-    throw new StackFileError(
-      document.errors.map((error) => ({ at: at(error.pos[0]), message: yamlErrorMessage(error.code, error.message) })),
-    );
+    // One syntax error makes the parser misread what follows (a tab, an unclosed bracket: dozens of errors):
+    // the first few are the ones to fix, the rest are counted.
+    const shown = document.errors.slice(0, YAML_ERRORS_SHOWN).map((error) => ({ at: at(error.pos[0]), message: yamlErrorMessage(error.code, error.message) }));
+    const more = document.errors.length - shown.length;
+    if (more > 0) {
+      shown.push({ at: at(document.errors[YAML_ERRORS_SHOWN]!.pos[0]), message: `and ${more} more YAML error${more === 1 ? "" : "s"} from here on, most of them likely caused by the first: fix those and plan again` });
+    }
+    throw new StackFileError(shown);
   }
   let value: unknown;
   try {
@@ -143,8 +165,15 @@ export function readYamlFile(file: string, name: string): YamlFile {
       let node: unknown = document.contents;
       let offset = 0;
       for (const segment of pathSegments) {
+        if (isSeq(node) && typeof segment === "number") {
+          const item = node.items[segment] as YamlNode | undefined;
+          if (!item) break;
+          offset = item.range?.[0] ?? offset;
+          node = item;
+          continue;
+        }
         if (!isMap(node)) break;
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment);
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
         if (!pair) break;
         offset = (pair.key as YamlNode).range?.[0] ?? offset;
         node = pair.value;

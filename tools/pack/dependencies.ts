@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
+import * as semver from "semver";
 import * as ts from "typescript";
 import { PackManifest, packFiles, readPackManifest } from "./manifest";
 
@@ -87,16 +88,16 @@ export function rootLockedVersion(rootDir: string, name: string): string | undef
   return lock?.packages?.[`node_modules/${name}`]?.version;
 }
 
-const EXACT = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-
 /**
  * Everything that keeps the pack self-contained and equal in place and published, as one message
  * per problem (empty when all is well):
  * - every package a reachable file imports is a dependency of the pack (and every dependency is used);
  * - every relative import stays inside the pack and points at a file the pack ships;
- * - dependencies are exact versions, the ones the root lockfile installs (the pack runs from the
- *   root's node_modules in place), and declared by the root package.json so `npm ci` installs them;
- * - policies/package-lock.json matches policies/package.json.
+ * - dependencies are version ranges (npm run pack:lock writes `^` the version the root lockfile
+ *   installs) that the root's installed version satisfies (the pack runs from the root's node_modules
+ *   in place), declared by the root package.json so `npm ci` installs them;
+ * - policies/package-lock.json matches policies/package.json and resolves each range to the root's
+ *   version, so a standalone install of the pack runs the code the specs ran.
  */
 export function dependencyProblems(packDir: string, rootDir: string): string[] {
   const manifest = readPackManifest(packDir);
@@ -118,7 +119,7 @@ export function dependencyProblems(packDir: string, rootDir: string): string[] {
   for (const [name, why] of required) {
     if (declared[name] !== undefined) continue;
     const version = rootLockedVersion(rootDir, name);
-    const add = version ? `add "${name}": "${version}" (the version the root lockfile installs)` : `add it (and to the root package.json, so the pack resolves it in place)`;
+    const add = version ? `add "${name}": "^${version}" (the version the root lockfile installs)` : `add it (and to the root package.json, so the pack resolves it in place)`;
     problems.push(`${why}, which ${manifestFile} does not declare: ${add}, then run npm run pack:lock`);
   }
   for (const name of Object.keys(declared)) {
@@ -126,17 +127,17 @@ export function dependencyProblems(packDir: string, rootDir: string): string[] {
   }
 
   const rootManifest = readJson(path.join(rootDir, "package.json")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
-  for (const [name, version] of Object.entries(declared)) {
-    if (!EXACT.test(version)) {
-      problems.push(`${manifestFile}: ${name} is ${JSON.stringify(version)}; a published pack is installed from package.json alone, so pin an exact version`);
+  for (const [name, range] of Object.entries(declared)) {
+    if (semver.validRange(range) === null) {
+      problems.push(`${manifestFile}: ${name} is ${JSON.stringify(range)}, not a version range npm reads; run npm run pack:lock`);
       continue;
     }
     if (rootManifest?.dependencies?.[name] === undefined && rootManifest?.devDependencies?.[name] === undefined) {
       problems.push(`${manifestFile} declares ${name}, which the root package.json does not: in place the pack resolves its modules from the root node_modules, so add it there too`);
     }
     const rootVersion = rootLockedVersion(rootDir, name);
-    if (rootVersion !== undefined && rootVersion !== version) {
-      problems.push(`${manifestFile} pins ${name} ${version} but the root lockfile installs ${rootVersion}: in place and published would run different code; pin ${rootVersion} (npm run pack:lock) or update the root`);
+    if (rootVersion !== undefined && !semver.satisfies(rootVersion, range)) {
+      problems.push(`${manifestFile} wants ${name} ${range} but the root lockfile installs ${rootVersion}: in place the pack would run a version the range excludes; run npm run pack:lock, or update the root`);
     }
   }
 
@@ -147,7 +148,7 @@ export function dependencyProblems(packDir: string, rootDir: string): string[] {
   } else {
     const lockedRoot = lock.packages[""]?.dependencies ?? {};
     const stale = [...new Set([...Object.keys(lockedRoot), ...Object.keys(declared)])]
-      .filter((name) => lockedRoot[name] !== declared[name] || lock.packages?.[`node_modules/${name}`]?.version !== declared[name])
+      .filter((name) => lockedRoot[name] !== declared[name] || lock.packages?.[`node_modules/${name}`]?.version !== rootLockedVersion(rootDir, name))
       .sort();
     if (stale.length > 0) problems.push(`${rel("package-lock.json")} does not match ${manifestFile} for ${stale.join(", ")}: run npm run pack:lock`);
     if (lock.version !== manifest.version || lock.packages[""]?.version !== manifest.version) {

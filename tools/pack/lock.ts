@@ -11,10 +11,11 @@ const run = promisify(execFile);
 
 /**
  * `npm run pack:lock`: makes policies/package.json declare exactly what the pack loads (every
- * package its files import, plus what the engine needs to start it), each pinned to the version the
- * root lockfile installs, then rewrites policies/package-lock.json from it with
- * `npm install --package-lock-only` (which writes the lockfile and no node_modules). Exit 2 when
- * the pack needs a package the root does not install: add it at the root first.
+ * package its files import, plus what the engine needs to start it), each as a caret range of the
+ * version the root lockfile installs, then rewrites policies/package-lock.json from it with
+ * `npm install --package-lock-only` (which writes the lockfile and no node_modules), keeping each
+ * package at the root's version (the committed lockfile's, when it satisfies the range; see
+ * dependencyProblems). Exit 2 when the pack needs a package the root does not install: add it at the root first.
  */
 export async function runLock(options: { packDir?: string; rootDir?: string } = {}): Promise<{ exitCode: number; lines: string[] }> {
   const packDir = options.packDir ?? PACK_SOURCE_DIR;
@@ -27,12 +28,12 @@ export async function runLock(options: { packDir?: string; rootDir?: string } = 
   for (const name of [...needed].sort()) {
     const version = rootLockedVersion(rootDir, name);
     if (version === undefined) missing.push(name);
-    else dependencies[name] = version;
+    else dependencies[name] = `^${version}`;
   }
   if (missing.length > 0) {
     return {
       exitCode: 2,
-      lines: missing.map((name) => `pack:lock: the pack needs ${name}, which the root lockfile does not install: add it at the root (npm install --save-exact ${name}), then rerun`),
+      lines: missing.map((name) => `pack:lock: the pack needs ${name}, which the root lockfile does not install: add it at the root (npm install ${name}), then rerun`),
     };
   }
 

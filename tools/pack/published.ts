@@ -40,7 +40,7 @@ export interface InstalledPack {
  * 2. extract the tarball's `package/` directory as the pack's install directory, then run
  *    `npm install --loglevel=error` there (policypack.go installRequiredPolicy →
  *    sdk/nodejs/cmd/pulumi-language-nodejs/installcache.go installShared → npm.go Install):
- *    dependencies resolve from package.json, which is why it pins exact versions.
+ *    dependencies resolve from package.json's ranges, to the newest versions they allow at install time.
  * The copy lives in a temporary directory outside the repository, so nothing resolves from it.
  */
 export async function installPublishedPack(packDir: string, options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<InstalledPack> {

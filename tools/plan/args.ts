@@ -23,6 +23,12 @@ export interface PlanArgs {
   project?: string;
   /** Text format: every input of every resource, instead of the collapsed tree. */
   verbose: boolean;
+  /**
+   * The checkout whose stack files stand for what is deployed: offline, the registers the program reads
+   * (each stack's flag register) are answered from them (tools/offline/flagRegister.ts). A pull request's
+   * evaluation passes the base branch's checkout. Default: the project's own directory.
+   */
+  deployed?: string;
 }
 
 export const planFormats = ["text", "json", "markdown", "sarif", "evaluation"] as const;
@@ -32,7 +38,7 @@ export class UsageError extends Error {}
 
 export const USAGE =
   `usage: npm run plan -- --stack <name> [--format ${planFormats.join("|")}] [--out FILE] [--against BASE.json] [--at ISO-TIME]\n` +
-  "                      [--policy-pack DIR | --no-policy] [--project DIR] [--judge PLAN.json] [--verbose]";
+  "                      [--policy-pack DIR | --no-policy] [--project DIR] [--judge PLAN.json] [--deployed DIR] [--verbose]";
 
 const FLAGS = {
   stack: { type: "string" },
@@ -45,6 +51,7 @@ const FLAGS = {
   judge: { type: "string" },
   project: { type: "string" },
   verbose: { type: "boolean" },
+  deployed: { type: "string" },
 } as const;
 
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
@@ -68,5 +75,6 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   const judge = flags.judge;
   if (!policies && policyPack !== undefined) throw new UsageError("--policy-pack and --no-policy contradict each other");
   if (!policies && judge !== undefined) throw new UsageError("--judge needs the policy pack: drop --no-policy");
-  return { stack, format: format as PlanFormat, out: flags.out, against: flags.against, at, policies, policyPack, judge, project: flags.project, verbose: flags.verbose === true };
+  if (judge !== undefined && flags.deployed !== undefined) throw new UsageError("--deployed is for evaluating a program; --judge judges a plan already evaluated");
+  return { stack, format: format as PlanFormat, out: flags.out, against: flags.against, at, policies, policyPack, judge, project: flags.project, verbose: flags.verbose === true, deployed: flags.deployed };
 }

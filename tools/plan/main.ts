@@ -37,6 +37,10 @@ export async function runPlan(
           `${args.project} is outside it, and the plan evaluates this checkout's programs only`,
       );
     }
+    const deployedDir = args.deployed === undefined ? undefined : path.resolve(args.deployed);
+    if (deployedDir !== undefined && !existsSync(path.join(deployedDir, "Pulumi.yaml"))) {
+      throw new UsageError(`--deployed ${args.deployed}: no Pulumi.yaml there; give the project directory of the checkout that is deployed (the base branch)`);
+    }
     const stackConfig = readStackConfig(args.stack, projectDir);
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const judged = args.judge === undefined ? undefined : readJudgedPlan(args.judge, stackConfig);
@@ -47,11 +51,17 @@ export async function runPlan(
       if (!(error instanceof PolicyPackDirError)) throw error;
       packProblem = error.message;
     }
+    // A policy config below the pack's level floors is refused where it enters, before the pack starts (tools/policy/levelFloors.ts).
+    if (location) {
+      const { assertLevelFloors } = require("../policy/levelFloors") as typeof import("../policy/levelFloors");
+      const { readPolicyConfigFile } = require("../policy/policyConfig") as typeof import("../policy/policyConfig");
+      assertLevelFloors(readPolicyConfigFile(location.configPath), { stack: args.stack, project: stackConfig.project }, location.configPath);
+    }
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
     const spawned = location ? spawnPack({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry }) : undefined;
     const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
-    pack = policy && spawned && location ? policy.preparePackFor(spawned, args.stack, location.configPath) : undefined;
+    pack = policy && spawned && location ? policy.preparePackFor(spawned, { stack: args.stack, project: stackConfig.project }, location.configPath) : undefined;
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
@@ -64,7 +74,7 @@ export async function runPlan(
     } else {
       const { evaluateProgram } = require("../offline/evaluate") as typeof import("../offline/evaluate");
       const { planDocument } = require("./document") as typeof import("./document");
-      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir });
+      const evaluation = await evaluateProgram({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
       plan = planDocument(evaluation, { keepSecretValues: args.format === "evaluation" });
       resources = evaluation.resources;
     }
@@ -80,8 +90,8 @@ export async function runPlan(
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
     if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof UnknownProjectError) return { exitCode: 2, output: "", errors: [error.message] };
     if (error instanceof InvalidConfigError) return { exitCode: 2, output: "", errors: [...error.problems, ...(packProblem === undefined ? [] : [packProblem])] };
-    // A policy config file the pack's schema rejects (loaded only when a pack ran, so already in memory then).
-    const { PolicyConfigError } = require("../policy/client") as typeof import("../policy/client");
+    // A policy config file below the level floors, or one the pack's schemas reject.
+    const { PolicyConfigError } = require("../policy/policyConfig") as typeof import("../policy/policyConfig");
     if (error instanceof PolicyConfigError) return { exitCode: 2, output: "", errors: [error.message] };
     throw error;
   } finally {

@@ -17,9 +17,9 @@ export interface PackSession {
  * Connects to a spawned pack and configures it for the stack (policy info, the stack's policy
  * config, the stack), in the background: by the time the program is evaluated, it is ready.
  */
-export function preparePackFor(spawned: SpawnedPack, stack: string, policyConfigPath: string): PackSession {
+export function preparePackFor(spawned: SpawnedPack, target: { stack: string; project: string }, policyConfigPath: string): PackSession {
   const connected = PolicyPackProcess.connect(spawned);
-  const prepared = connected.then((pack) => preparePack(pack, { stack, policyConfigPath }));
+  const prepared = connected.then((pack) => preparePack(pack, { ...target, policyConfigPath }));
   prepared.catch(() => undefined); // awaited later, or the plan failed first and closes the session
   return {
     prepared,

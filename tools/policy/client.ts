@@ -1,19 +1,24 @@
 import { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import Ajv from "ajv";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { RecordedProvider, RecordedResource } from "../offline/monitor";
 import { UNKNOWN } from "../offline/values";
+import { ConfiguredPolicy, EnforcementLevel, levelName, readPolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 import { PACK_DIR, PackSpawnOptions, SpawnedPack, spawnPack } from "./spawn";
-import { WireProvider, decodeDiagnostics, encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct } from "./wire";
 
 export { PACK_DIR };
+export { PolicyConfigError, readPolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
+export type { EnforcementLevel };
 
-export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
+/**
+ * The offline client of a policy pack: it speaks the analyzer protocol through the stubs @pulumi/pulumi
+ * generates from pulumi's analyzer.proto (proto/analyzer_grpc_pb, analyzer_pb), over @grpc/grpc-js, as
+ * the engine does (pulumi/pulumi@v3.259.0:pkg/resource/plugin/analyzer_plugin.go): getAnalyzerInfo,
+ * configure, configureStack, analyze per resource, analyzeStack.
+ */
 export type Severity = "low" | "medium" | "high" | "critical";
 
 export interface PolicyViolation {
@@ -71,11 +76,6 @@ const LEVELS: Record<EnforcementLevel, analyzer.EnforcementLevel> = {
   remediate: analyzer.EnforcementLevel.REMEDIATE,
 };
 
-function levelName(level: analyzer.EnforcementLevel): EnforcementLevel {
-  const found = (Object.keys(LEVELS) as EnforcementLevel[]).find((name) => LEVELS[name] === level);
-  return found ?? "advisory";
-}
-
 function severityName(severity: analyzer.PolicySeverity): Severity | null {
   switch (severity) {
     case analyzer.PolicySeverity.POLICY_SEVERITY_LOW:
@@ -97,10 +97,6 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const identity = (bytes: Buffer): Buffer => bytes;
-const ANALYZE = "/pulumirpc.Analyzer/Analyze";
-const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
 
 /**
  * A recorded resource's inputs as the engine marshals them for an analyzer (KeepSecrets,
@@ -160,20 +156,56 @@ export function withDefaultProviders(resources: readonly RecordedResource[]): Re
   return result;
 }
 
-/** Encodes each distinct provider once (many resources share one). */
-function providerEncoder(): (provider: RecordedProvider | undefined) => WireProvider | undefined {
-  const encoded = new Map<string, WireProvider>();
-  return (provider) => {
-    if (!provider) return undefined;
-    let wire = encoded.get(provider.urn);
-    if (!wire) {
-      wire = { urn: provider.urn, type: provider.type, name: provider.name, properties: encodeStruct(wireProperties(provider)) };
-      encoded.set(provider.urn, wire);
-    }
-    return wire;
-  };
+/** A resource's options as the engine sends them (analyzer_plugin.go marshalResourceOptions; the recorded program always states deleteBeforeReplace). */
+function resourceOptions(resource: RecordedResource): analyzer.AnalyzerResourceOptions {
+  const options = new analyzer.AnalyzerResourceOptions();
+  options.setProtect(resource.options.protect);
+  options.setDeletebeforereplace(resource.options.deleteBeforeReplace);
+  options.setDeletebeforereplacedefined(true);
+  if (resource.parent) options.setParent(resource.parent);
+  return options;
 }
 
+/** A resource's provider as the engine sends it (analyzer_plugin.go marshalProvider). */
+function providerResource(provider: RecordedProvider): analyzer.AnalyzerProviderResource {
+  return new analyzer.AnalyzerProviderResource()
+    .setUrn(provider.urn)
+    .setType(provider.type)
+    .setName(provider.name)
+    .setProperties(Struct.fromJavaScript(wireProperties(provider)));
+}
+
+/** The AnalyzeRequest the engine sends for one resource. */
+export function analyzeRequest(resource: RecordedResource): analyzer.AnalyzeRequest {
+  const request = new analyzer.AnalyzeRequest()
+    .setUrn(resource.urn)
+    .setType(resource.type)
+    .setName(resource.name)
+    .setProperties(Struct.fromJavaScript(wireProperties(resource)))
+    .setOptions(resourceOptions(resource));
+  if (resource.provider) request.setProvider(providerResource(resource.provider));
+  return request;
+}
+
+/** The AnalyzeStackRequest the engine sends for the stack's resources. */
+export function analyzeStackRequest(resources: readonly RecordedResource[]): analyzer.AnalyzeStackRequest {
+  return new analyzer.AnalyzeStackRequest().setResourcesList(
+    resources.map((resource) => {
+      const item = new analyzer.AnalyzerResource()
+        .setUrn(resource.urn)
+        .setType(resource.type)
+        .setName(resource.name)
+        .setProperties(Struct.fromJavaScript(wireProperties(resource)))
+        .setOptions(resourceOptions(resource))
+        .setDependenciesList(resource.options.dependsOn);
+      if (resource.parent) item.setParent(resource.parent);
+      if (resource.provider) item.setProvider(providerResource(resource.provider));
+      return item;
+    }),
+  );
+}
+
+/** One unary call with the generated client, as a promise, bounded by a deadline. */
 function call<Req, Res>(
   method: (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: Res) => void) => grpc.ClientUnaryCall,
   request: Req,
@@ -183,16 +215,14 @@ function call<Req, Res>(
   });
 }
 
+/** Analyze calls in flight at once (the engine analyzes resources as their steps run, several at a time). */
+const IN_FLIGHT = 16;
+
 /** A policy pack process, started as the engine starts it, spoken to over the analyzer protocol. */
 export class PolicyPackProcess {
-  /** How long the last analyzeAll spent in each phase (for tools/policy/bench.ts). */
-  readonly timings = { analyzeMs: 0, analyzeStackMs: 0 };
-
   private constructor(
     private readonly child: ChildProcess,
     readonly client: AnalyzerClient,
-    /** Extra connections for analyze calls: one HTTP/2 connection caps the throughput well below what the pack can do. */
-    private readonly lanes: AnalyzerClient[],
     private readonly stderr: () => string,
   ) {}
 
@@ -204,15 +234,12 @@ export class PolicyPackProcess {
   /** Connects to a pack spawned earlier (see spawnPack), once it prints its port. */
   static async connect(spawned: SpawnedPack): Promise<PolicyPackProcess> {
     const port = await spawned.port;
-    const connect = (lane: number) =>
-      new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-        "grpc.max_receive_message_length": 400 * 1024 * 1024,
-        "grpc.max_send_message_length": 400 * 1024 * 1024,
-        // Distinct channel options give each lane its own connection.
-        "grpc.channel_id": lane,
-      } as Partial<grpc.ClientOptions>);
-    const lanes = Array.from({ length: LANES }, (_, lane) => connect(lane + 1));
-    return new PolicyPackProcess(spawned.child, connect(0), lanes, spawned.stderr);
+    // The pack's server takes messages up to 400 MiB (@pulumi/policy server.js maxRPCMessageSize): so does the client.
+    const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+      "grpc.max_send_message_length": 400 * 1024 * 1024,
+    });
+    return new PolicyPackProcess(spawned.child, client, spawned.stderr);
   }
 
   get errorOutput(): string {
@@ -223,23 +250,17 @@ export class PolicyPackProcess {
     return call(this.client.getAnalyzerInfo.bind(this.client), new Empty());
   }
 
-  /**
-   * Applies a `--policy-pack-config` file as the engine does: per policy, its own level, else `all`,
-   * else the pack's default; settings are the configSchema defaults overlaid with the file's values,
-   * validated against the schema. Returns each policy's effective level and settings.
-   */
-  async configure(info: analyzer.AnalyzerInfo, configPath: string): Promise<Map<string, { level: EnforcementLevel; config: Record<string, unknown> }>> {
-    const effective = resolvePolicyConfig(info, readPolicyConfigFile(configPath), configPath);
+  /** Sends each policy's effective level and settings in one Configure call, as the engine does (see ./policyConfig.ts). */
+  async configure(effective: Map<string, ConfiguredPolicy>): Promise<void> {
     const request = new analyzer.ConfigureAnalyzerRequest();
     const map = request.getPolicyconfigMap();
     for (const [name, { level, config }] of effective) {
       const policyConfig = new analyzer.PolicyConfig();
-      policyConfig.setEnforcementlevel(LEVELS[level]);
+      policyConfig.setEnforcementlevel(LEVELS[level] ?? analyzer.EnforcementLevel.ADVISORY);
       policyConfig.setProperties(Struct.fromJavaScript(config as { [key: string]: Json }));
       map.set(name, policyConfig);
     }
     await call(this.client.configure.bind(this.client), request);
-    return effective;
   }
 
   async configureStack(stack: string, project: string): Promise<void> {
@@ -249,136 +270,28 @@ export class PolicyPackProcess {
     await call(this.client.configureStack.bind(this.client), request);
   }
 
-  /**
-   * `analyze` for every resource (one call each, as the engine makes them, IN_FLIGHT at once over the
-   * lanes), then `analyzeStack` over them all. Messages are written straight to the wire (./wire.ts),
-   * each resource's properties once for both; calls carry no per-call deadline (one timer bounds the
-   * whole run, and cancels what is still in flight when it fires).
-   */
-  async analyzeAll(recorded: RecordedResource[], timeoutMs = 120_000): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
+  /** `analyze` for every resource (one call each, as the engine makes them), then `analyzeStack` over them all. */
+  async analyzeAll(recorded: RecordedResource[]): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
     const resources = withDefaultProviders(recorded);
-    const inFlight = new Set<grpc.ClientUnaryCall>();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        for (const call of inFlight) call.cancel();
-        reject(new Error(`policy pack did not analyze ${resources.length} resources within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-    });
-    const unary = (client: grpc.Client, method: string, request: Buffer): Promise<analyzer.AnalyzeDiagnostic[]> =>
-      new Promise((resolve, reject) => {
-        const call = client.makeUnaryRequest(method, identity, decodeDiagnostics, request, new grpc.Metadata(), {}, (error, diagnostics) => {
-          inFlight.delete(call);
-          if (error) reject(error);
-          else resolve(diagnostics ?? []);
-        });
-        inFlight.add(call);
-      });
-    try {
-      return await Promise.race([this.analyzeAndStack(resources, unary), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async analyzeAndStack(
-    resources: RecordedResource[],
-    unary: (client: grpc.Client, method: string, request: Buffer) => Promise<analyzer.AnalyzeDiagnostic[]>,
-  ): Promise<{ diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[]> {
-    const started = performance.now();
-    const properties: Uint8Array[] = new Array(resources.length);
-    const providers: (WireProvider | undefined)[] = new Array(resources.length);
-    const encodeProvider = providerEncoder();
     const results: { diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[][] = new Array(resources.length);
     let next = 0;
     const worker = async () => {
       while (next < resources.length) {
         const index = next++;
         const resource = resources[index]!;
-        const bytes = encodeStruct(wireProperties(resource));
-        properties[index] = bytes;
-        providers[index] = encodeProvider(resource.provider);
-        const lane = this.lanes[index % this.lanes.length] ?? this.client;
-        const diagnostics = await unary(lane, ANALYZE, encodeAnalyzeRequest(resource, bytes, providers[index]));
-        results[index] = diagnostics.map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || resource.urn }));
+        const response = await call(this.client.analyze.bind(this.client), analyzeRequest(resource));
+        results[index] = response.getDiagnosticsList().map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || resource.urn }));
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, resources.length) }, worker));
-    this.timings.analyzeMs = performance.now() - started;
-
-    const stackStarted = performance.now();
-    const stackDiagnostics = await unary(this.client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, properties, providers));
-    this.timings.analyzeStackMs = performance.now() - stackStarted;
-    return [...results.flat(), ...stackDiagnostics.map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || null }))];
+    const stack = await call(this.client.analyzeStack.bind(this.client), analyzeStackRequest(resources));
+    return [...results.flat(), ...stack.getDiagnosticsList().map((diagnostic) => ({ diagnostic, urn: diagnostic.getUrn() || null }))];
   }
 
   close(): void {
     this.client.close();
-    for (const lane of this.lanes) lane.close();
     if (this.child.exitCode === null) this.child.kill();
   }
-}
-
-/** Connections for analyze calls, and calls in flight at once (measured with tools/policy/bench.ts --throughput). */
-const LANES = 8;
-const IN_FLIGHT = 256;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-export class PolicyConfigError extends Error {}
-
-/** A policy config file's JSON; a file that is not JSON is bad input naming the file, not an internal error. */
-export function readPolicyConfigFile(configPath: string): unknown {
-  const text = readFileSync(configPath, "utf8");
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new PolicyConfigError(`${configPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
-}
-
-/** The engine's reading of a policy config file for this pack (see `PolicyPackProcess.configure`). */
-export function resolvePolicyConfig(
-  info: analyzer.AnalyzerInfo,
-  file: unknown,
-  source = "policy config",
-): Map<string, { level: EnforcementLevel; config: Record<string, unknown> }> {
-  if (!isRecord(file)) throw new PolicyConfigError(`${source}: expected a JSON object`);
-  const names = info.getPoliciesList().map((policy) => policy.getName());
-  const unknown = Object.keys(file).filter((key) => key !== "all" && !names.includes(key));
-  if (unknown.length > 0) throw new PolicyConfigError(`${source}: no policy named ${unknown.join(", ")} in pack ${info.getName()}`);
-  const levelOf = (value: unknown): EnforcementLevel | undefined => {
-    const level = typeof value === "string" ? value : isRecord(value) ? value["enforcementLevel"] : undefined;
-    if (level === undefined) return undefined;
-    if (typeof level !== "string" || !(level in LEVELS)) throw new PolicyConfigError(`${source}: invalid enforcement level ${JSON.stringify(level)}`);
-    return level as EnforcementLevel;
-  };
-  const all = levelOf(file["all"]);
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
-  const problems: string[] = [];
-  const result = new Map<string, { level: EnforcementLevel; config: Record<string, unknown> }>();
-  for (const policy of info.getPoliciesList()) {
-    const name = policy.getName();
-    const given = file[name];
-    const level = levelOf(given) ?? all ?? levelName(policy.getEnforcementlevel());
-    const config: Record<string, unknown> = {};
-    if (isRecord(given)) for (const [key, value] of Object.entries(given)) if (key !== "enforcementLevel") config[key] = value;
-    const schema = policy.getConfigschema();
-    if (schema) {
-      const properties = (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>;
-      const validate = ajv.compile({ type: "object", properties, required: schema.getRequiredList() });
-      if (!validate(config)) {
-        problems.push(...(validate.errors ?? []).map((error) => `${name}${error.instancePath.replace(/\//g, ".")}: ${error.message ?? "invalid"}`));
-      }
-    } else if (Object.keys(config).length > 0) {
-      problems.push(`${name}: takes no settings (got ${Object.keys(config).join(", ")})`);
-    }
-    result.set(name, { level, config });
-  }
-  if (problems.length > 0) throw new PolicyConfigError(`${source}: invalid policy settings:\n  ${problems.join("\n  ")}`);
-  return result;
 }
 
 const WAIVED = /^(waived by [^\n]*)\n?/;
@@ -386,7 +299,7 @@ const WAIVED = /^(waived by [^\n]*)\n?/;
 /** Turns the pack's diagnostics into the report's violations and waived notes. */
 export function reportOf(
   info: analyzer.AnalyzerInfo,
-  effective: Map<string, { level: EnforcementLevel; config: Record<string, unknown> }>,
+  effective: Map<string, ConfiguredPolicy>,
   diagnostics: { diagnostic: analyzer.AnalyzeDiagnostic; urn: string | null }[],
 ): PolicyReport {
   const descriptions = new Map(info.getPoliciesList().map((policy) => [policy.getName(), policy.getDescription()]));
@@ -443,15 +356,22 @@ export async function analyzeWithPack(options: AnalyzeOptions): Promise<PolicyRe
 export interface PreparedPack {
   pack: PolicyPackProcess;
   info: analyzer.AnalyzerInfo;
-  effective: Map<string, { level: EnforcementLevel; config: Record<string, unknown> }>;
+  effective: Map<string, ConfiguredPolicy>;
 }
 
-/** What the engine does before it analyzes anything: policy info, the policy config, the stack. Needs no resource. */
+/**
+ * What the engine does before it analyzes anything: the pack's info, the policy config reconciled and
+ * validated (./policyConfig.ts) and sent in Configure, the stack. Needs no resource. (The plan refuses a
+ * config below the level floors before it starts the pack: ./levelFloors.ts.)
+ */
 export async function preparePack(pack: PolicyPackProcess, options: Pick<AnalyzeOptions, "stack" | "project" | "policyConfigPath">): Promise<PreparedPack> {
   return withPackOutput(pack, async () => {
+    const project = options.project ?? "flightdeck";
+    const file = readPolicyConfigFile(options.policyConfigPath);
     const info = await pack.info();
-    const effective = await pack.configure(info, options.policyConfigPath);
-    await pack.configureStack(options.stack, options.project ?? "flightdeck");
+    const effective = resolvePolicyConfig(info, file, options.policyConfigPath);
+    await pack.configure(effective);
+    await pack.configureStack(options.stack, project);
     return { pack, info, effective };
   });
 }

@@ -57,7 +57,10 @@ export function spawnPack(options: PackSpawnOptions): SpawnedPack {
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const port = new Promise<number>((resolve, reject) => {
     let stdout = "";
-    const timer = setTimeout(() => reject(new Error(`policy pack did not print its port within 60 s\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill(); // nobody will connect to it: it must not outlive the caller
+      reject(new Error(`policy pack did not print its port within 60 s\n${stderr}`));
+    }, 60_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = /^(\d+)\s*$/m.exec(stdout);

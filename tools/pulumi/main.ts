@@ -4,7 +4,9 @@ import * as path from "node:path";
 import { constants, userInfo } from "node:os";
 import { PROJECT_ROOT } from "../projectRoot";
 import { parseWrapperArgs, PulumiCommand, usage, WrapperUsageError } from "./args";
-import { POLICY_PACK_DIR, knownStacks, pulumiInvocation, shellLine } from "./invocation";
+import { assertLevelFloors, projectNameIn } from "../policy/levelFloors";
+import { PolicyConfigError, readPolicyConfigFile } from "../policy/policyConfig";
+import { POLICY_PACK_DIR, knownStacks, policyConfigFile, pulumiInvocation, shellLine } from "./invocation";
 
 /** Exit code when the `pulumi` executable is not on PATH (the shell's "command not found"). */
 export const EXIT_NO_PULUMI = 127;
@@ -19,7 +21,8 @@ export interface WrapperIO {
  * `npm run preview|up -- --stack S …`: runs the Pulumi CLI in the project directory with this
  * stack's policy pack and config, after printing the exact command (on stderr: stdout stays the
  * CLI's, e.g. `--json`). Exit codes: the CLI's own; 2 for a bad invocation of the wrapper (unknown
- * stack or flag, a missing or short reason, production outside CI); 127 when `pulumi` is not on PATH.
+ * stack or flag, a missing or short reason, production outside CI) or a policy config below the pack's
+ * level floors; 127 when `pulumi` is not on PATH.
  */
 export async function runWrapper(command: PulumiCommand, argv: readonly string[], io: WrapperIO = {}): Promise<number> {
   const root = io.projectDir ?? PROJECT_ROOT;
@@ -33,7 +36,14 @@ export async function runWrapper(command: PulumiCommand, argv: readonly string[]
     // The pack is the checkout's policies/, named from where the CLI runs (`../policies` for bootstrap/).
     const packDir = path.relative(projectDir, path.join(root, POLICY_PACK_DIR)).split(path.sep).join("/");
     invocation = pulumiInvocation(args, { stacks: knownStacks(projectDir, packDir), env, user: userName(env), packDir });
+    // The engine gives each policy whatever level the config sets: the config is held to the pack's level floors here.
+    const configFile = path.join(projectDir, policyConfigFile(args.stack, packDir));
+    assertLevelFloors(readPolicyConfigFile(configFile), { stack: args.stack, project: projectNameIn(projectDir) }, path.relative(root, configFile));
   } catch (error) {
+    if (error instanceof PolicyConfigError) {
+      say(`npm run ${command}: ${error.message}`);
+      return 2;
+    }
     if (!(error instanceof WrapperUsageError)) throw error;
     say(`npm run ${command}: ${error.message}`);
     say(usage(command));

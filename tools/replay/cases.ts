@@ -14,6 +14,7 @@ export const replayClasses = [
   "waivers", // 10. waivers with limits
   "input", // 11. bad input is one clear error
   "compliant", // 12. compliant changes written another valid way (no false positives)
+  "program", // 13. (issue 19, 1) what is judged is what runs: the entry, its transforms, no ambient input
 ] as const;
 export type ReplayClass = (typeof replayClasses)[number];
 
@@ -23,7 +24,7 @@ export type ReplayClass = (typeof replayClasses)[number];
  *   (`plan --no-policy --format evaluation`), and the base copy's tooling judges that evaluation with
  *   the base's pack, config and waivers (`plan --judge … --project <pull request>`).
  * - "local": `npm run plan` in the changed copy, with the copy's own pack, config and waivers (a
- *   platform engineer's laptop, or the pack's in-code floors under an edited config).
+ *   platform engineer's laptop, or the floors under an edited config).
  */
 export type Judge = "pr" | "local";
 

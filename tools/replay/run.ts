@@ -86,13 +86,15 @@ function mandatoryPolicies(planFile: string): string[] {
 async function judgeCopy(workspace: Workspace, dir: string, judge: Judge): Promise<Verdict> {
   const planFile = path.join(dir, ".replay-plan.json");
   const common = ["--stack", REPLAY_STACK, "--at", REPLAY_AT];
+  // What is deployed is the base copy: the registers the program reads offline (the flags' day 0) come from its stack files.
+  const deployed = ["--deployed", workspace.base];
   if (judge === "local") {
-    const result = await run(dir, [...common, "--format", "json", "--out", planFile], workspace.compileCache);
+    const result = await run(dir, [...common, ...deployed, "--format", "json", "--out", planFile], workspace.compileCache);
     return { code: result.code, mandatory: mandatoryPolicies(planFile), errors: errorLines(result.stderr) };
   }
   // infra.yml's evaluate job: the pull request's own tooling, no pack.
   const evaluation = path.join(dir, ".replay-evaluation.json");
-  const evaluated = await run(dir, [...common, "--no-policy", "--format", "evaluation", "--out", evaluation], workspace.compileCache);
+  const evaluated = await run(dir, [...common, ...deployed, "--no-policy", "--format", "evaluation", "--out", evaluation], workspace.compileCache);
   if (evaluated.code !== 0) {
     // The judge job reports a stack that could not be planned as exit 2 (infra.yml); another code is an internal error.
     return { code: evaluated.code, mandatory: [], errors: errorLines(evaluated.stderr) };

@@ -13,6 +13,9 @@ import { Deadline, SourceError, request } from "./http";
  *   a workflow dispatch event": GitHub Apps need the `actions: write` permission; 204 No Content).
  */
 
+/** Retries of the token request (a failed dispatch is never retried: it may have happened). */
+export const MINT_RETRIES = 2;
+
 const HEADERS = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "content-type": "application/json", "user-agent": "flightdeck-metrics-bridge" };
 
 function base64url(value: string | Buffer): string {
@@ -52,6 +55,8 @@ export async function dispatchWorkflow(github: WatchConfig["github"], privateKey
     body: JSON.stringify({ repositories: [github.repository], permissions: { actions: "write" } }),
     timeoutMs: options.timeoutMs,
     deadline: options.deadline,
+    // Minting a token changes nothing: safe to send again.
+    retries: MINT_RETRIES,
   });
   if (minted.status !== 201) throw new SourceError(`GitHub refused an installation token for App ${github.appId} (installation ${github.installationId}): ${minted.status} ${githubMessage(minted.text)}`, minted.status);
   const token = (JSON.parse(minted.text) as Record<string, unknown>)["token"];

@@ -29,8 +29,8 @@ export interface RequestOptions {
   body?: string;
   timeoutMs: number;
   deadline: Deadline;
-  /** Retries after the first try (429 and 5xx only). */
-  retries?: number;
+  /** Retries after the first try (429, 5xx, no answer): every caller says how many, since each try counts against the source's rate limit. */
+  retries: number;
   /** First backoff, doubled on each retry (when no Retry-After says otherwise). */
   backoffMs?: number;
 }
@@ -54,7 +54,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One request with retries; the last response is returned whatever its status (callers judge it). */
 export async function request(url: string, options: RequestOptions): Promise<HttpResult> {
-  const retries = options.retries ?? 2;
+  const retries = options.retries;
   let backoff = options.backoffMs ?? 500;
   for (let attempt = 0; ; attempt++) {
     const left = options.deadline.at - options.deadline.now();

@@ -26,9 +26,16 @@ export interface Counts {
   errors: number;
 }
 
-/** ClickHouse DateTime text in UTC, as toDateTime() reads it. */
-function clickhouseTime(date: Date): string {
-  return date.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "");
+/**
+ * An instant as ISO 8601 text with its zone (`2026-12-01T15:28:00Z`). HogQL's `toDateTime` is time-zone
+ * aware: it becomes `parseDateTime64BestEffortOrNull(text, 6, '<the project's time zone>')`
+ * (PostHog/posthog@af2acc5c posthog/hogql/functions/mapping.py, `tz_aware=True`), which reads zone-less
+ * text as a time in that zone. Text that names its zone is that instant in any zone
+ * (ClickHouse/ClickHouse@08ff8195 tests/queries/0_stateless/01281_parseDateTime64BestEffort.sql and
+ * .reference: `'…03:37:03.253184Z'` with `'Europe/Minsk'` is 06:37:03 Minsk, the same instant).
+ */
+export function utcInstantText(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function condition(definition: EventDefinition, eventPlaceholder: string): string {
@@ -40,16 +47,16 @@ export function errorRateQuery(config: BridgeConfig["posthog"], windows: Window[
   const values: Record<string, string> = { requests_event: config.requests.event, errors_event: config.errors.event };
   const columns: string[] = [];
   for (const window of windows) {
-    values[`${window.name}_from`] = clickhouseTime(window.from);
-    values[`${window.name}_to`] = clickhouseTime(window.to);
+    values[`${window.name}_from`] = utcInstantText(window.from);
+    values[`${window.name}_to`] = utcInstantText(window.to);
     const within = `timestamp >= toDateTime({${window.name}_from}) AND timestamp < toDateTime({${window.name}_to})`;
     columns.push(`countIf(${condition(config.requests, "requests_event")} AND ${within}) AS ${window.name}_requests`);
     columns.push(`countIf(${condition(config.errors, "errors_event")} AND ${within}) AS ${window.name}_errors`);
   }
   const from = new Date(Math.min(...windows.map((window) => window.from.getTime())));
   const to = new Date(Math.max(...windows.map((window) => window.to.getTime())));
-  values["all_from"] = clickhouseTime(from);
-  values["all_to"] = clickhouseTime(to);
+  values["all_from"] = utcInstantText(from);
+  values["all_to"] = utcInstantText(to);
   const query =
     `SELECT ${columns.join(", ")} FROM events ` +
     "WHERE timestamp >= toDateTime({all_from}) AND timestamp < toDateTime({all_to}) AND event IN ({requests_event}, {errors_event})";
@@ -83,6 +90,7 @@ export async function readErrorCounts(
     body: JSON.stringify({ query: { kind: "HogQLQuery", query, values }, refresh: "force_blocking" }),
     timeoutMs: options.timeoutMs,
     deadline: options.deadline,
+    retries: config.retries,
   });
   const body = result.text === "" ? undefined : parseJson(result, "PostHog");
   if (result.status !== 200) throw new SourceError(`PostHog query for project ${config.projectId} failed: ${describeError(result.status, body)}`, result.status);

@@ -96,6 +96,7 @@ export async function readRailway(
     }),
     timeoutMs: options.timeoutMs,
     deadline: options.deadline,
+    retries: config.retries,
   });
   const body = result.text === "" ? undefined : parseJson(result, "Railway");
   const record = body !== null && typeof body === "object" ? (body as Record<string, unknown>) : {};

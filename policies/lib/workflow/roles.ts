@@ -279,12 +279,17 @@ export function isRecordedReleaseReference(workflow: Workflow, job: Job, value: 
   return isRecordedReleaseReference(workflow, source, source.outputs[expression[3]!]);
 }
 
-const GATE_NAME = /\b(tests?|lint|linters?|type.?check|typecheck|smoke|pre-?flight|audit|scan|budgets?|lighthouse|freeze|deploy window|schedule)\b/i;
+// Not "lighthouse": Lighthouse is a gate when it asserts (`lhci autorun`/`assert`, below), not when it only measures
+// (`lhci collect`, the post-release check the spec has warn: Performance Validation, "Lighthouse audit on production URL").
+const GATE_NAME = /\b(tests?|lint|linters?|type.?check|typecheck|smoke|pre-?flight|audit|scan|budgets?|freeze|deploy window|schedule)\b/i;
+/** Lighthouse CI's commands that judge results ("autorun: collect, assert, upload"; `assert`), by the package or its bin name. */
+const LHCI_CHECKS = new Set(["autorun", "assert"]);
 const GATE_TOOLS = new Set(["pytest", "jest", "vitest", "mocha", "eslint", "ruff", "tsc", "pyright", "mypy", "pip-audit", "pip_audit", "lhci", "playwright", "cypress"]);
 
 /** Whether a command runs a test, lint, type check, scan or budget tool. */
 export function isGateCommand(command: Command): boolean {
   const { tool, args } = toolOf(command);
+  if (tool === "lhci" || tool === "@lhci/cli") return LHCI_CHECKS.has(args.find((arg) => !arg.startsWith("-")) ?? "");
   if (GATE_TOOLS.has(tool)) return true;
   if (["pnpm", "npm", "yarn", "bun"].includes(tool)) {
     const script = args[0] === "run" || args[0] === "exec" ? args[1] : args[0];

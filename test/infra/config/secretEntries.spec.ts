@@ -21,8 +21,17 @@ describe("secrets inventory entries: what the config cannot say", () => {
     assert.deepEqual(problemsWith((_, secrets) => { (secrets[index(secrets, "STRIPE_SECRET_KEY")]!["rotation"] as Raw)["lastRotated"] = "2099-01-01"; }), [
       `flightdeck:secrets[4].rotation.lastRotated: is in the future (got "2099-01-01", today is ${new Date().toISOString().slice(0, 10)}): record a rotation once it has happened`,
     ]);
-    assert.deepEqual(problemsWith((_, secrets) => { (secrets[0]!["rotation"] as Raw)["lastRotated"] = "2026-02-30"; }), [
-      'flightdeck:secrets[0].rotation.lastRotated: is not a calendar date (got "2026-02-30")',
+    assert.deepEqual(problemsWith((_, secrets) => { (secrets[2]!["rotation"] as Raw)["lastRotated"] = "2026-02-30"; }), [
+      'flightdeck:secrets[2].rotation.lastRotated: is not a calendar date (got "2026-02-30")',
+    ]);
+  });
+
+  it("a rotation date where the program rotates, none where people do", () => {
+    assert.deepEqual(problemsWith((_, secrets) => { (secrets[0]!["rotation"] as Raw)["lastRotated"] = "2026-09-01"; }), [
+      "flightdeck:secrets[0].rotation.lastRotated: database-app-url is rotated by pulumi up every periodDays, and its register dated by that rotation: remove lastRotated",
+    ]);
+    assert.deepEqual(problemsWith((_, secrets) => { delete (secrets[index(secrets, "STRIPE_SECRET_KEY")]!["rotation"] as Raw)["lastRotated"]; }), [
+      "flightdeck:secrets[4].rotation.lastRotated: is required for source config: record when the secret was last rotated (YYYY-MM-DD)",
     ]);
   });
 

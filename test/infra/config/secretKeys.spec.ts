@@ -75,9 +75,12 @@ describe("secrets the stack reads must be stored encrypted", () => {
     const plain = copies.make({ stack: { production: (text) => appendConfig(text, "  flightdeck:databaseAdminPassword: correct-horse-battery\n  github:appAuth:\n    id: \"1\"\n    installationId: \"2\"\n    pemFile: not-a-key\n") } });
     const result = await runPlan(["--stack", "production", "--no-policy"], { projectDir: plain });
     assert.equal(result.exitCode, 2);
+    // Where the appended keys are in the copy's stack file (the sample file's length moves them).
+    const lines = readFileSync(path.join(plain, "Pulumi.production.yaml"), "utf8").split("\n");
+    const lineOf = (start: string) => lines.indexOf(lines.find((line) => line.startsWith(start))!) + 1;
     assert.deepEqual(result.errors, [
-      "flightdeck:databaseAdminPassword: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with `pulumi config set --secret databaseAdminPassword` (then rotate it: it was exposed)",
-      "github:appAuth: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with `pulumi config set --secret --path github:appAuth.pemFile` (then rotate it: it was exposed)",
+      `Pulumi.production.yaml:${lineOf("  flightdeck:databaseAdminPassword:")}:3: flightdeck:databaseAdminPassword: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with \`pulumi config set --secret databaseAdminPassword\` (then rotate it: it was exposed)`,
+      `Pulumi.production.yaml:${lineOf("  github:appAuth:")}:3: github:appAuth: is a secret but Pulumi.production.yaml holds it in plain text: remove it there and store it encrypted with \`pulumi config set --secret --path github:appAuth.pemFile\` (then rotate it: it was exposed)`,
     ]);
     assert.ok(!result.errors.join("\n").includes("correct-horse-battery"));
 

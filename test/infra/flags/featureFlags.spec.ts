@@ -2,12 +2,16 @@ import { strict as assert } from "node:assert";
 import { validateStackConfig } from "../../../infra/config/validate";
 import { ROLLOUT_CLOCK_ENV, rolloutNow } from "../../../infra/flags/clock";
 import { FEATURE_FLAG_TYPE } from "../../../infra/flags/featureFlag";
-import { canarySecrets, inputAt, RecordedResource, requiredSecretKeys, runSampleStack, sampleConfig, StackRun } from "../../harness";
+import { flagRegister } from "../../../infra/flags/register";
+import { flagRegistersFromFiles } from "../../../tools/offline/flagRegister";
+import { canarySecrets, inputAt, PROJECT_DIR, RecordedResource, requiredSecretKeys, runSampleStack, sampleConfig, StackRun } from "../../harness";
 
 type Raw = Record<string, unknown>;
 const COMPONENT = "flightdeck:flags:FeatureFlags";
+const PARAMETER = "aws:ssm/parameter:Parameter";
 /** Tuesday 1 December 2026, 10:00 in New York. */
 const DEC_1 = new Date("2026-12-01T15:00:00Z");
+const DEC_10 = new Date("2026-12-10T15:00:00Z");
 
 function flagsOf(raw: Raw): Raw[] {
   const featureFlags = raw["featureFlags"];
@@ -51,7 +55,7 @@ describe("flags: the FeatureFlags component in the sample stacks", () => {
     assert.equal(inputAt(briefings, "stage"), "0% (plan not started; day 0 is 2026-12-03)");
   });
 
-  it("production records what staging serves, read from staging's featureFlags output", () => {
+  it("production records what staging serves, read from staging's flag register (not from staging's state)", () => {
     assert.deepEqual(inputAt(flag(production, "new-dashboard"), "staging"), {
       stack: "staging",
       found: true,
@@ -60,15 +64,54 @@ describe("flags: the FeatureFlags component in the sample stacks", () => {
       killSwitch: false,
     });
     assert.deepEqual(inputAt(flag(production, "offline-briefings"), "staging.exposure"), { percent: 5, team: true });
+    assert.equal(production.ofType("pulumi:pulumi:StackReference").length, 0, "no stack reference: production's role need not read staging's state");
+    // Production reads its own register and staging's, by path (GetParametersByPath), nothing else of SSM.
+    const reads = production.invokes!.filter((invoke) => invoke.token === "aws:ssm/getParametersByPath:getParametersByPath").length;
+    assert.ok(reads >= 2, `${reads} register reads`);
   });
 
-  it("staging leads, so it records no other stack; it exports each flag's stage", () => {
-    assert.equal(inputAt(flag(staging, "new-dashboard"), "staging"), null);
-    assert.deepEqual(inputAt(flag(staging, "new-dashboard"), "filters.groups[1]"), { properties: [], rollout_percentage: 50 });
-    assert.deepEqual(staging.outputs["featureFlags"], {
-      "new-dashboard": { stage: "50% (day 14 of plan since 2026-11-16; next: 100% on 2026-12-07)", exposure: { percent: 50, team: true }, start: "2026-11-16", killSwitch: false },
-      "offline-briefings": { stage: "5% (day 3 of plan since 2026-11-27; next: 25% on 2026-12-04)", exposure: { percent: 5, team: true }, start: "2026-11-27", killSwitch: false },
+  it("each stack writes each flag's record to its register after the flag: the day 0 in force, the stage and what it serves", () => {
+    const dashboard = flag(production, "new-dashboard");
+    const register = production.one(PARAMETER, "-flags-new-dashboard-register");
+    assert.equal(inputAt(register, "name"), flagRegister.parameterName("flightpro", "production", "new-dashboard"));
+    assert.equal(inputAt(register, "type"), "String");
+    assert.deepEqual(JSON.parse(String(inputAt(register, "insecureValue"))), {
+      key: "new-dashboard",
+      start: "2026-11-24",
+      stage: "25% (day 7 of plan since 2026-11-24; next: 50% on 2026-12-08)",
+      exposure: { percent: 25, team: true },
+      killSwitch: false,
     });
+    assert.ok(register.options.dependsOn.includes(dashboard.urn), "written once PostHog has taken the stage");
+    assert.deepEqual(inputAt(dashboard, "register"), { parameter: "/flightdeck/flightpro/production/feature-flags/new-dashboard", recordedStart: "2026-11-24" });
+  });
+
+  it("a backdated rollout.start keeps the day 0 the register recorded: the stage does not move, and the preview says why", async () => {
+    // Issue 19.7: the offline register holds what the deployed stack file (PROJECT_DIR) applied: day 0 on 2026-11-24.
+    const backdated = await runSampleStack("production", (raw) => ((flagsOf(raw)[0]!["rollout"] as Raw)["start"] = "2026-11-01"), { now: DEC_1 });
+    const dashboard = flag(backdated, "new-dashboard");
+    assert.deepEqual(inputAt(dashboard, "filters.groups[1]"), { properties: [], rollout_percentage: 25 });
+    assert.equal(inputAt(dashboard, "rollout.start"), "2026-11-01", "the plan as written, for the pack");
+    assert.equal(
+      inputAt(dashboard, "stage"),
+      "25% (day 7 of plan since 2026-11-24; next: 50% on 2026-12-08); day 0 in force 2026-11-24, not rollout.start 2026-11-01 (recorded in the register)",
+    );
+    assert.equal(JSON.parse(String(inputAt(backdated.one(PARAMETER, "-flags-new-dashboard-register"), "insecureValue"))).start, "2026-11-24");
+  });
+
+  it("a new flag with a start in the past begins at day 0 on its first run: the register has no record of it", async () => {
+    const added = await runSampleStack(
+      "production",
+      (raw) => {
+        const declared = (raw["featureFlags"] as { flags: Raw[] }).flags;
+        declared.push({ ...structuredClone(declared[0]!), key: "route-planner", rollout: { start: "2026-10-01" } });
+      },
+      { now: DEC_1, ssmParameters: flagRegistersFromFiles(PROJECT_DIR, DEC_1) },
+    );
+    const planner = flag(added, "route-planner");
+    assert.deepEqual(inputAt(planner, "filters"), { groups: [{ properties: [], rollout_percentage: 0 }] });
+    assert.deepEqual(inputAt(planner, "register"), { parameter: "/flightdeck/flightpro/production/feature-flags/route-planner", recordedStart: null });
+    assert.equal(JSON.parse(String(inputAt(added.one(PARAMETER, "-flags-route-planner-register"), "insecureValue"))).start, "2026-12-01");
   });
 
   it("the personal API key is a secret input, and the serialized provider is summarized, not copied, in the record", () => {
@@ -104,21 +147,23 @@ describe("flags: the FeatureFlags component in the sample stacks", () => {
       (raw) => {
         const [dashboard, briefings] = flagsOf(raw);
         dashboard!["killSwitch"] = true;
-        briefings!["rollout"] = { start: "2026-11-24", stages };
+        (briefings!["rollout"] as Raw)["stages"] = stages;
       },
-      { now: DEC_1 },
+      { now: DEC_10 },
     );
     const dashboard = flag(run, "new-dashboard");
     assert.deepEqual(inputAt(dashboard, "filters"), { groups: [{ properties: [], rollout_percentage: 0 }] });
     assert.equal(inputAt(dashboard, "killSwitch"), true);
-    assert.equal(inputAt(dashboard, "stage"), "0% (kill switch on; the plan is at 25% since 2026-12-01)");
+    assert.equal(inputAt(dashboard, "stage"), "0% (kill switch on; the plan is at 50% since 2026-12-08)");
     const briefings = flag(run, "offline-briefings");
     assert.deepEqual(inputAt(briefings, "rollout.stages"), stages);
-    assert.equal(inputAt(briefings, "stage"), "10% (day 7 of plan since 2026-11-24; next: 25% on 2026-12-03)");
+    assert.equal(inputAt(briefings, "stage"), "10% (day 7 of plan since 2026-12-03; next: 25% on 2026-12-12)");
   });
 
   it("a flag staging does not have is recorded as not found; direct-prod has no staging to lead", async () => {
-    const missing = await runSampleStack("production", undefined, { now: DEC_1, stackReferences: () => ({ featureFlags: {} }) });
+    const deployed = flagRegistersFromFiles(PROJECT_DIR, DEC_1);
+    const stagingPath = flagRegister.path("flightpro", "staging");
+    const missing = await runSampleStack("production", undefined, { now: DEC_1, ssmParameters: (path) => (path === stagingPath ? { names: [], values: [] } : deployed(path)) });
     assert.deepEqual(inputAt(flag(missing, "new-dashboard"), "staging"), { stack: "staging", found: false });
     const directProd = await runSampleStack(
       "production",

@@ -46,6 +46,7 @@ function inputsFor(standIn: PostHogStandIn, overrides: Partial<FeatureFlagInputs
     stage: "5% (day 3 of plan since 2026-11-24; next: 25% on 2026-12-01)",
     environment: "production",
     staging: null,
+    register: { parameter: "/flightdeck/flightpro/production/feature-flags/new-dashboard", recordedStart: "2026-11-24" },
     ...overrides,
   };
 }
@@ -147,6 +148,17 @@ describe("flags: the PostHog dynamic provider against a stand-in of PostHog's AP
     assert.deepEqual(await provider.diff!("1", outs!, nextStage), { changes: true, replaces: [], deleteBeforeReplace: false });
     assert.deepEqual((await provider.diff!("1", outs!, inputsFor(standIn, { key: "new-dashboard-v2" }))).replaces, ["key"]);
     assert.deepEqual((await provider.diff!("1", outs!, inputsFor(standIn, { projectId: 7 }))).replaces, ["projectId"]);
+  });
+
+  it("diff after a refresh: filters PostHog answers with its keys in jsonb's order are no change", async () => {
+    const inputs = inputsFor(standIn, { filters: filtersFor({ percent: 5, team: true }, ["user_maria_chen"]) });
+    const { id, outs } = await provider.create(inputs);
+    const refreshed = await provider.read!(id, outs!);
+    // The stand-in answers as PostgreSQL's jsonb does: the team condition's keys come back reordered.
+    assert.notEqual(JSON.stringify(refreshed.props!["filters"]), JSON.stringify(inputs.filters), "PostHog's order differs from the program's");
+    assert.deepEqual(await provider.diff!(id, refreshed.props as typeof outs & object, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+    const moved = inputsFor(standIn, { filters: filtersFor({ percent: 25, team: true }, ["user_maria_chen"]) });
+    assert.equal((await provider.diff!(id, refreshed.props as typeof outs & object, moved)).changes, true, "a real change still shows");
   });
 
   it("check: names the flag and the input PostHog would refuse", async () => {

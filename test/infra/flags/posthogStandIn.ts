@@ -19,7 +19,9 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
  *   `PersonalAPIKeyAuthentication`); 429 `throttled_error/throttled "Request was throttled. Expected
  *   available in N seconds."` with `Retry-After: N`; a "code" of DRF's `invalid` reads `invalid_input`;
  * - the list: `{count, next, previous, results}` (DRF LimitOffsetPagination, PostHog's PAGE_SIZE 100 in
- *   posthog/settings/web.py), `search` on key or name (https://posthog.com/docs/api/feature-flags).
+ *   posthog/settings/web.py), `search` on key or name (https://posthog.com/docs/api/feature-flags);
+ * - `filters` kept as PostgreSQL keeps a jsonb column (`FeatureFlag.filters = models.JSONField`, jsonb on
+ *   PostgreSQL): answered with each object's keys in jsonb's order (see `asJsonb`).
  */
 export interface StoredFlag {
   id: number;
@@ -63,6 +65,23 @@ export interface PostHogStandIn {
 }
 
 const KEY_PATTERN = /^[a-zA-Z0-9_-]+$/;
+
+/**
+ * A JSON value as jsonb stores and returns it: object keys sorted shorter first, then by bytes
+ * (postgres/postgres src/backend/utils/adt/jsonb_util.c lengthCompareJsonbStringValue; "jsonb ... does not
+ * preserve the order of object keys", https://www.postgresql.org/docs/15/datatype-json.html), the last of
+ * duplicate keys kept. test/integration/backup/backupScripts.spec.ts checks this order against the real server.
+ */
+export function asJsonb(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asJsonb);
+  if (value === null || typeof value !== "object") return value;
+  const byJsonbOrder = (a: string, b: string) => {
+    const [left, right] = [Buffer.from(a), Buffer.from(b)];
+    return left.length - right.length || Buffer.compare(left, right);
+  };
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(record).sort(byJsonbOrder).map((key) => [key, asJsonb(record[key])]));
+}
 
 function groupsOf(filters: unknown): unknown[] | undefined {
   if (filters === null || typeof filters !== "object") return undefined;
@@ -167,7 +186,7 @@ export async function startPostHogStandIn(options: { apiKey?: string; projectId?
         return send(response, 400, error("validation_error", "invalid_input", "Feature flags must have at least one condition set (group).", "filters"));
       }
       for (const [existingId, flag] of flags) if (flag.key === key && flag.deleted) flags.delete(existingId);
-      const stored = standIn.seed({ key, name: String(record["name"] ?? ""), active: record["active"] !== false, filters: { groups }, created_at: "2026-11-30T10:00:00Z" });
+      const stored = standIn.seed({ key, name: String(record["name"] ?? ""), active: record["active"] !== false, filters: asJsonb(record["filters"]) as StoredFlag["filters"], created_at: "2026-11-30T10:00:00Z" });
       return send(response, 201, stored);
     }
     const flag = id === undefined ? undefined : flags.get(id);
@@ -182,7 +201,7 @@ export async function startPostHogStandIn(options: { apiKey?: string; projectId?
       if (typeof record["active"] === "boolean") flag.active = record["active"];
       if (record["deleted"] === true) flag.deleted = true;
       const groups = groupsOf(record["filters"]);
-      if (groups) flag.filters = { groups };
+      if (groups) flag.filters = asJsonb(record["filters"]) as StoredFlag["filters"];
       flag.version += 1;
       return send(response, 200, flag);
     }

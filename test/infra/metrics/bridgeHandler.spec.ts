@@ -6,7 +6,7 @@ import { gunzipSync } from "node:zlib";
 import { bridgeBundle } from "../../../infra/metrics/bundle";
 import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../../infra/metrics/contract";
 import { deadlineIn } from "../../../infra/metrics/lambda/http";
-import { readErrorCounts } from "../../../infra/metrics/lambda/posthog";
+import { errorRateQuery, readErrorCounts } from "../../../infra/metrics/lambda/posthog";
 import { readRailway } from "../../../infra/metrics/lambda/railway";
 import { bridgeDocument } from "../../policies/bridgeFixtures";
 
@@ -73,6 +73,21 @@ const railwayConfig = () => ({ ...bridgeDocument().railway, url: `${base}/graphq
 const window = { name: "current", from: new Date("2026-12-01T15:28:00Z"), to: new Date("2026-12-01T15:29:00Z") };
 const options = () => ({ deadline: deadlineIn(5000), timeoutMs: 1000 });
 
+/**
+ * How ClickHouse's parseDateTime64BestEffort reads date-time text given a default zone: a zone
+ * designator (Z, ±hh:mm) in the text wins; otherwise the wall-clock time is in the default zone.
+ */
+function readAsClickHouse(text: string, zone: string): number {
+  if (/(Z|[+-]\d{2}:?\d{2})$/.test(text)) return Date.parse(text);
+  const [date, time] = text.split(/[ T]/);
+  const wall = Date.parse(`${date}T${time}Z`);
+  // The zone's offset at that wall time: format the instant in the zone and take the difference.
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(wall);
+  const part = (type: string) => parts.find((each) => each.type === type)!.value;
+  const shown = Date.parse(`${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}:${part("second")}Z`);
+  return wall - (shown - wall);
+}
+
 function hogqlAnswer(columns: string[], row: number[]) {
   return { columns, results: [row], types: columns.map((column) => [column, "UInt64"]), hogql: "SELECT …", is_cached: false };
 }
@@ -87,9 +102,26 @@ describe("metrics bridge: sources against documented responses", () => {
     assert.equal(recorded[0]!.headers["authorization"], "Bearer phx_test");
     assert.equal(sent.query.kind, "HogQLQuery");
     assert.deepEqual(sent.query.values["requests_event"], "api_request");
-    assert.equal(sent.query.values["current_from"], "2026-12-01 15:28:00");
+    assert.equal(sent.query.values["current_from"], "2026-12-01T15:28:00Z");
     assert.doesNotMatch(sent.query.query, /api_request/, "event names travel as values, never as query text");
     assert.match(sent.query.query, /toInt\(properties\.status_code\) >= 500/);
+  });
+
+  it("PostHog: every window bound means the same instant in a project of any time zone", () => {
+    // HogQL prints toDateTime(text) as parseDateTime64BestEffortOrNull(text, 6, '<project zone>')
+    // (PostHog/posthog@af2acc5c posthog/hogql/functions/mapping.py, tz_aware); ClickHouse reads text
+    // without a zone in that zone, and text with one as that instant (ClickHouse/ClickHouse@08ff8195
+    // tests/queries/0_stateless/01281_parseDateTime64BestEffort.sql/.reference, "Timezones").
+    const baseline = { name: "baseline", from: new Date("2026-12-01T14:29:00Z"), to: new Date("2026-12-01T15:29:00Z") };
+    const windows = [window, baseline];
+    const { query, values } = errorRateQuery(posthogConfig(), windows);
+    const bounds = [...query.matchAll(/toDateTime\(\{(\w+)\}\)/g)].map((match) => match[1]!);
+    assert.ok(bounds.length >= 6, "the windows' bounds go through toDateTime");
+    const expected: Record<string, number> = { all_from: baseline.from.getTime(), all_to: baseline.to.getTime() };
+    for (const each of windows) Object.assign(expected, { [`${each.name}_from`]: each.from.getTime(), [`${each.name}_to`]: each.to.getTime() });
+    for (const zone of ["UTC", "America/New_York", "Asia/Kolkata"]) {
+      for (const name of bounds) assert.equal(readAsClickHouse(values[name]!, zone), expected[name], `${name} in a project of ${zone}`);
+    }
   });
 
   it("PostHog: an empty window is 0 requests (no error rate), never a failure", async () => {
@@ -103,7 +135,7 @@ describe("metrics bridge: sources against documented responses", () => {
     assert.equal(recorded.length, 1);
   });
 
-  it("PostHog: 429 is retried after its Retry-After", async () => {
+  it("PostHog: 429 is retried after its Retry-After when the stack allows a retry, and tried once by default", async () => {
     let calls = 0;
     route = (_request, response) => {
       calls++;
@@ -111,9 +143,14 @@ describe("metrics bridge: sources against documented responses", () => {
       else json(response, 200, hogqlAnswer(["current_requests", "current_errors"], [10, 1]));
     };
     const started = Date.now();
-    assert.deepEqual((await readErrorCounts(posthogConfig(), "k", [window], options())).get("current"), { requests: 10, errors: 1 });
+    assert.deepEqual((await readErrorCounts({ ...posthogConfig(), retries: 1 }, "k", [window], options())).get("current"), { requests: 10, errors: 1 });
     assert.equal(calls, 2);
     assert.ok(Date.now() - started >= 950, "waited for Retry-After");
+
+    // The default: no retry, each try counts against the key's 120 queries an hour.
+    calls = 0;
+    await assert.rejects(readErrorCounts(posthogConfig(), "k", [window], options()), /429 throttled_error\/throttled/);
+    assert.equal(calls, 1);
   });
 
   it("PostHog: no answer within the timeout is a failure naming the host", async () => {

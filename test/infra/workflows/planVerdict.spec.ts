@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { PlanDocument } from "../../../tools/plan/document";
 import { runPlan } from "../../../tools/plan/main";
 import { PROJECT_DIR } from "../../harness";
+import { linkProgram } from "../../harness/scratch";
 
 /** Tuesday 10:00 in New York: inside the deploy window, outside every freeze. */
 const IN_WINDOW = "2026-12-01T15:00:00Z";
@@ -20,6 +21,7 @@ describe("a workflow file that breaks a rule, through the stack config: a policy
       .replace('nodeVersion: "22"', 'nodeVersion: "20"')
       .replace('        - name: holidays\n          from: "12-20"\n          to: "01-02"\n', "");
     assert.ok(changed.includes('nodeVersion: "20"') && !changed.includes("name: holidays"), "the sample project changed as intended");
+    linkProgram(dir);
     writeFileSync(path.join(dir, "Pulumi.yaml"), changed);
     copyFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), path.join(dir, "Pulumi.production.yaml"));
     // Production's flags follow what staging serves: the plan reads staging's stack file for it.

@@ -143,6 +143,30 @@ switch (key) {
     process.stdout.write(JSON.stringify({ Version: 1, Tier: "Standard" }, null, 4) + "\n");
     break;
   }
+  case "ssm get-parameters-by-path": {
+    // The CLI pages through GetParametersByPath itself and applies --query to the whole result. A path is
+    // "/"-ended or not: the API matches parameters under the path either way (non-recursive: one level).
+    if (option("--query") !== "Parameters[].{name: Name, value: Value}" || option("--output") !== "json") fail(2, "stand-in: unsupported get-parameters-by-path query/output");
+    const parameters = readJson(path.join(dir, "ssm.json"), {});
+    const prefix = option("--path").replace(/\/?$/, "/");
+    const found = Object.keys(parameters)
+      .filter((name) => name.startsWith(prefix) && !name.slice(prefix.length).includes("/"))
+      .map((name) => ({ name, value: parameters[name] }));
+    process.stdout.write(JSON.stringify(found, null, 4) + "\n");
+    break;
+  }
+  case "sns publish": {
+    // Publish answers MessageId (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html); the CLI prints it as JSON.
+    const message = option("--message");
+    if (!option("--topic-arn") || message === undefined) fail(252, "aws: error: the following arguments are required: --message");
+    if (Buffer.byteLength(message) > 262144) serviceError("InvalidParameter) when calling the Publish operation: Invalid parameter: Message too long");
+    const subject = option("--subject");
+    if (subject !== undefined && (subject.length > 100 || /[\r\n]/.test(subject))) serviceError("InvalidParameter) when calling the Publish operation: Invalid parameter: Subject");
+    const messageId = `msg-${fs.existsSync(path.join(dir, "sns.jsonl")) ? fs.readFileSync(path.join(dir, "sns.jsonl"), "utf8").split("\n").filter(Boolean).length : 0}`;
+    fs.appendFileSync(path.join(dir, "sns.jsonl"), JSON.stringify({ TopicArn: option("--topic-arn"), Subject: subject, Message: message }) + "\n");
+    process.stdout.write(JSON.stringify({ MessageId: messageId }, null, 4) + "\n");
+    break;
+  }
   default:
     fail(2, `stand-in: unsupported command aws ${argv.join(" ")}`);
 }

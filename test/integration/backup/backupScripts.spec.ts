@@ -1,14 +1,18 @@
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { Client } from "pg";
-import { parse } from "yaml";
+import { CONTRIB_EXTENSIONS } from "../../../infra/backup/buildImage";
 import { drillRegister, recoveryMetrics } from "../../../infra/backup/contract";
 import { migrationBookkeeping } from "../../../infra/pipeline/migrations";
 import { RecordedResource, StackRun, inputAt, runSampleStack } from "../../harness";
 import { Cluster, startCluster } from "../postgres/cluster";
 import { quoteIdentifier } from "../postgres/providerHelpers";
 import { ProviderRun, applyPlan, plannedDatabase } from "../postgres/plannedDatabase";
-import { AwsStandIn, createAwsStandIn, sha256 } from "./standIn";
+import { asJsonb } from "../../infra/flags/posthogStandIn";
+import { AwsStandIn, buildOf, createAwsStandIn, sha256 } from "./standIn";
 
 /**
  * The backup and restore-drill jobs of the production plan, run the way CodeBuild runs them: the
@@ -33,22 +37,6 @@ const REGISTER = drillRegister.parameterName("flightpro", "production");
 interface JobRun {
   status: number;
   out: string;
-}
-
-/** The build command and the environment CodeBuild gives the project (PLAINTEXT values; PARAMETER_STORE ones from `parameters`). */
-function buildOf(project: RecordedResource, parameters: Record<string, string>): { command: string; env: Record<string, string> } {
-  const buildspec = parse(String(inputAt(project, "source.buildspec"))) as { phases: { build: { commands: string[] } } };
-  const variables = inputAt(project, "environment.environmentVariables") as { name: string; type: string; value: string }[];
-  const env: Record<string, string> = {};
-  for (const variable of variables) {
-    if (variable.type === "PARAMETER_STORE") {
-      const value = parameters[variable.value];
-      if (value === undefined) throw new Error(`no value for the parameter ${variable.value} of ${variable.name}`);
-      env[variable.name] = value;
-    } else env[variable.name] = variable.value;
-  }
-  assert.equal(buildspec.phases.build.commands.length, 1);
-  return { command: buildspec.phases.build.commands[0]!, env };
 }
 
 describe("backup and restore-drill jobs against a real PostgreSQL server (the production plan's projects, run as CodeBuild runs them)", function () {
@@ -188,10 +176,10 @@ describe("backup and restore-drill jobs against a real PostgreSQL server (the pr
     aws.replaceObject(BUCKET, newest, garbage, { ...aws.metadata(BUCKET, newest), sha256: sha256(garbage) });
     const result = await runJob("-dr-jobs-drill");
     assert.notEqual(result.status, 0);
-    assert.match(result.out, /restore drill failed: pg_restore could not restore/);
+    assert.match(result.out, /restore drill failed: pg_restore could not read postgres\/\S+\.dump as an archive/);
     const entry = record();
     assert.equal(entry["status"], "failed");
-    assert.match(String(entry["failure"]), /pg_restore could not restore/);
+    assert.match(String(entry["failure"]), /pg_restore could not read .* as an archive/);
     assert.equal(entry["lastPassed"], passed["lastPassed"]);
     assert.notEqual(entry["lastRun"], undefined);
   });
@@ -202,7 +190,7 @@ describe("backup and restore-drill jobs against a real PostgreSQL server (the pr
     aws.replaceObject(BUCKET, newest, empty, { ...aws.metadata(BUCKET, newest), sha256: sha256(empty) });
     const emptyRun = await runJob("-dr-jobs-drill");
     assert.notEqual(emptyRun.status, 0);
-    assert.match(emptyRun.out, /pg_restore could not restore/);
+    assert.match(emptyRun.out, /pg_restore could not read .* as an archive/);
     aws.replaceObject(BUCKET, newest, Buffer.from("tampered"));
     const tampered = await runJob("-dr-jobs-drill");
     assert.notEqual(tampered.status, 0);
@@ -232,5 +220,85 @@ describe("backup and restore-drill jobs against a real PostgreSQL server (the pr
     } finally {
       await migrator.query(`INSERT INTO ${SCHEMA}.alembic_version (version_num) VALUES ($1)`, [HEAD]);
     }
+  });
+
+  // The jobs' prerequisites (issue 18, finding 8), against the same server.
+  it("a server of a newer major version than the job's pg_dump: the job stops at its start, names both versions and the setting, and dumps nothing", async () => {
+    // pg_dump "cannot dump from PostgreSQL servers newer than its own major version; it will refuse to even try"
+    // (https://www.postgresql.org/docs/15/app-pgdump.html): a pg_dump that reports 14 stands for an older client.
+    const shims = mkdtempSync(path.join(tmpdir(), "flightdeck-pgdump-"));
+    try {
+      writeFileSync(path.join(shims, "pg_dump"), '#!/bin/sh\nif [ "$1" = --version ]; then echo "pg_dump (PostgreSQL) 14.11"; exit 0; fi\necho "pg_dump must not run" >&2; exit 3\n');
+      chmodSync(path.join(shims, "pg_dump"), 0o755);
+      const before = completedBackups();
+      const objects = aws.objectKeys(BUCKET).length;
+      const result = await runJob("-dr-jobs-backup", { PATH: `${shims}:${aws.binDir}:${process.env["PATH"] ?? ""}` });
+      assert.notEqual(result.status, 0);
+      assert.match(result.out, new RegExp(`the database server runs PostgreSQL ${cluster!.majorVersion} \\(server_version_num ${cluster!.majorVersion}\\d{4}\\) and this job's pg_dump is 14: .*set flightdeck:disasterRecovery\\.backups\\.postgresVersion to ${cluster!.majorVersion} or later`));
+      assert.doesNotMatch(result.out, /must not run/);
+      assert.equal(completedBackups(), before);
+      assert.equal(aws.objectKeys(BUCKET).length, objects);
+    } finally {
+      rmSync(shims, { recursive: true, force: true });
+    }
+  });
+
+  it("row-level security: pg_dump as the backup role (NOBYPASSRLS) fails on such a table, so the job refuses at its start, naming it", async () => {
+    await migrator.query("CREATE TABLE crew_notes (id serial PRIMARY KEY, body text)");
+    await migrator.query("INSERT INTO crew_notes (body) VALUES ('pre-flight')");
+    await migrator.query("ALTER TABLE crew_notes ENABLE ROW LEVEL SECURITY");
+    try {
+      // The rule itself, from the real pg_dump: row_security off and a role that cannot bypass it is an error
+      // (https://www.postgresql.org/docs/15/app-pgdump.html, --enable-row-security).
+      const direct = (() => {
+        try {
+          execFileSync(path.join(cluster!.bin, "pg_dump"), ["--format=custom", "--file=/dev/null", `--dbname=${backupUrl}`], { encoding: "utf8", stdio: "pipe" });
+          return "";
+        } catch (error) {
+          return String((error as { stderr?: string }).stderr ?? error);
+        }
+      })();
+      assert.match(direct, /query would be affected by row-level security policy for table "crew_notes"/);
+      const before = completedBackups();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const result = await runJob("-dr-jobs-backup");
+      assert.notEqual(result.status, 0);
+      assert.match(result.out, /backup: row-level security is enabled on public\.crew_notes; the backup role does not bypass it/);
+      assert.equal(completedBackups(), before);
+    } finally {
+      await migrator.query("DROP TABLE crew_notes");
+    }
+  });
+
+  it("extensions: a backup that creates one restores when the drill declares it (the plan's pg_trgm), and fails the drill by name when not", async () => {
+    const owner = await cluster!.connect(cluster!.superuser, "flightpro");
+    clients.push(owner);
+    await owner.query("CREATE EXTENSION pg_trgm");
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal((await runJob("-dr-jobs-backup")).status, 0);
+      const declared = await runJob("-dr-jobs-drill");
+      assert.equal(declared.status, 0, declared.out);
+      const undeclared = await runJob("-dr-jobs-drill", { DRILL_EXTENSIONS: "" });
+      assert.notEqual(undeclared.status, 0);
+      assert.match(undeclared.out, /the backup creates extension pg_trgm, which flightdeck:disasterRecovery\.drill\.extensions does not declare/);
+    } finally {
+      await owner.query("DROP EXTENSION pg_trgm");
+    }
+  });
+
+  it("every contrib extension the config accepts is one the real server's contrib installs (its control file)", () => {
+    const shareDir = execFileSync(path.join(cluster!.bin, "pg_config"), ["--sharedir"], { encoding: "utf8" }).trim();
+    const missing = CONTRIB_EXTENSIONS.filter((name) => !existsSync(path.join(shareDir, "extension", `${name}.control`)));
+    assert.deepEqual(missing, []);
+  });
+
+  it("the PostHog stand-in orders object keys as the real server's jsonb does", async () => {
+    // test/infra/flags/posthogStandIn.ts asJsonb: what PostHog's jsonb column gives back to a refresh.
+    const filters = { groups: [{ rollout_percentage: 100, properties: [{ key: "distinct_id", type: "person", operator: "exact", value: ["a"] }] }], aggregation_group_type_index: null, zz: 1, ab: 2 };
+    const owner = clients[0]!;
+    const { rows } = await owner.query<{ text: string }>("SELECT $1::jsonb::text AS text", [JSON.stringify(filters)]);
+    assert.equal(JSON.stringify(JSON.parse(rows[0]!.text)), JSON.stringify(asJsonb(filters)));
+    assert.notEqual(JSON.stringify(asJsonb(filters)), JSON.stringify(filters), "the order differs from the one written");
   });
 });

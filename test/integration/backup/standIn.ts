@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
+import { RecordedResource, inputAt } from "../../harness";
 
 /** What the scripts left in the AWS stand-in (aws-stand-in.cjs): objects, metadata, metrics, parameters, calls. */
 export interface AwsStandIn {
@@ -16,6 +18,10 @@ export interface AwsStandIn {
   metadata(bucket: string, key: string): Record<string, string>;
   metrics(): { Namespace: string; MetricName: string; Value: number; Unit: string; Timestamp?: string }[];
   parameter(name: string): string | undefined;
+  /** Sets parameters, as a stack or another job would have written them. */
+  putParameters(values: Record<string, string>): void;
+  /** What was published to SNS topics, in order. */
+  published(): { TopicArn: string; Subject?: string; Message: string }[];
   calls(): string[][];
   remove(): void;
 }
@@ -63,7 +69,29 @@ export function createAwsStandIn(): AwsStandIn {
       const file = path.join(stateDir, "ssm.json");
       return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)[name] : undefined;
     },
+    putParameters(values) {
+      const file = path.join(stateDir, "ssm.json");
+      const current = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) : {};
+      writeFileSync(file, JSON.stringify({ ...current, ...values }));
+    },
+    published: () => lines(path.join(stateDir, "sns.jsonl")).map((line) => JSON.parse(line)),
     calls: () => lines(path.join(stateDir, "calls.jsonl")).map((line) => JSON.parse(line) as string[]),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** A planned CodeBuild project's build command and the environment CodeBuild gives it (PLAINTEXT values; PARAMETER_STORE ones from `parameters`). */
+export function buildOf(project: RecordedResource, parameters: Record<string, string> = {}): { command: string; env: Record<string, string> } {
+  const buildspec = parse(String(inputAt(project, "source.buildspec"))) as { phases: { build: { commands: string[] } } };
+  const variables = inputAt(project, "environment.environmentVariables") as { name: string; type: string; value: string }[];
+  const env: Record<string, string> = {};
+  for (const variable of variables) {
+    if (variable.type === "PARAMETER_STORE") {
+      const value = parameters[variable.value];
+      if (value === undefined) throw new Error(`no value for the parameter ${variable.value} of ${variable.name}`);
+      env[variable.name] = value;
+    } else env[variable.name] = variable.value;
+  }
+  if (buildspec.phases.build.commands.length !== 1) throw new Error(`${project.name}: expected one build command`);
+  return { command: buildspec.phases.build.commands[0]!, env };
 }

@@ -157,7 +157,7 @@ describe("PostgresDatabase on a real PostgreSQL server, applied as the provider 
     const planLimits = Object.fromEntries(
       [...production.ofType(ROLE), ...staging.ofType(ROLE)].map((role) => [String(inputAt(role, "name")), Number(inputAt(role, "connectionLimit"))]),
     );
-    assert.equal(roles.rows.length, 8);
+    assert.equal(roles.rows.length, 14, "owner, and migrator, app and readonly with their alternates, per stack");
     for (const row of roles.rows) {
       assert.deepEqual([row.rolsuper, row.rolcreaterole, row.rolcreatedb, row.rolreplication, row.rolbypassrls], [false, false, false, false, false], row.rolname);
       assert.equal(row.rolcanlogin, !row.rolname.endsWith("_owner"), row.rolname);

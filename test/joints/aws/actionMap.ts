@@ -243,6 +243,17 @@ export const RESOURCE_TYPES: Record<string, TypeEntry> = {
       { action: "lambda:DeleteFunctionConcurrency", why: "function.go: reserved_concurrent_executions removed", when: (resource) => resource.inputs["reservedConcurrentExecutions"] !== undefined },
     ],
   },
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": {
+    pike: "resource/lambda/aws_lambda_function_event_invoke_config.json",
+    // function_name is the function's name or ARN (the resource's ID parser takes either).
+    self: (resource) => ({ FunctionName: lastSegment(resource.inputs["functionName"]) }),
+    drop: [
+      NO_EC2_PLATFORMS,
+      // hashicorp/terraform-provider-aws@21d93134 internal/service/lambda/function_event_invoke_config.go: create and update both
+      // call PutFunctionEventInvokeConfig; UpdateFunctionEventInvokeConfig is never called.
+      { action: "lambda:UpdateFunctionEventInvokeConfig", why: "function_event_invoke_config.go updates with PutFunctionEventInvokeConfig" },
+    ],
+  },
   "aws:codebuild/project:Project": {
     pike: "resource/codebuild/aws_codebuild_project.json",
     self: (resource) => ({ ProjectName: str(resource.inputs["name"]) }),

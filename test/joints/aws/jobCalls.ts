@@ -168,6 +168,31 @@ function expander(environment: Record<string, string>) {
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html) and downloads with HeadObject and
  * GetObject (both authorised as s3:GetObject: https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
  */
+/**
+ * Reading an object of a bucket another stack declares (staging's refresh reads production's backups):
+ * its key is not in this plan, so the call names a key of the account, and S3 passes the object's ARN
+ * (or, with an S3 Bucket Key, the bucket's) as the encryption context `aws:s3:arn`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html, "Encryption context").
+ */
+function foreignBucketDecrypt(plan: Evaluation, role: string, where: Where, bucket: string, key: string, why: string): AwsCall[] {
+  if (plan.resources.some((resource) => resource.type === "aws:s3/bucket:Bucket" && resource.inputs["bucket"] === bucket)) return [];
+  return [
+    call(role, where, "kms:Decrypt", `arn:aws:kms:${where.region}:${where.account}:key/00000000-0000-4000-8000-00000000f0e1`, `${why} (SSE-KMS, another stack's key)`, {
+      "kms:ViaService": `s3.${where.region}.amazonaws.com`,
+      "kms:CallerAccount": where.account,
+      "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${bucket}/${key}`,
+    }),
+  ];
+}
+
+/** Publishing to an SNS topic of the plan: sns:Publish, and for an SSE-KMS topic GenerateDataKey and Decrypt of its key through SNS (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). */
+function publish(plan: Evaluation, role: string, where: Where, topicArn: string, why: string): AwsCall[] {
+  const topic = plan.resources.find((resource) => resource.type === "aws:sns/topic:Topic" && topicArn.endsWith(`:${String(resource.inputs["name"])}`));
+  const key = typeof topic?.inputs["kmsMasterKeyId"] === "string" ? topic.inputs["kmsMasterKeyId"] : undefined;
+  const context = { "kms:ViaService": `sns.${where.region}.amazonaws.com`, "kms:CallerAccount": where.account };
+  return [call(role, where, "sns:Publish", topicArn, why), ...(key === undefined ? [] : ["kms:GenerateDataKey", "kms:Decrypt"].map((action) => call(role, where, action, key, `${why} (SSE-KMS topic)`, context)))];
+}
+
 const CLI_COMMANDS: Record<string, (words: string[], plan: Evaluation, role: string, where: Where, why: string) => AwsCall[]> = {
   "s3 cp": (words, plan, role, where, why) => {
     const [source, target] = words.slice(3).filter((word) => !word.startsWith("--") && !words[words.indexOf(word) - 1]?.startsWith("--metadata"));
@@ -175,7 +200,7 @@ const CLI_COMMANDS: Record<string, (words: string[], plan: Evaluation, role: str
     const up = object(target ?? "");
     const down = object(source ?? "");
     if (up) return [call(role, where, "s3:PutObject", `arn:aws:s3:::${up[1]}/${up[2]}`, why), ...viaS3(role, where, bucketKey(plan, up[1]!), ["kms:GenerateDataKey", "kms:Decrypt"], why)];
-    if (down) return [call(role, where, "s3:GetObject", `arn:aws:s3:::${down[1]}/${down[2]}`, why), ...viaS3(role, where, bucketKey(plan, down[1]!), ["kms:Decrypt"], why)];
+    if (down) return [call(role, where, "s3:GetObject", `arn:aws:s3:::${down[1]}/${down[2]}`, why), ...(bucketKey(plan, down[1]!) !== undefined ? viaS3(role, where, bucketKey(plan, down[1]!), ["kms:Decrypt"], why) : foreignBucketDecrypt(plan, role, where, down[1]!, down[2]!, why))];
     return [];
   },
   "s3api list-objects-v2": (words, _, role, where, why) => [call(role, where, "s3:ListBucket", `arn:aws:s3:::${option(words, "--bucket")}`, why, { "s3:prefix": option(words, "--prefix") ?? "" })],
@@ -183,6 +208,9 @@ const CLI_COMMANDS: Record<string, (words: string[], plan: Evaluation, role: str
   "cloudwatch get-metric-statistics": (_, __, role, where, why) => [call(role, where, "cloudwatch:GetMetricStatistics", "*", why)],
   "cloudwatch put-metric-data": (words, _, role, where, why) => [call(role, where, "cloudwatch:PutMetricData", "*", why, { "cloudwatch:namespace": option(words, "--namespace") ?? "" })],
   "ssm get-parameter": (words, plan, role, where, why) => readParameter(plan, role, where, "ssm:GetParameter", option(words, "--name") ?? "", why),
+  // GetParametersByPath "authorizes against the path in the request" (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html).
+  "ssm get-parameters-by-path": (words, _, role, where, why) => [call(role, where, "ssm:GetParametersByPath", parameterArn(where, option(words, "--path") ?? ""), why)],
+  "sns publish": (words, plan, role, where, why) => publish(plan, role, where, option(words, "--topic-arn") ?? "", why),
   "ssm put-parameter": (words, _, role, where, why) => [call(role, where, "ssm:PutParameter", `arn:aws:ssm:${where.region}:${where.account}:parameter/${(option(words, "--name") ?? "").replace(/^\//, "")}`, why)],
 };
 

@@ -16,7 +16,8 @@ import { copyPack, PACK_DIR, PackCopy } from "./fixtures";
  *   (npm/npm-packlist@v10.0.4: lib/index.js, the strict rules);
  * - the CLI installs a downloaded pack with `npm install` in its directory
  *   (pkg/backend/httpstate/policypack.go installRequiredPolicy → sdk/nodejs/npm/npm.go Install), so
- *   package.json alone decides the versions: they must be exact;
+ *   package.json alone decides the versions: ranges, which the root's locked versions must satisfy (so in
+ *   place the pack runs a version the range allows) and to which the pack's lockfile resolves;
  * - the engine starts a Node.js pack with @pulumi/pulumi/cmd/run-policy-pack resolved from the pack's
  *   directory and compiles it with the `typescript` it finds there, else a vendored 3.8.3
  *   (sdk/nodejs/cmd/pulumi-language-nodejs/main.go locateModule; sdk/nodejs/tsutils.ts).
@@ -36,11 +37,13 @@ describe("the policy pack as a self-contained package", function () {
   beforeEach(() => (copy = copyPack()));
   afterEach(() => copy.remove());
 
-  it("as committed: declares exactly what it loads, at the versions the root installs, with a matching lockfile", () => {
+  it("as committed: declares exactly what it loads, as caret ranges of the versions the root installs, with a matching lockfile", () => {
     assert.deepEqual(dependencyProblems(PACK_DIR, PROJECT_DIR), []);
     const manifest = readPackManifest(PACK_DIR);
+    const lock = JSON.parse(readFileSync(path.join(PACK_DIR, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
     for (const name of ["@pulumi/policy", "@pulumi/pulumi", "typescript", "@types/node", "yaml", "zod"]) {
-      assert.equal(manifest.dependencies[name], rootLocked(name), name);
+      assert.equal(manifest.dependencies[name], `^${rootLocked(name)}`, name);
+      assert.equal(lock.packages[`node_modules/${name}`]!.version, rootLocked(name), `${name}: the pack's lockfile installs the root's version`);
     }
   });
 
@@ -57,14 +60,14 @@ describe("the policy pack as a self-contained package", function () {
     copy.edit("rules/alerts.ts", (text) => `import Ajv from "ajv/dist/2020";\nvoid Ajv;\n${text}`);
     assert.deepEqual(dependencyProblems(copy.pack, copy.root).sort(), [
       `policies/rules/secrets.ts imports "left-pad", which policies/package.json does not declare: add it (and to the root package.json, so the pack resolves it in place), then run npm run pack:lock`,
-      `policies/rules/alerts.ts imports "ajv/dist/2020", which policies/package.json does not declare: add "ajv": "${rootLocked("ajv")}" (the version the root lockfile installs), then run npm run pack:lock`,
+      `policies/rules/alerts.ts imports "ajv/dist/2020", which policies/package.json does not declare: add "ajv": "^${rootLocked("ajv")}" (the version the root lockfile installs), then run npm run pack:lock`,
     ].sort());
   });
 
   it("a package located with require.resolve (to read its data files) counts as an import", () => {
     copy.edit("rules/alerts.ts", (text) => `const dataDir = require.resolve( "ajv/package.json" );\nvoid dataDir;\n${text}`);
     assert.deepEqual(dependencyProblems(copy.pack, copy.root), [
-      `policies/rules/alerts.ts imports "ajv/package.json", which policies/package.json does not declare: add "ajv": "${rootLocked("ajv")}" (the version the root lockfile installs), then run npm run pack:lock`,
+      `policies/rules/alerts.ts imports "ajv/package.json", which policies/package.json does not declare: add "ajv": "^${rootLocked("ajv")}" (the version the root lockfile installs), then run npm run pack:lock`,
     ]);
   });
 
@@ -77,20 +80,20 @@ describe("the policy pack as a self-contained package", function () {
     ]);
   });
 
-  it("a version range, a pin the root does not install, an unused dependency, a missing engine dependency", () => {
+  it("a string that is no range, a range the root's version is outside, an unused dependency, a missing engine dependency", () => {
     writeManifest(copy, (manifest) => {
       const dependencies = manifest["dependencies"] as Record<string, string>;
-      dependencies["yaml"] = "^2.9.1";
-      dependencies["zod"] = "4.6.6";
-      dependencies["left-pad"] = "1.3.0";
+      dependencies["yaml"] = "latest and greatest";
+      dependencies["zod"] = "~4.5.0";
+      dependencies["left-pad"] = "^1.3.0";
       delete dependencies["typescript"];
     });
     const problems = dependencyProblems(copy.pack, copy.root);
     assert.deepEqual(problems.slice(0, 5), [
-      `the engine compiles the pack with it, which policies/package.json does not declare: add "typescript": "${rootLocked("typescript")}" (the version the root lockfile installs), then run npm run pack:lock`,
+      `the engine compiles the pack with it, which policies/package.json does not declare: add "typescript": "^${rootLocked("typescript")}" (the version the root lockfile installs), then run npm run pack:lock`,
       "policies/package.json declares left-pad, which no pack file imports: remove it, then run npm run pack:lock",
-      `policies/package.json: yaml is "^2.9.1"; a published pack is installed from package.json alone, so pin an exact version`,
-      `policies/package.json pins zod 4.6.6 but the root lockfile installs ${rootLocked("zod")}: in place and published would run different code; pin ${rootLocked("zod")} (npm run pack:lock) or update the root`,
+      `policies/package.json: yaml is "latest and greatest", not a version range npm reads; run npm run pack:lock`,
+      `policies/package.json wants zod ~4.5.0 but the root lockfile installs ${rootLocked("zod")}: in place the pack would run a version the range excludes; run npm run pack:lock, or update the root`,
       "policies/package.json declares left-pad, which the root package.json does not: in place the pack resolves its modules from the root node_modules, so add it there too",
     ]);
     assert.match(problems[5] ?? "", /^policies\/package-lock.json does not match policies\/package.json for left-pad, typescript, yaml, zod: run npm run pack:lock$/);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import * as path from "node:path";
 import { runWrapper } from "../../../tools/pulumi/main";
@@ -172,6 +172,25 @@ process.exit(Number(process.env.STANDIN_EXIT || "0"));
       assert.equal(recorded, undefined);
       assert.match(stderr, message);
       assert.match(stderr, new RegExp(`usage: npm run ${command} -- --stack <name>`));
+    }
+  });
+
+  it("refuses a policy config below the pack's level floors, naming the file and the policy, without running the CLI", async () => {
+    // A project whose production.json sets one policy advisory (policies/lib/floors.ts LEVEL_FLOORS: every policy is mandatory there).
+    const project = mkdtempSync(path.join(tmpdir(), "flightdeck-wrapper-floors-"));
+    try {
+      for (const file of ["Pulumi.yaml", "Pulumi.production.yaml"]) copyFileSync(path.join(PROJECT_DIR, file), path.join(project, file));
+      mkdirSync(path.join(project, "policies", "config"), { recursive: true });
+      const config = JSON.parse(readFileSync(path.join(PROJECT_DIR, "policies", "config", "production.json"), "utf8")) as Record<string, unknown>;
+      config["audit-bucket-kms-encrypted"] = "advisory";
+      writeFileSync(path.join(project, "policies", "config", "production.json"), JSON.stringify(config));
+      const lines: string[] = [];
+      const exitCode = await runWrapper("preview", ["--stack", "production"], { projectDir: project, env: laptopEnv(), stderr: (line) => lines.push(line) });
+      assert.equal(exitCode, 2);
+      assert.match(lines.join("\n"), /^npm run preview: policies\/config\/production\.json: sets policies below their enforcement level floor[^\n]*\n {2}audit-bucket-kms-encrypted is advisory: it is at least mandatory in stack production/);
+      assert.equal(existsSync(record), false, "the CLI did not run");
+    } finally {
+      rmSync(project, { recursive: true, force: true });
     }
   });
 

@@ -446,7 +446,7 @@ ${checkoutStep}      - env:
     judge: "local",
     title: "production.json: budgets lighthouseMinScore 50 and Pulumi.yaml the same",
     edits: [jsonEdit(POLICY_CONFIG, "lighthouseMinScore 50", (config) => (config["workflow-verify-performance-budgets"] = { enforcementLevel: "mandatory", lighthouseMinScore: 50 })), setProject("budgets", ["lighthouseMinScore"], 50)],
-    expect: caught("policy-config-within-spec"),
+    expect: badInput(/production\.json: invalid policy settings/),
   },
   {
     id: "held-waiver-question-marks",

@@ -3,9 +3,11 @@ import { alertCases } from "./alerts";
 import { databaseCases } from "./database";
 import { documentCases } from "./documents";
 import { environmentCases } from "./environments";
+import { flagHistoryCases } from "./flags";
 import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
 import { judgeCases } from "./judge";
+import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
 import { scheduleCases } from "./schedule";
 import { secretCases } from "./secrets";
@@ -24,7 +26,9 @@ const written: readonly ReplayCase[] = [
   ...workflowCases,
   ...databaseCases,
   ...environmentCases,
+  ...flagHistoryCases,
   ...inputCases,
+  ...programCases,
 ];
 
 /**

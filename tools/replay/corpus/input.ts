@@ -149,4 +149,11 @@ export const inputCases: ReplayCase[] = [
     edits: [replace(PROJECT_FILE, "deployDays: [Tue, Thu]", "deployDays: [Tue, Thu")],
     expect: badInput(/Pulumi\.yaml:\d+:\d+/),
   },
+  {
+    id: "input-project-value-wrong-type",
+    class: "input",
+    title: "Pulumi.yaml: the Lighthouse budget written as a word",
+    edits: [setProject("budgets", ["lighthouseMinScore"], "high")],
+    expect: badInput(/^Pulumi\.yaml:\d+:\d+: flightdeck:budgets\.lighthouseMinScore: expected number \(got "high"\)$/),
+  },
 ];

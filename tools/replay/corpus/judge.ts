@@ -1,8 +1,11 @@
 import { ReplayCase, badInput, caught, passes } from "../cases";
 import { jsonEdit, removeFile, replace, writeFile } from "../edits";
-import { POLICY_CONFIG, WAIVERS, deployRolePolicy, setProject } from "./helpers";
+import { POLICY_CONFIG, WAIVERS, deployRolePolicy, setProduction, setProject } from "./helpers";
 
-const WITHIN_SPEC = "policy-config-within-spec";
+/** What `npm run plan` answers (exit 2) to a production.json below a level floor (tools/policy/levelFloors.ts). */
+const LEVEL_REFUSED = badInput(/production\.json: sets policies below their enforcement level floor/);
+/** … and to a setting the governed configSchema refuses (the engine validates it before the pack runs). */
+const SCHEMA_REFUSED = badInput(/production\.json: invalid policy settings/);
 const WAIVERS_VALID = "policy-waivers-valid";
 const PULL_REQUEST = "github-ruleset-pull-request-required";
 
@@ -81,14 +84,14 @@ export const judgeCases: ReplayCase[] = [
     edits: [removeFile(POLICY_CONFIG), zeroApprovals],
     expect: caught(PULL_REQUEST),
   },
-  // --- the pack's own floors: a local run with the edited config still blocks
+  // --- the floors: a local run with the edited config is refused, or still blocks
   {
     id: "judge-local-all-advisory",
     class: "judge",
     judge: "local",
     title: "production.json: all advisory while we tune the policies",
     edits: [jsonEdit(POLICY_CONFIG, "all: advisory", (config) => (config["all"] = "advisory"))],
-    expect: caught(WITHIN_SPEC),
+    expect: LEVEL_REFUSED,
   },
   {
     id: "judge-local-all-object-disabled",
@@ -96,7 +99,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: all { enforcementLevel: disabled } (object form)",
     edits: [jsonEdit(POLICY_CONFIG, "all: { enforcementLevel: disabled }", (config) => (config["all"] = { enforcementLevel: "disabled" }))],
-    expect: caught(WITHIN_SPEC),
+    expect: LEVEL_REFUSED,
   },
   {
     id: "judge-local-policy-disabled",
@@ -104,16 +107,18 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: disable the bypass policy (org rulesets handle it)",
     edits: [jsonEdit(POLICY_CONFIG, "bypass policy disabled", setting("github-ruleset-bypass-deploy-app-only", "enforcementLevel", "disabled"))],
-    expect: caught(WITHIN_SPEC),
+    expect: LEVEL_REFUSED,
   },
   {
     id: "judge-local-remediate",
     class: "judge",
     judge: "local",
-    title: "production.json: runtime settings policy in remediate mode",
-    edits: [jsonEdit(POLICY_CONFIG, "remediate", (config) => (config["runtime-settings-fit-environment"] = { enforcementLevel: "remediate" }))],
-    expect: caught(WITHIN_SPEC),
+    title: "production.json: runtime settings policy in remediate mode, and Stripe in test mode",
+    edits: [jsonEdit(POLICY_CONFIG, "remediate", (config) => (config["runtime-settings-fit-environment"] = { enforcementLevel: "remediate" })), setProduction("runtimeSettings", ["STRIPE_MODE"], "test")],
+    // remediate is no lower than mandatory: a violation no remediation fixed is reported as mandatory (@pulumi/policy server.js).
+    expect: caught("runtime-settings-fit-environment"),
   },
+
   {
     id: "judge-local-min-approvals-zero",
     class: "judge",
@@ -133,7 +138,7 @@ export const judgeCases: ReplayCase[] = [
       jsonEdit(POLICY_CONFIG, "lifecycle minDays 365", setting("audit-bucket-lifecycle-keeps-retention", "minDays", 365)),
       replace("Pulumi.production.yaml", "      days: 2557", "      days: 365"),
     ],
-    expect: caught(WITHIN_SPEC, "audit-bucket-object-lock-retained"),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-lock-governance",
@@ -141,7 +146,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: object lock mode GOVERNANCE",
     edits: [jsonEdit(POLICY_CONFIG, "mode GOVERNANCE", setting("audit-bucket-object-lock-retained", "mode", "GOVERNANCE"))],
-    expect: caught(WITHIN_SPEC),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-floor-friday",
@@ -152,7 +157,7 @@ export const judgeCases: ReplayCase[] = [
       jsonEdit(POLICY_CONFIG, "deployDays + Fri", setting("schedule-production-preflight-enforces-floor", "deployDays", ["Tue", "Thu", "Fri"])),
       setProject("schedule", ["deployDays"], ["Tue", "Thu", "Fri"]),
     ],
-    expect: caught(WITHIN_SPEC, "schedule-production-preflight-enforces-floor"),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-floor-no-holidays",
@@ -163,7 +168,7 @@ export const judgeCases: ReplayCase[] = [
       jsonEdit(POLICY_CONFIG, "freezes: black friday only", setting("schedule-production-preflight-enforces-floor", "freezes", [{ name: "black-friday-2026", from: "2026-11-23", to: "2026-11-30" }])),
       setProject("schedule", ["freezes"], [{ name: "black-friday-2026", from: "2026-11-23", to: "2026-11-30" }]),
     ],
-    expect: caught(WITHIN_SPEC, "schedule-production-preflight-enforces-floor"),
+    expect: caught("schedule-production-preflight-enforces-floor"),
   },
   {
     id: "judge-local-plain-keys-star",
@@ -171,7 +176,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: every Vercel key may be plain",
     edits: [jsonEdit(POLICY_CONFIG, "plainKeys *", setting("vercel-env-var-sensitive", "plainKeys", ["*"]))],
-    expect: caught(WITHIN_SPEC),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-waiver-days",
@@ -179,7 +184,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: waivers may last a year",
     edits: [jsonEdit(POLICY_CONFIG, "maxDays 365", setting(WAIVERS_VALID, "maxDays", 365))],
-    expect: caught(WITHIN_SPEC),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-schedule-waiver-week",
@@ -187,7 +192,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: emergency schedule waivers last a week",
     edits: [jsonEdit(POLICY_CONFIG, "maxDaysByPolicy 7", setting(WAIVERS_VALID, "maxDaysByPolicy", { "schedule-production-deploy-window": 7 }))],
-    expect: caught(WITHIN_SPEC),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-window-stacks-staging",
@@ -195,7 +200,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: the deploy window applies to staging only",
     edits: [jsonEdit(POLICY_CONFIG, "stacks [staging]", setting("schedule-production-deploy-window", "stacks", ["staging"]))],
-    expect: caught(WITHIN_SPEC),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-required-check-dropped",
@@ -203,7 +208,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: performance-budgets is not a required check",
     edits: [jsonEdit(POLICY_CONFIG, "requiredChecks without budgets", setting("github-ruleset-verify-checks-required", "requiredChecks", ["lint", "typecheck", "unit-tests", "build", "security-scan", "migration-reversibility"]))],
-    expect: caught(WITHIN_SPEC),
+    expect: caught("github-ruleset-verify-checks-required"),
   },
   {
     id: "judge-local-environment-renamed",
@@ -211,7 +216,7 @@ export const judgeCases: ReplayCase[] = [
     judge: "local",
     title: "production.json: the approval policy judges an environment named prod",
     edits: [jsonEdit(POLICY_CONFIG, "environment prod", setting("github-environment-production-approval-required", "environment", "prod"))],
-    expect: caught(WITHIN_SPEC),
+    expect: SCHEMA_REFUSED,
   },
   {
     id: "judge-local-oidc-repository-wildcard",
@@ -338,10 +343,11 @@ export const judgeCases: ReplayCase[] = [
     id: "waiver-gate-check",
     class: "waivers",
     judge: "local",
-    title: "waive policy-config-within-spec while the config is tuned, and set everything advisory",
-    edits: [writeFile(WAIVERS, waiverFile({ policy: WITHIN_SPEC, resource: "flightdeck-production" })), jsonEdit(POLICY_CONFIG, "all: advisory", (config) => (config["all"] = "advisory"))],
+    title: "waive policy-waivers-valid itself, and the approvals policy with it",
+    edits: [writeFile(WAIVERS, waiverFile({ policy: WAIVERS_VALID, resource: "flightdeck-production" }) + waiverFile({ approvedBy: "sam-rivera" }).replace(/^waivers:\n/, "")), zeroApprovals],
     expect: caught(WAIVERS_VALID),
   },
+
   {
     id: "waiver-blank-reason",
     class: "waivers",
