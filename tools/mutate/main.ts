@@ -44,7 +44,7 @@ function mutateArgument({ file, lines }: Target): string {
 }
 
 function usage(problem: string): never {
-  console.error(`${problem}\nusage: npm run mutate -- <file…>   (pack files, e.g. policies/lib/waivers.ts)`);
+  console.error(`${problem}\nusage: npm run mutate -- [--concurrency N] <file…>   (pack files, e.g. policies/lib/waivers.ts)`);
   process.exit(2);
 }
 
@@ -60,7 +60,13 @@ function commitOf(files: string[]): string {
 }
 
 async function main(): Promise<void> {
-  const targets = process.argv.slice(2).map(targetOf);
+  const args = process.argv.slice(2);
+  // `--concurrency N`: test runner processes (the config's 1 suits a shared two-core machine); it changes
+  // only how long a run takes, never a score.
+  const concurrencyAt = args.indexOf("--concurrency");
+  const concurrency = concurrencyAt === -1 ? undefined : args.splice(concurrencyAt, 2)[1];
+  if (concurrency !== undefined && !/^[1-9]\d*$/.test(concurrency)) usage(`--concurrency ${concurrency ?? ""}: not a positive whole number`);
+  const targets = args.map(targetOf);
   if (targets.length === 0) usage("no file named");
   for (const { file } of targets) {
     if (!/^policies\/.+\.ts$/.test(file) || !existsSync(path.join(PROJECT_ROOT, file))) usage(`${file}: not a TypeScript file of the policy pack (policies/…/*.ts)`);
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
     rmSync(reportFile, { force: true });
     // The hook loads in Stryker's own process (it imports the runner plugin for its options schema);
     // the test runner processes get it from the config's testRunnerNodeArgs.
-    const run = spawnSync(process.execPath, ["--import", pathToFileURL(HOOK).href, STRYKER, "run", CONFIG, "--mutate", mutateArgument(target)], {
+    const run = spawnSync(process.execPath, ["--import", pathToFileURL(HOOK).href, STRYKER, "run", CONFIG, "--mutate", mutateArgument(target), ...(concurrency === undefined ? [] : ["--concurrency", concurrency])], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, FLIGHTDECK_MUTATE_SPECS: specs.join(",") },
       stdio: "inherit",
