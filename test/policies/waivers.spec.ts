@@ -120,6 +120,19 @@ describe("policies: waivers", () => {
       assert.deepEqual(levels(friday({ resource: "env-API_BASE_URL" })).map(([policy]) => policy), ["schedule-production-deploy-window", "policy-waivers-valid"], "a resource waiver does not cover the stack");
     });
 
+    it("a stack's shorter limit for one policy holds beside the one-day limit of an emergency deploy", () => {
+      // The stack config gives maxDaysByPolicy whole; the deploy schedule's one day stays unless it is named.
+      const shorter = { approvers: LIMITS.approvers, maxDays: 30, maxDaysByPolicy: { "vercel-env-var-sensitive": 5 } };
+      const gate = (verdicts: Verdict[]) => verdicts.filter((v) => v.policy === "policy-waivers-valid").map((v) => [v.enforcementLevel, v.message]);
+      assert.deepEqual(gate(judgeWith(book(file(waiver({ expires: "2026-11-15T16:00:00Z" })), shorter))), [], "exactly 5 days away");
+      const week = gate(judgeWith(book(file(waiver({ expires: "2026-11-17" })), shorter)));
+      assert.deepEqual(week.map(([level]) => level), ["mandatory"]);
+      assert.match(week[0]![1]!, /waivers\[0\] \(policy vercel-env-var-sensitive\): expires 2026-11-17, more than 5 day\(s\) away/);
+      const emergency = gate(judgeWith(book(file(waiver({ policy: "schedule-production-deploy-window", resource: "*", expires: "2026-11-13" })), shorter), validStack(), "2026-11-10T16:00:00Z"));
+      assert.deepEqual(emergency.map(([level]) => level), ["mandatory"]);
+      assert.match(emergency[0]![1]!, /expires 2026-11-13, more than 1 day\(s\) away; a waiver of schedule-production-deploy-window lasts at most 1 day\(s\)/);
+    });
+
     it("is valid through its expiry day (UTC), and an expired one waives nothing and is reported as advisory", () => {
       // 23:59 UTC is after the deploy window: only this policy's verdict matters here.
       const late = judgeWith(book(file(waiver({ expires: "2026-11-10" }))), plainVariable(), "2026-11-10T23:59:00Z");
