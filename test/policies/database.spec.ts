@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import { databasePolicies, migrationSchemaPrivate, roleKindDeclared } from "../../policies/rules/database";
+import { databasePolicies, migrationSchemaPrivate, roleKindDeclared, rolePasswordGenerated } from "../../policies/rules/database";
 import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { RecordedResource, runSampleStack } from "../harness";
 import { validStack } from "./fixtures";
-import { Fixture, MutationCase, Verdict, assertOnly, judge, mutate, settingsProblems, urnOf, withInput, without } from "./judge";
+import { Fixture, MutationCase, Verdict, assertOnly, judge, mutate, runStackPolicy, settingsProblems, urnOf, withInput, without } from "./judge";
 
 /**
  * The database policies over what the program really plans: the production stack's PostgreSQL
@@ -179,6 +179,31 @@ describe("policies: database", () => {
     for (const bad of ["*_owner", { ...roleKinds, app: "*_app" }]) assert.notDeepEqual(settingsProblems(roleKindDeclared, { roleKinds: bad }), [], JSON.stringify(bad));
   });
 
+  it("an alternate is a member of its own kind only when neither role could be of another kind", () => {
+    const membership = (roleKinds: Record<string, string[]>) =>
+      said(verdictsOf(plan(), { "database-role-membership-least-privilege": { roleKinds } }).filter((verdict) => verdict.policy === "database-role-membership-least-privilege"));
+    const defaults = { owner: ["*_owner"], migrator: ["*_migrator"], app: ["*_app"], readonly: ["*_readonly"], backup: ["*_backup"] };
+    const expected = [["database-role-membership-least-privilege", /^flightpro_alt_app is made a member of flightpro_app \(roles\)/]] as const;
+    for (const [title, roleKinds] of [
+      ["the alternate could be a readonly role too", { ...defaults, readonly: ["*_readonly", "*_alt_app"] }],
+      ["the role it joins could be a readonly role too", { ...defaults, readonly: ["*_readonly", "flightpro_app"] }],
+    ] as const) {
+      const found = membership(roleKinds);
+      assert.equal(found.length, 1, `${title}: ${JSON.stringify(found)}`);
+      assert.equal(found[0]![0], expected[0][0]);
+      assert.match(found[0]![1]!, expected[0][1], title);
+    }
+  });
+
+  it("a nameless role made a member of another is named as such", () => {
+    const stack = added(plan(), { type: ROLE, name: "db-nameless-member", props: { login: false, roles: ["flightpro_owner"] } });
+    const found = verdictsOf(stack).filter((verdict) => verdict.policy === "database-role-membership-least-privilege");
+    assert.deepEqual(
+      found.map((verdict) => [verdict.urn, verdict.message.split("\n").pop()]),
+      [[urnOf({ type: ROLE, name: "db-nameless-member" }), "(unnamed) is made a member of flightpro_owner (roles): only the migrator may be a member of the owner role, and a role only of another of its own kind"]],
+    );
+  });
+
   it("the migration schemas must be a list of names", () => {
     assert.deepEqual(settingsProblems(migrationSchemaPrivate, { migrationSchemas: ["alembic", "flyway"] }), []);
     for (const bad of ["alembic", [1]]) assert.notDeepEqual(settingsProblems(migrationSchemaPrivate, { migrationSchemas: bad }), [], JSON.stringify(bad));
@@ -204,6 +229,20 @@ describe("policies: database", () => {
       { title: "the owner role logs in", stack: () => withInput(plan(), db("owner"), "login", true), policy: "database-role-kind-declared", message: /owner role flightpro_owner can log in/ },
       { title: "app member of the owner", stack: () => withInput(plan(), db("app"), "roles", ["flightpro_owner"]), policy: "database-role-membership-least-privilege", message: /flightpro_app is made a member of flightpro_owner \(roles\)/ },
       { title: "readonly assumes the migrator", stack: () => withInput(plan(), db("readonly"), "assumeRole", "flightpro_migrator"), policy: "database-role-membership-least-privilege", message: /flightpro_readonly is made a member of flightpro_migrator \(assumeRole\)/ },
+      {
+        title: "an owner's alternate (the owner role has no members but the migrator)",
+        stack: () => added(plan(), { type: ROLE, name: "db-owner-alt", props: { name: "flightpro_alt_owner", login: false, roles: ["flightpro_owner"] } }),
+        policy: "database-role-membership-least-privilege",
+        message: /flightpro_alt_owner is made a member of flightpro_owner \(roles\)/,
+        resource: "db-owner-alt",
+      },
+      {
+        title: "a login role's alternate that assumes the role at login (membership within a kind is by Role.roles only)",
+        stack: () => withInput(plan(), db("app-alt"), "assumeRole", "flightpro_app"),
+        policy: "database-role-membership-least-privilege",
+        message: /flightpro_alt_app is made a member of flightpro_app \(assumeRole\)/,
+        resource: db("app-alt"),
+      },
       {
         title: "the owner granted to the app by a GrantRole",
         stack: () => added(plan(), { type: GRANT_ROLE, name: "db-app-owner", props: { role: "flightpro_app", grantRole: "flightpro_owner", withAdminOption: false } }),
@@ -435,6 +474,26 @@ describe("policies: database", () => {
         props[input] = "hunter2";
         fixture.dependsOn = [];
       });
+    it("a stack whose roles have no password is not judged (nothing to generate); a null password is none", () => {
+      const roles: Fixture[] = [
+        { type: DATABASE, name: "db", props: { name: "flightpro" } },
+        { type: ROLE, name: "db-owner", props: { name: "flightpro_owner", login: false } },
+        { type: ROLE, name: "db-app", props: { name: "flightpro_app", login: true, password: null } },
+      ];
+      assert.equal(runStackPolicy(rolePasswordGenerated, roles), "not applicable");
+    });
+
+    it("a password equal to a RandomPassword's result is generated (after apply, when the engine knows both)", () => {
+      const value = "Zq7-generated-not-written";
+      const stack: Fixture[] = [
+        { type: "random:index/randomPassword:RandomPassword", name: "db-app-password", props: { length: 32, result: value } },
+        { type: ROLE, name: "db-app", props: { name: "flightpro_app", login: true, password: value } },
+      ];
+      assert.deepEqual(runStackPolicy(rolePasswordGenerated, stack), []);
+      const other = runStackPolicy(rolePasswordGenerated, [stack[0]!, { ...stack[1]!, props: { ...stack[1]!.props, password: "hunter2hunter2" } }]);
+      assert.deepEqual(other === "not applicable" ? other : other.map((verdict) => verdict.message.split("\n").pop()), ["role flightpro_app has a literal password, not one from random.RandomPassword"]);
+    });
+
     itBlocks([
       { title: "a literal password", stack: literal("password"), policy: "database-role-password-generated", message: /flightpro_app has a literal password/ },
       { title: "a literal write-only password", stack: literal("passwordWo"), policy: "database-role-password-generated", message: /flightpro_app has a literal passwordWo/ },
