@@ -535,6 +535,7 @@ export const rolePasswordGenerated = stackPolicy(
         for (const input of ["password", "passwordWo"]) {
           const password = role.props[input];
           if (password === undefined || password === null) continue;
+          // Stryker disable next-line UpdateOperator: equivalent: judged is only compared with 0, and either step leaves 0 for good.
           judged++;
           if (isUnknown(password)) continue;
           const generated = generators.some((generator) => dependsOn(role, generator.urn, input) || (password !== "" && generator.props["result"] === password));
