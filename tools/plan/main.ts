@@ -12,6 +12,7 @@ import { PlanFileError, readPlanFile } from "./base";
 import { diffPlans } from "./diff";
 import type { PlanDocument } from "./document";
 import { readJudgedPlan } from "./judge";
+import type { PackStarter } from "./policy";
 import { renderMarkdown } from "./render/markdown";
 import { ConfigFile, renderSarif } from "./render/sarif";
 import { renderText } from "./render/text";
@@ -21,7 +22,7 @@ const PROJECT_DIR = PROJECT_ROOT;
 /** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
 export async function runPlan(
   argv: readonly string[],
-  options: { projectDir?: string } = {},
+  options: { projectDir?: string; startPack?: PackStarter } = {},
 ): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
@@ -45,6 +46,7 @@ export async function runPlan(
     const base = args.against === undefined ? undefined : readPlanFile(args.against, "--against", stackConfig);
     const judged = args.judge === undefined ? undefined : readJudgedPlan(args.judge, stackConfig);
     let location: PackLocation | undefined;
+    let policyConfig: unknown;
     try {
       location = args.policies ? locatePack(args.policyPack, args.stack, builtPackEntry()) : undefined;
     } catch (error) {
@@ -55,13 +57,15 @@ export async function runPlan(
     if (location) {
       const { assertLevelFloors } = require("../policy/levelFloors") as typeof import("../policy/levelFloors");
       const { readPolicyConfigFile } = require("../policy/policyConfig") as typeof import("../policy/policyConfig");
-      assertLevelFloors(readPolicyConfigFile(location.configPath), { stack: args.stack, project: stackConfig.project }, location.configPath);
+      policyConfig = readPolicyConfigFile(location.configPath);
+      assertLevelFloors(policyConfig, { stack: args.stack, project: stackConfig.project }, location.configPath);
     }
     // The pack (a second node process) starts first, then connects and configures itself while
     // this process loads and evaluates the program: the heavy modules load only after the spawn.
-    const spawned = location ? spawnPack({ stack: args.stack, project: stackConfig.project, now: args.at, packDir: location.dir, entry: location.entry }) : undefined;
-    const policy = spawned ? (require("./policy") as typeof import("./policy")) : undefined;
-    pack = policy && spawned && location ? policy.preparePackFor(spawned, { stack: args.stack, project: stackConfig.project }, location.configPath) : undefined;
+    const target = { stack: args.stack, project: stackConfig.project, now: args.at };
+    const spawned = location && !options.startPack ? spawnPack({ ...target, packDir: location.dir, entry: location.entry }) : undefined;
+    const policy = location ? (require("./policy") as typeof import("./policy")) : undefined;
+    if (location && policy) pack = spawned ? policy.preparePackFor(spawned, target, location.configPath) : options.startPack?.(target, location);
     // The stack files as text, comments included: no credential in a committed file (exit 2).
     const { assertNoCredentialsInStackFiles } = require("../offline/stackFileScan") as typeof import("../offline/stackFileScan");
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
@@ -79,6 +83,12 @@ export async function runPlan(
       resources = evaluation.resources;
     }
     if (packProblem !== undefined) return { exitCode: 2, output: "", errors: [packProblem] };
+    // The facts the pack's config keeps its own copy of agree with the stack files (the config's other problems come first).
+    if (location) {
+      const { packCopyDisagreements } = require("../policy/packCopies") as typeof import("../policy/packCopies");
+      const disagreements = packCopyDisagreements(policyConfig, location.configPath, stackConfig, projectDir);
+      if (disagreements.length > 0) return { exitCode: 2, output: "", errors: disagreements };
+    }
     if (policy && pack) plan.policy = await policy.judgeResources(pack, resources);
     if (base) {
       plan.diff = diffPlans(base, plan);

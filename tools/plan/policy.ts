@@ -1,5 +1,6 @@
 import type { RecordedResource } from "../offline/monitor";
 import { PolicyPackProcess, PolicyReport, PreparedPack, analyzePrepared, preparePack } from "../policy/client";
+import type { PackLocation } from "../policy/packDir";
 import { SpawnedPack } from "../policy/spawn";
 import { PolicyDescription, PolicySection, PolicyViolation, WaivedViolation } from "./document";
 
@@ -12,6 +13,12 @@ export interface PackSession {
   prepared: Promise<PreparedPack>;
   close(): void;
 }
+
+/**
+ * Starts the pack at `location` for a stack another way than the plan's own spawn (the replay keeps one
+ * started pack for every case whose pack is byte-identical to it: test/replay/worker.ts).
+ */
+export type PackStarter = (target: { stack: string; project: string; now?: Date }, location: PackLocation) => PackSession;
 
 /**
  * Connects to a spawned pack and configures it for the stack (policy info, the stack's policy

@@ -76,7 +76,7 @@ export const heldBackCases: ReplayCase[] = [
     class: "environments",
     title: "production: log_level=debug as a second, lower-case key",
     edits: [setProduction("runtimeSettings", ["LOG_LEVEL_OVERRIDE"], "debug", true), replace(PRODUCTION_FILE, "    LOG_LEVEL: info\n", "    LOG_LEVEL: info\n    Log_Level: debug\n")],
-    expect: caught("runtime-settings-fit-environment"),
+    expect: badInput(/LOG_LEVEL_OVERRIDE is a plain .*plainKeys/),
   },
   {
     id: "held-env-web-domain-staging",
@@ -174,7 +174,7 @@ export const heldBackCases: ReplayCase[] = [
     title: "trust: StringLike on sub with ?roduction (any first letter)",
     edits: [
       replace("infra/aws/auditPolicies.ts", "if (/[*?]/.test(subject)) throw", "if (/[*]/.test(subject)) throw"),
-      replace("infra/aws/auditRole.ts", "const subject = deploySubject(args.github.owner, args.github.repository, args.environment);", "const subject = deploySubject(args.github.owner, args.github.repository, \"?roduction\");"),
+      replace("infra/aws/auditRole.ts", "const subject = deploySubject(args.github.owner, args.github.repository, args.environment, args.github.oidcSubjectIds);", "const subject = deploySubject(args.github.owner, args.github.repository, \"?roduction\", args.github.oidcSubjectIds);"),
       replace("infra/aws/auditPolicies.ts", "    Condition: {\n      StringEquals: {", "    Condition: {\n      StringLike: {"),
     ],
     expect: caught("audit-oidc-role-trust-pinned"),
@@ -429,7 +429,7 @@ ${checkoutStep}      - env:
     id: "held-db-migrator-create-database",
     class: "database",
     title: "roles: the migrator may create databases (for test databases in CI)",
-    edits: [replace("infra/database/roles.ts", "        createDatabase: false,", '        createDatabase: kind === "migrator",')],
+    edits: [replace("infra/database/roles.ts", "{ connectionLimit: connectionLimit(database, kind), ...UNPRIVILEGED, ", '{ connectionLimit: connectionLimit(database, kind), ...UNPRIVILEGED, createDatabase: kind === "migrator", ')],
     expect: caught("database-login-role-least-privilege"),
   },
   {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Expectation, Judge, ReplayCase, ReplayClass, judgeOf } from "./cases";
 import { EditError } from "./edits";
+import { WorkerPool } from "./pool";
 import { Workspace, buildCopy, isBundledCode } from "./workspace";
 
 /** The stack and the moment every case is planned for: Tuesday 10:00 in New York, inside the deploy window. */
@@ -77,20 +78,26 @@ function errorLines(stderr: string): string[] {
 }
 
 function mandatoryPolicies(planFile: string): string[] {
-  if (!existsSync(planFile)) return [];
-  const plan = JSON.parse(readFileSync(planFile, "utf8")) as { policy?: { violations?: { policy: string; enforcementLevel: string }[] } };
+  return existsSync(planFile) ? mandatoryIn(readFileSync(planFile, "utf8")) : [];
+}
+
+function mandatoryIn(planJson: string): string[] {
+  if (planJson === "") return [];
+  const plan = JSON.parse(planJson) as { policy?: { violations?: { policy: string; enforcementLevel: string }[] } };
   return [...new Set((plan.policy?.violations ?? []).filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].sort();
 }
 
 /** The verdict on the copy `dir` as `judge` gives it (see Judge). */
-async function judgeCopy(workspace: Workspace, dir: string, judge: Judge): Promise<Verdict> {
+async function judgeCopy(workspace: Workspace, pool: WorkerPool, dir: string, judge: Judge): Promise<Verdict> {
   const planFile = path.join(dir, ".replay-plan.json");
   const common = ["--stack", REPLAY_STACK, "--at", REPLAY_AT];
   // What is deployed is the base copy: the registers the program reads offline (the flags' day 0) come from its stack files.
   const deployed = ["--deployed", workspace.base];
   if (judge === "local") {
-    const result = await run(dir, [...common, ...deployed, "--format", "json", "--out", planFile], workspace.compileCache);
-    return { code: result.code, mandatory: mandatoryPolicies(planFile), errors: errorLines(result.stderr) };
+    // The copy's `npm run plan`, in a worker (./worker.ts): its exit code and its JSON plan.
+    const reply = await pool.plan(dir, [...common, ...deployed, "--format", "json"]);
+    if ("crash" in reply) return { code: 3, mandatory: [], errors: [`internal error: ${reply.crash.split("\n")[0]}`] };
+    return { code: reply.exitCode, mandatory: mandatoryIn(reply.output), errors: reply.errors };
   }
   // infra.yml's evaluate job: the pull request's own tooling, no pack.
   const evaluation = path.join(dir, ".replay-evaluation.json");
@@ -125,7 +132,7 @@ function classify(expect: Expectation, verdict: Verdict): { outcome: Outcome; de
 }
 
 /** Applies one case to a fresh copy, judges it, and removes the copy. */
-export async function replayCase(workspace: Workspace, replayCase: ReplayCase): Promise<CaseResult> {
+export async function replayCase(workspace: Workspace, pool: WorkerPool, replayCase: ReplayCase): Promise<CaseResult> {
   const started = process.hrtime.bigint();
   const judge = judgeOf(replayCase);
   const result = (outcome: Outcome, detail: string, verdict?: Verdict): CaseResult => ({
@@ -155,7 +162,7 @@ export async function replayCase(workspace: Workspace, replayCase: ReplayCase): 
         return result("broken", `the changed program does not build: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
       }
     }
-    const verdict = await judgeCopy(workspace, dir, judge);
+    const verdict = await judgeCopy(workspace, pool, dir, judge);
     const { outcome, detail } = classify(replayCase.expect, verdict);
     return result(outcome, detail, verdict);
   } finally {

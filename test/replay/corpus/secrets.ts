@@ -121,7 +121,8 @@ export const secretCases: ReplayCase[] = [
     class: "secrets",
     title: "runtimeSettings: STRIPE_WEBHOOK_SIGNING (escaped so the linter stops complaining)",
     edits: [replace(PRODUCTION_FILE, "    LOG_LEVEL: info\n", `    LOG_LEVEL: info\n    STRIPE_WEBHOOK_SIGNING: ${escapedYaml(fake.stripeWebhook)}\n`)],
-    expect: caught(NO_CREDENTIALS, "vercel-env-var-sensitive"),
+    // A runtime setting is a plain Vercel variable: its key must be in the pack's own plainKeys (tools/policy/packCopies.ts).
+    expect: badInput(/STRIPE_WEBHOOK_SIGNING is a plain .*plainKeys/),
   },
   {
     id: "secret-restricted-key-in-api-url",
@@ -189,7 +190,7 @@ jobs:
     class: "secrets",
     title: "runtimeSettings: SESSION_SECRET (a random string, not a provider key)",
     edits: [setProduction("runtimeSettings", ["SESSION_SECRET"], "q9P2v7X4m1L8k3J6h0G5f2D9s4A7", true)],
-    expect: caught("vercel-env-var-sensitive"),
+    expect: badInput(/SESSION_SECRET is a plain .*plainKeys/),
   },
   {
     id: "secret-public-named-secret",
@@ -274,7 +275,7 @@ jobs:
     id: "secret-register-entry-dropped",
     class: "secrets",
     title: "rotation register: skip api keys (Clerk and Stripe rotate their own)",
-    edits: [replace("infra/secrets/secretInventory.ts", "{ productSlug: args.productSlug, environment: args.environment, entries: args.entries }", '{ productSlug: args.productSlug, environment: args.environment, entries: args.entries.filter((entry) => entry.kind !== "api-key") }')],
+    edits: [replace("infra/secrets/secretInventory.ts", "{ productSlug: args.productSlug, environment: args.environment, entries: args.entries, generated: args.generatedRotations }", '{ productSlug: args.productSlug, environment: args.environment, entries: args.entries.filter((entry) => entry.kind !== "api-key"), generated: args.generatedRotations }')],
     expect: caught("secrets-rotation-register-complete"),
   },
   {

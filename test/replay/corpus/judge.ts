@@ -226,7 +226,7 @@ export const judgeCases: ReplayCase[] = [
     edits: [
       jsonEdit(POLICY_CONFIG, "repository flightpro/*", setting("audit-oidc-role-trust-pinned", "repository", "flightpro/*")),
       replace("infra/aws/auditPolicies.ts", "if (/[*?]/.test(subject)) throw", "if (/[?]/.test(subject)) throw"),
-      replace("infra/aws/auditRole.ts", "const subject = deploySubject(args.github.owner, args.github.repository, args.environment);", "const subject = deploySubject(args.github.owner, \"*\", args.environment);"),
+      replace("infra/aws/auditRole.ts", "const subject = deploySubject(args.github.owner, args.github.repository, args.environment, args.github.oidcSubjectIds);", "const subject = deploySubject(args.github.owner, \"*\", args.environment, args.github.oidcSubjectIds);"),
       replace("infra/aws/auditPolicies.ts", "    Condition: {\n      StringEquals: {", "    Condition: {\n      StringLike: {"),
     ],
     // The repository is organisation data (a free setting); the wildcard in the trust policy is what the pin refuses.

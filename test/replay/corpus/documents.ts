@@ -116,7 +116,7 @@ export const documentCases: ReplayCase[] = [
     title: "trust: any environment of the repository (StringLike repo:flightpro/flightpro:*)",
     edits: [
       replace(POLICIES_FILE, "if (/[*?]/.test(subject)) throw", "if (/[?]/.test(subject)) throw"),
-      replace("infra/aws/auditRole.ts", "const subject = deploySubject(args.github.owner, args.github.repository, args.environment);", "const subject = `repo:${args.github.owner}/${args.github.repository}:*`;"),
+      replace("infra/aws/auditRole.ts", "const subject = deploySubject(args.github.owner, args.github.repository, args.environment, args.github.oidcSubjectIds);", "const subject = `repo:${args.github.owner}/${args.github.repository}:*`;"),
       replace(POLICIES_FILE, "    Condition: {\n      StringEquals: {", "    Condition: {\n      StringLike: {"),
     ],
     expect: caught(PINNED),

@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../projectRoot";
+import { PROJECT_ROOT } from "../../tools/projectRoot";
 import { ReplayCase, replayClasses } from "./cases";
 import { corpus, heldBack } from "./corpus";
 import { CaseResult, REPLAY_AT, REPLAY_STACK, isSuccess, replayCase } from "./run";
+import { WorkerPool } from "./pool";
 import { Workspace } from "./workspace";
 
 const USAGE = "usage: npm run replay -- [--set corpus|held-back|all] [--only ID-OR-CLASS[,…]] [--jobs N] [--report FILE] [--repository DIR]";
@@ -65,13 +66,14 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const workspace = await Workspace.create(args.repository);
+  const pool = await WorkerPool.start(workspace.base, Math.min(args.jobs, cases.length), { ...process.env, NODE_COMPILE_CACHE: workspace.compileCache });
   const results: CaseResult[] = [];
   try {
     let next = 0;
     const worker = async () => {
       while (next < cases.length) {
         const replay = cases[next++]!;
-        const result = await replayCase(workspace, replay);
+        const result = await replayCase(workspace, pool, replay);
         results.push(result);
         const mark = isSuccess(result.outcome) ? "ok  " : "FAIL";
         process.stdout.write(`${mark} ${result.outcome.padEnd(14)} ${result.id} [${result.judge}] ${result.seconds.toFixed(1)}s  ${result.detail}\n`);
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: Math.min(args.jobs, cases.length) }, worker));
   } finally {
+    pool.close();
     workspace.dispose();
   }
   results.sort((a, b) => cases.findIndex((c) => c.id === a.id) - cases.findIndex((c) => c.id === b.id));

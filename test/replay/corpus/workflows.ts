@@ -361,7 +361,7 @@ ${checkoutStep}      - name: Promote
     id: "wf-audit-success-only",
     class: "workflows",
     title: "deploy-production: write the audit record only for successful deploys",
-    edits: [replace(PRODUCTION, '            ROLLED_BACK: expr(`steps.${ids.rollbackApi}.outcome`),\n          },\n          expr("always()"),', '            ROLLED_BACK: expr(`steps.${ids.rollbackApi}.outcome`),\n          },\n          expr("success()"),')],
+    edits: [replace(PRODUCTION, '            ROLLED_BACK: expr(`steps.${ids.rollbackApi}.outcome`),\n            LIGHTHOUSE_SCORE: expr(`steps.${LIGHTHOUSE_STEP_ID}.outputs.score`),\n          },\n          expr("always()"),', '            ROLLED_BACK: expr(`steps.${ids.rollbackApi}.outcome`),\n            LIGHTHOUSE_SCORE: expr(`steps.${LIGHTHOUSE_STEP_ID}.outputs.score`),\n          },\n          expr("success()"),')],
     expect: caught("workflow-deploy-audit-record-always"),
   },
   {
