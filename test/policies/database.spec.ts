@@ -184,10 +184,11 @@ describe("policies: database", () => {
       said(verdictsOf(plan(), { "database-role-membership-least-privilege": { roleKinds } }).filter((verdict) => verdict.policy === "database-role-membership-least-privilege"));
     const defaults = { owner: ["*_owner"], migrator: ["*_migrator"], app: ["*_app"], readonly: ["*_readonly"], backup: ["*_backup"] };
     const expected = [["database-role-membership-least-privilege", /^flightpro_alt_app is made a member of flightpro_app \(roles\)/]] as const;
-    for (const [title, roleKinds] of [
+    const cases: [string, Record<string, string[]>][] = [
       ["the alternate could be a readonly role too", { ...defaults, readonly: ["*_readonly", "*_alt_app"] }],
       ["the role it joins could be a readonly role too", { ...defaults, readonly: ["*_readonly", "flightpro_app"] }],
-    ] as const) {
+    ];
+    for (const [title, roleKinds] of cases) {
       const found = membership(roleKinds);
       assert.equal(found.length, 1, `${title}: ${JSON.stringify(found)}`);
       assert.equal(found[0]![0], expected[0][0]);
