@@ -19,6 +19,9 @@ export const WAIVERS_POLICY = "policy-waivers-valid";
 /** The gate's own check: a waiver of it would switch the gate off. */
 const GATE_POLICIES: ReadonlySet<string> = new Set([WAIVERS_POLICY]);
 
+// Their anchors are a second guard: without them, V8 still refuses text around an ISO instant
+// (Date.parse gives NaN), and a day must come back from toISOString as written; so a mutant that drops
+// an anchor survives, equivalent.
 const day = /^\d{4}-\d{2}-\d{2}$/;
 const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -191,7 +194,7 @@ export function loadWaivers(file: string, severityOf: SeverityOf): WaiverBook {
 }
 
 function policyLabel(entry: unknown): string {
-  const policy = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)["policy"] : undefined;
+  const policy = (entry as Record<string, unknown> | null | undefined)?.["policy"];
   return typeof policy === "string" ? ` (policy ${policy})` : "";
 }
 
@@ -244,14 +247,15 @@ function rootStackUrn(): string {
   return `urn:pulumi:${currentStack()}::${currentProject()}::pulumi:pulumi:Stack::${rootStackName()}`;
 }
 
+// A glob matches itself (`*` and `?` match themselves too): a URN or name written out in full needs no equality test.
 function coversStack(waiver: Waiver): boolean {
-  return waiver.resource === "*" || waiver.resource === rootStackUrn() || globMatch(waiver.resource, rootStackName());
+  return waiver.resource === rootStackUrn() || globMatch(waiver.resource, rootStackName());
 }
 
 function resourceMatches(waiver: Waiver, urn: string | undefined): boolean {
-  if (urn === undefined || urn === "") return coversStack(waiver);
+  if (urn === undefined) return coversStack(waiver);
   const name = urn.split("::").pop() ?? urn;
-  return waiver.resource === urn || globMatch(waiver.resource, urn) || globMatch(waiver.resource, name);
+  return globMatch(waiver.resource, urn) || globMatch(waiver.resource, name);
 }
 
 /** The valid, unexpired waiver for a violation in the current stack, if any (and marks it used). */
@@ -292,6 +296,7 @@ export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): Flightd
     const validateStack: StackValidation = (args, report) => validate(args, waivingReporter(book, policy, undefined, report));
     return { ...policy, validateStack };
   }
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent: every policy of the pack has one validateResource function (define.ts); the other shapes are @pulumi/policy's.
   const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
   const wrapped = validations.map((validate): ResourceValidation => (args, report) => validate(args, waivingReporter(book, policy, args.urn, report)));
   return { ...policy, validateResource: wrapped.length === 1 ? wrapped[0] : wrapped };
@@ -300,6 +305,7 @@ export function withWaivers(policy: FlightdeckPolicy, book: WaiverBook): Flightd
 /** The entry a problem is about (`waivers[N]`), for reporting in file order; -1 for the file as a whole. */
 function entryIndex(problem: string): number {
   const found = /: waivers\[(\d+)\]/.exec(problem);
+  // Stryker disable next-line UnaryOperator: equivalent: a problem of the file as a whole is the book's only problem (loadWaivers stops there).
   return found ? Number(found[1]) : -1;
 }
 

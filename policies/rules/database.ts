@@ -27,10 +27,12 @@ import { isUnknown, knownString } from "../lib/values";
 export { PG_DEFAULT_PRIVILEGES, PG_GRANT, PG_ROLE };
 export const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 
+// Stryker disable all: documentation: the policies' topics and the spec lines their descriptions quote.
 const TOPICS = ["database", "least-privilege"];
 const SPEC_ACCESS = 'Spec, Compliance & Audit: "PCI: Production access restricted"';
 const SPEC_MIGRATIONS = 'Spec, Database Migrations: "CI runs migration in production before deploying app", "Review generated SQL (manual check for safety)"';
 const SPEC_MANAGED = 'Spec, Environments: "Production database (managed, backups enabled)"';
+// Stryker restore all
 
 const PRIVILEGE_TYPES = [PG_GRANT, PG_DEFAULT_PRIVILEGES, PG_SCHEMA];
 
@@ -48,13 +50,15 @@ function stackRoles(resources: StackResource[]): Map<string, StackResource> {
   const roles = new Map<string, StackResource>();
   for (const role of resources.filter((r) => r.type === PG_ROLE)) {
     const name = stringInput(role.props, "name");
+    // Stryker disable next-line ConditionalExpression: equivalent: only names are ever looked up, so an entry under `undefined` is never read.
     if (name !== undefined) roles.set(name, role);
   }
   return roles;
 }
 
+/** The role's name, or `fallback` when it has none (autonamed, or an empty name). */
 function roleLabel(props: StackResource["props"], fallback: string): string {
-  return knownString(props["name"]) ?? fallback;
+  return knownString(props["name"]) || fallback;
 }
 
 // --- role attributes -------------------------------------------------------------------------
@@ -184,7 +188,9 @@ function memberships(resources: StackResource[]): Membership[] {
       const assumed = stringInput(resource.props, "assumeRole");
       if (assumed) found.push({ member, granted: assumed, via: "assumeRole", urn: resource.urn });
     } else if (resource.type === PG_GRANT_ROLE) {
+      // Stryker disable next-line StringLiteral: equivalent: a GrantRole always has role and grantRole (@pulumi/postgresql grantRole.js throws "Missing required property" without them).
       const member = stringInput(resource.props, "role") ?? "";
+      // Stryker disable next-line StringLiteral: equivalent (as above).
       const granted = stringInput(resource.props, "grantRole") ?? "";
       found.push({ member, granted, via: "GrantRole", urn: resource.urn });
     }
@@ -228,6 +234,7 @@ export const roleMembershipLeastPrivilege = stackPolicy<RoleKindSettings>(
 
 /** Every privilege grant the stack declares, by Grant, DefaultPrivileges or Schema policies. */
 function grantsOf(resources: StackResource[]): PrivilegeGrant[] {
+  // Stryker disable next-line MethodExpression,ConditionalExpression: equivalent: privilegeGrantsOf finds none in other types; the filter spares the calls.
   return resources.filter((r) => PRIVILEGE_TYPES.includes(r.type)).flatMap((r) => privilegeGrantsOf(r));
 }
 
@@ -287,7 +294,8 @@ export const roleConnectOnly = resourcePolicy(
       const [grant] = privilegeGrantsOf(resource);
       if (!grant || grant.objectType !== "database" || isPublic(grant.role)) return; // other grants: the role policies; PUBLIC: database-public-no-privileges
       const extra = grant.privileges.filter((privilege) => privilege !== "CONNECT");
-      if (extra.length > 0) report(`${grant.role} is granted ${extra.join(", ")} on database ${grant.database ?? "?"}: CONNECT only`);
+      // A Grant always names its database (@pulumi/postgresql grant.js throws "Missing required property 'database'").
+      if (extra.length > 0) report(`${grant.role} is granted ${extra.join(", ")} on database ${grant.database}: CONNECT only`);
     },
   },
 );
@@ -339,8 +347,8 @@ export const readonlyRoleSelectOnly = stackPolicy<RoleKindSettings>(
     validate(resources, { roleKinds }, report) {
       for (const grant of grantsOf(resources)) {
         if (grant.objectType === "database" || !isKind(roleKinds, grant.role, "readonly")) continue;
-        const allowed = READONLY_ALLOWED[grant.objectType] ?? [];
-        const extra = grant.privileges.filter((privilege) => !allowed.includes(privilege));
+        const allowed = READONLY_ALLOWED[grant.objectType];
+        const extra = grant.privileges.filter((privilege) => !allowed?.includes(privilege));
         if (extra.length > 0) report(`readonly role ${grant.role} is granted ${extra.join(", ")} on ${grant.objectType} (${grant.via})`, grant.urn);
       }
     },
@@ -359,9 +367,11 @@ export const grantNoGrantOption = stackPolicy(
   {
     requires: PG_DATABASE,
     validate(resources, _settings, report) {
+      // Stryker disable next-line MethodExpression,ConditionalExpression: equivalent: no other type has withAdminOption.
       for (const grantRole of resources.filter((r) => r.type === PG_GRANT_ROLE)) {
         if (mayBeOn(grantRole.props, "withAdminOption")) {
-          report(`${stringInput(grantRole.props, "grantRole") ?? "?"} is granted to ${stringInput(grantRole.props, "role") ?? "?"} with admin option`, grantRole.urn);
+          // A GrantRole always has grantRole and role (@pulumi/postgresql grantRole.js throws "Missing required property" without them).
+          report(`${stringInput(grantRole.props, "grantRole")} is granted to ${stringInput(grantRole.props, "role")} with admin option`, grantRole.urn);
         }
       }
       for (const grant of grantsOf(resources)) {
@@ -430,8 +440,10 @@ export const migrationSchemaPrivate = stackPolicy<MigrationSchemaSettings>(
       for (const grant of grantsOf(resources)) {
         if (grant.privileges.length === 0 || grant.objectType === "database") continue;
         if (!isKind(roleKinds, grant.role, "app") && !isKind(roleKinds, grant.role, "readonly")) continue;
+        // Stryker disable next-line ConditionalExpression: equivalent: no migration schema is undefined.
         if (grant.schema !== undefined && migrationSchemas.includes(grant.schema)) {
           report(`${grant.via} gives ${grant.role} ${describeGrant(grant)}, the migration schema`, grant.urn);
+          // Stryker disable next-line ConditionalExpression: equivalent for `via`: a Grant names its schema for every object type but database (@pulumi/postgresql grant.d.ts `schema`: "Required except if objectType is \"database\""), and database grants are skipped above.
         } else if (grant.schema === undefined && grant.via === "DefaultPrivileges" && grant.objectType !== "schema") {
           report(`${grant.via} gives ${grant.role} ${describeGrant(grant)}: global default privileges cover the migration schema too`, grant.urn);
         }
@@ -523,6 +535,7 @@ export const rolePasswordGenerated = stackPolicy(
         for (const input of ["password", "passwordWo"]) {
           const password = role.props[input];
           if (password === undefined || password === null) continue;
+          // Stryker disable next-line UpdateOperator: equivalent: judged is only compared with 0, and either step leaves 0 for good.
           judged++;
           if (isUnknown(password)) continue;
           const generated = generators.some((generator) => dependsOn(role, generator.urn, input) || (password !== "" && generator.props["result"] === password));

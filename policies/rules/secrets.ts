@@ -12,6 +12,7 @@ export const ACTIONS_ORGANIZATION_VARIABLE = "github:index/actionsOrganizationVa
 export const REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile";
 export const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
 
+// Stryker disable next-line all: documentation: the policies' topics.
 const TOPICS = ["secrets"];
 
 interface VercelVariable {

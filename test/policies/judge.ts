@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import Ajv from "ajv";
 import type {
   PolicyProviderResource,
   PolicyResource,
@@ -215,6 +216,20 @@ export function judge(fixtures: Fixture[], options: JudgeOptions = {}): Verdict[
     }
     return verdicts;
   });
+}
+
+/**
+ * What the engine says of a policy's settings before the pack runs: it fills in the configSchema defaults,
+ * applies the config file and validates the result against `{ type: "object", properties, required }`
+ * with gojsonschema (pulumi/pulumi pkg/resource/analyzer/config.go, ReconcilePolicyPackConfig and
+ * validatePolicyConfig); one problem per failed keyword, empty when the settings are accepted.
+ */
+export function settingsProblems(policy: FlightdeckPolicy, settings: Record<string, unknown>): string[] {
+  const schema = policy.configSchema;
+  if (schema === undefined) throw new Error(`${policy.name} takes no settings`);
+  const defaults = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, property]) => [key, property.default]));
+  const validate = new Ajv({ allErrors: true, strict: false }).compile({ type: "object", properties: schema.properties, required: schema.required });
+  return validate({ ...defaults, ...settings }) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || "(settings)"} ${error.message ?? "invalid"}`);
 }
 
 /** The policies a set of verdicts names, sorted and de-duplicated. */

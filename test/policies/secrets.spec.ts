@@ -1,9 +1,18 @@
 import { strict as assert } from "node:assert";
 import type { ReportViolation } from "@pulumi/policy";
 import { findCredentials } from "../../policies/lib/credentials";
-import { noPlaintextCredentials, publicEnvVarNotSecret, secretRotationComplete, secretRotationCurrent } from "../../policies/rules/secrets";
+import {
+  actionsVariableNotSecret,
+  noPlaintextCredentials,
+  publicEnvVarNotSecret,
+  secretPolicies,
+  secretRotationComplete,
+  secretRotationCurrent,
+  VERCEL_ENV_VARS,
+  vercelEnvVarSensitive,
+} from "../../policies/rules/secrets";
 import { validStack } from "./fixtures";
-import { Fixture, Verdict, itRejects, judge, stackArgs, urnOf, withInput, without } from "./judge";
+import { Fixture, Verdict, itRejects, judge, settingsProblems, stackArgs, urnOf, withInput, without } from "./judge";
 
 const rotation = (record: Record<string, unknown>) => JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: {}, ...record });
 
@@ -171,6 +180,77 @@ describe("policies: secrets", () => {
       message: /secret STRIPE_SECRET_KEY has no rotation register entry/,
     },
   ]);
+
+  it("a plain Vercel variable that targets development and production must be sensitive (only a development-only one may not)", () => {
+    // @pulumiverse/vercel 5.x ProjectEnvironmentVariable `sensitive`: "Variables targeting only `development` must set this to `false`."
+    const targeting = (targets: string[]) =>
+      judge(withInput(withInput(validStack(), "env-STRIPE_SECRET_KEY", "sensitive", false), "env-STRIPE_SECRET_KEY", "targets", targets), { policies: secretPolicies });
+    assert.deepEqual(targeting(["development"]), [], "development only: Vercel refuses sensitive");
+    const both = targeting(["development", "production"]);
+    assert.deepEqual(both.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", urnOf({ type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", name: "env-STRIPE_SECRET_KEY" })]]);
+    assert.match(both[0]!.message, /^STRIPE_SECRET_KEY is not sensitive/);
+  });
+
+  it("the spec's periods per kind: tokens 90 days, database passwords 180", () => {
+    const entry = (record: Record<string, unknown>) => judge(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation(record)), { policies: [secretRotationCurrent] }).map((v) => v.message);
+    assert.deepEqual(entry({ name: "VERCEL_TOKEN", kind: "token", periodDays: 91 }), ["VERCEL_TOKEN: periodDays 91 exceeds the spec's 90 days for token"]);
+    assert.deepEqual(entry({ name: "DATABASE_URL", kind: "database-password", periodDays: 180 }), []);
+    assert.deepEqual(entry({ name: "DATABASE_URL", kind: "database-password", periodDays: 181 }), ["DATABASE_URL: periodDays 181 exceeds the spec's 180 days for database-password"]);
+  });
+
+  it("their settings are refused by the engine unless they are lists of globs and whole-day periods per kind", () => {
+    assert.deepEqual(settingsProblems(vercelEnvVarSensitive, { plainKeys: ["NEXT_PUBLIC_*", "LOG_LEVEL"] }), []);
+    assert.deepEqual(settingsProblems(actionsVariableNotSecret, { allowedNames: ["PUBLIC_KEY_ID"] }), []);
+    assert.deepEqual(settingsProblems(secretRotationCurrent, { maxPeriodDays: { "api-key": 60, token: 30, "database-password": 90 } }), []);
+    const refused: [typeof vercelEnvVarSensitive, Record<string, unknown>][] = [
+      [vercelEnvVarSensitive, { plainKeys: "LOG_LEVEL" }],
+      [vercelEnvVarSensitive, { plainKeys: [1] }],
+      [actionsVariableNotSecret, { allowedNames: "PUBLIC_KEY_ID" }],
+      [actionsVariableNotSecret, { allowedNames: [true] }],
+      [secretRotationCurrent, { maxPeriodDays: 90 }],
+      [secretRotationCurrent, { maxPeriodDays: { "api-key": 0 } }],
+      [secretRotationCurrent, { maxPeriodDays: { "api-key": 30.5 } }],
+    ];
+    for (const [policy, settings] of refused) assert.notDeepEqual(settingsProblems(policy, settings), [], `${policy.name} ${JSON.stringify(settings)}`);
+  });
+
+  it("a rotation period of 0 days is no period", () => {
+    const verdicts = judge(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation({ periodDays: 0 })), { policies: [secretRotationCurrent] });
+    assert.deepEqual(verdicts.map((v) => [v.policy, v.message]), [["secrets-rotation-register-current", "the register entry is malformed: missing or invalid: periodDays"]]);
+  });
+
+  describe("the bulk variables resource (vercel.ProjectEnvironmentVariables) is judged like single variables", () => {
+    const bulk = (...variables: Record<string, unknown>[]): Fixture[] => [
+      ...validStack(),
+      { type: VERCEL_ENV_VARS, name: "env-bulk", props: { projectId: "prj_1", variables: variables.map((variable) => ({ targets: ["production"], ...variable })) } },
+    ];
+    const bulkUrn = urnOf({ type: VERCEL_ENV_VARS, name: "env-bulk" });
+    const on = (verdicts: Verdict[]) => verdicts.map((v) => [v.policy, v.urn, v.message]);
+
+    it("a plain secret in it is not sensitive, and a sensitive one must be in the rotation register", () => {
+      assert.deepEqual(on(judge(bulk({ key: "LOG_LEVEL", value: "info", sensitive: false }), { policies: secretPolicies })), [], "a plain runtime setting");
+      const plain = judge(bulk({ key: "STRIPE_SECRET_KEY", value: "opaque-test-value", sensitive: false }), { policies: secretPolicies });
+      assert.deepEqual(plain.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", bulkUrn]]);
+      assert.match(plain[0]!.message, /^STRIPE_SECRET_KEY is not sensitive; only NEXT_PUBLIC_\*, .* may be plain$/);
+      assert.deepEqual(on(judge(bulk({ key: "SENTRY_AUTH_TOKEN", value: "opaque-test-value", sensitive: true }), { policies: secretPolicies })), [
+        ["secrets-rotation-register-complete", bulkUrn, "secret SENTRY_AUTH_TOKEN has no rotation register entry: its rotation is not judged"],
+      ]);
+    });
+
+    it("a NEXT_PUBLIC_* name that says secret is refused", () => {
+      assert.deepEqual(on(judge(bulk({ key: "NEXT_PUBLIC_STRIPE_SECRET_KEY", value: "opaque-test-value", sensitive: false }), { policies: [publicEnvVarNotSecret] })), [
+        ["secrets-public-env-var-not-secret", bulkUrn, "NEXT_PUBLIC_STRIPE_SECRET_KEY is public (NEXT_PUBLIC_*) but its name says it is a secret"],
+      ]);
+    });
+
+    it("its readable values are scanned for credentials, by their place in the list; a sensitive value is not", async () => {
+      const found = await scan(bulk({ key: "LOG_LEVEL", value: "info", sensitive: false }, { key: "FEATURE_FLAGS_UNRELEASED", value: sample.githubClassic, sensitive: false }));
+      assert.deepEqual(found.map((v) => v.urn), [bulkUrn]);
+      assert.match(found[0]!.message, /^variables\[1\]\.value contains a credential in plain text \(detected by secretlint-rule-github/);
+      assert.deepEqual(await scan(bulk({ key: "GITHUB_TOKEN", value: sample.githubClassic, sensitive: true })), []);
+      assert.equal((await scan(bulk({ key: "NEXT_PUBLIC_GITHUB", value: sample.githubClassic, sensitive: true }))).length, 1, "NEXT_PUBLIC_* is public even when marked sensitive");
+    });
+  });
 
   it("judge rotation against the injected clock", () => {
     assert.deepEqual(judge(validStack(), { now: "2027-01-03T16:00:00Z", policies: [secretRotationCurrent] }), []);

@@ -3,11 +3,13 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { policyRegistry } from "../../policies/lib/define";
+import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { DEFAULT_LIMITS, loadWaivers, settleWaivers, WaiverBook, waiverHousekeeping, WaiverLimits, withWaivers } from "../../policies/lib/waivers";
 import { buildPack } from "../../policies/pack";
 import { allPolicies } from "../../policies/rules";
+import { ISOLATION_POLICY } from "../../policies/rules/isolation";
 import { validStack } from "./fixtures";
-import { Fixture, judge, urnOf, Verdict, withEnvironment } from "./judge";
+import { Fixture, judge, urnOf, Verdict, withEnvironment, withInput } from "./judge";
 import { scratchDir } from "../harness/scratch";
 
 /** The limits production's policy config sets (policies/config/production.json, policy-waivers-valid). */
@@ -61,7 +63,8 @@ function file(...entries: Record<string, string>[]): string {
 }
 
 function judgeWith(waivers: WaiverBook, stack: Fixture[] = plainVariable(), now = NOW): Verdict[] {
-  const policies = [...allPolicies.map((policy) => withWaivers(policy, waivers)), waiverHousekeeping(waivers)];
+  // Without every stack's identity (a config only isolation*.spec.ts gives) the isolation policy has nothing to judge (./judge.ts).
+  const policies = [...allPolicies.filter((policy) => policy.name !== ISOLATION_POLICY).map((policy) => withWaivers(policy, waivers)), waiverHousekeeping(waivers)];
   const config = { "policy-waivers-valid": { ...(limitsOf.get(waivers) ?? LIMITS) } };
   return withEnvironment({ PULUMI_NODEJS_PROJECT: "flightdeck" }, () => judge(stack, { policies, now, config }));
 }
@@ -86,12 +89,50 @@ describe("policies: waivers", () => {
       assert.deepEqual(levels(judgeWith(book(file(waiver({ stack: "staging", approvedBy: "someone-else" }))))), [["vercel-env-var-sensitive", "(policy level)"]]);
     });
 
+    it("waives only the policy it names: another policy's violation on the same resource stands", () => {
+      const verdicts = judgeWith(book(file(waiver({ policy: "secrets-rotation-register-complete" }))));
+      assert.deepEqual(levels(verdicts), [["vercel-env-var-sensitive", "(policy level)"], ["policy-waivers-valid", "advisory"]]);
+      assert.match(verdicts[1]!.message, /waivers\[0\] \(secrets-rotation-register-complete on env-API_BASE_URL.*matched no violation/);
+    });
+
+    it("holds up to its expiry instant and up to the limit's last moment; approvers match without case or surrounding spaces", () => {
+      assert.deepEqual(levels(judgeWith(book(file(waiver({ expires: NOW }))))), [["vercel-env-var-sensitive", "advisory"]], "expires now");
+      assert.deepEqual(levels(judgeWith(book(file(waiver({ expires: "2026-12-10T16:00:00Z" }))))), [["vercel-env-var-sensitive", "advisory"]], "exactly 30 days away");
+      for (const expires of ["2026-11-20T12:00Z", "2026-11-20T12:00:00.250Z", "2026-11-20T12:00:00+05:30", "2026-11-20T12:00-08:00"]) {
+        assert.deepEqual(levels(judgeWith(book(file(waiver({ expires }))))), [["vercel-env-var-sensitive", "advisory"]], `an instant written ${expires}`);
+      }
+      const spaced = { ...LIMITS, approvers: [" Maria-Chen "] };
+      assert.deepEqual(levels(judgeWith(book(file(waiver({ approvedBy: "maria-chen " })), spaced))), [["vercel-env-var-sensitive", "advisory"]]);
+    });
+
+    it("leaves an advisory note as it is: a violation not judged until apply is not waived", () => {
+      const stack = withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", UNKNOWN_STRING);
+      const verdicts = judgeWith(book(file(waiver({ policy: "secrets-rotation-register-current", resource: "rotation-STRIPE_SECRET_KEY" }))), stack);
+      assert.deepEqual(levels(verdicts), [["secrets-rotation-register-current", "advisory"], ["policy-waivers-valid", "advisory"]]);
+      assert.match(verdicts[0]!.message, /not judged during preview/);
+      assert.match(verdicts[1]!.message, /matched no violation/);
+    });
+
     it("an emergency waiver of the deploy schedule covers the stack-level violation for the day", () => {
       const friday = (fields: Record<string, string>) => judgeWith(book(file(waiver({ policy: "schedule-production-deploy-window", expires: "2026-11-13", ...fields }))), validStack(), FRIDAY);
       assert.deepEqual(levels(friday({ resource: "*" })), [["schedule-production-deploy-window", "advisory"]]);
+      assert.deepEqual(levels(friday({ resource: "urn:pulumi:production::flightdeck::pulumi:pulumi:Stack::flightdeck-production" })), [["schedule-production-deploy-window", "advisory"]], "the root stack's URN");
       // The engine attributes stack-level violations to the root stack resource, <project>-<stack>.
       assert.deepEqual(levels(friday({ resource: "flightdeck-production" })), [["schedule-production-deploy-window", "advisory"]]);
       assert.deepEqual(levels(friday({ resource: "env-API_BASE_URL" })).map(([policy]) => policy), ["schedule-production-deploy-window", "policy-waivers-valid"], "a resource waiver does not cover the stack");
+    });
+
+    it("a stack's shorter limit for one policy holds beside the one-day limit of an emergency deploy", () => {
+      // The stack config gives maxDaysByPolicy whole; the deploy schedule's one day stays unless it is named.
+      const shorter = { approvers: LIMITS.approvers, maxDays: 30, maxDaysByPolicy: { "vercel-env-var-sensitive": 5 } };
+      const gate = (verdicts: Verdict[]) => verdicts.filter((v) => v.policy === "policy-waivers-valid").map((v) => [v.enforcementLevel, v.message]);
+      assert.deepEqual(gate(judgeWith(book(file(waiver({ expires: "2026-11-15T16:00:00Z" })), shorter))), [], "exactly 5 days away");
+      const week = gate(judgeWith(book(file(waiver({ expires: "2026-11-17" })), shorter)));
+      assert.deepEqual(week.map(([level]) => level), ["mandatory"]);
+      assert.match(week[0]![1]!, /waivers\[0\] \(policy vercel-env-var-sensitive\): expires 2026-11-17, more than 5 day\(s\) away/);
+      const emergency = gate(judgeWith(book(file(waiver({ policy: "schedule-production-deploy-window", resource: "*", expires: "2026-11-13" })), shorter), validStack(), "2026-11-10T16:00:00Z"));
+      assert.deepEqual(emergency.map(([level]) => level), ["mandatory"]);
+      assert.match(emergency[0]![1]!, /expires 2026-11-13, more than 1 day\(s\) away; a waiver of schedule-production-deploy-window lasts at most 1 day\(s\)/);
     });
 
     it("is valid through its expiry day (UTC), and an expired one waives nothing and is reported as advisory", () => {
@@ -120,6 +161,10 @@ describe("policies: waivers", () => {
       { title: "a wildcard stack", text: () => file(waiver({ stack: "*" })), problem: /stack: must name one stack \(no wildcard\)/ },
       { title: "a stack glob", text: () => file(waiver({ stack: "prod*" })), problem: /stack: must name one stack/ },
       { title: "a policy glob", text: () => file(waiver({ policy: "vercel-*" })), problem: /policy: must name one policy \(no wildcard\)/ },
+      { title: "a policy with a wildcard before it", text: () => file(waiver({ policy: "*vercel-env-var-sensitive" })), problem: /policy: must name one policy \(no wildcard\)/ },
+      { title: "a policy with a wildcard after its last word", text: () => file(waiver({ policy: "vercel-env-var-*" })), problem: /policy: must name one policy \(no wildcard\)/ },
+      { title: "a stack with a wildcard before it", text: () => file(waiver({ stack: "*production" })), problem: /stack: must name one stack \(no wildcard\)/ },
+      { title: "a blank resource", text: () => file(waiver({ resource: "  " })), problem: /resource: must name the resources it covers/ },
       { title: "a policy the pack does not have", text: () => file(waiver({ policy: "vercel-env-var-secret" })), problem: /names no policy of this pack/ },
       { title: "a critical policy", text: () => file(waiver({ policy: "secrets-plain-input-no-credentials" })), problem: /is critical and cannot be waived/ },
       { title: "the gate's own check", text: () => file(waiver({ policy: "policy-waivers-valid" })), problem: /the gate's own check and cannot be waived/ },
@@ -127,7 +172,10 @@ describe("policies: waivers", () => {
       { title: "an all-wildcard URN for a high-severity policy", text: () => file(waiver({ resource: "urn:pulumi:production::flightdeck::**" })), problem: /for every resource/ },
       { title: "wildcards around a separator every name has (*-*) for a high-severity policy", text: () => file(waiver({ resource: "*-*" })), problem: /for every resource/ },
       { title: "a ?* name pattern for a high-severity policy", text: () => file(waiver({ resource: "urn:pulumi:production::flightdeck::vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable::?*" })), problem: /for every resource/ },
+      { title: "a bare * with spaces around it for a high-severity policy", text: () => file(waiver({ resource: " * " })), problem: /would waive a high-severity policy for every resource/ },
       { title: "a blank reason", text: () => file(waiver({ reason: "          " })), problem: /reason: must say why/ },
+      { title: "two fields wrong at once", text: () => file(waiver({ stack: "*", reason: "because" })), problem: /is malformed: stack: must name one stack \(no wildcard\); reason: must say why/ },
+      { title: "an entry that is not a mapping", text: () => "waivers:\n  - vercel-env-var-sensitive\n  -\n", problem: /waivers\[0\] is malformed: \(entry\): / },
       { title: "a blank approver", text: () => file(waiver({ approvedBy: "   " })), problem: /approvedBy: must name who approved it/ },
       { title: "an approver not in the configured list", text: () => file(waiver({ approvedBy: "mallory" })), problem: /approvedBy mallory is not an approver \(policy-waivers-valid approvers: one of maria-chen, dev-okafor\)/, limit: true },
       { title: "an expiry more than 30 days away", text: () => file(waiver({ expires: "2026-12-31" })), problem: /expires 2026-12-31, more than 30 day\(s\) away/, limit: true },
@@ -139,6 +187,7 @@ describe("policies: waivers", () => {
         limit: true,
       },
       { title: "a date that does not exist", text: () => file(waiver({ expires: "2026-11-31" })), problem: /expires: must be a date YYYY-MM-DD/ },
+      { title: "an instant without a time zone (read in whoever runs the pack's zone)", text: () => file(waiver({ expires: "2026-11-20T12:00:00" })), problem: /expires: must be a date YYYY-MM-DD or an ISO 8601 instant/ },
       { title: "a key given twice", text: () => file(waiver()).replace("    approvedBy:", '    reason: "again, with feeling"\n    approvedBy:'), problem: /not valid YAML: Map keys must be unique/ },
       { title: "an unknown field", text: () => file({ ...waiver(), ticket: "INC-42" }), problem: /Unrecognized key.*ticket|ticket/ },
       { title: "the same waiver twice", text: () => file(waiver(), waiver({ reason: "the same waiver, approved again" })), problem: /waivers\[1\] \(policy vercel-env-var-sensitive\) repeats waivers\[0\]/ },
@@ -174,6 +223,33 @@ describe("policies: waivers", () => {
       }
       // A glob that names some of them is fine.
       assert.deepEqual(levels(judgeWith(book(file(waiver({ resource: "env-API_*" }))))), [["vercel-env-var-sensitive", "advisory"]]);
+    });
+
+    it("a glob that matches every resource but the stack itself and its providers is as broad as *", () => {
+      const variable = (name: string): Fixture => ({ ...PLAIN, name, props: { projectId: "prj_1", key: name.slice(4), value: "https://flightpro.com", targets: ["production"], sensitive: false } });
+      const root: Fixture[] = [{ type: "pulumi:pulumi:Stack", name: "flightdeck-production", props: {} }, { type: "pulumi:providers:vercel", name: "default_5_4_1", props: {} }];
+      const gate = (verdicts: Verdict[]) => verdicts.filter((v) => v.policy === "policy-waivers-valid").map((v) => [v.enforcementLevel, v.message]);
+      const two = judgeWith(book(file(waiver({ resource: "env-*" }))), [...root, variable("env-API_BASE_URL"), variable("env-OTHER_URL")]);
+      assert.deepEqual(gate(two).map(([level]) => level), ["mandatory"]);
+      assert.match(gate(two)[0]![1]!, /matches every resource of stack production \(2 of 2\)/);
+      // One resource is every resource too, but naming it is what a waiver should do.
+      assert.deepEqual(gate(judgeWith(book(file(waiver({ resource: "env-*" }))), [...root, variable("env-API_BASE_URL")])), []);
+      // A staging waiver is judged in staging, by staging's approvers and resources: beside a production
+      // waiver it neither spoils the file for production nor gets a note there.
+      const both = judgeWith(book(file(waiver(), waiver({ resource: "env-*", stack: "staging", approvedBy: "someone-else" }))), [...root, variable("env-API_BASE_URL"), variable("env-OTHER_URL")]);
+      assert.deepEqual(
+        both.filter((v) => v.policy === "vercel-env-var-sensitive" || v.policy === "policy-waivers-valid").map((v) => [v.policy, v.urn, v.enforcementLevel ?? "(policy level)"]),
+        [["vercel-env-var-sensitive", urnOf(PLAIN), "advisory"], ["vercel-env-var-sensitive", urnOf({ ...PLAIN, name: "env-OTHER_URL" }), "(policy level)"]],
+      );
+      // A glob narrower than * is fine.
+      assert.deepEqual(gate(judgeWith(book(file(waiver({ resource: "*_BASE_URL" }))))), []);
+    });
+
+    it("reports problems in file order, past the tenth entry too", () => {
+      // waivers[10]'s approver is found when the book is settled, waivers[3]'s breadth only when the stack is judged.
+      const entries = Array.from({ length: 11 }, (_, index) => waiver({ resource: index === 3 ? "*n*" : `env-${index}`, approvedBy: index === 10 ? "mallory" : "maria-chen" }));
+      const errors = judgeWith(book(file(...entries))).filter((v) => v.policy === "policy-waivers-valid");
+      assert.deepEqual(errors.map((v) => /waivers\[(\d+)\]/.exec(v.message)?.[1]), ["3", "10"]);
     });
 
     it("reports several distinct bad waivers at once, each by its index", () => {
@@ -214,9 +290,26 @@ describe("policies: waivers", () => {
 
     it("unreadable YAML or another top-level key fails closed too; no file means no waivers", () => {
       assert.match(book("waivers: [\n").problems[0]!, /not valid YAML/);
-      assert.match(book("exceptions: []\n").problems[0]!, /unexpected: exceptions/);
+      assert.match(book("exceptions: []\nnotes: []\n").problems[0]!, /expected a mapping with only a `waivers` list \(unexpected: exceptions, notes\)$/);
+      assert.match(book("- policy: vercel-env-var-sensitive\n").problems[0]!, /: expected a mapping with only a `waivers` list$/, "a bare list");
+      assert.match(book("waivers\n").problems[0]!, /: expected a mapping with only a `waivers` list$/, "a bare word");
+      const scalar = book("waivers: vercel-env-var-sensitive\n").problems;
+      assert.equal(scalar.length, 1);
+      assert.match(scalar[0]!, /\.yaml: waivers must be a list$/);
       const none = loadWaivers(path.join(dir, "absent.yaml"), severityOf);
       assert.deepEqual([none.problems, none.waivers], [[], []]);
+    });
+
+    it("an empty file or an empty `waivers:` waives nothing and is no problem", () => {
+      for (const text of ["", "# no waivers\n", "{}\n", "waivers:\n", "waivers: []\n"]) {
+        const empty = book(text);
+        assert.deepEqual([empty.problems, empty.limitProblems, empty.waivers], [[], [], []], JSON.stringify(text));
+      }
+    });
+
+    it("an entry with no policy is named by its index alone", () => {
+      const { policy: _policy, ...rest } = waiver();
+      assert.match(book(file(rest)).problems[0]!, /: waivers\[0\] is malformed: policy: /);
     });
 
     it("the shipped waivers file is valid", () => {

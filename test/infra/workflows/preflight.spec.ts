@@ -68,6 +68,9 @@ describe("pre-flight schedule check (the pack's fixed script, the stack's schedu
   it("passes inside the window outside every freeze; blocks outside the window unless an emergency", () => {
     const never = schedule([{ name: "past", from: "2001-01-01", to: "2001-01-02" }]);
     assert.equal(runScheduleCheck(bin, never, IN_WINDOW).status, 0);
+    const noFreeze = runScheduleCheck(bin, schedule([]), IN_WINDOW);
+    assert.equal(noFreeze.status, 0, noFreeze.out);
+    assert.match(noFreeze.out, /^schedule: Tue 2026-11-10 11:00 America\/New_York$/m, "the job log says what it judged");
     const friday = runScheduleCheck(bin, never, "2026-11-13T16:00:00Z");
     assert.equal(friday.status, 1);
     assert.match(friday.out, /::error::outside the deploy window \(Tue Thu 10:00-14:00 America\/New_York; it is Fri 2026-11-13 11:00\)/);
@@ -81,6 +84,10 @@ describe("pre-flight schedule check (the pack's fixed script, the stack's schedu
       [{ ...never, deployDays: ["Tue", "Tuesday"] }, /not a weekday: Tuesday/],
       [{ ...never, deployHours: { from: "10:00", to: "25:00" } }, /SCHEDULE_DEPLOY_HOURS: not HH:MM-HH:MM/],
       [{ ...never, freezes: [{ name: "x", from: "December", to: "01-02" }] }, /SCHEDULE_FREEZES: dates must be MM-DD or YYYY-MM-DD/],
+      [{ ...never, freezes: [{ name: "", from: "12-20", to: "01-02" }] }, /SCHEDULE_FREEZES: not FROM TO NAME: 12-20 01-02/],
+      [{ ...never, deployDays: [] }, /SCHEDULE_DEPLOY_DAYS: no deploy day/],
+      // A path that leads to a zone file is still not a zone name.
+      [{ ...never, timezone: "../zoneinfo/UTC" }, /SCHEDULE_TIMEZONE: unknown time zone '\.\.\/zoneinfo\/UTC'/],
     ];
     for (const [bad, message] of cases) {
       const result = runScheduleCheck(bin, bad, IN_WINDOW);
