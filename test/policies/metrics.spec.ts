@@ -227,6 +227,7 @@ describe("policies: metrics bridge", () => {
         policy: "metrics-alarm-metric-published",
         message: /reads PostHog project 1 at https:\/\/us\.posthog\.com, not the product's project 41028 at https:\/\/us\.posthog\.com/,
         options: production(),
+        alsoBy: ["isolation-stack-resources-own"],
       },
       {
         title: "the deploy workflows only mention put-metric-data in a comment",
@@ -458,6 +459,7 @@ describe("policies: metrics bridge", () => {
         policy: "metrics-bridge-role-least-privilege",
         message: /reads parameters other than its own/,
         options: production(),
+        alsoBy: ["isolation-stack-resources-own"],
       },
       {
         title: "the bridge may publish to any namespace",
