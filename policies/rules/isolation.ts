@@ -78,9 +78,14 @@ function hitText(path: string, hit: Identifier): string {
   return `${path} names ${hit.stack}'s ${hit.kind} ${hit.value}`;
 }
 
-/** Whether a branch pattern (ruleset ref, protection pattern, deployment policy) may match another stack's branch. */
-function branchesReached(pattern: string, others: [string, StackIdentity][], asRef: boolean): string[] {
-  if (pattern === "~ALL" || pattern === "~DEFAULT_BRANCH") return others.map(([stack, identity]) => `${stack}'s branch ${identity.branch}`);
+/**
+ * Whether a branch pattern (ruleset ref, protection pattern, deployment policy) may match another stack's branch.
+ * `~DEFAULT_BRANCH` is the repository's default branch (GitHub's ruleset conditions,
+ * https://docs.github.com/en/rest/repos/rules#create-a-repository-ruleset `ref_name.include`).
+ */
+function branchesReached(pattern: string, others: [string, StackIdentity][], asRef: boolean, defaultBranch: string): string[] {
+  if (pattern === "~ALL") return others.map(([stack, identity]) => `${stack}'s branch ${identity.branch}`);
+  if (pattern === "~DEFAULT_BRANCH") return others.filter(([, identity]) => identity.branch === defaultBranch).map(([stack, identity]) => `${stack}'s branch ${identity.branch}`);
   return others.filter(([, identity]) => matchRefPattern(pattern, asRef ? `refs/heads/${identity.branch}` : identity.branch) !== "no-match").map(([stack, identity]) => `${stack}'s branch ${identity.branch}`);
 }
 
@@ -115,10 +120,12 @@ interface Context {
   others: [string, StackIdentity][];
   foreign: Identifier[];
   found: Findings;
+  /** The repository's default branch (~DEFAULT_BRANCH). */
+  defaultBranch: string;
 }
 
 /** What the stack's resources must take from its own identity (environment, branch, targets, database, namespace). */
-function judgeTyped(resource: StackResource, { stack, own, others, found }: Context): void {
+function judgeTyped(resource: StackResource, { stack, own, others, found, defaultBranch }: Context): void {
   const props = resource.props;
   const otherNames = new Set(others.map(([name]) => name.toLowerCase()));
   const environment = knownString(props["environment"]);
@@ -136,14 +143,14 @@ function judgeTyped(resource: StackResource, { stack, own, others, found }: Cont
     asArray(at(props, "conditions.refName.includes")).forEach((pattern, index) => {
       const text = knownString(pattern);
       if (text === undefined) return;
-      const reached = branchesReached(text, others, true);
+      const reached = branchesReached(text, others, true, defaultBranch);
       if (reached.length > 0) found.add(resource, `conditions.refName.includes[${index}]`, `conditions.refName.includes[${index}] ${JSON.stringify(text)} applies to ${reached.join(", ")}`);
     });
   }
   const branchPattern =
     resource.type === BRANCH_PROTECTION ? ["pattern", knownString(props["pattern"])] : resource.type === DEPLOYMENT_POLICY ? ["branchPattern", knownString(props["branchPattern"])] : resource.type === DEPLOYMENT_BRANCH_POLICY ? ["name", knownString(props["name"])] : undefined;
   if (branchPattern?.[1] !== undefined) {
-    const reached = branchesReached(branchPattern[1], others, false);
+    const reached = branchesReached(branchPattern[1], others, false, defaultBranch);
     if (reached.length > 0) found.add(resource, branchPattern[0]!, `${branchPattern[0]} ${JSON.stringify(branchPattern[1])} matches ${reached.join(", ")}`);
   }
   const otherTargets = new Map(others.filter(([, identity]) => identity.vercelTarget !== own.vercelTarget).map(([name, identity]) => [identity.vercelTarget, name]));
@@ -290,7 +297,7 @@ const identitySchema: PolicyConfigJSONSchema = {
 
 export const ISOLATION_POLICY = "isolation-stack-resources-own";
 
-export const stackResourcesOwn = stackPolicy<{ stacks: StackIdentities }>(
+export const stackResourcesOwn = stackPolicy<{ stacks: StackIdentities; defaultBranch: string }>(
   {
     name: ISOLATION_POLICY,
     description:
@@ -308,8 +315,9 @@ export const stackResourcesOwn = stackPolicy<{ stacks: StackIdentities }>(
   },
   {
     config: {
-      defaults: { stacks: {} },
+      defaults: { stacks: {}, defaultBranch: "main" },
       schema: {
+        defaultBranch: { type: "string", minLength: 1, description: "The repository's default branch, what a ruleset's ~DEFAULT_BRANCH means." },
         stacks: {
           type: "object",
           additionalProperties: identitySchema,
@@ -326,7 +334,7 @@ export const stackResourcesOwn = stackPolicy<{ stacks: StackIdentities }>(
       }
       const others = Object.entries(settings.stacks).filter(([name]) => name !== stack);
       const found = findings();
-      const context: Context = { stack, own, others, foreign: identifiersOf(settings.stacks, stack), found };
+      const context: Context = { stack, own, others, foreign: identifiersOf(settings.stacks, stack), found, defaultBranch: settings.defaultBranch };
       for (const resource of resources) {
         judgeTyped(resource, context);
         judgeStrings(resource, context);

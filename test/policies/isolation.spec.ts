@@ -140,6 +140,15 @@ describe("policies: isolation-stack-resources-own", () => {
     });
   }
 
+  it("reads a ruleset's ~DEFAULT_BRANCH as the repository's default branch: production's own main, staging reaching it", () => {
+    // GitHub's ruleset conditions: ~DEFAULT_BRANCH is the repository's default branch, ~ALL every branch
+    // (https://docs.github.com/en/rest/repos/rules#create-a-repository-ruleset, conditions.ref_name.include).
+    const ruleset = (includes: string[]): Fixture[] => [{ type: "github:index/repositoryRuleset:RepositoryRuleset", name: "rules", props: { name: "deploy-branch", target: "branch", conditions: { refName: { includes, excludes: [] } } } }];
+    assert.deepEqual(findings("production", ruleset(["~DEFAULT_BRANCH"])), []);
+    assert.match(findings("staging", ruleset(["~DEFAULT_BRANCH"])).join("\n"), /includes\[0\] "~DEFAULT_BRANCH" applies to production's branch main/);
+    assert.match(findings("production", ruleset(["~ALL"])).join("\n"), /applies to staging's branch staging/);
+  });
+
   it("judges a stack the config lists no identity for as a violation, not as a pass", () => {
     const { staging: _, ...productionOnly } = COPY;
     assert.deepEqual(findings("staging", stagingStack(), productionOnly), [
