@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { anyGlobMatch } from "../../policies/lib/glob";
+import { isRecord } from "../../policies/lib/values";
 import type { FilePosition } from "../offline/errors";
 import type { StackConfigMap } from "../offline/stackConfig";
 
@@ -12,17 +13,17 @@ import type { StackConfigMap } from "../offline/stackConfig";
  * a violation per resource that names neither.
  */
 export function packCopyDisagreements(policyConfig: unknown, configPath: string, stack: StackConfigMap, projectDir: string): string[] {
-  if (!isObject(policyConfig)) return [];
+  if (!isRecord(policyConfig)) return [];
   const configFile = path.relative(projectDir, configPath) || configPath;
   const where = (key: string, segments: (string | number)[]) => located(stack.locate?.(key, segments) ?? stack.positions[key], projectDir);
   const problems: string[] = [];
 
   const github = parsed(stack.config["flightdeck:github"]);
-  const deployIdentity = isObject(github) && isObject(github["deployIdentity"]) ? github["deployIdentity"] : undefined;
+  const deployIdentity = isRecord(github) && isRecord(github["deployIdentity"]) ? github["deployIdentity"] : undefined;
   const appId = deployIdentity?.["id"];
   if (typeof appId === "number") {
     const others = Object.entries(policyConfig)
-      .filter(([, settings]) => isObject(settings) && settings["appId"] !== undefined && settings["appId"] !== appId)
+      .filter(([, settings]) => isRecord(settings) && settings["appId"] !== undefined && settings["appId"] !== appId)
       .map(([policy, settings]) => `${policy} ${JSON.stringify((settings as Record<string, unknown>)["appId"])}`);
     if (others.length > 0) {
       problems.push(
@@ -33,7 +34,7 @@ export function packCopyDisagreements(policyConfig: unknown, configPath: string,
   }
 
   const sensitive = policyConfig["vercel-env-var-sensitive"];
-  const plainKeys = isObject(sensitive) && Array.isArray(sensitive["plainKeys"]) ? sensitive["plainKeys"].filter((key): key is string => typeof key === "string") : undefined;
+  const plainKeys = isRecord(sensitive) && Array.isArray(sensitive["plainKeys"]) ? sensitive["plainKeys"].filter((key): key is string => typeof key === "string") : undefined;
   if (plainKeys !== undefined) {
     for (const { key, at } of plainVercelKeys(stack, where)) {
       if (anyGlobMatch(plainKeys, key)) continue;
@@ -50,12 +51,12 @@ export function packCopyDisagreements(policyConfig: unknown, configPath: string,
 function plainVercelKeys(stack: StackConfigMap, where: (key: string, segments: (string | number)[]) => string): { key: string; at: string }[] {
   const keys: { key: string; at: string }[] = [];
   const settings = parsed(stack.config["flightdeck:runtimeSettings"]);
-  if (isObject(settings)) for (const key of Object.keys(settings)) keys.push({ key, at: where("flightdeck:runtimeSettings", [key]) });
+  if (isRecord(settings)) for (const key of Object.keys(settings)) keys.push({ key, at: where("flightdeck:runtimeSettings", [key]) });
   const secrets = parsed(stack.config["flightdeck:secrets"]);
   (Array.isArray(secrets) ? secrets : []).forEach((entry: unknown, index: number) => {
-    if (!isObject(entry) || typeof entry["name"] !== "string" || entry["kind"] !== "public") return;
+    if (!isRecord(entry) || typeof entry["name"] !== "string" || entry["kind"] !== "public") return;
     const destinations = entry["destinations"];
-    if (isObject(destinations) && destinations["vercel"] === true) keys.push({ key: entry["name"], at: where("flightdeck:secrets", [index, "name"]) });
+    if (isRecord(destinations) && destinations["vercel"] === true) keys.push({ key: entry["name"], at: where("flightdeck:secrets", [index, "name"]) });
   });
   return keys;
 }
@@ -73,8 +74,4 @@ function located(position: FilePosition | undefined, projectDir: string): string
   if (position === undefined) return "the stack's config";
   const file = path.isAbsolute(position.file) ? path.relative(projectDir, position.file) : position.file;
   return `${file}:${position.line}:${position.column}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
