@@ -2,6 +2,7 @@ import { FlightdeckPolicy } from "../lib/define";
 import { alertPolicies } from "./alerts";
 import { auditPolicies } from "./audit";
 import { bootstrapPolicies } from "./bootstrap";
+import { bridgeKeyPolicies } from "./bridgeKeys";
 import { bucketPolicies } from "./buckets";
 import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
@@ -9,6 +10,7 @@ import { githubProviderPolicies } from "./githubProvider";
 import { iamPolicies } from "./iam";
 import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
+import { pagingPolicies } from "./paging";
 import { rateLimitPolicies } from "./rateLimits";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
@@ -36,7 +38,9 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...iamPolicies,
   ...keyPolicies,
   ...alertPolicies,
+  ...pagingPolicies,
   ...metricsPolicies,
+  ...bridgeKeyPolicies,
   ...rateLimitPolicies,
   ...databasePolicies,
   ...workflowPolicies,

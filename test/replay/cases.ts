@@ -15,6 +15,7 @@ export const replayClasses = [
   "input", // 11. bad input is one clear error
   "compliant", // 12. compliant changes written another valid way (no false positives)
   "program", // 13. (issue 19, 1) what is judged is what runs: the entry, its transforms, no ambient input
+  "paging", // 14. (issue 19, 4) paging paths end to end: source → topic policy → key policy → subscription; the bridge's key's own grants
 ] as const;
 export type ReplayClass = (typeof replayClasses)[number];
 

@@ -7,6 +7,7 @@ import { flagHistoryCases } from "./flags";
 import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
 import { judgeCases } from "./judge";
+import { pagingCases } from "./paging";
 import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
 import { scheduleCases } from "./schedule";
@@ -29,6 +30,7 @@ const written: readonly ReplayCase[] = [
   ...flagHistoryCases,
   ...inputCases,
   ...programCases,
+  ...pagingCases,
 ];
 
 /**
