@@ -1,6 +1,6 @@
 import { StackResource, dependsOn } from "./define";
 import { ParsedDocument, parsePolicyDocument } from "./policyDocument";
-import { Plain, asArray, asRecord, knownString } from "./values";
+import { asArray, asRecord, knownString } from "./values";
 
 /**
  * Every way a stack gives an IAM role permissions, gathered per role, so a rule judges the role's
@@ -39,8 +39,6 @@ export interface PermissionSource {
   label: string;
   urn: string;
   document: ParsedDocument;
-  /** The document as the stack wrote it (JSON text or object), for an evaluator that reads IAM's own grammar. */
-  raw?: Plain;
 }
 
 export interface RoleGrants {
@@ -92,7 +90,7 @@ export function roleGrants(resources: StackResource[]): RoleGrants[] {
     asArray(role.props["inlinePolicies"]).forEach((inline, index) => {
       const record = asRecord(inline);
       if (!record || record["policy"] === undefined || record["policy"] === null) return;
-      grants.permissions.push({ label: `inline policy ${knownString(record["name"]) ?? index} of role ${grants.roleName}`, urn: role.urn, document: parsePolicyDocument(record["policy"]), raw: record["policy"] });
+      grants.permissions.push({ label: `inline policy ${knownString(record["name"]) ?? index} of role ${grants.roleName}`, urn: role.urn, document: parsePolicyDocument(record["policy"]) });
     });
     for (const arn of asArray(role.props["managedPolicyArns"])) attachArn(grants, knownString(arn), role, "managedPolicyArns");
     byRole.set(role.urn, grants);
@@ -105,7 +103,7 @@ export function roleGrants(resources: StackResource[]): RoleGrants[] {
       return;
     }
     const policy = policyByArn(policies, arn, holder, input);
-    if (policy) grants.permissions.push({ label: `policy ${knownString(policy.props["name"]) ?? policy.name} attached by ${holder.name}`, urn: policy.urn, document: parsePolicyDocument(policy.props["policy"]), raw: policy.props["policy"] });
+    if (policy) grants.permissions.push({ label: `policy ${knownString(policy.props["name"]) ?? policy.name} attached by ${holder.name}`, urn: policy.urn, document: parsePolicyDocument(policy.props["policy"]) });
     else grants.unresolved.push({ what: `policy ${arn} (not declared in this stack, so it cannot be judged)`, urn: holder.urn });
   }
 
@@ -117,7 +115,7 @@ export function roleGrants(resources: StackResource[]): RoleGrants[] {
     switch (resource.type) {
       case IAM_ROLE_POLICY: {
         const grants = grantsFor(knownString(resource.props["role"]), "role");
-        grants?.permissions.push({ label: `RolePolicy ${knownString(resource.props["name"]) ?? resource.name}`, urn: resource.urn, document: parsePolicyDocument(resource.props["policy"]), raw: resource.props["policy"] });
+        grants?.permissions.push({ label: `RolePolicy ${knownString(resource.props["name"]) ?? resource.name}`, urn: resource.urn, document: parsePolicyDocument(resource.props["policy"]) });
         break;
       }
       case IAM_ROLE_POLICY_ATTACHMENT: {

@@ -1,9 +1,8 @@
-import { declaredKeys } from "../lib/access";
+import { Caller, declaredKeys, mayPerform } from "../lib/access";
 import { SSM_PARAMETER, bridgesOf, functionRole, isDocument } from "../lib/bridges";
 import { StackResource, UnknownInputError, dependsOn, stackPolicy } from "../lib/define";
-import { IamRequest, allowed, decide, roleSession } from "../lib/iamEvaluator";
 import { KMS_GRANT, keyPolicyInputs, resolveKey, stackAccounts } from "../lib/keys";
-import { accountOf, coversAction, isAccountRoot, isAllow, parsePolicyDocument, statementLabel } from "../lib/policyDocument";
+import { ParsedDocument, accountOf, coversAction, isAccountRoot, isAllow, parsePolicyDocument, statementLabel } from "../lib/policyDocument";
 import { roleGrants } from "../lib/roles";
 import { asArray, isUnknown, knownString } from "../lib/values";
 
@@ -13,7 +12,8 @@ import { asArray, isUnknown, knownString } from "../lib/values";
  * permission", https://docs.aws.amazon.com/kms/latest/developerguide/determining-access-key-policy.html); a grant
  * does too (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html). So besides the identity policies
  * (metrics-bridge-secrets-protected), every principal a key policy or grant of the bridge's key gives kms:Decrypt
- * must be the bridge's own role, unless the whole document (its Deny statements and conditions) refuses it.
+ * must be the bridge's own role, unless a Deny statement of the whole document certainly refuses it (the pack's own
+ * evaluator, access.ts's mayPerform, which errs towards "may").
  * The account root is left to IAM: with it, identity policies decide (judged by metrics-bridge-secrets-protected).
  */
 
@@ -38,11 +38,15 @@ interface Candidate {
   named: string;
   /** The statements that name it. */
   statements: string[];
-  request: Pick<IamRequest, "principal" | "context" | "identityPolicies">;
+  caller: Caller;
 }
 
-/** The principals an Allow statement that covers kms:Decrypt admits, as requests to put to the whole document. */
-function candidatesOf(policy: ReturnType<typeof parsePolicyDocument>, account: string, ownRoleArn: string | undefined): Candidate[] {
+/**
+ * The principals an Allow statement that covers kms:Decrypt admits, each a caller to put to the whole document
+ * (access.ts's mayPerform: errs towards "may"). Everyone (`"*"`, NotPrincipal) is stood for by a role no statement
+ * names; another account's principal has its own account's IAM policies, which may allow it.
+ */
+function candidatesOf(policy: ParsedDocument, account: string, ownRoleArn: string | undefined): Candidate[] {
   if (policy.kind !== "document") return [];
   const found = new Map<string, Candidate>();
   const add = (key: string, candidate: Omit<Candidate, "statements">, label: string) => {
@@ -50,28 +54,24 @@ function candidatesOf(policy: ReturnType<typeof parsePolicyDocument>, account: s
     if (!entry.statements.includes(label)) entry.statements.push(label);
     found.set(key, entry);
   };
-  // Another account's principal needs its own account's IAM allow as well: assume its administrators grant it.
-  const foreignIdentity = [{ name: "its own account's policy", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: DECRYPT, Resource: "*" }] } }];
   for (const statement of policy.statements.filter(isAllow)) {
     if (!coversAction(statement, DECRYPT)) continue;
     const label = statementLabel(statement);
     if (statement.notPrincipal || statement.principal?.everyone) {
-      const session = roleSession(ANYONE(account));
-      add("*", { named: statement.notPrincipal ? "everyone but its NotPrincipal" : '"*"', request: { principal: session.principal, context: session.context, identityPolicies: [] } }, label);
+      add("*", { named: statement.notPrincipal ? "everyone but its NotPrincipal" : '"*"', caller: { arn: ANYONE(account), account } }, label);
     }
-    for (const service of statement.principal?.service ?? []) add(service, { named: service, request: { principal: service, context: {}, identityPolicies: [] } }, label);
+    for (const service of statement.principal?.service ?? []) add(service, { named: service, caller: { arn: service.trim() } }, label);
     for (const aws of statement.principal?.aws ?? []) {
       const arn = aws.trim();
       if (arn === ownRoleArn) continue;
       const principalAccount = accountOf(arn);
       if (isAccountRoot(arn)) {
+        // The account's own root: its identity policies decide (judged by metrics-bridge-secrets-protected).
         if (principalAccount === account) continue;
-        const session = roleSession(`arn:aws:iam::${principalAccount ?? "000000000000"}:role/any-principal`);
-        add(arn, { named: arn, request: { principal: session.principal, context: session.context, identityPolicies: foreignIdentity } }, label);
+        add(arn, { named: arn, caller: { arn: `arn:aws:iam::${principalAccount ?? "000000000000"}:role/any-principal`, account: principalAccount, foreign: true } }, label);
         continue;
       }
-      const session = /:role\//.test(arn) ? roleSession(arn) : { principal: arn, context: { "aws:PrincipalArn": arn } };
-      add(arn, { named: arn, request: { principal: session.principal, context: session.context, identityPolicies: principalAccount === account ? [] : foreignIdentity } }, label);
+      add(arn, { named: arn, caller: { arn, account: principalAccount, foreign: principalAccount !== account } }, label);
     }
   }
   return [...found.values()];
@@ -82,7 +82,8 @@ export const bridgeKeyDecryptBridgeOnly = stackPolicy(
     name: "metrics-bridge-key-decrypt-bridge-only",
     description:
       "Only the metrics bridge's own role can decrypt its secrets through the keys' own documents: no key policy statement or KMS grant of the key that encrypts the bridge's parameters gives kms:Decrypt to another role, a user, " +
-      'another account, a service or everyone (NotPrincipal, "*"), unless the whole key policy (its Deny statements and conditions, evaluated by an IAM evaluator) refuses it. ' +
+      'another account, a service or everyone (NotPrincipal, "*"), unless a Deny statement of the whole key policy certainly refuses it ' +
+      '(an Allow\'s conditions are assumed to hold unless they exclude the principal: the answer errs towards "may"). ' +
       "A key policy that names a principal lets it decrypt whatever its IAM policies say, so judging identity policies alone misses it. " +
       'Spec, Secrets Management: "Secrets stored in platform (encrypted at rest)"; "Access: Env vars injected at runtime (not in code)".',
     severity: "high",
@@ -94,7 +95,7 @@ export const bridgeKeyDecryptBridgeOnly = stackPolicy(
   },
   {
     requires: "aws:lambda/function:Function",
-    validate: async (resources, _settings, report) => {
+    validate: (resources, _settings, report) => {
       const grants = roleGrants(resources);
       const keyArns = new Map(declaredKeys(resources).map((declared) => [declared.key.urn, declared.arn]));
       const accounts = stackAccounts(resources, []);
@@ -116,10 +117,8 @@ export const bridgeKeyDecryptBridgeOnly = stackPolicy(
               continue;
             }
             for (const candidate of candidatesOf(parsed, account, ownRoleArn)) {
-              const request = { ...candidate.request, action: DECRYPT, resource: keyArn ?? `arn:aws:kms:us-east-1:${account}:key/${key.name}`, resourceAccount: account, resourcePolicy: policy };
-              // May: some context lets an Allow hold (Discovery), and no Deny holds for the principal as it calls (Strict, its own keys).
-              if (!allowed(await decide({ ...request, mode: "Discovery" }))) continue;
-              if ((await decide({ ...request, mode: "Strict" })) === "ExplicitlyDenied") continue;
+              // May: an Allow names it and no Deny of the whole document certainly refuses it.
+              if (!mayPerform(candidate.caller, { action: DECRYPT, resourceArn: keyArn, resourcePolicies: [parsed], kmsKey: true })) continue;
               report(`the key policy of ${key.name}${resource === key ? "" : ` (${resource.name})`} lets ${candidate.named} decrypt ${bridge.functionName}'s secrets (${candidate.statements.join(", ")}): only the bridge's role ${own?.roleName ?? "(undeclared)"} may`, resource.urn);
             }
           }

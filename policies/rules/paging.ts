@@ -1,78 +1,90 @@
 import { declaredKeys } from "../lib/access";
+import { CertainDocuments, CertainRequest, Certainty, certainlyAllowed } from "../lib/certainAccess";
 import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
-import { Decision, IamRequest, allowed, decide, roleSession } from "../lib/iamEvaluator";
 import { PagingSource, Publisher, keyOfTopic, pagingSources, receiversOf, subscriptionGap, topicLocation, topicOf, topicPolicies } from "../lib/paging";
 import { topicName } from "../lib/alarms";
 import { defaultKeyPolicy, keyPolicyInputs } from "../lib/keys";
-import { Plain, isUnknown } from "../lib/values";
+import { ParsedDocument, parsePolicyDocument } from "../lib/policyDocument";
+import { isUnknown } from "../lib/values";
 
 const SPEC_CHANNELS =
   'Spec, Alert Channels: "Critical (error rate, deployment failures): PagerDuty → phone call; Warning (performance degradation): Slack #alerts; Info (successful deployment): Slack #deploys"';
 
-/** The data-key operations SNS performs with the publisher's permissions when a message reaches an encrypted topic. */
-const KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"];
-
-function describe(decision: Decision | { error: string }): string {
-  return typeof decision === "string" ? (decision === "ExplicitlyDenied" ? "a Deny statement refuses it" : "no statement allows it") : `the document cannot be read: ${decision.error}`;
-}
+/**
+ * The data-key operations SNS performs with the publisher's permissions when a message reaches an encrypted topic:
+ * "To allow the AWS service to have the kms:GenerateDataKey* and kms:Decrypt permissions, add the following statement
+ * to the KMS policy" (awsdocs/amazon-sns-developer-guide@32e7b11 doc_source/sns-key-management.md, "Enable
+ * compatibility between event sources from AWS services and encrypted topics",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services). SNS calls
+ * kms:GenerateDataKey, which a `kms:GenerateDataKey*` statement covers.
+ */
+export const KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"];
 
 function who(publisher: Publisher): string {
   return publisher.kind === "service" ? `${publisher.service} (as ${publisher.sourceArn})` : `role ${publisher.grants.roleName}`;
 }
 
-/** The request that publishes to the topic, decided against one topic access policy (or none: identity alone). */
-function publishRequest(publisher: Publisher, topicArn: string, resourcePolicy: Plain | undefined): IamRequest {
+function identityOf(publisher: Publisher): ParsedDocument[] {
+  return publisher.kind === "role" ? publisher.grants.permissions.map((source) => source.document) : [];
+}
+
+/**
+ * The sns:Publish request the source makes. A service publishing on a resource's behalf carries that resource as
+ * aws:SourceArn and its account as aws:SourceAccount ("aws:SourceArn … is included in the request context only when
+ * a call to your resource is being made directly by an AWS service principal on behalf of a resource for which the
+ * configuration triggered the service-to-service request",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn,
+ * #condition-keys-sourceaccount); EventBridge's own example pins aws:SourceArn to the rule
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions). A role's
+ * call carries aws:PrincipalArn (the role's ARN for a role session) and aws:PrincipalAccount
+ * (#condition-keys-principalarn, #condition-keys-principalaccount).
+ */
+export function publishRequest(publisher: Publisher, topicArn: string): CertainRequest {
   if (publisher.kind === "service") {
-    return {
-      principal: publisher.service,
-      action: "sns:Publish",
-      resource: topicArn,
-      resourceAccount: publisher.account,
-      context: { "aws:SourceArn": publisher.sourceArn, "aws:SourceAccount": publisher.account },
-      identityPolicies: [],
-      resourcePolicy,
-      mode: "Strict",
-    };
+    return { principal: { kind: "service", service: publisher.service }, action: "sns:Publish", resourceArn: topicArn, context: { "aws:SourceArn": publisher.sourceArn, "aws:SourceAccount": publisher.account } };
   }
-  const session = roleSession(publisher.roleArn);
   return {
-    principal: session.principal,
+    principal: { kind: "role", arn: publisher.roleArn, account: publisher.account },
     action: "sns:Publish",
-    resource: topicArn,
-    resourceAccount: publisher.account,
-    context: { ...session.context, "aws:PrincipalAccount": publisher.account },
-    identityPolicies: publisher.grants.permissions.map((source) => ({ name: source.label, policy: source.raw ?? null })),
-    ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
-    mode: "Strict",
+    resourceArn: topicArn,
+    context: { "aws:PrincipalArn": publisher.roleArn, "aws:PrincipalAccount": publisher.account },
   };
 }
 
 /**
- * The KMS request SNS makes for the publisher. A role's call comes through SNS (kms:ViaService
- * sns.<region>.amazonaws.com, kms:CallerAccount). A service publisher is the principal itself: the key policy must
- * name it ("To allow the AWS service to have the kms:GenerateDataKey* and kms:Decrypt permissions, add the following
- * statement to the KMS policy", awsdocs/amazon-sns-developer-guide@32e7b11 doc_source/sns-key-management.md,
- * "Enable compatibility between event sources from AWS services and encrypted topics"). CloudWatch's request carries
- * the alarm as aws:SourceArn/aws:SourceAccount; EventBridge's carries neither, so a key-policy grant to
- * events.amazonaws.com conditioned on them never matches (AWS's note, as quoted by
- * https://aws.github.io/modern-data-architecture-accelerator/typedocs/functions/_aws-mdaa_cloudwatch-constructs.grantCloudWatchAlarmsTopicAccess.html).
+ * The KMS request SNS makes for the publisher. A role's call comes through SNS: kms:ViaService
+ * `sns.<region>.amazonaws.com` and kms:CallerAccount, the caller's account
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
+ * #conditions-kms-caller-account). A service publisher is the principal itself: the key policy must name it
+ * (sns-key-management.md, above). CloudWatch's request carries the alarm as aws:SourceArn/aws:SourceAccount;
+ * EventBridge's carries neither, so a key-policy grant to events.amazonaws.com conditioned on them never matches
+ * (AWS's note, as quoted by https://aws.github.io/modern-data-architecture-accelerator/typedocs/functions/_aws-mdaa_cloudwatch-constructs.grantCloudWatchAlarmsTopicAccess.html).
+ * No other key is assumed present: a condition on one makes the grant uncertain.
  */
-function keyRequest(publisher: Publisher, action: string, keyArn: string, keyPolicy: Plain): IamRequest {
+export function keyRequest(publisher: Publisher, action: string, keyArn: string | undefined): CertainRequest {
   if (publisher.kind === "service") {
     const context: Record<string, string> = publisher.service === "cloudwatch.amazonaws.com" ? { "aws:SourceArn": publisher.sourceArn, "aws:SourceAccount": publisher.account } : {};
-    return { principal: publisher.service, action, resource: keyArn, resourceAccount: publisher.account, context, identityPolicies: [], resourcePolicy: keyPolicy, mode: "Strict" };
+    return { principal: { kind: "service", service: publisher.service }, action, resourceArn: keyArn, context };
   }
-  const session = roleSession(publisher.roleArn);
   return {
-    principal: session.principal,
+    principal: { kind: "role", arn: publisher.roleArn, account: publisher.account },
     action,
-    resource: keyArn,
-    resourceAccount: publisher.account,
-    context: { ...session.context, "kms:ViaService": `sns.${publisher.region}.amazonaws.com`, "kms:CallerAccount": publisher.account },
-    identityPolicies: publisher.grants.permissions.map((source) => ({ name: source.label, policy: source.raw ?? null })),
-    resourcePolicy: keyPolicy,
-    mode: "Strict",
+    resourceArn: keyArn,
+    context: { "aws:PrincipalArn": publisher.roleArn, "aws:PrincipalAccount": publisher.account, "kms:ViaService": `sns.${publisher.region}.amazonaws.com`, "kms:CallerAccount": publisher.account },
   };
+}
+
+/** The documents that decide a publish: the topic's access policies (none: SNS's default, judged by the caller) and the role's identity policies. */
+export function publishDocuments(publisher: Publisher, topicPolicyDocuments: ParsedDocument[]): CertainDocuments {
+  return { resourcePolicies: topicPolicyDocuments, identityPolicies: identityOf(publisher) };
+}
+
+export function keyDocuments(publisher: Publisher, keyPolicy: ParsedDocument): CertainDocuments {
+  return { resourcePolicies: [keyPolicy], identityPolicies: identityOf(publisher), kmsKey: true };
+}
+
+function because(certainty: Certainty): string {
+  return certainty.allowed ? "" : certainty.reason;
 }
 
 interface Break {
@@ -81,7 +93,7 @@ interface Break {
 }
 
 /** Where a paging path stops, or undefined when the source's message reaches someone. */
-async function pathBreak(source: PagingSource, resources: StackResource[], keyArns: Map<string, string | undefined>): Promise<Break | undefined> {
+function pathBreak(source: PagingSource, resources: StackResource[], keyArns: Map<string, string | undefined>): Break | undefined {
   const publisher = source.publisher;
   if (publisher.kind === "unjudgeable") return { problem: `the path stops at its start: ${publisher.reason}`, urn: source.resource.urn };
   const topic = topicOf(source, resources);
@@ -99,13 +111,13 @@ async function pathBreak(source: PagingSource, resources: StackResource[], keyAr
       return { problem: `topic ${name} keeps SNS's default access policy, which does not let events.amazonaws.com publish: add a topic policy allowing it sns:Publish for this rule`, urn: topic.urn };
     }
     if (publisher.kind === "role") {
-      const decision = await decide(publishRequest(publisher, source.topicArn, undefined));
-      if (!allowed(decision)) return { problem: `${who(publisher)} may not publish to topic ${name} (${describe(decision)} in its identity policies)`, urn: publisher.grants.role.urn };
+      const certainty = certainlyAllowed(publishRequest(publisher, source.topicArn), publishDocuments(publisher, []));
+      if (!certainty.allowed) return { problem: `${who(publisher)} may not certainly publish to topic ${name} (its identity policies: ${because(certainty)})`, urn: publisher.grants.role.urn };
     }
   }
   for (const { resource, policy } of policies) {
-    const decision = await decide(publishRequest(publisher, source.topicArn, policy));
-    if (!allowed(decision)) return { problem: `the access policy of topic ${name} (${resource.name}) does not let ${who(publisher)} publish: ${describe(decision)}`, urn: resource.urn };
+    const certainty = certainlyAllowed(publishRequest(publisher, source.topicArn), publishDocuments(publisher, [parsePolicyDocument(policy)]));
+    if (!certainty.allowed) return { problem: `the access policy of topic ${name} (${resource.name}) does not certainly let ${who(publisher)} publish: ${because(certainty)}`, urn: resource.urn };
   }
 
   // 2. The topic's key lets the publisher's messages be encrypted.
@@ -123,13 +135,14 @@ async function pathBreak(source: PagingSource, resources: StackResource[], keyAr
       const documents = keyPolicyInputs(key, resources);
       if (documents.some(({ policy }) => isUnknown(policy))) throw new UnknownInputError(`${key.urn} policy`);
       const governing = documents.length > 0 ? documents : [{ resource: key, policy: defaultKeyPolicy(location.partition, location.account) }];
-      const keyArn = keyArns.get(key.urn) ?? `arn:${location.partition}:kms:${publisher.region}:${location.account}:key/${key.name}`;
+      // Unknown when the inputs do not tell it: then only a `*` Resource certainly covers the key.
+      const keyArn = keyArns.get(key.urn);
       for (const { resource, policy } of governing) {
         for (const action of KEY_ACTIONS) {
-          const decision = await decide(keyRequest(publisher, action, keyArn, policy));
-          if (!allowed(decision)) {
+          const certainty = certainlyAllowed(keyRequest(publisher, action, keyArn), keyDocuments(publisher, parsePolicyDocument(policy)));
+          if (!certainty.allowed) {
             const which = documents.length > 0 ? `the key policy of ${key.name}${resource === key ? "" : ` (${resource.name})`}` : `${key.name}'s default key policy`;
-            return { problem: `${which} does not let ${who(publisher)} ${action} for topic ${name}: ${describe(decision)}`, urn: resource.urn };
+            return { problem: `${which} does not certainly let ${who(publisher)} ${action} for topic ${name}: ${because(certainty)}`, urn: resource.urn };
           }
         }
       }
@@ -152,7 +165,7 @@ export const pagingPathDelivers = stackPolicy(
       "Every paging source reaches a person, judged as one path: each CloudWatch alarm action, each EventBridge rule that targets a topic (the break-glass alarm), the metrics bridge's pages and every job handed a topic ARN (the rotation reminder) → a topic of this stack " +
       "→ the topic's access policy lets that publisher publish (cloudwatch.amazonaws.com or events.amazonaws.com with the alarm's or rule's own ARN as aws:SourceArn; a function's or job's role with its identity policies) " +
       "→ the topic's KMS key policy lets the same publisher kms:GenerateDataKey and kms:Decrypt → an unfiltered email, https or lambda subscription with an endpoint, or a Chatbot channel. " +
-      "Each document is evaluated whole by an IAM evaluator (Deny statements, wildcards, NotPrincipal, conditions), so a rule, a topic, a key and a subscription that each exist cannot leave the path broken in between. " +
+      "Each joint must certainly let the message through, with each document read whole: a Deny statement that may apply, or an Allow whose conditions (aws:SourceArn, aws:SourceAccount, kms:ViaService, … by ArnEquals/ArnLike/StringEquals/StringLike and their Not forms) cannot be shown to hold for that source, breaks the path; so a rule, a topic, a key and a subscription that each exist cannot leave it broken in between. " +
       `${SPEC_CHANNELS}.`,
     severity: "critical",
     remediation: [
@@ -163,14 +176,14 @@ export const pagingPathDelivers = stackPolicy(
     topics: ["monitoring", "alerts"],
   },
   {
-    validate: async (resources, _settings, report) => {
+    validate: (resources, _settings, report) => {
       const sources = pagingSources(resources);
       if (sources.length === 0) return;
       const keyArns = new Map(declaredKeys(resources).map((declared) => [declared.key.urn, declared.arn]));
       // One message per break, naming every source it silences.
       const breaks = new Map<string, { problem: string; urn: string; labels: string[] }>();
       for (const source of sources) {
-        const found = await pathBreak(source, resources, keyArns);
+        const found = pathBreak(source, resources, keyArns);
         if (!found) continue;
         const key = `${found.urn}\n${found.problem}`;
         const entry = breaks.get(key) ?? { ...found, labels: [] };

@@ -10,7 +10,8 @@ import { Fixture, mutate, stackArgs, without } from "./judge";
  * Issue 19 item 4: a paging path is judged end to end, as a graph: the source (an alarm's action, an EventBridge
  * rule's target, the bridge's pages) → the topic → its access policy → its key's policy → a subscription. Each
  * mutation leaves every part in place (rule, topic, key, subscription) and breaks one joint between them; the
- * documents are evaluated by @cloud-copilot/iam-simulate. The AWS rules each case relies on are cited in
+ * documents are evaluated by the pack's own evaluator (certainAccess.ts: the path must certainly deliver; access.ts: who else
+ * may decrypt); paging.crosscheck.spec.ts checks its decisions against @cloud-copilot/iam-simulate. The AWS rules each case relies on are cited in
  * policies/rules/paging.ts and policies/lib/paging.ts.
  */
 
@@ -76,7 +77,7 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
       });
       const verdicts = await paging(stack);
       assert.ok(verdicts.length > 0);
-      for (const verdict of verdicts) assert.match(verdict.message, /the key policy of alerts-key does not let cloudwatch\.amazonaws\.com .* kms:GenerateDataKey .*a Deny statement refuses it/);
+      for (const verdict of verdicts) assert.match(verdict.message, /the key policy of alerts-key does not certainly let cloudwatch\.amazonaws\.com .* kms:GenerateDataKey .*a Deny statement may refuse it/);
     });
 
     it("the key's CloudWatch grant conditioned on another account", async () => {
@@ -84,7 +85,7 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
         (policy.Statement[1] as Record<string, unknown>)["Condition"] = { StringEquals: { "aws:SourceAccount": "210987654321" } };
       });
       const verdicts = await paging(stack);
-      assert.ok(verdicts.length > 0 && verdicts.every((verdict) => /does not let cloudwatch\.amazonaws\.com/.test(verdict.message) && /no statement allows it/.test(verdict.message)), JSON.stringify(verdicts));
+      assert.ok(verdicts.length > 0 && verdicts.every((verdict) => /does not certainly let cloudwatch\.amazonaws\.com/.test(verdict.message) && /no statement certainly allows it/.test(verdict.message)), JSON.stringify(verdicts));
     });
 
     it("a topic policy whose SourceArn names staging's alarms: the path stops at the topic, reported on the topic policy", async () => {
@@ -92,14 +93,14 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
       const verdicts = await paging(stack);
       assert.ok(verdicts.length > 0);
       for (const verdict of verdicts) {
-        assert.match(verdict.message, /access policy of topic flightpro-production-alerts-critical \(alerts-critical-policy\) does not let cloudwatch\.amazonaws\.com/);
+        assert.match(verdict.message, /access policy of topic flightpro-production-alerts-critical \(alerts-critical-policy\) does not certainly let cloudwatch\.amazonaws\.com/);
         assert.ok(verdict.urn?.endsWith("::alerts-critical-policy"));
       }
     });
 
     it("a topic policy that lets only EventBridge publish", async () => {
       const stack = [...validStack(), topicPolicy("alerts-critical", [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn("alerts-critical") }])];
-      assert.ok((await paging(stack)).some((verdict) => /does not let cloudwatch\.amazonaws\.com .*publish: no statement allows it/.test(verdict.message)));
+      assert.ok((await paging(stack)).some((verdict) => /does not certainly let cloudwatch\.amazonaws\.com .*publish: no statement certainly allows it/.test(verdict.message)));
     });
 
     it("the critical topic's only subscription filtered, or sent to an http URL: nobody receives the alarms", async () => {
@@ -124,7 +125,7 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
         }
         props["policy"] = JSON.stringify(policy);
       });
-      await expectBreak(stack, /metrics bridge flightpro-production-metrics-bridge's pages: nobody is paged, the key policy of alerts-key does not let role flightpro-production-metrics-bridge kms:GenerateDataKey/);
+      await expectBreak(stack, /metrics bridge flightpro-production-metrics-bridge's pages: nobody is paged, the key policy of alerts-key does not certainly let role flightpro-production-metrics-bridge kms:GenerateDataKey/);
     });
   });
 
@@ -133,7 +134,7 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
       const stack = mutate(validStack(), "reminder-job-permissions", (props) => {
         props["policy"] = String(props["policy"]).split(topicArn("alerts-critical")).join(topicArn("alerts-info"));
       });
-      await expectBreak(stack, /job flightpro-production-rotation-reminder-job \(CRITICAL_TOPIC_ARN\): nobody is paged, role flightpro-production-rotation-reminder-job may not publish to topic flightpro-production-alerts-critical/);
+      await expectBreak(stack, /job flightpro-production-rotation-reminder-job \(CRITICAL_TOPIC_ARN\): nobody is paged, role flightpro-production-rotation-reminder-job may not certainly publish to topic flightpro-production-alerts-critical/);
     });
   });
 
@@ -168,12 +169,12 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
       const renamed = `${String(rule.props["name"])}-v2`;
       for (const fixture of copy) if (fixture.type === "aws:cloudwatch/eventTarget:EventTarget" && fixture.props["rule"] === rule.props["name"]) fixture.props["rule"] = renamed;
       rule.props["name"] = renamed;
-      await expectBreak(copy, /EventBridge rule .*-assumed-v2: nobody is paged, the access policy of topic .* does not let events\.amazonaws\.com \(as arn:aws:events:us-east-1:123456789012:rule\/.*-assumed-v2\) publish/);
+      await expectBreak(copy, /EventBridge rule .*-assumed-v2: nobody is paged, the access policy of topic .* does not certainly let events\.amazonaws\.com \(as arn:aws:events:us-east-1:123456789012:rule\/.*-assumed-v2\) publish/);
     });
 
     it("the topic policy's principal changed to CloudWatch", async () => {
       const copy = editDocument(base, TOPIC_POLICY, "", (document) => (document.Statement[0]!["Principal"] = { Service: "cloudwatch.amazonaws.com" }));
-      await expectBreak(copy, /does not let events\.amazonaws\.com .* publish: no statement allows it/);
+      await expectBreak(copy, /does not certainly let events\.amazonaws\.com .* publish: no statement certainly allows it/);
     });
 
     it("no topic policy at all: SNS's default policy does not let EventBridge publish", async () => {
@@ -183,11 +184,11 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
 
     it("the key's EventBridge grant dropped, or conditioned on aws:SourceAccount (EventBridge's KMS request carries none)", async () => {
       const dropped = editDocument(base, KEY, "break-glass-alarm-key", (document) => (document.Statement = document.Statement.filter((statement) => JSON.stringify(statement["Principal"]) !== JSON.stringify({ Service: "events.amazonaws.com" }))));
-      await expectBreak(dropped, /the key policy of .*break-glass-alarm-key does not let events\.amazonaws\.com .* kms:GenerateDataKey for topic/);
+      await expectBreak(dropped, /the key policy of .*break-glass-alarm-key does not certainly let events\.amazonaws\.com .* kms:GenerateDataKey for topic/);
       const conditioned = editDocument(base, KEY, "break-glass-alarm-key", (document) => {
         for (const statement of document.Statement) if (JSON.stringify(statement["Principal"]) === JSON.stringify({ Service: "events.amazonaws.com" })) statement["Condition"] = { StringEquals: { "aws:SourceAccount": ACCOUNT } };
       });
-      await expectBreak(conditioned, /does not let events\.amazonaws\.com .* kms:GenerateDataKey/);
+      await expectBreak(conditioned, /does not certainly let events\.amazonaws\.com .* kms:GenerateDataKey/);
     });
 
     it("the rule disabled", async () => {
