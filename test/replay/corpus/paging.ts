@@ -117,4 +117,33 @@ export const pagingCases: ReplayCase[] = [
     ],
     expect: passes,
   },
+  {
+    id: "paging-topic-policy-pinned-to-alert-rules",
+    class: "paging",
+    title: "critical topic policy: only our alert rules' alarms (flightpro-production-alerts-*) may publish, pinned by SourceArn",
+    edits: [
+      addResources(
+        `  if (alertRules) new aws.sns.TopicPolicy("flightpro-production-critical-policy", { arn: alertRules.topicArns.critical, policy: pulumi.all([alertRules.topicArns.critical, aws.getCallerIdentityOutput().accountId]).apply(([arn, account]) => JSON.stringify({ Version: "2012-10-17", Statement: [
+    { Sid: "AlertRulesPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: arn, Condition: { ArnLike: { "aws:SourceArn": \`arn:aws:cloudwatch:*:\${account}:alarm:flightpro-production-alerts-*\` }, StringEquals: { "aws:SourceAccount": account } } },
+    { Sid: "AccountPublishes", Effect: "Allow", Principal: { AWS: \`arn:aws:iam::\${account}:root\` }, Action: "sns:Publish", Resource: arn },
+  ] })) });`,
+        ["aws"],
+      ),
+    ],
+    // The backup alarms (flightpro-production-dr-alarms-*) page the same topic: their SourceArn is not covered.
+    expect: caught(PAGING),
+  },
+  {
+    id: "paging-compliant-key-confused-deputy-guard",
+    class: "compliant",
+    title: "alerts key: CloudWatch may use it only for alarms of our account (confused-deputy guard on SourceAccount and SourceArn)",
+    edits: [
+      replace(
+        ALERT_POLICIES,
+        '      Principal: { Service: "cloudwatch.amazonaws.com" },\n      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],\n      Resource: "*",\n',
+        '      Principal: { Service: "cloudwatch.amazonaws.com" },\n      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],\n      Resource: "*",\n      Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:*:${accountId}:alarm:*` } },\n',
+      ),
+    ],
+    expect: passes,
+  },
 ];
