@@ -136,6 +136,17 @@ describe("policies: alerts-paging-path-delivers (issue 19 item 4)", () => {
       });
       await expectBreak(stack, /job flightpro-production-rotation-reminder-job \(CRITICAL_TOPIC_ARN\): nobody is paged, role flightpro-production-rotation-reminder-job may not certainly publish to topic flightpro-production-alerts-critical/);
     });
+
+    // The branch's one false positive, explained: its fixture gave the reminder another key's ARN than the topics'
+    // kmsMasterKeyId. That is this break, not a compliant stack: the program passes alertRules.key.arn to both.
+    it("the reminder role's KMS grant naming another key than the topics': neither page can be encrypted", async () => {
+      const stack = mutate(validStack(), "reminder-job-permissions", (props) => {
+        props["policy"] = String(props["policy"]).split(":key/alerts").join(":key/0b7e2f1c-3d4a-4b5c-8d9e-0f1a2b3c4d5e");
+      });
+      const verdicts = await paging(stack);
+      assert.equal(verdicts.length, 2, JSON.stringify(verdicts));
+      for (const verdict of verdicts) assert.match(verdict.message, /rotation-reminder-job \((WARNING|CRITICAL)_TOPIC_ARN\): nobody is paged, the key policy of alerts-key does not certainly let role flightpro-production-rotation-reminder-job kms:GenerateDataKey/);
+    });
   });
 
   describe("EventBridge rules → topic (the break-glass alarm, the bootstrap planned once)", () => {

@@ -35,6 +35,8 @@ export function reminderFixtures(): Fixture[] {
       props: {
         role: `${NAME}-job`,
         name: "remind-rotations",
+        // The alert key's ARN as the topics' kmsMasterKeyId names it (fixtures.ts): the program passes the same output,
+        // alertRules.key.arn, to both (infra/stack.ts). Another key's ARN here is a reminder that cannot encrypt its pages.
         policy: toJson(reminderPermissions({ accountId: ACCOUNT, region: "us-east-1", registerPath: path, topicArns: [topic("warning"), topic("critical")], topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/alerts`, logGroupName: `/flightdeck/${NAME}` })),
       },
     },
