@@ -16,7 +16,8 @@ const SPEC_CHANNELS =
  * to the KMS policy" (awsdocs/amazon-sns-developer-guide@32e7b11 doc_source/sns-key-management.md, "Enable
  * compatibility between event sources from AWS services and encrypted topics",
  * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services). SNS calls
- * kms:GenerateDataKey, which a `kms:GenerateDataKey*` statement covers.
+ * kms:GenerateDataKey, which a `kms:GenerateDataKey*` statement covers. A role that publishes needs the same two on the
+ * key beside sns:Publish (the same page's example policy for a publisher of an encrypted topic).
  */
 export const KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"];
 
