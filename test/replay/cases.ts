@@ -17,6 +17,7 @@ export const replayClasses = [
   "program", // 13. (issue 19, 1) what is judged is what runs: the entry, its transforms, no ambient input
   "scripts", // 14. (issue 19, 5) scripts judged by their effects: pg_dump's options, checks that cannot fail, rollbacks, deploys, environments
   "isolation", // 15. (issue 19, 2) each stack's resources are its own, staging's gate included
+  "paging", // 16. (issue 19, 4) paging paths end to end: source → topic policy → key policy → subscription; the bridge's key's own grants
 ] as const;
 export type ReplayClass = (typeof replayClasses)[number];
 

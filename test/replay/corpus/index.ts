@@ -8,6 +8,7 @@ import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
 import { isolationCases } from "./isolation";
 import { judgeCases } from "./judge";
+import { pagingCases } from "./paging";
 import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
 import { scheduleCases } from "./schedule";
@@ -33,6 +34,7 @@ const written: readonly ReplayCase[] = [
   ...programCases,
   ...scriptCases,
   ...isolationCases,
+  ...pagingCases,
 ];
 
 /**
