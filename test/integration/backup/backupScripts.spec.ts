@@ -11,7 +11,7 @@ import { StackRun, inputAt, runSampleStack } from "../../harness";
 import { Cluster, startCluster } from "../postgres/cluster";
 import { quoteIdentifier } from "../postgres/providerHelpers";
 import { ProviderRun, applyPlan, plannedDatabase } from "../postgres/plannedDatabase";
-import { asJsonb } from "../../infra/flags/posthogStandIn";
+import { asJsonb } from "../../../tools/artifacts/standIns/posthogFlags";
 import { AwsStandIn, buildOf, createAwsStandIn, sha256 } from "./standIn";
 
 /**
