@@ -7,6 +7,7 @@ import type { RecordedResource } from "../offline/monitor";
 import { PROJECT_ROOT } from "../projectRoot";
 import { BridgeScenario, bridgeScenarios, watchFigures } from "./bridgeScenarios";
 import type { ArtifactJob, ArtifactRuns, BridgeJob, FlagJob, ScenarioRun } from "./job";
+import type { ArtifactCheckResult, ArtifactSection } from "./section";
 
 /**
  * The artifact check: what the plan built is run, and its behaviour compared with the config the pack
@@ -21,28 +22,6 @@ import type { ArtifactJob, ArtifactRuns, BridgeJob, FlagJob, ScenarioRun } from 
  * A failure blocks the plan (exit 1), one line each naming the artifact, the scenario, what was expected
  * and what was observed. A dynamic resource the check does not know how to run is a failure too.
  */
-
-export interface ArtifactCheckResult {
-  urn: string;
-  /** The input whose code ran, as the plan prints it (`code: <archive: index.js (… bytes, sha256:…)>`). */
-  artifact: string;
-  scenario: string;
-  title: string;
-  expected: string;
-  observed: string;
-  passed: boolean;
-}
-
-export interface ArtifactSection {
-  checks: ArtifactCheckResult[];
-}
-
-/** The line a failed check prints (plan's stderr, the text and Markdown reports). */
-export function failureLine(check: ArtifactCheckResult): string {
-  return `artifact ${check.urn.split("::").pop()} (${check.artifact}): scenario ${check.scenario} (${check.title}): expected ${check.expected}; observed ${check.observed}`;
-}
-
-export const failedChecks = (section: ArtifactSection | undefined): ArtifactCheckResult[] => (section?.checks ?? []).filter((check) => !check.passed);
 
 const ERROR_RATE_METRIC_ID = "error-rate";
 
