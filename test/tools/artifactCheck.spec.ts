@@ -7,6 +7,7 @@ import type { Evaluation, EvaluationInput } from "../../tools/offline/evaluate";
 import type { PlanDocument } from "../../tools/plan/document";
 import { runPlan as runPlanOnce } from "../../tools/plan/main";
 import { evaluateOnce } from "../harness/evaluations";
+import { runPlan } from "../harness/plans";
 import { scratchDir } from "../harness/scratch";
 
 /** Tuesday 10:00 America/New_York: inside the deploy window. */
@@ -156,11 +157,12 @@ describe("artifact check: the plan runs what the program built", function () {
       writeFileSync(file, JSON.stringify(value));
       return file;
     };
-    const judged = await runPlanOnce(["--stack", "production", "--no-policy", "--judge", write("with.json", saved), "--format", "json", "--at", IN_WINDOW]);
+    // --judge needs the pack (this file's shared one): its verdict is clean, the artifact check's decides.
+    const judged = await runPlan(["--stack", "production", "--judge", write("with.json", saved), "--format", "json", "--at", IN_WINDOW]);
     assert.equal(judged.exitCode, 0, judged.errors.join("\n"));
     assert.deepEqual((JSON.parse(judged.output) as PlanDocument).artifacts, saved.artifacts);
 
-    const without = await runPlanOnce(["--stack", "production", "--no-policy", "--judge", write("without.json", { ...saved, artifacts: undefined }), "--at", IN_WINDOW]);
+    const without = await runPlan(["--stack", "production", "--judge", write("without.json", { ...saved, artifacts: undefined }), "--at", IN_WINDOW]);
     assert.equal(without.exitCode, 1);
     const checked = saved.resources.filter((resource) => resource.inputs["__provider"] !== undefined || resource.type === "aws:lambda/function:Function");
     assert.equal(without.errors.length, checked.length);
