@@ -1,14 +1,12 @@
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { bridgeScenarios, expectedAction, WatchFigures } from "../../tools/artifacts/bridgeScenarios";
+import { judgedArtifacts, needsCheck } from "../../tools/artifacts/check";
+import { failedChecks } from "../../tools/artifacts/section";
 import { answerHogql, BridgeServicesSetup } from "../../tools/artifacts/standIns/bridgeServices";
 import type { Evaluation, EvaluationInput } from "../../tools/offline/evaluate";
 import type { PlanDocument } from "../../tools/plan/document";
 import { runPlan as runPlanOnce } from "../../tools/plan/main";
 import { evaluateOnce } from "../harness/evaluations";
-import { runPlan } from "../harness/plans";
-import { scratchDir } from "../harness/scratch";
 
 /** Tuesday 10:00 America/New_York: inside the deploy window. */
 const IN_WINDOW = "2026-12-01T15:00:00Z";
@@ -136,36 +134,33 @@ describe("artifact check: the plan runs what the program built", function () {
     assert.match(result.errors[0]!, /expected pages arn:aws:sns:[^ ]+-critical, no rollback dispatch; observed no page, no rollback dispatch, watch healthy/);
   });
 
-  it("a provider that sends another rollout than the flag declares blocks the plan", async () => {
+  it("a provider that sends another rollout than the flag declares, or whose diff misses a stage, blocks the plan", async () => {
     const result = await plan([], (evaluation) => {
-      const flag = evaluation.resources.find((resource) => resource.artifacts?.dynamicProvider !== undefined)!;
-      const text = flag.artifacts!.dynamicProvider!;
-      const bump = "filters: { ...inputs.filters, groups: inputs.filters.groups.map((group) => ({ ...group, rollout_percentage: 50 })) } };";
-      assert.match(text, /filters: inputs\.filters \};/);
-      flag.artifacts!.dynamicProvider = text.replace(/filters: inputs\.filters \};/, bump);
+      const [first, second] = evaluation.resources.filter((resource) => resource.artifacts?.dynamicProvider !== undefined);
+      assert.ok(first && second, "two flags");
+      const change = (flag: typeof first, search: string, replacement: string) => {
+        const text = flag.artifacts!.dynamicProvider!;
+        assert.ok(text.includes(search), search);
+        flag.artifacts!.dynamicProvider = text.replace(search, replacement);
+      };
+      change(first, "filters: inputs.filters };", "filters: { ...inputs.filters, groups: inputs.filters.groups.map((group) => ({ ...group, rollout_percentage: 50 })) } };");
+      change(second, "changes: changed || replaces.length > 0,", "changes: replaces.length > 0,");
     });
     assert.equal(result.exitCode, 1);
-    assert.equal(result.errors.length, 1, result.errors.join("\n"));
-    assert.match(result.errors[0]!, /scenario flag-requests-send-declared-filters .*expected POST and PATCH with filters .*as declared; observed POST sent filters (matching users 50%, )?everyone 50%; PostHog holds filters/);
+    assert.equal(result.errors.length, 2, result.errors.join("\n"));
+    assert.match(result.errors[0]!, /scenario flag-requests-send-declared-filters .*expected POST and PATCH with filters .*, as declared \(and a diff from another rollout\); observed POST sent filters (matching users 50%, )?everyone 50%; PostHog holds filters/);
+    assert.match(result.errors[1]!, /scenario flag-requests-send-declared-filters .*observed diff reported no change from a flag at another rollout to the declared filters/);
   });
 
-  it("--judge: a saved evaluation's results are the verdict; a checked resource without results blocks", async () => {
-    const dir = scratchDir("artifacts-judge");
-    const saved = (JSON.parse((await plan(["--format", "evaluation"])).output) as PlanDocument);
-    const write = (name: string, value: PlanDocument) => {
-      const file = path.join(dir, name);
-      writeFileSync(file, JSON.stringify(value));
-      return file;
-    };
-    // --judge needs the pack (this file's shared one): its verdict is clean, the artifact check's decides.
-    const judged = await runPlan(["--stack", "production", "--judge", write("with.json", saved), "--format", "json", "--at", IN_WINDOW]);
-    assert.equal(judged.exitCode, 0, judged.errors.join("\n"));
-    assert.deepEqual((JSON.parse(judged.output) as PlanDocument).artifacts, saved.artifacts);
-
-    const without = await runPlan(["--stack", "production", "--judge", write("without.json", { ...saved, artifacts: undefined }), "--at", IN_WINDOW]);
-    assert.equal(without.exitCode, 1);
-    const checked = saved.resources.filter((resource) => resource.inputs["__provider"] !== undefined || resource.type === "aws:lambda/function:Function");
-    assert.equal(without.errors.length, checked.length);
-    assert.ok(without.errors.every((line) => /scenario artifact-checked .*observed none/.test(line)));
+  it("--judge: a judged plan's results stand for the code they name; a checked resource without results blocks", () => {
+    const checked = document.resources.filter(needsCheck);
+    assert.ok(checked.length >= 3, "the bridge and the flags need the check");
+    assert.deepEqual(judgedArtifacts(document.resources, document.artifacts), document.artifacts);
+    const without = judgedArtifacts(document.resources, undefined);
+    assert.deepEqual(without.checks.map((check) => [check.urn, check.scenario, check.passed]), checked.map((resource) => [resource.urn, "artifact-checked", false]));
+    // Results for other code than the judged plan carries (another bundle's digest) do not count.
+    const bridge = checked.find((resource) => resource.type === "aws:lambda/function:Function")!;
+    const elsewhere = { checks: document.artifacts!.checks.map((check) => (check.urn === bridge.urn ? { ...check, artifact: "code: <archive: index.js (1 bytes, sha256:0000000000000000)>" } : check)) };
+    assert.deepEqual(failedChecks(judgedArtifacts(document.resources, elsewhere)).map((check) => [check.urn, check.scenario]), [[bridge.urn, "artifact-checked"]]);
   });
 });

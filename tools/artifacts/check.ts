@@ -18,7 +18,7 @@ import type { ArtifactCheckResult, ArtifactSection } from "./section";
  *   does in each canonical scenario what its document's watch figures say (./bridgeScenarios.ts), and
  *   publishes the error rate in percent;
  * - each dynamic resource's provider sends PostHog exactly the filters the resource declares (which the
- *   pack judges against the flag's rollout stage), on create and on update.
+ *   pack judges against the flag's rollout stage), on create and on update, and its diff sees a stage change.
  * A failure blocks the plan (exit 1), one line each naming the artifact, the scenario, what was expected
  * and what was observed. A dynamic resource the check does not know how to run is a failure too.
  */
@@ -189,7 +189,7 @@ function judgeFlag(resource: RecordedResource, run: ArtifactRuns["flags"][number
   const declared = resource.inputs["filters"];
   const title = `create and update send the declared release conditions (${filtersText(declared)})`;
   const result = (expected: string, observed: string, passed: boolean): ArtifactCheckResult[] => [{ urn: resource.urn, artifact: artifactLabel(resource), scenario: "flag-requests-send-declared-filters", title, expected, observed, passed }];
-  const expected = `POST and PATCH with filters ${filtersText(declared)}, as declared`;
+  const expected = `POST and PATCH with filters ${filtersText(declared)}, as declared (and a diff from another rollout)`;
   if (!run) return result(expected, "the check's process reported nothing for this flag", false);
   const problems: string[] = [];
   if (run.error !== undefined) problems.push(`the provider failed: ${run.error}`);
@@ -207,6 +207,7 @@ function judgeFlag(resource: RecordedResource, run: ArtifactRuns["flags"][number
     sent("create", run.created);
     sent("update", run.updated);
     if (!sameJson(run.storedFilters, declared)) problems.push(`PostHog holds filters ${filtersText(run.storedFilters)} after create`);
+    if (run.diffChanges === false) problems.push("diff reported no change from a flag at another rollout to the declared filters (the stage would never be applied)");
   }
   return result(expected, problems.length > 0 ? problems.join("; ") : `POST and PATCH sent ${filtersText(declared)}`, problems.length === 0);
 }

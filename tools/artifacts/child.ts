@@ -151,6 +151,7 @@ async function runBridge(job: BridgeJob, dir: string, services: BridgeServices, 
 
 interface Provider {
   check?(olds: unknown, news: unknown): Promise<{ inputs?: Record<string, unknown>; failures?: unknown[] }>;
+  diff?(id: string, olds: unknown, news: unknown): Promise<{ changes?: boolean }>;
   create(inputs: unknown): Promise<{ id: string; outs?: Record<string, unknown> }>;
   update?(id: string, olds: unknown, news: unknown): Promise<unknown>;
 }
@@ -184,8 +185,14 @@ async function runFlag(job: FlagJob): Promise<FlagRun> {
     const created = await withTimeout(provider.create(inputs), 20_000, "create");
     run.created = sentBy("POST");
     run.storedFilters = standIn.flags.get(Number(created.id))?.filters;
+    // The next stage's update: the engine asks diff whether the declared filters changed, then calls update
+    // with them (cmd/dynamic-provider/index.js diff, update). The stored state is the flag at another rollout.
+    const [nobody, everyone] = [0, 100].map((percent) => ({ groups: [{ properties: [], rollout_percentage: percent }] }));
+    const stored = { ...(created.outs ?? inputs), filters: JSON.stringify(inputs["filters"]) === JSON.stringify(nobody) ? everyone : nobody };
+    const diff = provider.diff ? await withTimeout(provider.diff(created.id, stored, inputs), 20_000, "diff") : { changes: true };
+    run.diffChanges = diff.changes === true;
     if (provider.update) {
-      await withTimeout(provider.update(created.id, created.outs ?? inputs, inputs), 20_000, "update");
+      await withTimeout(provider.update(created.id, stored, inputs), 20_000, "update");
       run.updated = sentBy("PATCH");
     }
   } catch (error) {

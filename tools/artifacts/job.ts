@@ -54,6 +54,8 @@ export interface FlagRun {
   checkedFilters?: unknown;
   created?: { method: string; body: unknown };
   storedFilters?: unknown;
+  /** Whether diff reported a change from a flag at another rollout to the declared one. */
+  diffChanges?: boolean;
   updated?: { method: string; body: unknown };
   outside: string[];
 }
