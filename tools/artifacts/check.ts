@@ -242,13 +242,25 @@ function childEntry(): string {
   const built = path.join(__dirname, "..", "artifacts", "child.js");
   if (__filename.endsWith(".js") && existsSync(built)) return built;
   if (bundledChild) return bundledChild;
+  // As tools/policy/spawn.ts bundles the pack: named by content (shared by concurrent processes), written aside and renamed.
   const esbuild = require("esbuild") as typeof import("esbuild");
-  const out = path.join(PROJECT_ROOT, ".build", "artifact-check", `child-${process.pid}.js`);
-  esbuild.buildSync({ entryPoints: [path.join(PROJECT_ROOT, "tools", "artifacts", "child.ts")], bundle: true, platform: "node", target: "node22", packages: "external", outfile: out, logLevel: "warning" });
+  const { createHash } = require("node:crypto") as typeof import("node:crypto");
+  const { mkdirSync, renameSync } = require("node:fs") as typeof import("node:fs");
+  const code = esbuild.buildSync({ entryPoints: [path.join(PROJECT_ROOT, "tools", "artifacts", "child.ts")], bundle: true, platform: "node", target: "node22", packages: "external", write: false, logLevel: "warning" }).outputFiles[0]!.contents;
+  const dir = path.join(PROJECT_ROOT, ".build", "artifact-check");
+  const out = path.join(dir, `child-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`);
+  if (!existsSync(out)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${out}.${process.pid}.tmp`, code);
+    renameSync(`${out}.${process.pid}.tmp`, out);
+  }
   bundledChild = out;
   return out;
 }
 let bundledChild: string | undefined;
+
+/** The longest the check's process may run (its scenarios take about a second). */
+const CHECK_TIMEOUT_MS = 120_000;
 
 /**
  * Runs the check on an evaluation's resources: one child process (a clean environment of its own, the
@@ -265,8 +277,19 @@ export async function checkArtifacts(resources: readonly RecordedResource[]): Pr
       const child = spawn(process.execPath, [childEntry(), dir], { cwd: PROJECT_ROOT, env: { PATH: process.env["PATH"] ?? "", TZ: "UTC" }, stdio: ["ignore", "ignore", "pipe"] });
       let text = "";
       child.stderr.on("data", (chunk: Buffer) => (text = (text + chunk.toString()).slice(-4000)));
-      child.once("error", reject);
-      child.once("exit", () => resolve(text));
+      // Each call in the child has its own timeout; this bounds the whole (code that never yields).
+      const timer = setTimeout(() => {
+        text += `\nstopped after ${CHECK_TIMEOUT_MS / 1000} s`;
+        child.kill("SIGKILL");
+      }, CHECK_TIMEOUT_MS);
+      child.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
     });
     const runsFile = path.join(dir, "runs.json");
     const runs: ArtifactRuns = existsSync(runsFile) ? (JSON.parse(readFileSync(runsFile, "utf8")) as ArtifactRuns) : { bridges: [], flags: [] };
