@@ -1,5 +1,6 @@
 import { ReplayCase } from "../cases";
 import { alertCases } from "./alerts";
+import { behaviourCases } from "./behaviour";
 import { databaseCases } from "./database";
 import { documentCases } from "./documents";
 import { environmentCases } from "./environments";
@@ -35,6 +36,7 @@ const written: readonly ReplayCase[] = [
   ...scriptCases,
   ...isolationCases,
   ...pagingCases,
+  ...behaviourCases,
 ];
 
 /**
