@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -269,9 +270,38 @@ const CHECK_TIMEOUT_MS = 120_000;
 export async function checkArtifacts(resources: readonly RecordedResource[]): Promise<ArtifactSection> {
   const planned = artifactJob(resources);
   if (planned.job.bridges.length === 0 && planned.job.flags.length === 0) return judgeRuns(planned, { bridges: [], flags: [] });
+  const { runs, stderr } = await runOnce(planned.job);
+  const section = judgeRuns(planned, runs ?? { bridges: [], flags: [] });
+  if (runs === undefined) for (const check of section.checks) check.observed += ` (the check's process ended without a report: ${stderr.trim().split("\n").pop() ?? ""})`;
+  return section;
+}
+
+/**
+ * Runs a job once per process: the same code, documents and scenarios give the same runs (the stand-ins
+ * answer from the job alone, relative to the clock), and a process that plans many times (the replay's
+ * workers, the specs) plans the same artifacts again and again. A run whose process ended without a
+ * report is not kept.
+ */
+function runOnce(job: ArtifactJob): Promise<{ runs?: ArtifactRuns; stderr: string }> {
+  const key = createHash("sha256").update(JSON.stringify(job)).digest("hex");
+  let run = runsByJob.get(key);
+  if (run === undefined) {
+    run = runJob(job);
+    runsByJob.set(key, run);
+    void run.then(
+      (result) => result.runs === undefined && runsByJob.delete(key),
+      () => runsByJob.delete(key),
+    );
+  }
+  return run;
+}
+
+const runsByJob = new Map<string, Promise<{ runs?: ArtifactRuns; stderr: string }>>();
+
+async function runJob(job: ArtifactJob): Promise<{ runs?: ArtifactRuns; stderr: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-artifacts-"));
   try {
-    writeFileSync(path.join(dir, "job.json"), JSON.stringify(planned.job));
+    writeFileSync(path.join(dir, "job.json"), JSON.stringify(job));
     const stderr = await new Promise<string>((resolve, reject) => {
       // Only what a Lambda environment or the provider host would have: no token or credential of the machine.
       const child = spawn(process.execPath, [childEntry(), dir], { cwd: PROJECT_ROOT, env: { PATH: process.env["PATH"] ?? "", TZ: "UTC" }, stdio: ["ignore", "ignore", "pipe"] });
@@ -292,10 +322,7 @@ export async function checkArtifacts(resources: readonly RecordedResource[]): Pr
       });
     });
     const runsFile = path.join(dir, "runs.json");
-    const runs: ArtifactRuns = existsSync(runsFile) ? (JSON.parse(readFileSync(runsFile, "utf8")) as ArtifactRuns) : { bridges: [], flags: [] };
-    const section = judgeRuns(planned, runs);
-    if (!existsSync(runsFile)) for (const check of section.checks) check.observed += ` (the check's process ended without a report: ${stderr.trim().split("\n").pop() ?? ""})`;
-    return section;
+    return existsSync(runsFile) ? { runs: JSON.parse(readFileSync(runsFile, "utf8")) as ArtifactRuns, stderr } : { stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
