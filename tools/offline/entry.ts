@@ -150,6 +150,8 @@ export async function runProgramEntry(entry: ProgramEntry, built: BuiltProgram):
 /** The program compiled into one file (see runProgramEntry), and where each of its lines comes from. */
 export interface BuiltProgram {
   file: string;
+  /** The repository the program was built in: the sources' paths (sourceOf) are relative to it. */
+  repository: string;
   /** The source file and line of a position in `file`, for messages. */
   sourceOf(line: number, column: number): { file: string; line: number } | undefined;
 }
@@ -238,6 +240,7 @@ function builtProgram(file: string, map: string, repository: string): BuiltProgr
   let sourceMap: SourceMap | undefined;
   return {
     file,
+    repository,
     sourceOf(line, column) {
       sourceMap ??= new SourceMap(JSON.parse(map) as SourceMapPayload);
       const found = sourceMap.findEntry(line - 1, column - 1);

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import * as path from "node:path";
 import type { BuiltProgram } from "./entry";
 
 /**
@@ -32,24 +33,36 @@ const ALLOW_LIST_FILE = "tools/offline/unsecret.ts";
 
 /** Where the built program mentions `unsecret` beyond what UNSECRET_ALLOWED lets it: one line each, with the source file and line. */
 export function unsecretOutsideAllowList(program: BuiltProgram): string[] {
+  // Files compared by their real paths: a checkout may link its program's directories from another (the specs' scratch copies).
+  const real = (file: string) => {
+    try {
+      return realpathSync(file);
+    } catch {
+      return path.resolve(file);
+    }
+  };
+  const allowed = new Map(UNSECRET_ALLOWED.map((entry) => [real(path.join(program.repository, entry.file)), entry.mentions]));
   const code = readFileSync(program.file, "utf8");
-  const found = new Map<string, number[]>();
+  const found = new Map<string, { shown: string; lines: number[] }>();
   for (const [index, text] of code.split("\n").entries()) {
     for (const match of text.matchAll(/unsecret/g)) {
       const source = program.sourceOf(index + 1, match.index + 1);
-      const file = source?.file ?? "the program";
-      found.set(file, [...(found.get(file) ?? []), source?.line ?? index + 1]);
+      const shown = source?.file ?? "the program";
+      const key = source ? real(path.resolve(program.repository, source.file)) : shown;
+      const entry = found.get(key) ?? { shown, lines: [] };
+      entry.lines.push(source?.line ?? index + 1);
+      found.set(key, entry);
     }
   }
   const problems: string[] = [];
-  for (const [file, lines] of found) {
-    const allowed = UNSECRET_ALLOWED.find((entry) => entry.file === file)?.mentions ?? 0;
-    if (lines.length <= allowed) continue;
-    const at = lines.map((line) => `${file}:${line}`).join(", ");
+  for (const [key, { shown, lines }] of found) {
+    const mentions = allowed.get(key) ?? 0;
+    if (lines.length <= mentions) continue;
+    const at = lines.map((line) => `${shown}:${line}`).join(", ");
     problems.push(
-      allowed === 0
+      mentions === 0
         ? `${at}: pulumi.unsecret takes the secret mark off a value, and the pack cannot tell where a value came from; keep the value secret, or add the place to ${ALLOW_LIST_FILE} (UNSECRET_ALLOWED) with why it is no secret, in a change of its own`
-        : `${at}: ${lines.length} mentions of pulumi.unsecret where ${ALLOW_LIST_FILE} (UNSECRET_ALLOWED) allows ${allowed}; keep the value secret, or raise the count there with why, in a change of its own`,
+        : `${at}: ${lines.length} mentions of pulumi.unsecret where ${ALLOW_LIST_FILE} (UNSECRET_ALLOWED) allows ${mentions}; keep the value secret, or raise the count there with why, in a change of its own`,
     );
   }
   return problems;
