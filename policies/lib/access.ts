@@ -24,10 +24,12 @@ import { knownString, stringsIn } from "./values";
 const PRINCIPAL_ARN = "aws:principalarn";
 
 export interface Caller {
-  /** The role's ARN (`arn:aws:iam::<account>:role/<name>`), as resource policies and conditions name it. */
+  /** The role's ARN (`arn:aws:iam::<account>:role/<name>`), as resource policies and conditions name it; or a service principal (`lambda.amazonaws.com`). */
   arn: string;
   account?: string;
   grants?: RoleGrants;
+  /** A principal of another account: its identity policies are not this stack's, so they may allow anything. */
+  foreign?: boolean;
 }
 
 function arnListMatches(test: string, values: string[], arn: string): boolean {
@@ -57,10 +59,10 @@ function denySurelyApplies(statement: Statement, caller: Caller): boolean {
 
 function namesCaller(statement: Statement, caller: Caller): "caller" | "account" | "everyone" | undefined {
   const principal = statement.principal;
-  if (statement.notPrincipal) return statement.notPrincipal.aws.includes(caller.arn) ? undefined : "everyone";
+  if (statement.notPrincipal) return statement.notPrincipal.aws.includes(caller.arn) || statement.notPrincipal.service.includes(caller.arn) ? undefined : "everyone";
   if (!principal) return undefined;
   if (principal.everyone) return "everyone";
-  if (principal.aws.some((aws) => aws.trim() === caller.arn)) return "caller";
+  if (principal.aws.some((aws) => aws.trim() === caller.arn) || principal.service.some((service) => service.trim() === caller.arn)) return "caller";
   if (caller.account !== undefined && principal.aws.some((aws) => isAccountRoot(aws) && aws.includes(caller.account!))) return "account";
   return undefined;
 }
@@ -96,7 +98,7 @@ export function mayPerform(caller: Caller, question: AccessQuestion): boolean {
     identity.some((statement) => statement.effect === "Deny" && resourceArn !== undefined && covers(statement) && denySurelyApplies(statement, caller)) ||
     resourceStatements.some((statement) => statement.effect === "Deny" && coversAction(statement, action) && (resourceArn === undefined || coversResource(statement, resourceArn)) && namesCaller(statement, caller) !== undefined && denySurelyApplies(statement, caller));
   if (denied) return false;
-  const identityAllows = identity.some((statement) => statement.effect !== "Deny" && covers(statement) && allowMayApply(statement, caller));
+  const identityAllows = caller.foreign === true || identity.some((statement) => statement.effect !== "Deny" && covers(statement) && allowMayApply(statement, caller));
   const resourceAllows = (whom: "caller" | "account" | "everyone") =>
     resourceStatements.some(
       (statement) =>

@@ -1,6 +1,6 @@
 import { StackResource, dependsOn } from "./define";
 import { ParsedDocument, accountOf, isAccountRoot, parsePolicyDocument } from "./policyDocument";
-import { knownString } from "./values";
+import { Plain, knownString } from "./values";
 
 /**
  * KMS keys and the documents that govern them (@pulumi/aws 7 / terraform-provider-aws):
@@ -54,3 +54,22 @@ export function stackAccounts(resources: StackResource[], configured: readonly s
   if (configured.length > 0) return new Set(configured);
   return keyPolicyAccounts(resources.filter((r) => r.type === KMS_KEY).flatMap((key) => keyPolicyDocuments(key, resources)));
 }
+
+/** The documents that govern a key: its own `policy` and every KeyPolicy for it; none: AWS's default key policy. */
+export function keyPolicyInputs(key: StackResource, resources: StackResource[]): { resource: StackResource; policy: Plain }[] {
+  const found: { resource: StackResource; policy: Plain }[] = [];
+  const own = key.props["policy"];
+  if (own !== undefined && own !== null && own !== "") found.push({ resource: key, policy: own });
+  for (const resource of resources) if (resource.type === KMS_KEY_POLICY && dependsOn(resource, key.urn, "keyId")) found.push({ resource, policy: resource.props["policy"] ?? null });
+  return found;
+}
+
+/**
+ * AWS's default key policy, which a key created without one gets: "gives the AWS account that owns the KMS key
+ * full access to the KMS key", so IAM policies decide for the account's principals and no service principal
+ * is named (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+ */
+export function defaultKeyPolicy(partition: string, account: string): Plain {
+  return { Version: "2012-10-17", Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" }] };
+}
+

@@ -23,7 +23,7 @@ import { stackPolicy, StackResource, UnknownInputError } from "../lib/define";
 import { isReadOnly } from "../lib/iamActions";
 import { accountOf, conditionsOn, grantedActions, isAllow, parsePolicyDocument, pinsExactly, statementLabel } from "../lib/policyDocument";
 import { AWS_MANAGED_POLICY, IAM_POLICY, managedPolicyName, roleGrants } from "../lib/roles";
-import { keyPolicyDocuments, resolveKey, stackAccounts } from "../lib/keys";
+import { resolveKey, stackAccounts } from "../lib/keys";
 import { asArray, isUnknown, knownNumber, knownString } from "../lib/values";
 
 export { METRIC_ALARM, SNS_TOPIC };
@@ -388,28 +388,21 @@ function alarmedTopics(resources: StackResource[], topics: StackResource[]): Set
   return alarmed;
 }
 
-/** Actions of the SNS key documentation for AWS services publishing to encrypted topics. */
-const PUBLISHER_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"];
-
 export const topicEncrypted = stackPolicy(
   {
     name: "alerts-topic-kms-encrypted",
     description:
-      "Alert topics are encrypted at rest with a customer managed KMS key of this stack whose key policy lets CloudWatch alarms use it (kms:GenerateDataKey* and kms:Decrypt for cloudwatch.amazonaws.com). " +
-      "With the AWS managed key (alias/aws/sns), or a key CloudWatch may not use, alarms cannot publish and every notification is dropped. " +
+      "Alert topics are encrypted at rest with a customer managed KMS key of this stack. " +
+      "With the AWS managed key (alias/aws/sns) alarms cannot publish and every notification is dropped; whether the key's policy lets each publisher use it (kms:GenerateDataKey* and kms:Decrypt) is judged per paging path, with the alarm's or rule's own ARN, by alerts-paging-path-delivers. " +
       'Spec, Secrets Management: "encrypted at rest"; Alert Channels.',
     severity: "high",
-    remediation: [
-      "Set kmsMasterKeyId on every topic to the stack's alerts key (its arn output).",
-      'Keep the key policy statement allowing Principal {"Service": "cloudwatch.amazonaws.com"} kms:GenerateDataKey* and kms:Decrypt.',
-    ],
+    remediation: ["Set kmsMasterKeyId on every topic to the stack's alerts key (its arn output)."],
     topics: TOPICS,
   },
   {
     requires: SNS_TOPIC,
     validate(resources, _settings, report) {
       const topics = resources.filter((r) => r.type === SNS_TOPIC);
-      const alarmed = alarmedTopics(resources, topics);
       for (const topic of topics) {
         const reference = topic.props["kmsMasterKeyId"];
         if (isUnknown(reference)) throw new UnknownInputError(`${topic.urn} kmsMasterKeyId`);
@@ -418,29 +411,9 @@ export const topicEncrypted = stackPolicy(
           report(`topic ${topic.name} has no kmsMasterKeyId`, topic.urn);
           continue;
         }
-        const key = resolveKey(keyId, resources, topic, "kmsMasterKeyId");
-        if (!key) {
+        if (!resolveKey(keyId, resources, topic, "kmsMasterKeyId")) {
           report(`topic ${topic.name} is encrypted with ${keyId}, not a customer managed key of this stack${/alias\/aws\//.test(keyId) ? " (CloudWatch alarms cannot use AWS managed keys)" : ""}`, topic.urn);
-          continue;
         }
-        if (!alarmed.has(topic.urn)) continue;
-        const documents = keyPolicyDocuments(key, resources);
-        const missing = PUBLISHER_ACTIONS.filter(
-          (action) =>
-            !documents.some(
-              (document) =>
-                document.kind === "document" &&
-                document.statements.some(
-                  (statement) =>
-                    statement.effect === "Allow" &&
-                    (statement.principal?.service ?? []).includes("cloudwatch.amazonaws.com") &&
-                    statement.conditions.length === 0 &&
-                    grantedActions(statement).some((granted) => granted.name.toLowerCase() === action.toLowerCase()),
-                ),
-            ),
-        );
-        if (documents.some((document) => document.kind === "unknown")) throw new UnknownInputError(`${key.urn} policy`);
-        if (missing.length > 0) report(`topic ${topic.name}'s key ${key.name} does not let cloudwatch.amazonaws.com ${missing.join(", ")}: alarms cannot publish to it`, topic.urn);
       }
     },
   },

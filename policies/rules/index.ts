@@ -2,6 +2,7 @@ import { FlightdeckPolicy } from "../lib/define";
 import { alertPolicies } from "./alerts";
 import { auditPolicies } from "./audit";
 import { bootstrapPolicies } from "./bootstrap";
+import { bridgeKeyPolicies } from "./bridgeKeys";
 import { bucketPolicies } from "./buckets";
 import { databasePolicies } from "./database";
 import { environmentPolicies } from "./environments";
@@ -10,6 +11,7 @@ import { iamPolicies } from "./iam";
 import { isolationPolicies } from "./isolation";
 import { keyPolicies } from "./keys";
 import { metricsPolicies } from "./metrics";
+import { pagingPolicies } from "./paging";
 import { rateLimitPolicies } from "./rateLimits";
 import { flagPolicies } from "./flags";
 import { recoveryPolicies } from "./recovery";
@@ -38,7 +40,9 @@ export const allPolicies: FlightdeckPolicy[] = [
   ...iamPolicies,
   ...keyPolicies,
   ...alertPolicies,
+  ...pagingPolicies,
   ...metricsPolicies,
+  ...bridgeKeyPolicies,
   ...rateLimitPolicies,
   ...databasePolicies,
   ...workflowPolicies,

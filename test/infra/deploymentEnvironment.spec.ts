@@ -126,6 +126,6 @@ describe("DeploymentEnvironment", () => {
     assert.deepEqual(run.ofType(ENVIRONMENT), []);
     assert.deepEqual(run.ofType(BRANCH_POLICY), []);
     assert.deepEqual(run.ofType(VARIABLE), []);
-    assert.equal(run.outputs["deployEnvironment"], undefined);
+    assert.equal(run.outputs["deployEnvironment"], null, "no deploy environment: the output is null (infra/index.ts)");
   });
 });

@@ -11,6 +11,7 @@ import { REQUESTS_PER_RUN } from "../../policies/lib/rateBudget";
 import { bridgeCallsWithinRateLimits } from "../../policies/rules/rateLimits";
 import { Evaluation } from "../../tools/offline/evaluate";
 import { RecordedResource, runSampleStack } from "../harness";
+import { withLambdaLog } from "../harness/lambdaLog";
 import { Fixture, judge } from "../policies/judge";
 import { packSettings } from "../policies/packConfig";
 import { PROVIDER_CALLS } from "./github/providerCalls";
@@ -140,7 +141,7 @@ async function measureTriesPerRun(document: BridgeConfig): Promise<{ posthog: nu
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const lambda = require(bridgeBundle().path) as { handler: () => Promise<{ failures: Record<string, string> }> };
-    const summary = await lambda.handler();
+    const { result: summary } = await withLambdaLog(() => lambda.handler());
     assert.ok(summary.failures["posthog"] && summary.failures["railway"], "both sources failed, after every try");
     return counts;
   } finally {

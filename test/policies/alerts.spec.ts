@@ -115,10 +115,10 @@ describe("policies: alerts", () => {
     const cases: [string, () => Fixture[], string[], RegExp][] = [
       ["actionsEnabled: false", setting("error-rate", "actionsEnabled", false), ["alerts-alarm-actions-enabled"], /actionsEnabled: false/],
       ["alarmActions emptied, okActions only", () => withInput(withInput(validStack(), "error-rate", "alarmActions", []), "error-rate", "okActions", [topicArn("alerts-critical")]), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed"], /no alarmActions/],
-      ["another topic of the stack with no subscription", stranger({ alarmActions: ["arn:aws:sns:us-east-1:123456789012:flightpro-production-alerts-spare"] }, ["alerts-spare"]), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed"], /nobody receives it/],
-      ["a lookalike ARN in another account", setting("error-rate", "alarmActions", ["arn:aws:sns:us-east-1:999999999999:flightpro-production-alerts-spare"]), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed"], /not a topic of this stack/],
+      ["another topic of the stack with no subscription", stranger({ alarmActions: ["arn:aws:sns:us-east-1:123456789012:flightpro-production-alerts-spare"] }, ["alerts-spare"]), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "alerts-paging-path-delivers"], /nobody receives it/],
+      ["a lookalike ARN in another account", setting("error-rate", "alarmActions", ["arn:aws:sns:us-east-1:999999999999:flightpro-production-alerts-spare"]), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "alerts-paging-path-delivers"], /not a topic of this stack/],
       ["the error-rate alarm sent to Slack (severity warning)", () => validStack().map((f) => (f.name === "error-rate" ? { ...f, dependsOn: ["alerts-warning"], props: { ...f.props, alarmActions: [topicArn("alerts-warning")] } } : f)), ["alerts-alarm-severity-routed"], /error-rate on ErrorRate reaches warning; the spec needs critical/],
-      ["a filter policy on the PagerDuty subscription", setting("alerts-critical-pagerduty", "filterPolicy", JSON.stringify({ severity: ["none"] })), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "alerts-subscription-unfiltered", "metrics-watch-thresholds-within-spec", "recovery-backup-alarm-pages"], /filters messages/],
+      ["a filter policy on the PagerDuty subscription", setting("alerts-critical-pagerduty", "filterPolicy", JSON.stringify({ severity: ["none"] })), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "alerts-paging-path-delivers", "alerts-subscription-unfiltered", "metrics-watch-thresholds-within-spec", "recovery-backup-alarm-pages"], /filters messages/],
       ["the PagerDuty subscription pointed at another host", setting("alerts-critical-pagerduty", "endpoint", "https://hooks.example.com/sink"), ["alerts-alarm-actions-enabled", "alerts-alarm-severity-routed", "metrics-watch-thresholds-within-spec", "recovery-backup-alarm-pages"], /reaches no channel/],
       [
         "a composite alarm with an actions suppressor",
@@ -152,7 +152,8 @@ describe("policies: alerts", () => {
       ["another account may reconfigure the topic", { Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sns:SetTopicAttributes", Resource: topicArn("alerts-critical") }, /999999999999/],
       ["a service may delete the topic", { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:*", Resource: topicArn("alerts-critical") }, /services may only publish/],
     ];
-    for (const [title, statement, pattern] of cases) it(`block ${title}`, () => expectOnly([...validStack(), topicPolicy(statement)], ["alerts-topic-policy-restricted"], pattern));
+    // Each policy replaces the topic's whole access policy, so CloudWatch may no longer publish: the paging path breaks too.
+    for (const [title, statement, pattern] of cases) it(`block ${title}`, () => expectOnly([...validStack(), topicPolicy(statement)], ["alerts-paging-path-delivers", "alerts-topic-policy-restricted"], pattern));
 
     it("block a topic's own policy input with NotPrincipal", () => {
       const stack = withInput(validStack(), "alerts-warning", "policy", { Statement: [{ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sns:Publish", Resource: "*" }] });
@@ -164,8 +165,8 @@ describe("policies: alerts", () => {
     const cases: [string, () => Fixture[], string[], RegExp][] = [
       ["a topic without encryption", setting("alerts-warning", "kmsMasterKeyId", undefined), ["alerts-topic-kms-encrypted"], /no kmsMasterKeyId/],
       // Amazon SNS Developer Guide, sns-key-management: AWS services publishing to encrypted topics need a customer managed key.
-      ["the AWS managed key alias/aws/sns", setting("alerts-critical", "kmsMasterKeyId", "alias/aws/sns"), ["alerts-topic-kms-encrypted"], /CloudWatch alarms cannot use AWS managed keys/],
-      ["a key policy that no longer lets CloudWatch encrypt", () => withInput(validStack(), "alerts-key", "policy", JSON.stringify({ ...alertsKeyPolicy, Statement: alertsKeyPolicy.Statement.filter((s) => s.Sid !== "CloudWatchAlarmsPublishEncrypted") })), ["alerts-topic-kms-encrypted"], /does not let cloudwatch.amazonaws.com kms:GenerateDataKey, kms:Decrypt/],
+      ["the AWS managed key alias/aws/sns", setting("alerts-critical", "kmsMasterKeyId", "alias/aws/sns"), ["alerts-paging-path-delivers", "alerts-topic-kms-encrypted"], /CloudWatch alarms cannot use AWS managed keys/],
+      ["a key policy that no longer lets CloudWatch encrypt", () => withInput(validStack(), "alerts-key", "policy", JSON.stringify({ ...alertsKeyPolicy, Statement: alertsKeyPolicy.Statement.filter((s) => s.Sid !== "CloudWatchAlarmsPublishEncrypted") })), ["alerts-paging-path-delivers"], /the key policy of alerts-key does not certainly let cloudwatch.amazonaws.com .* kms:GenerateDataKey/],
       // terraform-provider-aws chatbot_slack_channel_configuration: without guardrail_policy_arns "The AWS managed AdministratorAccess policy is applied by default".
       ["Chatbot guardrails left unset", setting("alerts-slack-alerts", "guardrailPolicyArns", undefined), ["alerts-chatbot-guardrails-read-only"], /AWS applies AdministratorAccess/],
       ["Chatbot guardrail AdministratorAccess", setting("alerts-slack-alerts", "guardrailPolicyArns", ["arn:aws:iam::aws:policy/AdministratorAccess"]), ["alerts-chatbot-guardrails-read-only"], /guardrail AdministratorAccess/],

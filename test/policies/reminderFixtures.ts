@@ -35,12 +35,16 @@ export function reminderFixtures(): Fixture[] {
       props: {
         role: `${NAME}-job`,
         name: "remind-rotations",
-        policy: toJson(reminderPermissions({ accountId: ACCOUNT, region: "us-east-1", registerPath: path, topicArns: [topic("warning"), topic("critical")], topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/0b7e2f1c-3d4a-4b5c-8d9e-0f1a2b3c4d5e`, logGroupName: `/flightdeck/${NAME}` })),
+        // The alert key's ARN as the topics' kmsMasterKeyId names it (fixtures.ts): the program passes the same output,
+        // alertRules.key.arn, to both (infra/stack.ts). Another key's ARN here is a reminder that cannot encrypt its pages.
+        policy: toJson(reminderPermissions({ accountId: ACCOUNT, region: "us-east-1", registerPath: path, topicArns: [topic("warning"), topic("critical")], topicKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/alerts`, logGroupName: `/flightdeck/${NAME}` })),
       },
     },
     {
       type: "aws:codebuild/project:Project",
       name: REMINDER_PROJECT,
+      // Its topic variables are the alert topics' arn outputs (infra/secrets/rotationReminder.ts).
+      dependsOn: ["alerts-warning", "alerts-critical"],
       props: {
         name: `${NAME}-job`,
         serviceRole: roleArn("job"),

@@ -17,6 +17,8 @@ export const replayClasses = [
   "program", // 13. (issue 19, 1) what is judged is what runs: the entry, its transforms, no ambient input
   "scripts", // 14. (issue 19, 5) scripts judged by their effects: pg_dump's options, checks that cannot fail, rollbacks, deploys, environments
   "isolation", // 15. (issue 19, 2) each stack's resources are its own, staging's gate included
+  "paging", // 16. (issue 19, 4) paging paths end to end: source → topic policy → key policy → subscription; the bridge's key's own grants
+  "behaviour", // 17. (issue 19, 6) the planned code (the bridge bundle, the flags' provider) behaves as the judged config says
 ] as const;
 export type ReplayClass = (typeof replayClasses)[number];
 
@@ -55,6 +57,8 @@ export interface ReplayCase {
 export const caught = (...policies: string[]): Expectation => ({ exit: 1, policies });
 export const badInput = (error: RegExp): Expectation => ({ exit: 2, error });
 export const passes: Expectation = { exit: 0 };
+/** Exit 1, with these scenarios of the artifact check failed (tools/artifacts; `artifact:<scenario>` among the blockers). */
+export const misbehaves = (...scenarios: string[]): Expectation => ({ exit: 1, policies: scenarios.map((scenario) => `artifact:${scenario}`) });
 
 /** How a case is judged (see Judge). */
 export function judgeOf(replayCase: ReplayCase): Judge {

@@ -46,10 +46,12 @@ interface Verdict {
   errors: string[];
 }
 
+/** The policies with a mandatory violation, and each failed artifact check as `artifact:<scenario>` (tools/artifacts). */
 function mandatoryIn(planJson: string): string[] {
   if (planJson === "") return [];
-  const plan = JSON.parse(planJson) as { policy?: { violations?: { policy: string; enforcementLevel: string }[] } };
-  return [...new Set((plan.policy?.violations ?? []).filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].sort();
+  const plan = JSON.parse(planJson) as { policy?: { violations?: { policy: string; enforcementLevel: string }[] }; artifacts?: { checks?: { scenario: string; passed: boolean }[] } };
+  const failedArtifacts = (plan.artifacts?.checks ?? []).filter((check) => !check.passed).map((check) => `artifact:${check.scenario}`);
+  return [...new Set([...(plan.policy?.violations ?? []).filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy), ...failedArtifacts])].sort();
 }
 
 /** The verdict on the copy `dir` as `judge` gives it (see Judge). */
@@ -68,8 +70,9 @@ async function judgeCopy(workspace: Workspace, pool: WorkerPool, dir: string, ju
   const evaluation = path.join(dir, ".replay-evaluation.json");
   const evaluated = await pool.plan(workspace.base, [...common, "--project", dir, ...deployed, "--no-policy", "--format", "evaluation"]);
   if ("crash" in evaluated) return { code: 3, mandatory: [], errors: [`internal error: ${evaluated.crash.split("\n")[0]}`] };
-  // The judge job reports a stack that could not be planned as exit 2 (infra.yml).
-  if (evaluated.exitCode !== 0) return { code: evaluated.exitCode, mandatory: [], errors: evaluated.errors };
+  // The judge job reports a stack that could not be planned as exit 2 (infra.yml); an evaluation that exits 1
+  // (its artifact check failed) is handed on and judged, as infra.yml hands on whatever evaluation was written.
+  if (evaluated.exitCode !== 0 && !(evaluated.exitCode === 1 && evaluated.output !== "")) return { code: evaluated.exitCode, mandatory: [], errors: evaluated.errors };
   writeFileSync(evaluation, evaluated.output);
   // infra.yml's judge job: the base's tooling, pack, config and waivers; the pull request's stack files as data.
   const judged = await pool.plan(workspace.base, [...common, "--judge", evaluation, "--project", dir, "--format", "json"]);

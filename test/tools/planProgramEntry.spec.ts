@@ -72,6 +72,31 @@ describe("npm run plan evaluates Pulumi.yaml's main, with its transforms, in its
     for (const policy of ["iam-role-trust-restricted", "bootstrap-state-bucket-protected"]) assert.ok(blocked.has(policy), `${policy} in ${[...blocked].join(", ")}`);
   });
 
+  it("a program that unsecrets a value outside tools/offline/unsecret.ts's list is refused (exit 2): a call, an alias, one more in a listed file", async () => {
+    // index.ts: line 3 calls it on a config secret, line 4 takes it by an indexed name; featureFlags.ts gets a second one, which line 6 uses.
+    const root = checkoutWith(
+      "infra",
+      (index) =>
+        [
+          'import * as pulumi from "@pulumi/pulumi";',
+          'import { stripped } from "./flags/featureFlags";',
+          'export const plain = pulumi.unsecret(new pulumi.Config("flightdeck").requireSecret("github"));',
+          'const strip = pulumi["unsecret"];',
+          "export const again = strip(plain);",
+          "export const third = stripped(plain);",
+          index,
+        ].join("\n"),
+    );
+    const flags = path.join(root, "infra", "flags", "featureFlags.ts");
+    writeFileSync(flags, `${readFileSync(flags, "utf8")}\nexport const stripped = (value: pulumi.Output<string>) => pulumi.unsecret(value);\n`);
+    const result = await runPlan(["--stack", "production", "--no-policy", "--at", "2026-12-01T15:00:00Z"], { projectDir: root });
+    assert.equal(result.exitCode, 2, result.errors.join("\n"));
+    assert.equal(result.errors.length, 2, result.errors.join("\n"));
+    assert.match(result.errors.find((line) => line.startsWith("infra/index.ts"))!, /^infra\/index\.ts:3, infra\/index\.ts:4: pulumi\.unsecret takes the secret mark off a value/);
+    const listed = result.errors.find((line) => line.startsWith("infra/flags/featureFlags.ts"))!;
+    assert.match(listed, /^infra\/flags\/featureFlags\.ts:\d+, infra\/flags\/featureFlags\.ts:\d+: 2 mentions of pulumi\.unsecret where tools\/offline\/unsecret\.ts \(UNSECRET_ALLOWED\) allows 1/);
+  });
+
   it("a program that reads an undeclared environment variable, copies the environment or reads the clock is refused (exit 2), each read named", async () => {
     // Line 1 reads DEPLOY_MODE, line 2 copies the environment, line 3 reads the clock; the original index.ts follows.
     const root = checkoutWith(

@@ -10,6 +10,7 @@ import { StackConfigMap, stackFileName } from "./stackConfig";
 import { AmbientRead, withAmbientInputRecorded } from "./ambient";
 import { BuiltProgram, buildProgram, locateProgram, programBuildProblems, runProgramEntry } from "./entry";
 import { describeAmbientRead } from "./ambient";
+import { unsecretOutsideAllowList } from "./unsecret";
 import { AmbientInputError, ProgramError } from "./errors";
 import { OfflineProgram, offlineProgram } from "./programs";
 import type { SsmParameters } from "./drillRegister";
@@ -156,7 +157,9 @@ export async function evaluateProgram(input: EvaluationInput): Promise<Evaluatio
   } finally {
     monitor.close();
   }
-  if (evaluated.reads.length > 0) throw new AmbientInputError(evaluated.reads.map((read) => describeAmbientRead(read, program.environmentFile)), evaluated.reads);
+  const unsecrets = unsecretOutsideAllowList(built);
+  if (evaluated.reads.length > 0) throw new AmbientInputError([...evaluated.reads.map((read) => describeAmbientRead(read, program.environmentFile)), ...unsecrets], evaluated.reads);
+  if (unsecrets.length > 0) throw new ProgramError(unsecrets);
   const rawOutputs = evaluated.result;
   const outputs = (unwrapSecrets(rawOutputs ?? {}).value ?? {}) as Record<string, unknown>;
   return {

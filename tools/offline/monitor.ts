@@ -44,6 +44,19 @@ export interface RecordedResource {
    * provider the engine registers for its package. Absent for components and for providers themselves.
    */
   provider?: RecordedProvider;
+  /** What the engine would run or ship for this resource, as it received it (tools/artifacts checks its behaviour). */
+  artifacts?: RecordedArtifacts;
+}
+
+/**
+ * The code a resource carries, as the engine receives it: each asset or archive input (a Lambda function's
+ * `code`) by input name, its files by name with their text (null: a file or archive the engine would read
+ * from somewhere this record cannot), and the serialized dynamic provider (`__provider`), which the
+ * `pulumi-nodejs` provider host loads and runs (@pulumi/pulumi cmd/dynamic-provider/index.ts getProvider).
+ */
+export interface RecordedArtifacts {
+  archives: Record<string, Record<string, string | null> | null>;
+  dynamicProvider?: string;
 }
 
 /** An invoke (a data source) as the program made it. */
@@ -103,6 +116,7 @@ export class RecordingMonitor extends MockMonitor {
     this.transforms.registered(urn, request);
     const { value, secretPaths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()!, true));
     const inputs = value as Record<string, unknown>;
+    const artifacts = artifactsOf(req.getObject()!.toJavaScript(), inputs);
     summarizeDynamicProvider(inputs);
     summarizeAssets(req.getObject()!.toJavaScript(), inputs);
     const type = req.getType();
@@ -126,6 +140,7 @@ export class RecordingMonitor extends MockMonitor {
         replaceOnChanges: req.getReplaceonchangesList(),
       },
       provider: req.getCustom() && !isProviderType(type) ? this.providerOf(type, req.getProvider(), req.getVersion()) : undefined,
+      ...(artifacts ? { artifacts } : {}),
     });
     return super.registerResource(req, callback);
   }
@@ -241,6 +256,32 @@ function summarizeAssets(raw: Record<string, unknown>, inputs: Record<string, un
     const summary = describe(value);
     if (summary !== undefined) inputs[key] = summary;
   }
+}
+
+/** The code among a registration's inputs (see RecordedArtifacts), before it is summarized; undefined when there is none. */
+function artifactsOf(raw: Record<string, unknown>, inputs: Record<string, unknown>): RecordedArtifacts | undefined {
+  const sig = pulumi.runtime.specialSigKey;
+  const text = (asset: unknown): string | null => {
+    if (asset === null || typeof asset !== "object") return null;
+    const record = asset as Record<string, unknown>;
+    if (record[sig] !== pulumi.runtime.specialAssetSig) return null;
+    if (typeof record["text"] === "string") return record["text"];
+    return typeof record["path"] === "string" ? (readIfPresent(record["path"])?.toString("utf8") ?? null) : null;
+  };
+  const archives: RecordedArtifacts["archives"] = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null || typeof value !== "object") continue;
+    const record = value as Record<string, unknown>;
+    if (record[sig] === pulumi.runtime.specialAssetSig) archives[key] = { [key]: text(value) };
+    else if (record[sig] === pulumi.runtime.specialArchiveSig) {
+      // An AssetArchive names its files; a FileArchive or RemoteArchive (a path, a URL) is not read here.
+      const assets = record["assets"];
+      archives[key] = assets !== null && typeof assets === "object" ? Object.fromEntries(Object.entries(assets as Record<string, unknown>).map(([name, asset]) => [name, text(asset)])) : null;
+    }
+  }
+  const provider = inputs["__provider"];
+  if (Object.keys(archives).length === 0 && typeof provider !== "string") return undefined;
+  return { archives, ...(typeof provider === "string" ? { dynamicProvider: provider } : {}) };
 }
 
 function readIfPresent(file: string): Buffer | undefined {

@@ -142,7 +142,7 @@ export function dependencyProblems(packDir: string, rootDir: string): string[] {
   }
 
   const lockFile = path.join(packDir, "package-lock.json");
-  const lock = readJson(lockFile) as { version?: string; packages?: Record<string, { version?: string; dependencies?: Record<string, string> }> } | undefined;
+  const lock = readJson(lockFile) as { version?: string; packages?: Record<string, { version?: string; license?: string; dependencies?: Record<string, string> }> } | undefined;
   if (!lock?.packages) {
     problems.push(`${rel("package-lock.json")} is missing or not a lockfile: run npm run pack:lock`);
   } else {
@@ -151,6 +151,12 @@ export function dependencyProblems(packDir: string, rootDir: string): string[] {
       .filter((name) => lockedRoot[name] !== declared[name] || lock.packages?.[`node_modules/${name}`]?.version !== rootLockedVersion(rootDir, name))
       .sort();
     if (stale.length > 0) problems.push(`${rel("package-lock.json")} does not match ${manifestFile} for ${stale.join(", ")}: run npm run pack:lock`);
+    // The pack is distributed with a proprietary project: nothing it installs may be under the GPL or the AGPL
+    // (an evaluator such as @cloud-copilot/iam-simulate, AGPL-3.0-or-later, stays a development dependency of the root).
+    for (const [location, entry] of Object.entries(lock.packages)) {
+      if (location === "" || typeof entry.license !== "string" || !/\bA?GPL\b/i.test(entry.license)) continue;
+      problems.push(`${rel("package-lock.json")} installs ${location.replace(/^.*node_modules\//, "")}, licensed ${entry.license}, which the pack cannot ship with the proprietary project: keep it out of ${manifestFile} (a development dependency of the root may use it)`);
+    }
     if (lock.version !== manifest.version || lock.packages[""]?.version !== manifest.version) {
       problems.push(`${rel("package-lock.json")} has version ${lock.version} but ${manifestFile} has ${manifest.version}: run npm run pack:lock`);
     }

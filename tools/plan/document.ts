@@ -1,6 +1,7 @@
 import { Evaluation } from "../offline/evaluate";
 import { RecordedProvider, RecordedResource } from "../offline/monitor";
 import { maskSecrets, parsePath } from "../offline/values";
+import type { ArtifactSection } from "../artifacts/section";
 import type { PlanDiff } from "./diff";
 import { canonicalJson, secretFingerprint } from "./fingerprint";
 
@@ -53,6 +54,8 @@ export interface PlanDocument {
   policy?: PolicySection;
   /** The changes against a base plan, when run with `--against BASE.json`. */
   diff?: PlanDiff;
+  /** The artifact check (tools/artifacts/check.ts): the planned code run against stand-ins; a failed check blocks. */
+  artifacts?: ArtifactSection;
 }
 
 /**

@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from "../projectRoot";
 import { PlanArgs, USAGE, UsageError, parsePlanArgs } from "./args";
 import { PlanFileError, readPlanFile } from "./base";
 import { diffPlans } from "./diff";
+import type { ArtifactSection } from "../artifacts/section";
 import type { PlanDocument } from "./document";
 import { readJudgedPlan } from "./judge";
 import type { PackStarter } from "./policy";
@@ -20,7 +21,7 @@ import { renderText } from "./render/text";
 
 const PROJECT_DIR = PROJECT_ROOT;
 
-/** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains, 2 bad input. */
+/** Exit codes: 0 the plan is clean, 1 a mandatory policy violation remains or the planned code fails the artifact check, 2 bad input. */
 export async function runPlan(
   argv: readonly string[],
   options: {
@@ -75,17 +76,24 @@ export async function runPlan(
     await assertNoCredentialsInStackFiles(projectDir, args.stack);
     let plan: PlanDocument;
     let resources: RecordedResource[];
+    const artifactCheck = require("../artifacts/check") as typeof import("../artifacts/check");
+    let artifacts: Promise<ArtifactSection>;
     if (judged) {
       const { recordedResources } = require("./judgedResources") as typeof import("./judgedResources");
       plan = judged;
       resources = recordedResources(judged);
+      artifacts = Promise.resolve(artifactCheck.judgedArtifacts(judged.resources, judged.artifacts));
     } else {
       const evaluate = options.evaluate ?? (require("../offline/evaluate") as typeof import("../offline/evaluate")).evaluateProgram;
       const { planDocument } = require("./document") as typeof import("./document");
       const evaluation = await evaluate({ ...stackConfig, secretKeys: [], placeholderSecrets: true, now: args.at, projectDir, deployedDir });
       plan = planDocument(evaluation, { keepSecretValues: args.format === "evaluation" });
       resources = evaluation.resources;
+      // The planned code runs in a child process of its own while the pack judges the inputs.
+      artifacts = artifactCheck.checkArtifacts(evaluation.resources);
     }
+    // Settled even when the plan stops before awaiting it (bad input below).
+    artifacts.catch(() => undefined);
     if (packProblem !== undefined) return { exitCode: 2, output: "", errors: [packProblem] };
     // The facts the pack's config keeps its own copy of agree with the stack files (the config's other problems come first).
     if (location) {
@@ -94,12 +102,16 @@ export async function runPlan(
       if (disagreements.length > 0) return { exitCode: 2, output: "", errors: disagreements };
     }
     if (policy && pack) plan.policy = await policy.judgeResources(pack, resources);
+    plan.artifacts = await artifacts;
+    const { failedChecks, failureLine } = require("../artifacts/section") as typeof import("../artifacts/section");
+    const artifactFailures = failedChecks(plan.artifacts).map(failureLine);
     if (base) {
       plan.diff = diffPlans(base, plan);
       if (plan.policy && base.policy) markViolationsOnBase(plan, base);
     }
-    const exitCode = plan.policy && plan.policy.violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
-    return { exitCode, output: render(plan, args, projectDir), errors: [], out: args.out };
+    const mandatory = plan.policy !== undefined && plan.policy.violations.some((violation) => violation.enforcementLevel === "mandatory");
+    const exitCode = mandatory || artifactFailures.length > 0 ? 1 : 0;
+    return { exitCode, output: render(plan, args, projectDir), errors: artifactFailures, out: args.out };
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: "", errors: [error.message, USAGE] };
     if (error instanceof UnknownStackError || error instanceof PlanFileError || error instanceof UnknownProjectError || error instanceof ProjectDirError) return { exitCode: 2, output: "", errors: [error.message] };

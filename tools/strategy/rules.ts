@@ -407,9 +407,9 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
     id: "alert-channels",
     section: "Monitoring & alerts",
     rule:
-      "Alerts go to three channels by severity: critical ones (error rate, failed deployments) phone through PagerDuty, warnings (performance, capacity) post to Slack #alerts, and information (a successful deploy) to Slack #deploys. Every alarm acts when it fires and reaches a person; nobody outside the account can publish to, subscribe to or reconfigure the channels.",
+      "Alerts go to three channels by severity: critical ones (error rate, failed deployments) phone through PagerDuty, warnings (performance, capacity) post to Slack #alerts, and information (a successful deploy) to Slack #deploys. Every alarm acts when it fires and reaches a person, judged as one path from the alarm, rule or bridge through the topic's access policy and its key's policy to a subscription; nobody outside the account can publish to, subscribe to or reconfigure the channels.",
     figure: "critical → PagerDuty; warning → #alerts; info → #deploys",
-    declaredIn: ["infra/aws/alerts.ts", "infra/aws/alertsPolicies.ts", "Pulumi.production.yaml"],
+    declaredIn: ["infra/aws/alerts.ts", "infra/aws/alertsPolicies.ts", "bootstrap/aws/breakGlassAlarm.ts", "Pulumi.production.yaml"],
     policies: [
       "alerts-alarm-actions-enabled",
       "alerts-alarm-severity-routed",
@@ -417,8 +417,9 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
       "alerts-topic-kms-encrypted",
       "alerts-topic-policy-restricted",
       "alerts-chatbot-guardrails-read-only",
+      "alerts-paging-path-delivers",
     ],
-    specs: ["test/policies/alerts.spec.ts", "test/infra/alertRules.spec.ts"],
+    specs: ["test/policies/alerts.spec.ts", "test/infra/alertRules.spec.ts", "test/policies/paging.spec.ts"],
   },
   {
     id: "alert-metrics-delivered",
@@ -511,11 +512,11 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
     id: "secrets-encrypted-at-rest",
     section: "Secrets",
     rule:
-      "Secrets are stored encrypted by whatever holds them: Pulumi state under the stack's KMS key, SSM parameters as SecureStrings under keys of the stack that rotate yearly and that nobody outside the account can use.",
+      "Secrets are stored encrypted by whatever holds them: Pulumi state under the stack's KMS key, SSM parameters as SecureStrings under keys of the stack that rotate yearly, that nobody outside the account can use, and whose own policies and grants let no role but the reader decrypt.",
     figure: "encrypted at rest",
     declaredIn: ["bootstrap/aws/secretsKey.ts", "bootstrap/aws/keyPolicies.ts", "infra/metrics/metricsBridge.ts"],
-    policies: ["kms-key-rotation-enabled", "kms-key-policy-restricted", "metrics-bridge-secrets-protected"],
-    specs: ["test/policies/keys.spec.ts", "test/policies/metrics.spec.ts"],
+    policies: ["kms-key-rotation-enabled", "kms-key-policy-restricted", "metrics-bridge-secrets-protected", "metrics-bridge-key-decrypt-bridge-only"],
+    specs: ["test/policies/keys.spec.ts", "test/policies/metrics.spec.ts", "test/policies/paging.spec.ts"],
   },
   {
     id: "secrets-rotation-api-keys",

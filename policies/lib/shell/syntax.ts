@@ -266,7 +266,7 @@ class Reader {
       case "case_statement": {
         const bodies = node.children
           .filter((child) => child.type === "case_item")
-          .map((item) => this.body(item.children.filter((child, index) => item.fieldNameForChild(index) !== "value"), inner({})));
+          .map((item) => this.body(item.children.filter((_child, index) => item.fieldNameForChild(index) !== "value"), inner({})));
         return { type: "case", bodies, background };
       }
       case "compound_statement":

@@ -4,7 +4,7 @@ import { filtersFor } from "../../../infra/flags/filters";
 import { SERIALIZED_PROVIDER } from "../../../infra/flags/featureFlag";
 import { FeatureFlagInputs, FeatureFlagOutputs, makePostHogFeatureFlagProvider } from "../../../infra/flags/posthogProvider";
 import { specStages } from "../../../infra/flags/rollout";
-import { PostHogStandIn, startPostHogStandIn } from "./posthogStandIn";
+import { PostHogStandIn, startPostHogStandIn } from "../../../tools/artifacts/standIns/posthogFlags";
 
 type Provider = pulumi.dynamic.ResourceProvider<FeatureFlagInputs, FeatureFlagOutputs>;
 

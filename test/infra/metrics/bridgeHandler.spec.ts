@@ -8,6 +8,7 @@ import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../../infra/metrics/contract
 import { deadlineIn } from "../../../infra/metrics/lambda/http";
 import { errorRateQuery, readErrorCounts } from "../../../infra/metrics/lambda/posthog";
 import { readRailway } from "../../../infra/metrics/lambda/railway";
+import { withLambdaLog } from "../../harness/lambdaLog";
 import { bridgeDocument } from "../../policies/bridgeFixtures";
 
 /**
@@ -235,8 +236,11 @@ describe("metrics bridge: the bundled handler, run as Lambda runs it", () => {
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const lambda = require(bundle.path) as { handler: (event: unknown, context: unknown) => Promise<{ failures: Record<string, string> }> };
-    const result = await lambda.handler({ "detail-type": "Scheduled Event", source: "aws.scheduler" }, {});
+    const { result, log } = await withLambdaLog(() => lambda.handler({ "detail-type": "Scheduled Event", source: "aws.scheduler" }, {}));
     assert.match(result.failures["railway"] ?? "", /Not Authorized/);
+    // Its log: the failed source in a line of its own, then the run's summary as one JSON line.
+    assert.deepEqual(log.slice(0, -1), ["flightdeck bridge: railway: Railway (environment e): Not Authorized"]);
+    assert.deepEqual(JSON.parse(log.at(-1)!), result);
     const put = recorded.find((request) => request.headers["x-amz-target"] === "GraniteServiceVersion20100801.PutMetricData");
     assert.ok(put, "PutMetricData was called");
     assert.equal(put.headers["content-type"], "application/x-amz-json-1.0");
@@ -332,7 +336,7 @@ describe("metrics bridge: the bundled handler, run as Lambda runs it", () => {
     };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const lambda = require(bundle.path) as { handler: (event: unknown, context: unknown) => Promise<{ watch?: { state: string; detail?: string } }> };
-    const first = await lambda.handler({}, {});
+    const { result: first } = await withLambdaLog(() => lambda.handler({}, {}));
     assert.equal(first.watch?.state, "rollback-dispatched", JSON.stringify(first));
 
     const put = recorded.find((request) => request.method === "PUT")!;
@@ -355,7 +359,7 @@ describe("metrics bridge: the bundled handler, run as Lambda runs it", () => {
 
     // The next run finds its record: no second rollback, no second page.
     recorded.length = 0;
-    const second = await lambda.handler({}, {});
+    const { result: second } = await withLambdaLog(() => lambda.handler({}, {}));
     assert.equal(second.watch?.state, "rollback-already-done");
     assert.equal(recorded.filter((request) => request.url.endsWith("/dispatches") || request.body.includes("Action=Publish")).length, 0);
   });

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { stepBash } from "../../harness/bash";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,7 +42,7 @@ function runStep(step: Step, scores: (number | null)[]): Outcome {
     writeFileSync(path.join(bin, "npx"), ["#!/bin/bash", `echo "$*" > ${dir}/lhci-args`, "mkdir -p .lighthouseci", ...results, ""].join("\n"));
     chmodSync(path.join(bin, "npx"), 0o755);
     for (const file of ["output", "summary", "lhci-args"]) writeFileSync(path.join(dir, file), "");
-    const result = spawnSync("bash", ["-c", step.run ?? ""], {
+    const result = spawnSync("bash", stepBash(step.run ?? ""), {
       encoding: "utf8",
       env: { PATH: `${bin}:/usr/bin:/bin`, GITHUB_OUTPUT: path.join(dir, "output"), GITHUB_STEP_SUMMARY: path.join(dir, "summary"), ...step.env, WEB_URL: "https://app.flightpro.com" },
     });
@@ -109,7 +110,7 @@ describe("deploy-production.yml: the Lighthouse audit after release", () => {
     // The step's own variables, each given a plain value (the expressions GitHub would fill).
     const env = Object.fromEntries(Object.keys(audit.env ?? {}).map((key) => [key, `value-of-${key}`]));
     const record = (score: string) => {
-      const result = spawnSync("bash", ["-c", `set -euo pipefail\nwhen=now\n${build}\necho "$record"`], { encoding: "utf8", env: { PATH: "/usr/bin:/bin", ...env, LIGHTHOUSE_SCORE: score } });
+      const result = spawnSync("bash", stepBash(`set -euo pipefail\nwhen=now\n${build}\necho "$record"`), { encoding: "utf8", env: { PATH: "/usr/bin:/bin", ...env, LIGHTHOUSE_SCORE: score } });
       assert.equal(result.status, 0, result.stderr);
       return JSON.parse(result.stdout) as Record<string, unknown>;
     };

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { stepBash } from "../../harness/bash";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { settingsFor } from "./fixtures";
 /** A `date` that answers at the instant in $FAKE_EPOCH (the script's own TZ still applies), in a temporary bin directory. */
 function fakeDateBin(): string {
   const bin = mkdtempSync(path.join(tmpdir(), "flightdeck-date-"));
-  const real = spawnSync("bash", ["-c", "command -v date"], { encoding: "utf8" }).stdout.trim();
+  const real = spawnSync("bash", stepBash("command -v date"), { encoding: "utf8" }).stdout.trim();
   writeFileSync(path.join(bin, "date"), `#!/usr/bin/env bash\nexec ${real} -d "@$FAKE_EPOCH" "$@"\n`);
   chmodSync(path.join(bin, "date"), 0o755);
   return bin;
@@ -22,7 +23,7 @@ function runScheduleCheck(bin: string, schedule: Schedule, at: string, emergency
   const step = scheduleCheckStep(schedule);
   const env: Record<string, string> = { PATH: `${bin}${path.delimiter}${process.env["PATH"] ?? ""}`, FAKE_EPOCH: String(Math.floor(Date.parse(at) / 1000)), EMERGENCY: emergency, REASON: reason };
   for (const [key, value] of Object.entries(step.env ?? {})) if (!value.startsWith("${{")) env[key] = value;
-  const result = spawnSync("bash", ["-c", step.run ?? ""], { env, encoding: "utf8" });
+  const result = spawnSync("bash", stepBash(step.run ?? ""), { env, encoding: "utf8" });
   return { status: result.status, out: result.stdout + result.stderr };
 }
 
@@ -170,7 +171,7 @@ describe("pre-flight 'same code as staging' check (generated bash, real git)", (
   function check(deployments: string[], failedIds: string[] = [], commit = sha["main"]!) {
     const output = path.join(work, `output-${Math.random().toString(36).slice(2)}`);
     writeFileSync(output, "");
-    const result = spawnSync("bash", ["-c", stagingArtifactScript()], {
+    const result = spawnSync("bash", stepBash(stagingArtifactScript()), {
       cwd: repo,
       encoding: "utf8",
       env: {
@@ -304,7 +305,7 @@ describe("rollback target (generated bash): a release the environment ran before
   function lookup(releases: string[], requested = "") {
     const output = path.join(work, `output-${Math.random().toString(36).slice(2)}`);
     writeFileSync(output, "");
-    const result = spawnSync("bash", ["-c", rollbackTargetScript()], {
+    const result = spawnSync("bash", stepBash(rollbackTargetScript()), {
       encoding: "utf8",
       env: {
         PATH: `${path.join(work, "bin")}${path.delimiter}${process.env["PATH"] ?? ""}`,

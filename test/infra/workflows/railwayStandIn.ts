@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { stepBash } from "../../harness/bash";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
@@ -147,7 +148,7 @@ export async function deploy(
       ...stepEnv,
     };
     const result = await new Promise<{ status: number; out: string }>((resolve) => {
-      execFile("bash", ["-c", railwayDeployScript], { env, encoding: "utf8" }, (error, stdout, stderr) => {
+      execFile("bash", stepBash(railwayDeployScript), { env, encoding: "utf8" }, (error, stdout, stderr) => {
         resolve({ status: error ? Number(error.code ?? 1) : 0, out: stdout + stderr });
       });
     });

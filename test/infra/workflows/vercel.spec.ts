@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { stepBash } from "../../harness/bash";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,7 +63,7 @@ describe("web release steps (generated bash) against a stand-in of the Vercel CL
   function run(script: string, env: Record<string, string>) {
     const output = path.join(work, "output");
     writeFileSync(output, "");
-    const result = spawnSync("bash", ["-c", script], {
+    const result = spawnSync("bash", stepBash(script), {
       encoding: "utf8",
       env: { PATH: `${path.join(work, "bin")}${path.delimiter}${process.env["PATH"] ?? ""}`, STATE: work, DOMAIN, WEB_URL: `https://${DOMAIN}`, VERCEL_TOKEN: "vercel-token-9d2e", GITHUB_OUTPUT: output, ...env },
     });

@@ -11,7 +11,7 @@ import { StackRun, inputAt, runSampleStack } from "../../harness";
 import { Cluster, startCluster } from "../postgres/cluster";
 import { quoteIdentifier } from "../postgres/providerHelpers";
 import { ProviderRun, applyPlan, plannedDatabase } from "../postgres/plannedDatabase";
-import { asJsonb } from "../../infra/flags/posthogStandIn";
+import { asJsonb } from "../../../tools/artifacts/standIns/posthogFlags";
 import { AwsStandIn, buildOf, createAwsStandIn, sha256 } from "./standIn";
 
 /**
@@ -294,7 +294,7 @@ describe("backup and restore-drill jobs against a real PostgreSQL server (the pr
   });
 
   it("the PostHog stand-in orders object keys as the real server's jsonb does", async () => {
-    // test/infra/flags/posthogStandIn.ts asJsonb: what PostHog's jsonb column gives back to a refresh.
+    // tools/artifacts/standIns/posthogFlags.ts asJsonb: what PostHog's jsonb column gives back to a refresh.
     const filters = { groups: [{ rollout_percentage: 100, properties: [{ key: "distinct_id", type: "person", operator: "exact", value: ["a"] }] }], aggregation_group_type_index: null, zz: 1, ab: 2 };
     const owner = clients[0]!;
     const { rows } = await owner.query<{ text: string }>("SELECT $1::jsonb::text AS text", [JSON.stringify(filters)]);

@@ -1,5 +1,6 @@
 import { ReplayCase } from "../cases";
 import { alertCases } from "./alerts";
+import { behaviourCases } from "./behaviour";
 import { databaseCases } from "./database";
 import { documentCases } from "./documents";
 import { environmentCases } from "./environments";
@@ -8,6 +9,7 @@ import { heldBackCases } from "./heldBack";
 import { inputCases } from "./input";
 import { isolationCases } from "./isolation";
 import { judgeCases } from "./judge";
+import { pagingCases } from "./paging";
 import { programCases } from "./program";
 import { rulesetCases } from "./rulesets";
 import { scheduleCases } from "./schedule";
@@ -33,6 +35,8 @@ const written: readonly ReplayCase[] = [
   ...programCases,
   ...scriptCases,
   ...isolationCases,
+  ...pagingCases,
+  ...behaviourCases,
 ];
 
 /**

@@ -104,6 +104,22 @@ export const programCases: ReplayCase[] = [
     expect: caught("audit-resources-protected"),
   },
   {
+    id: "program-unsecret-into-plain-parameter",
+    class: "program",
+    title: "infra/index.ts: PostHog's key, unsecreted and split in two, kept in a plain SSM String parameter (the pack sees no secret mark and no copy of the value)",
+    edits: [
+      prependToIndex(
+        [
+          'import * as pulumi from "@pulumi/pulumi";',
+          'import * as aws from "@pulumi/aws";',
+          'const key = pulumi.unsecret(new pulumi.Config("flightdeck").requireSecret("metricsPosthogApiKey"));',
+          'export const keyCopy = new aws.ssm.Parameter("posthog-key-half", { name: "/flightpro/tools/posthog-half", type: "String", value: key.apply((value) => value.slice(0, value.length / 2)) }).name;',
+        ].join("\n"),
+      ),
+    ],
+    expect: badInput(/^infra\/index\.ts:\d+: pulumi\.unsecret takes the secret mark off a value/),
+  },
+  {
     id: "program-evaluator-declares-variable",
     class: "program",
     title: "infra/config/environment.ts declares CI, and infra/index.ts drops the buckets' protection when CI is unset (as where pulumi up runs)",

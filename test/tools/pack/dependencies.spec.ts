@@ -55,6 +55,17 @@ describe("the policy pack as a self-contained package", function () {
     assert.ok(shipped.includes("waivers.yaml") && shipped.includes("PulumiPolicy.yaml") && shipped.includes("tsconfig.json"));
   });
 
+  it("a package under the AGPL in the pack's lockfile (the pack ships with a proprietary project)", () => {
+    copy.edit("package-lock.json", (text) => {
+      const lock = JSON.parse(text) as { packages: Record<string, Record<string, unknown>> };
+      lock.packages["node_modules/@pulumi/policy/node_modules/@cloud-copilot/iam-simulate"] = { version: "0.1.173", license: "AGPL-3.0-or-later" };
+      return JSON.stringify(lock, null, 2);
+    });
+    assert.deepEqual(dependencyProblems(copy.pack, copy.root), [
+      "policies/package-lock.json installs @cloud-copilot/iam-simulate, licensed AGPL-3.0-or-later, which the pack cannot ship with the proprietary project: keep it out of policies/package.json (a development dependency of the root may use it)",
+    ]);
+  });
+
   it("a rule that imports a package the pack does not declare", () => {
     copy.edit("rules/secrets.ts", (text) => `import leftPad from "left-pad";\nvoid leftPad;\n${text}`);
     copy.edit("rules/alerts.ts", (text) => `import Ajv from "ajv/dist/2020";\nvoid Ajv;\n${text}`);

@@ -1,6 +1,7 @@
 import type { ResourceChange } from "../diff";
 import type { PlanDocument, PolicyDescription, PolicyViolation, WaivedViolation } from "../document";
 import type { GateChanges, GateFileKind } from "../gate";
+import { failedChecks, failureLine } from "../../artifacts/section";
 
 /** A hidden line by which the workflow finds (and edits) its previous comment. */
 export const MARKDOWN_MARKER = "<!-- flightdeck-plan -->";
@@ -47,10 +48,13 @@ export function renderMarkdown(plans: readonly PlanDocument[], options: { limit?
 function header(plans: readonly PlanDocument[]): string {
   const mandatory = plans.reduce((sum, plan) => sum + mandatoryCount(plan), 0);
   const unjudged = plans.filter((plan) => plan.policy === undefined).map((plan) => plan.stack);
+  const failedArtifacts = plans.flatMap((plan) => failedChecks(plan.artifacts).map((check) => `\`${plan.stack}\`: ${failureLine(check)}`));
   const verdict =
     mandatory > 0
       ? `❌ flightdeck plan: ${mandatory} mandatory ${mandatory === 1 ? "violation blocks" : "violations block"} this change`
-      : unjudged.length === plans.length
+      : failedArtifacts.length > 0
+        ? `❌ flightdeck plan: the planned code fails ${failedArtifacts.length} behaviour ${failedArtifacts.length === 1 ? "check" : "checks"}`
+        : unjudged.length === plans.length
         ? "⚪ flightdeck plan: the policy pack did not run"
         : "✅ flightdeck plan: no mandatory violation";
   const lines = [
@@ -74,6 +78,7 @@ function header(plans: readonly PlanDocument[]): string {
   if (undiffed.length > 0) notes.push(`No base plan for ${undiffed.map(code).join(", ")}: changes not computed.`);
   if (unjudged.length > 0 && unjudged.length < plans.length) notes.push(`Policy pack not run for ${unjudged.map(code).join(", ")}.`);
   if (notes.length > 0) lines.push("", notes.join(" "));
+  if (failedArtifacts.length > 0) lines.push("", "**The planned code does not behave as its config says** (artifact check; this blocks, no waiver applies):", "", ...failedArtifacts.map((line) => `- ${line}`));
   lines.push("", "<sub>Evaluated offline (`npm run plan`): inputs as the program declares them; values known only after apply are not compared.</sub>", "");
   return lines.join("\n");
 }

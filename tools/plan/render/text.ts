@@ -1,6 +1,7 @@
 import type { PlanDiff } from "../diff";
 import { PlanDocument, PlannedResource, PolicySection } from "../document";
 import { policyLines } from "./policyText";
+import { ArtifactSection, failedChecks, failureLine } from "../../artifacts/section";
 
 const MAX_VALUE = 96;
 const MAX_DEPTH = 3;
@@ -12,7 +13,7 @@ const MAX_DEPTH = 3;
  * its inputs.
  */
 export function renderText(plan: PlanDocument, options: { verbose?: boolean } = {}): string {
-  const lines: string[] = [`Plan of stack ${plan.stack} (project ${plan.project}), evaluated offline`, verdictLine(plan.policy)];
+  const lines: string[] = [`Plan of stack ${plan.stack} (project ${plan.project}), evaluated offline`, verdictLine(plan.policy), ...artifactLines(plan.artifacts)];
   if (plan.policy) lines.push("", ...policyLines(plan.policy));
   const children = new Map<string | null, PlannedResource[]>();
   for (const resource of plan.resources) {
@@ -63,6 +64,14 @@ export function verdictLine(policy: PolicySection | undefined): string {
   if (mandatory.length === 0) return `Verdict: passes (no mandatory violation; ${counts})`;
   const count = policy.violations.length - advisory;
   return `Verdict: BLOCKED by ${count} mandatory violation${count === 1 ? "" : "s"} of ${mandatory.join(", ")} (${counts})`;
+}
+
+/** The artifact check's verdict: one line when it passes, one per failed check when it blocks. */
+export function artifactLines(section: ArtifactSection | undefined): string[] {
+  if (!section || section.checks.length === 0) return [];
+  const failed = failedChecks(section);
+  if (failed.length === 0) return [`Artifacts: the planned code behaves as its config says (${section.checks.length} scenario${section.checks.length === 1 ? "" : "s"} passed)`];
+  return [`Artifacts: BLOCKED by ${failed.length} failed behaviour check${failed.length === 1 ? "" : "s"} of the planned code`, ...failed.map((check) => `  ✗ ${failureLine(check)}`)];
 }
 
 /** A component's leaf resources, one line per type: `+ 3 × type: name, name, name`, names without the component's prefix. */
