@@ -225,17 +225,15 @@ export function settleWaivers(book: WaiverBook, limits: WaiverLimits, stack: str
   }
 }
 
-/** policy-waivers-valid's settings (as its args.getConfig() gives them), over the defaults. */
-export function waiverLimits(settings: Partial<Record<keyof WaiverLimits, unknown>> | undefined): WaiverLimits {
-  const given = settings ?? {};
-  const approvers = Array.isArray(given["approvers"]) ? given["approvers"].filter((a): a is string => typeof a === "string") : DEFAULT_LIMITS.approvers;
-  const maxDays = typeof given["maxDays"] === "number" ? given["maxDays"] : DEFAULT_LIMITS.maxDays;
-  const byPolicy = given["maxDaysByPolicy"];
-  const maxDaysByPolicy: Record<string, number> = { ...DEFAULT_LIMITS.maxDaysByPolicy };
-  if (byPolicy !== null && typeof byPolicy === "object" && !Array.isArray(byPolicy)) {
-    for (const [policy, days] of Object.entries(byPolicy)) if (typeof days === "number") maxDaysByPolicy[policy] = days;
-  }
-  return { approvers, maxDays, maxDaysByPolicy };
+/**
+ * policy-waivers-valid's limits from its settings (each one given or its default). The engine has checked
+ * the settings against limitsSchema before the pack runs (pulumi/pulumi@v3.259.0:pkg/engine/update.go
+ * loadPolicyPlugins, "validating policy config"; the plan does the same, tools/policy/policyConfig.ts), so
+ * they are used as they are. A stack's maxDaysByPolicy adds to the defaults: the deploy schedule's one day
+ * stays unless the stack names that policy.
+ */
+function waiverLimits(settings: WaiverLimits): WaiverLimits {
+  return { ...settings, maxDaysByPolicy: { ...DEFAULT_LIMITS.maxDaysByPolicy, ...settings.maxDaysByPolicy } };
 }
 
 /** The root stack resource's name, to which the engine attributes stack-level violations. */

@@ -219,6 +219,39 @@ describe("policies: secrets", () => {
     assert.deepEqual(verdicts.map((v) => [v.policy, v.message]), [["secrets-rotation-register-current", "the register entry is malformed: missing or invalid: periodDays"]]);
   });
 
+  describe("secrets-rotation-register-current: each register entry", () => {
+    const verdictsOf = (stack: Fixture[]) => judge(stack, { policies: [secretRotationCurrent] }).map((v) => [v.policy, v.urn, v.message]);
+    const registerUrn = urnOf({ type: "aws:ssm/parameter:Parameter", name: "rotation-STRIPE_SECRET_KEY" });
+    const entry = (record: Record<string, unknown>) => verdictsOf(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", rotation(record)));
+
+    it("an entry under the register's path with no value is reported, not skipped", () => {
+      assert.deepEqual(verdictsOf(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", undefined)), [["secrets-rotation-register-current", registerUrn, "the register entry has no value"]]);
+    });
+
+    it("rotated today is current; a date not written YYYY-MM-DD is malformed", () => {
+      assert.deepEqual(entry({ lastRotated: "2026-11-10" }), [], "the judge's today");
+      assert.deepEqual(entry({ lastRotated: "2026/10/05" }), [["secrets-rotation-register-current", registerUrn, "the register entry is malformed: missing or invalid: lastRotated (YYYY-MM-DD)"]]);
+    });
+
+    it("a NEXT_PUBLIC_* value has no place in the register", () => {
+      assert.deepEqual(entry({ name: "NEXT_PUBLIC_POSTHOG_KEY" }), [
+        ["secrets-rotation-register-current", registerUrn, "NEXT_PUBLIC_POSTHOG_KEY: NEXT_PUBLIC_* values are public by definition and have no place in the rotation register (kind api-key)"],
+      ]);
+    });
+
+    it("the kind a name implies is read from the whole name: a suffix or prefix earns nothing", () => {
+      // Names that imply no kind: any kind but database-password fits them.
+      for (const name of ["SENTRY_DSN_BACKUP", "ANALYTICS_DB_URL_OLD", "CACHEREDIS_URL", "REDIS_URL_REPLICA", "SESSION_REDIS_URL_OLD", "WEBHOOK_SECRETS_URL", "SIGNING_KEY_ID"]) {
+        assert.deepEqual(entry({ name, kind: "token" }), [], name);
+      }
+    });
+  });
+
+  it("a plain Vercel variable with no targets is not a development-only one", () => {
+    const verdicts = judge(withInput(withInput(validStack(), "env-STRIPE_SECRET_KEY", "sensitive", false), "env-STRIPE_SECRET_KEY", "targets", []), { policies: [vercelEnvVarSensitive] });
+    assert.deepEqual(verdicts.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", urnOf({ type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", name: "env-STRIPE_SECRET_KEY" })]]);
+  });
+
   describe("the bulk variables resource (vercel.ProjectEnvironmentVariables) is judged like single variables", () => {
     const bulk = (...variables: Record<string, unknown>[]): Fixture[] => [
       ...validStack(),

@@ -567,7 +567,7 @@ export const STRATEGY_RULES: readonly StrategyRule[] = [
     figure: "December 20 – January 2; launch week; Black Friday",
     declaredIn: ["Pulumi.yaml", "infra/workflows/preflight.ts"],
     policies: ["schedule-production-preflight-enforces-floor", "schedule-production-deploy-window"],
-    specs: ["test/policies/schedule.spec.ts", "test/policies/floors.spec.ts"],
+    specs: ["test/policies/schedule.spec.ts", "test/policies/schedule.stack.spec.ts", "test/policies/floors.spec.ts"],
     gap: "only the December 20 – January 2 freeze is a floor the pack holds; launch weeks and events are dates the team adds to `flightdeck:schedule.freezes` (Black Friday 2026 is there)",
   },
 

@@ -82,6 +82,7 @@ describe("pre-flight schedule check (the pack's fixed script, the stack's schedu
     const never = schedule([]);
     const cases: [Schedule, RegExp][] = [
       [{ ...never, timezone: "America/Nowhere" }, /SCHEDULE_TIMEZONE: unknown time zone 'America\/Nowhere'/],
+      [{ ...never, timezone: " America/New_York" }, /SCHEDULE_TIMEZONE: unknown time zone ' America\/New_York'/],
       [{ ...never, deployDays: ["Tue", "Tuesday"] }, /not a weekday: Tuesday/],
       [{ ...never, deployHours: { from: "10:00", to: "25:00" } }, /SCHEDULE_DEPLOY_HOURS: not HH:MM-HH:MM/],
       [{ ...never, freezes: [{ name: "x", from: "December", to: "01-02" }] }, /SCHEDULE_FREEZES: dates must be MM-DD or YYYY-MM-DD/],
