@@ -277,16 +277,21 @@ export async function checkArtifacts(resources: readonly RecordedResource[]): Pr
 }
 
 /**
- * Runs a job once per process: the same code, documents and scenarios give the same runs (the stand-ins
- * answer from the job alone, relative to the clock), and a process that plans many times (the replay's
- * workers, the specs) plans the same artifacts again and again. A run whose process ended without a
- * report is not kept.
+ * Runs a job once per process: the same code, documents and scenarios, checked by the same check, give
+ * the same runs (the stand-ins answer from the job alone, relative to the clock). The key is the job's
+ * digest and the check's own code's. The memo lives in a registry every copy of this module in the
+ * process shares (`Symbol.for`): the replay's workers load each case's own plan tool, a module of its
+ * own per case, and most cases change neither the planned code nor the check. A run whose process ended
+ * without a report is not kept.
  */
+const RUNS_REGISTRY = Symbol.for("flightdeck.artifactCheck.runs");
+
 function runOnce(job: ArtifactJob): Promise<{ runs?: ArtifactRuns; stderr: string }> {
-  const key = createHash("sha256").update(JSON.stringify(job)).digest("hex");
+  const entry = childEntry();
+  const key = createHash("sha256").update(JSON.stringify(job)).update("\0").update(readFileSync(entry)).digest("hex");
   let run = runsByJob.get(key);
   if (run === undefined) {
-    run = runJob(job);
+    run = runJob(job, entry);
     runsByJob.set(key, run);
     void run.then(
       (result) => result.runs === undefined && runsByJob.delete(key),
@@ -296,15 +301,17 @@ function runOnce(job: ArtifactJob): Promise<{ runs?: ArtifactRuns; stderr: strin
   return run;
 }
 
-const runsByJob = new Map<string, Promise<{ runs?: ArtifactRuns; stderr: string }>>();
+type JobRun = Promise<{ runs?: ArtifactRuns; stderr: string }>;
+const registry = globalThis as typeof globalThis & { [RUNS_REGISTRY]?: Map<string, JobRun> };
+const runsByJob: Map<string, JobRun> = (registry[RUNS_REGISTRY] ??= new Map<string, JobRun>());
 
-async function runJob(job: ArtifactJob): Promise<{ runs?: ArtifactRuns; stderr: string }> {
+async function runJob(job: ArtifactJob, entry: string): JobRun {
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-artifacts-"));
   try {
     writeFileSync(path.join(dir, "job.json"), JSON.stringify(job));
     const stderr = await new Promise<string>((resolve, reject) => {
       // Only what a Lambda environment or the provider host would have: no token or credential of the machine.
-      const child = spawn(process.execPath, [childEntry(), dir], { cwd: PROJECT_ROOT, env: { PATH: process.env["PATH"] ?? "", TZ: "UTC" }, stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(process.execPath, [entry, dir], { cwd: PROJECT_ROOT, env: { PATH: process.env["PATH"] ?? "", TZ: "UTC" }, stdio: ["ignore", "ignore", "pipe"] });
       let text = "";
       child.stderr.on("data", (chunk: Buffer) => (text = (text + chunk.toString()).slice(-4000)));
       // Each call in the child has its own timeout; this bounds the whole (code that never yields).
