@@ -30,7 +30,7 @@ import { WebProject } from "./vercel/webProject";
 import { WorkflowFiles } from "./workflows/workflowFiles";
 import { deployWorkflowOf } from "./workflows/files";
 import { DEPLOY_REASON_INPUT } from "./workflows/deployProduction";
-import { RuntimeCredentials } from "./secrets/runtimeCredentials";
+import { RedeployTarget, RuntimeCredentials } from "./secrets/runtimeCredentials";
 
 /** What a stack exports: where things are, never a secret in plain. */
 export interface StackOutputs {
@@ -65,17 +65,7 @@ export interface StackOutputs {
    * (tools/redeploy): the app's deploy workflow of this stack, dispatched as the deploy App, and the
    * credentials (rotation instants and expiry, never values) whose change calls for it.
    */
-  appRedeploy?: {
-    owner: string;
-    repository: string;
-    workflow: string;
-    ref: string;
-    appId: number;
-    installationId: number;
-    /** The workflow_dispatch input that records why (deploy-production's `reason`); deploy-staging takes none. */
-    reasonInput?: string;
-    credentials: pulumi.Output<RuntimeCredentials>;
-  };
+  appRedeploy?: RedeployTarget & { credentials: pulumi.Output<RuntimeCredentials> };
 }
 
 /** Builds every resource one stack declares from its validated config. */

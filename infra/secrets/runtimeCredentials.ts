@@ -17,6 +17,18 @@ import { isRotatedByProgram } from "./rotation";
  */
 export type RuntimeCredentials = Record<string, { rotatedAt: string; validUntil: string }>;
 
+/** The app's deploy workflow that a rotation redeploys (the stack's `appRedeploy` output, read by tools/redeploy), dispatched as the deploy App. */
+export interface RedeployTarget {
+  owner: string;
+  repository: string;
+  workflow: string;
+  ref: string;
+  appId: number;
+  installationId: number;
+  /** The workflow_dispatch input that records why (deploy-production's `reason`); undefined: the workflow takes none. */
+  reasonInput?: string;
+}
+
 /** The inventory entries whose value the running app reads from its platforms and `pulumi up` rotates. */
 export function runtimeCredentialEntries(entries: readonly SecretEntry[]): SecretEntry[] {
   return entries.filter((entry) => isRotatedByProgram(entry) && (entry.destinations.vercel || entry.destinations.railway));

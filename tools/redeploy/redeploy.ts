@@ -1,4 +1,4 @@
-import { RuntimeCredentials } from "../../infra/secrets/runtimeCredentials";
+import { RedeployTarget, RuntimeCredentials } from "../../infra/secrets/runtimeCredentials";
 import { dispatchWorkflow } from "../../infra/metrics/lambda/github";
 import { deadlineIn } from "../../infra/metrics/lambda/http";
 
@@ -14,15 +14,7 @@ import { deadlineIn } from "../../infra/metrics/lambda/http";
  * value). The dispatch is the metrics bridge's (infra/metrics/lambda/github.ts: the deploy App's JWT, an
  * installation token narrowed to the repository and `actions: write`, POST …/dispatches), not retried.
  */
-export interface AppRedeploy {
-  owner: string;
-  repository: string;
-  workflow: string;
-  ref: string;
-  appId: number;
-  installationId: number;
-  /** The workflow_dispatch input that records why (deploy-production's `reason`); undefined: the workflow takes none. */
-  reasonInput?: string;
+export interface AppRedeploy extends RedeployTarget {
   credentials: RuntimeCredentials;
 }
 
