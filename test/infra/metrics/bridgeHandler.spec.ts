@@ -8,6 +8,7 @@ import { BRIDGE_CONFIG_ENV, BridgeConfig } from "../../../infra/metrics/contract
 import { deadlineIn } from "../../../infra/metrics/lambda/http";
 import { errorRateQuery, readErrorCounts } from "../../../infra/metrics/lambda/posthog";
 import { readRailway } from "../../../infra/metrics/lambda/railway";
+import { hogqlResponse } from "../../../tools/artifacts/standIns/bridgeServices";
 import { withLambdaLog } from "../../harness/lambdaLog";
 import { bridgeDocument } from "../../policies/bridgeFixtures";
 
@@ -90,7 +91,7 @@ function readAsClickHouse(text: string, zone: string): number {
 }
 
 function hogqlAnswer(columns: string[], row: number[]) {
-  return { columns, results: [row], types: columns.map((column) => [column, "UInt64"]), hogql: "SELECT …", is_cached: false };
+  return hogqlResponse(columns, row, "SELECT …");
 }
 
 describe("metrics bridge: sources against documented responses", () => {

@@ -59,6 +59,11 @@ export interface BridgeServices {
   close(): Promise<void>;
 }
 
+/** A HogQLQueryResponse of one row of counts, as PostHog's query API answers (see above). */
+export function hogqlResponse(columns: string[], row: number[], hogql: string): { columns: string[]; results: number[][]; types: string[][]; hogql: string; is_cached: boolean } {
+  return { columns, results: [row], types: columns.map((column) => [column, "UInt64"]), hogql, is_cached: false };
+}
+
 function json(response: ServerResponse, status: number, body: unknown, type = "application/json"): void {
   response.writeHead(status, { "content-type": type, "x-amzn-requestid": "artifact-check" });
   response.end(JSON.stringify(body));
@@ -177,7 +182,7 @@ function route(services: BridgeServices, request: IncomingMessage, body: string,
       json(response, 400, { type: "validation_error", code: "invalid_input", detail: answer, attr: "query" });
       return;
     }
-    json(response, 200, { columns: answer.columns, results: [answer.row], types: answer.columns.map((column) => [column, "UInt64"]), hogql: sent.query.query, is_cached: false });
+    json(response, 200, hogqlResponse(answer.columns, answer.row, sent.query.query));
     return;
   }
   if (request.method === "POST" && url === "/graphql/v2") {
