@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../tools/projectRoot";
 import { ReplayCase, replayClasses } from "./cases";
 import { corpus, heldBack } from "./corpus";
-import { CaseResult, REPLAY_AT, REPLAY_STACK, isSuccess, replayCase } from "./run";
+import { CaseResult, REPLAY_AT, REPLAY_STACK, isSuccess, planBase, replayCase } from "./run";
 import { WorkerPool } from "./pool";
 import { Workspace } from "./workspace";
 
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   const pool = await WorkerPool.start(workspace.base, Math.min(args.jobs, cases.length), { ...process.env, NODE_COMPILE_CACHE: workspace.compileCache });
   const results: CaseResult[] = [];
   try {
+    await planBase(workspace, pool, [...new Set(cases.map((replayCase) => replayCase.stack ?? REPLAY_STACK))]);
     let next = 0;
     const worker = async () => {
       while (next < cases.length) {
