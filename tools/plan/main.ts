@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { enableCompileCache } from "node:module";
 import * as path from "node:path";
 import { InvalidConfigError } from "../offline/errors";
 import type { RecordedResource } from "../offline/monitor";
@@ -188,6 +189,9 @@ function configFiles(stack: string, projectDir: string): { stackFile?: ConfigFil
 }
 
 async function main(): Promise<void> {
+  // Node's on-disk cache of compiled code (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir),
+  // where the specs keep theirs: a plan after the first compiles none of the SDKs it loads again.
+  enableCompileCache(path.join(PROJECT_ROOT, ".build", "node-compile-cache"));
   const argv = process.argv.slice(2);
   const result = await runPlan(argv);
   for (const line of result.errors) process.stderr.write(`plan: ${line}\n`);
