@@ -190,7 +190,6 @@ export class RecoveryJobs extends pulumi.ComponentResource {
       },
       child,
     );
-    const intervalSeconds = recovery.backups.intervalMinutes * 60;
     builds.schedule(`${name}-backup-schedule`, {
       name: `${name}-backup`,
       description: `Starts the backup every ${recovery.backups.intervalMinutes} minutes`,
