@@ -5,9 +5,11 @@ import {
   actionsVariableNotSecret,
   noPlaintextCredentials,
   publicEnvVarNotSecret,
+  ROTATION_TAG,
   secretPolicies,
   secretRotationComplete,
   secretRotationCurrent,
+  VERCEL_ENV_VAR,
   VERCEL_ENV_VARS,
   vercelEnvVarSensitive,
 } from "../../policies/rules/secrets";
@@ -244,6 +246,74 @@ describe("policies: secrets", () => {
       for (const name of ["SENTRY_DSN_BACKUP", "ANALYTICS_DB_URL_OLD", "CACHEREDIS_URL", "REDIS_URL_REPLICA", "SESSION_REDIS_URL_OLD", "WEBHOOK_SECRETS_URL", "SIGNING_KEY_ID"]) {
         assert.deepEqual(entry({ name, kind: "token" }), [], name);
       }
+    });
+  });
+
+  describe("the rotation register: which SSM parameters are its entries, however a change hides them", () => {
+    const rotationPolicies = { policies: [secretRotationCurrent, secretRotationComplete] };
+    const registerUrn = urnOf({ type: "aws:ssm/parameter:Parameter", name: "rotation-STRIPE_SECRET_KEY" });
+    const verdictsOf = (stack: Fixture[]) => judge(stack, rotationPolicies).map((v) => [v.policy, v.urn, v.message]);
+    /** The STRIPE_SECRET_KEY entry with its tag dropped, moved to `name`, its inputs replaced by `inputs`. */
+    const hidden = (name: string, inputs: Record<string, unknown>, tags?: Record<string, string>): Fixture[] =>
+      validStack().map((fixture) => (fixture.name === "rotation-STRIPE_SECRET_KEY" ? { ...fixture, props: { name, type: "String", ...(tags ? { tags } : {}), ...inputs } } : fixture));
+    const MOVED = "/flightdeck/flightpro/production/misc/STRIPE";
+
+    it("a parameter that is none of them (another path, no tag, a value that is no rotation record) is not judged", () => {
+      const config = (value: string): Fixture => ({ type: "aws:ssm/parameter:Parameter", name: "app-config", props: { name: "/flightdeck/flightpro/production/app/LOG_FORMAT", type: "String", value } });
+      for (const value of ["json", '{"format":"json"}', "[1]"]) assert.deepEqual(verdictsOf([...validStack(), config(value)]), [], value);
+    });
+
+    it("the register's path makes an entry whatever its value holds", () => {
+      assert.deepEqual(verdictsOf(hidden("/flightdeck/flightpro/production/secret-rotation/STRIPE_SECRET_KEY", { insecureValue: "rotated 2026-10-05" })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: value is not JSON"],
+      ]);
+    });
+
+    it("the register's tag makes an entry outside the path", () => {
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: "rotated 2026-10-05" }, { [ROTATION_TAG]: "true" })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: value is not JSON"],
+        // Outside the path a malformed entry names no secret, so the key it should register is unregistered.
+        ["secrets-rotation-register-complete", urnOf({ type: VERCEL_ENV_VAR, name: "env-STRIPE_SECRET_KEY" }), "secret STRIPE_SECRET_KEY has no rotation register entry: its rotation is not judged"],
+      ]);
+    });
+
+    it("a record written as value (not insecureValue), untagged and outside the path, is read, judged and registers its secret", () => {
+      assert.deepEqual(verdictsOf(hidden(MOVED, { value: rotation({ periodDays: 365 }) })), [
+        ["secrets-rotation-register-current", registerUrn, "STRIPE_SECRET_KEY: periodDays 365 exceeds the spec's 90 days for api-key"],
+      ]);
+    });
+
+    it("half a record, or one behind leading white space, is still an entry", () => {
+      const half = (record: Record<string, unknown>) => JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", ...record });
+      // Malformed and outside the path, the entry registers no secret: the key it was for is reported unregistered too.
+      const unregistered = ["secrets-rotation-register-complete", urnOf({ type: VERCEL_ENV_VAR, name: "env-STRIPE_SECRET_KEY" }), "secret STRIPE_SECRET_KEY has no rotation register entry: its rotation is not judged"];
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: half({ periodDays: 90 }) })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: missing or invalid: lastRotated (YYYY-MM-DD)"],
+        unregistered,
+      ]);
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: half({ lastRotated: "2026-10-05" }) })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: missing or invalid: periodDays"],
+        unregistered,
+      ]);
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: `\n  ${rotation({ periodDays: 365 })}` })), [
+        ["secrets-rotation-register-current", registerUrn, "STRIPE_SECRET_KEY: periodDays 365 exceeds the spec's 90 days for api-key"],
+      ]);
+    });
+  });
+
+  describe("secrets-plain-input-no-credentials: one violation per resource and input", () => {
+    const variable = (name: string, value: string): Fixture => ({ type: "github:index/actionsVariable:ActionsVariable", name, props: { repository: "flightpro", variableName: "RELEASE_NOTES", value } });
+
+    it("two credentials of one kind in one input are one violation; the same input of another resource is its own", async () => {
+      const twoKeys = `old ${sample.stripeLive} new ${sample.stripeLive.replace(/h8$/, "x9")}`;
+      assert.equal((await findCredentials(twoKeys)).length, 2, "the detector finds both keys");
+      const verdicts = await scan([variable("notes-a", twoKeys), variable("notes-b", sample.stripeLive)]);
+      assert.deepEqual(
+        verdicts.map((v) => v.urn),
+        ["notes-a", "notes-b"].map((name) => urnOf({ type: "github:index/actionsVariable:ActionsVariable", name })),
+        JSON.stringify(verdicts),
+      );
+      for (const verdict of verdicts) assert.match(verdict.message, /^value contains a credential in plain text \(detected by secretlint-rule-stripe\//);
     });
   });
 
