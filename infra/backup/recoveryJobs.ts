@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { toJson } from "../aws/policyDocument";
-import { BUILD_IMAGE, PGVECTOR_EXTENSION, pgvectorInstallCommands, postgresPackages } from "./buildImage";
+import { PGVECTOR_EXTENSION, pgvectorInstallCommands, postgresPackages } from "./buildImage";
 import { buildspec, renderBuildspec } from "./buildspec";
-import { drillPermissions, schedulerPermissions, serviceTrustPolicy, writerPermissions } from "./documents";
+import { drillPermissions, schedulerPermissions, writerPermissions } from "./documents";
+import { ScheduledBuilds, plainVariables } from "./scheduledBuilds";
 import { BACKUP_SCRIPT, DRILL_SCRIPT } from "./scripts";
 import { DisasterRecoverySettings } from "./settings";
 
@@ -61,8 +62,8 @@ export class RecoveryJobs extends pulumi.ComponentResource {
     super("flightdeck:dr:RecoveryJobs", name, {}, opts);
     const { recovery } = args;
     const child = { parent: this };
-    const logGroupName = `/flightdeck/${name}`;
-    new aws.cloudwatch.LogGroup(`${name}-logs`, { name: logGroupName, retentionInDays: 90 }, child);
+    const builds = new ScheduledBuilds(name, this, args.accountId);
+    const logGroupName = builds.logGroupName;
 
     const credentials = new aws.ssm.Parameter(
       `${name}-database-url`,
@@ -75,14 +76,8 @@ export class RecoveryJobs extends pulumi.ComponentResource {
       child,
     );
 
-    const role = (suffix: string, service: string, description: string) =>
-      new aws.iam.Role(
-        `${name}-${suffix}`,
-        { name: `${name}-${suffix}`, description, maxSessionDuration: 3600, assumeRolePolicy: args.accountId.apply((id) => toJson(serviceTrustPolicy(service, id))) },
-        child,
-      );
-    this.writerRole = role("writer", "codebuild.amazonaws.com", "The backup job: writes new backup objects, reads nothing else");
-    this.drillRole = role("drill", "codebuild.amazonaws.com", "The restore drill: reads backups, updates the drill register");
+    this.writerRole = builds.role("writer", "codebuild.amazonaws.com", "The backup job: writes new backup objects, reads nothing else");
+    this.drillRole = builds.role("drill", "codebuild.amazonaws.com", "The restore drill: reads backups, updates the drill register");
     const context = pulumi.all([args.accountId, args.region, pulumi.output(args.bucketName), pulumi.output(args.keyArn), credentials.arn]);
     const writerPolicy = new aws.iam.RolePolicy(
       `${name}-writer-permissions`,
@@ -130,84 +125,62 @@ export class RecoveryJobs extends pulumi.ComponentResource {
       child,
     );
 
-    const plain = (entries: Record<string, pulumi.Input<string>>) => Object.entries(entries).map(([key, value]) => ({ name: key, type: "PLAINTEXT", value }));
-    const common = {
-      artifacts: { type: "NO_ARTIFACTS" },
-      logsConfig: { cloudwatchLogs: { groupName: logGroupName, status: "ENABLED" } },
-      concurrentBuildLimit: 1,
-      queuedTimeout: 60,
-    };
-    const environment = (variables: { name: string; type: string; value: pulumi.Input<string> }[]) => ({
-      computeType: "BUILD_GENERAL1_SMALL",
-      image: BUILD_IMAGE,
-      type: "LINUX_CONTAINER",
-      imagePullCredentialsType: "CODEBUILD",
-      environmentVariables: variables,
-    });
     const version = recovery.backups.postgresVersion;
     const connection = recovery.backups.connection;
     const extensions = recovery.drill.extensions;
-    this.backupProject = new aws.codebuild.Project(
+    this.backupProject = builds.project(
       `${name}-backup`,
       {
-        ...common,
         name: `${name}-backup`,
         description: `pg_dump of the database every ${recovery.backups.intervalMinutes} minutes into s3://${recovery.backups.bucketName}/${recovery.backups.prefix} (RPO ${recovery.rpoMinutes} min)`,
         serviceRole: this.writerRole.arn,
         // A backup that takes longer than the interval would overlap the next one.
         buildTimeout: Math.max(5, recovery.backups.intervalMinutes),
-        environment: environment([
+        variables: [
           { name: "DATABASE_URL", type: "PARAMETER_STORE", value: credentials.name },
-          ...plain({
+          ...plainVariables({
             BACKUP_BUCKET: args.bucketName,
             BACKUP_PREFIX: recovery.backups.prefix,
             METRICS_NAMESPACE: args.metricsNamespace,
             RPO_MINUTES: String(recovery.rpoMinutes),
           }),
-        ]),
+        ],
         source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(BACKUP_SCRIPT, postgresPackages(version, { server: false }))) },
         vpcConfig: connection.via === "vpc" ? { vpcId: connection.vpcId, subnets: connection.subnetIds, securityGroupIds: connection.securityGroupIds } : undefined,
       },
       // In a VPC, CodeBuild checks at create that the service role may describe the network: its policy first.
-      { ...child, dependsOn: [writerPolicy] },
+      { dependsOn: [writerPolicy] },
     );
     const budget = drillBudgetSeconds(recovery);
-    this.drillProject = new aws.codebuild.Project(
-      `${name}-drill`,
-      {
-        ...common,
-        name: `${name}-restore-drill`,
-        description: `Weekly restore of the newest backup into a throwaway PostgreSQL, within ${budget} s of the ${recovery.rtoMinutes}-minute RTO`,
-        serviceRole: this.drillRole.arn,
-        // Twice the budget: a drill that overruns still reports how long it took; one that hangs fails the build.
-        buildTimeout: Math.min(2160, Math.max(5, Math.ceil((2 * budget) / 60))),
-        environment: environment(
-          plain({
-            BACKUP_BUCKET: args.bucketName,
-            BACKUP_PREFIX: recovery.backups.prefix,
-            METRICS_NAMESPACE: args.metricsNamespace,
-            REGISTER_PARAMETER: args.registerParameterName,
-            DRILL_TABLES: drillTablesValue(recovery),
-            BUDGET_SECONDS: String(budget),
-            RPO_MINUTES: String(recovery.rpoMinutes),
-            RTO_MINUTES: String(recovery.rtoMinutes),
-            DRILL_EXTENSIONS: extensions.join(" "),
+    this.drillProject = builds.project(`${name}-drill`, {
+      name: `${name}-restore-drill`,
+      description: `Weekly restore of the newest backup into a throwaway PostgreSQL, within ${budget} s of the ${recovery.rtoMinutes}-minute RTO`,
+      serviceRole: this.drillRole.arn,
+      // Twice the budget: a drill that overruns still reports how long it took; one that hangs fails the build.
+      buildTimeout: Math.min(2160, Math.max(5, Math.ceil((2 * budget) / 60))),
+      variables: plainVariables({
+        BACKUP_BUCKET: args.bucketName,
+        BACKUP_PREFIX: recovery.backups.prefix,
+        METRICS_NAMESPACE: args.metricsNamespace,
+        REGISTER_PARAMETER: args.registerParameterName,
+        DRILL_TABLES: drillTablesValue(recovery),
+        BUDGET_SECONDS: String(budget),
+        RPO_MINUTES: String(recovery.rpoMinutes),
+        RTO_MINUTES: String(recovery.rtoMinutes),
+        DRILL_EXTENSIONS: extensions.join(" "),
+      }),
+      source: {
+        type: "NO_SOURCE",
+        buildspec: renderBuildspec(
+          buildspec(DRILL_SCRIPT, postgresPackages(version, { server: true, extensions }), {
+            ensureUser: "postgres",
+            installCommands: extensions.includes(PGVECTOR_EXTENSION) ? pgvectorInstallCommands(recovery.drill.pgvectorVersion) : [],
           }),
         ),
-        source: {
-          type: "NO_SOURCE",
-          buildspec: renderBuildspec(
-            buildspec(DRILL_SCRIPT, postgresPackages(version, { server: true, extensions }), {
-              ensureUser: "postgres",
-              installCommands: extensions.includes(PGVECTOR_EXTENSION) ? pgvectorInstallCommands(recovery.drill.pgvectorVersion) : [],
-            }),
-          ),
-        },
       },
-      child,
-    );
+      });
 
-    const schedulerRole = role("scheduler", "scheduler.amazonaws.com", "EventBridge Scheduler starts the backup and drill projects");
+    const schedulerRole = builds.role("scheduler", "scheduler.amazonaws.com", "EventBridge Scheduler starts the backup and drill projects");
     new aws.iam.RolePolicy(
       `${name}-scheduler-permissions`,
       {
@@ -218,36 +191,23 @@ export class RecoveryJobs extends pulumi.ComponentResource {
       child,
     );
     const intervalSeconds = recovery.backups.intervalMinutes * 60;
-    new aws.scheduler.Schedule(
-      `${name}-backup-schedule`,
-      {
-        name: `${name}-backup`,
-        description: `Starts the backup every ${recovery.backups.intervalMinutes} minutes`,
-        scheduleExpression: backupScheduleExpression(recovery.backups.intervalMinutes),
-        flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
-        target: {
-          arn: this.backupProject.arn,
-          roleArn: schedulerRole.arn,
-          // Retried until the next start is due, never longer: a late backup is superseded by the next.
-          retryPolicy: { maximumEventAgeInSeconds: Math.max(60, intervalSeconds), maximumRetryAttempts: 10 },
-        },
-      },
-      child,
-    );
-    new aws.scheduler.Schedule(
-      `${name}-drill-schedule`,
-      {
-        name: `${name}-restore-drill`,
-        description: `Starts the restore drill every ${recovery.drill.weekday} at ${recovery.drill.time} UTC`,
-        scheduleExpression: drillScheduleExpression(recovery.drill),
-        scheduleExpressionTimezone: "UTC",
-        flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
-        target: { arn: this.drillProject.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } },
-      },
-      child,
-    );
+    builds.schedule(`${name}-backup-schedule`, {
+      name: `${name}-backup`,
+      description: `Starts the backup every ${recovery.backups.intervalMinutes} minutes`,
+      scheduleExpression: backupScheduleExpression(recovery.backups.intervalMinutes),
+      project: this.backupProject,
+      role: schedulerRole,
+      // Retried until the next start is due, never longer: a late backup is superseded by the next.
+      maximumEventAgeInSeconds: Math.max(60, recovery.backups.intervalMinutes * 60),
+    });
+    builds.schedule(`${name}-drill-schedule`, {
+      name: `${name}-restore-drill`,
+      description: `Starts the restore drill every ${recovery.drill.weekday} at ${recovery.drill.time} UTC`,
+      scheduleExpression: drillScheduleExpression(recovery.drill),
+      scheduleExpressionTimezone: "UTC",
+      project: this.drillProject,
+      role: schedulerRole,
+    });
     this.registerOutputs({ backupProject: this.backupProject.name, drillProject: this.drillProject.name });
   }
 }

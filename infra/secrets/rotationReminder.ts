@@ -2,8 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { toJson } from "../aws/policyDocument";
 import { buildspec, renderBuildspec } from "../backup/buildspec";
-import { serviceTrustPolicy } from "../backup/documents";
-import { BUILD_IMAGE } from "../backup/buildImage";
+import { ScheduledBuilds, plainVariables } from "../backup/scheduledBuilds";
 import { rotationReminder } from "./reminderContract";
 import { reminderPermissions, reminderSchedulerPermissions } from "./reminderPolicies";
 import { REMINDER_SCRIPT } from "./reminderScript";
@@ -34,15 +33,8 @@ export class RotationReminder extends pulumi.ComponentResource {
     const child = { parent: this };
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
     const region = aws.getRegionOutput({}, child).region;
-    const logGroupName = `/flightdeck/${name}`;
-    new aws.cloudwatch.LogGroup(`${name}-logs`, { name: logGroupName, retentionInDays: 90 }, child);
-    const role = (suffix: string, service: string, description: string) =>
-      new aws.iam.Role(
-        `${name}-${suffix}`,
-        { name: `${name}-${suffix}`, description, maxSessionDuration: 3600, assumeRolePolicy: accountId.apply((id) => toJson(serviceTrustPolicy(service, id))) },
-        child,
-      );
-    const jobRole = role("job", "codebuild.amazonaws.com", "The rotation reminder: reads the rotation register, posts to the warning and critical topics");
+    const builds = new ScheduledBuilds(name, this, accountId);
+    const jobRole = builds.role("job", "codebuild.amazonaws.com", "The rotation reminder: reads the rotation register, posts to the warning and critical topics");
     new aws.iam.RolePolicy(
       `${name}-job-permissions`,
       {
@@ -51,61 +43,41 @@ export class RotationReminder extends pulumi.ComponentResource {
         policy: pulumi
           .all([accountId, region, args.warningTopicArn, args.criticalTopicArn, args.topicKeyArn])
           .apply(([account, regionName, warning, critical, key]) =>
-            toJson(reminderPermissions({ accountId: account, region: regionName, registerPath: args.registerPath, topicArns: [warning, critical], topicKeyArn: key, logGroupName })),
+            toJson(reminderPermissions({ accountId: account, region: regionName, registerPath: args.registerPath, topicArns: [warning, critical], topicKeyArn: key, logGroupName: builds.logGroupName })),
           ),
       },
       child,
     );
     const env = rotationReminder.env;
-    const plain = (entries: Record<string, pulumi.Input<string>>) => Object.entries(entries).map(([key, value]) => ({ name: key, type: "PLAINTEXT", value }));
-    this.project = new aws.codebuild.Project(
-      `${name}-job`,
-      {
-        name: `${name}-job`,
-        description: `Daily: warns #alerts ${rotationReminder.warnDays} days before a secret of ${args.registerPath} is due and on the day, pages once it is overdue`,
-        serviceRole: jobRole.arn,
-        artifacts: { type: "NO_ARTIFACTS" },
-        logsConfig: { cloudwatchLogs: { groupName: logGroupName, status: "ENABLED" } },
-        concurrentBuildLimit: 1,
-        queuedTimeout: 60,
-        buildTimeout: 10,
-        environment: {
-          computeType: "BUILD_GENERAL1_SMALL",
-          image: BUILD_IMAGE,
-          type: "LINUX_CONTAINER",
-          imagePullCredentialsType: "CODEBUILD",
-          environmentVariables: plain({
-            [env.registerPath]: args.registerPath,
-            [env.warningTopic]: args.warningTopicArn,
-            [env.criticalTopic]: args.criticalTopicArn,
-            [env.warnDays]: String(rotationReminder.warnDays),
-            PRODUCT: args.productName,
-            STACK: args.stack,
-          }),
-        },
-        source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(REMINDER_SCRIPT, [])) },
-      },
-      child,
-    );
-    const schedulerRole = role("scheduler", "scheduler.amazonaws.com", "EventBridge Scheduler starts the rotation reminder");
+    this.project = builds.project(`${name}-job`, {
+      name: `${name}-job`,
+      description: `Daily: warns #alerts ${rotationReminder.warnDays} days before a secret of ${args.registerPath} is due and on the day, pages once it is overdue`,
+      serviceRole: jobRole.arn,
+      buildTimeout: 10,
+      variables: plainVariables({
+        [env.registerPath]: args.registerPath,
+        [env.warningTopic]: args.warningTopicArn,
+        [env.criticalTopic]: args.criticalTopicArn,
+        [env.warnDays]: String(rotationReminder.warnDays),
+        PRODUCT: args.productName,
+        STACK: args.stack,
+      }),
+      source: { type: "NO_SOURCE", buildspec: renderBuildspec(buildspec(REMINDER_SCRIPT, [])) },
+    });
+    const schedulerRole = builds.role("scheduler", "scheduler.amazonaws.com", "EventBridge Scheduler starts the rotation reminder");
     new aws.iam.RolePolicy(
       `${name}-scheduler-permissions`,
       { role: schedulerRole.name, name: "start-reminder", policy: this.project.arn.apply((arn) => toJson(reminderSchedulerPermissions(arn))) },
       child,
     );
-    new aws.scheduler.Schedule(
-      `${name}-schedule`,
-      {
-        name: `${name}-job`,
-        description: "Starts the rotation reminder every day",
-        scheduleExpression: REMINDER_SCHEDULE,
-        scheduleExpressionTimezone: "UTC",
-        flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
-        target: { arn: this.project.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } },
-      },
-      child,
-    );
+    builds.schedule(`${name}-schedule`, {
+      name: `${name}-job`,
+      description: "Starts the rotation reminder every day",
+      scheduleExpression: REMINDER_SCHEDULE,
+      scheduleExpressionTimezone: "UTC",
+      project: this.project,
+      role: schedulerRole,
+    });
     this.registerOutputs({ project: this.project.name });
   }
 }

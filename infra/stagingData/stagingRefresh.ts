@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { toJson } from "../aws/policyDocument";
 import { buildspec, renderBuildspec } from "../backup/buildspec";
-import { BUILD_IMAGE, PGVECTOR_EXTENSION, pgvectorInstallCommands, postgresPackages } from "../backup/buildImage";
-import { schedulerPermissions, serviceTrustPolicy } from "../backup/documents";
+import { PGVECTOR_EXTENSION, pgvectorInstallCommands, postgresPackages } from "../backup/buildImage";
+import { schedulerPermissions } from "../backup/documents";
 import { drillScheduleExpression } from "../backup/recoveryJobs";
+import { ScheduledBuilds, plainVariables } from "../backup/scheduledBuilds";
 import { refreshPermissions } from "./refreshPolicies";
 import { REFRESH_EXTENSIONS, REFRESH_SCRIPT } from "./refreshScript";
 import { AnonymizedStagingData } from "./settings";
@@ -33,8 +34,7 @@ export class StagingRefresh extends pulumi.ComponentResource {
     const { data } = args;
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
     const region = aws.getRegionOutput({}, child).region;
-    const logGroupName = `/flightdeck/${name}`;
-    new aws.cloudwatch.LogGroup(`${name}-logs`, { name: logGroupName, retentionInDays: 90 }, child);
+    const builds = new ScheduledBuilds(name, this, accountId);
 
     const secret = (suffix: string, description: string, value: pulumi.Input<string>) =>
       new aws.ssm.Parameter(`${name}-${suffix}`, { name: `${args.parameterPrefix}${suffix}`, type: "SecureString", description, value: pulumi.secret(value) }, child);
@@ -42,13 +42,7 @@ export class StagingRefresh extends pulumi.ComponentResource {
     const keyParameter = secret("masking-key", "Key of the staging refresh's keyed hashes (joins survive masking; originals cannot be tested without it). Managed by flightdeck.", key.result);
     const urlParameter = secret("database-url", "Staging's connection string the refresh loads the masked rows as. Managed by flightdeck.", args.stagingDatabaseUrl);
 
-    const role = (suffix: string, service: string, description: string) =>
-      new aws.iam.Role(
-        `${name}-${suffix}`,
-        { name: `${name}-${suffix}`, description, maxSessionDuration: 3600, assumeRolePolicy: accountId.apply((id) => toJson(serviceTrustPolicy(service, id))) },
-        child,
-      );
-    const jobRole = role("job", "codebuild.amazonaws.com", "The staging refresh: reads production's backups, loads masked rows into staging");
+    const jobRole = builds.role("job", "codebuild.amazonaws.com", "The staging refresh: reads production's backups, loads masked rows into staging");
     new aws.iam.RolePolicy(
       `${name}-job-permissions`,
       {
@@ -62,70 +56,49 @@ export class StagingRefresh extends pulumi.ComponentResource {
               sourceBucket: data.source.bucketName,
               sourcePrefix: data.source.prefix,
               parameterArns: [keyArn, urlArn],
-              logGroupName,
+              logGroupName: builds.logGroupName,
             }),
           ),
         ),
       },
       child,
     );
-    this.project = new aws.codebuild.Project(
-      `${name}-job`,
-      {
-        name: `${name}-job`,
-        description: `Weekly: the newest backup of s3://${data.source.bucketName}/${data.source.prefix}, masked by flightdeck:stagingData.masking, into staging`,
-        serviceRole: jobRole.arn,
-        artifacts: { type: "NO_ARTIFACTS" },
-        logsConfig: { cloudwatchLogs: { groupName: logGroupName, status: "ENABLED" } },
-        concurrentBuildLimit: 1,
-        queuedTimeout: 60,
-        buildTimeout: 120,
-        environment: {
-          computeType: "BUILD_GENERAL1_SMALL",
-          image: BUILD_IMAGE,
-          type: "LINUX_CONTAINER",
-          imagePullCredentialsType: "CODEBUILD",
-          environmentVariables: [
-            { name: "BACKUP_BUCKET", type: "PLAINTEXT", value: data.source.bucketName },
-            { name: "BACKUP_PREFIX", type: "PLAINTEXT", value: data.source.prefix },
-            { name: "MASKING_RULES", type: "PLAINTEXT", value: JSON.stringify(data.masking) },
-            { name: "MASKING_KEY", type: "PARAMETER_STORE", value: keyParameter.name },
-            { name: "STAGING_DATABASE_URL", type: "PARAMETER_STORE", value: urlParameter.name },
-            { name: REFRESH_EXTENSIONS, type: "PLAINTEXT", value: data.extensions.join(" ") },
-          ],
-        },
-        // The extensions the schema uses, installed in the throwaway server before the restore, as the drill's (recoveryJobs.ts).
-        source: {
-          type: "NO_SOURCE",
-          buildspec: renderBuildspec(
-            buildspec(REFRESH_SCRIPT, postgresPackages(data.postgresVersion, { server: true, extensions: data.extensions }), {
-              ensureUser: "postgres",
-              installCommands: data.extensions.includes(PGVECTOR_EXTENSION) ? pgvectorInstallCommands(data.pgvectorVersion) : [],
-            }),
-          ),
-        },
+    this.project = builds.project(`${name}-job`, {
+      name: `${name}-job`,
+      description: `Weekly: the newest backup of s3://${data.source.bucketName}/${data.source.prefix}, masked by flightdeck:stagingData.masking, into staging`,
+      serviceRole: jobRole.arn,
+      buildTimeout: 120,
+      variables: [
+        ...plainVariables({ BACKUP_BUCKET: data.source.bucketName, BACKUP_PREFIX: data.source.prefix, MASKING_RULES: JSON.stringify(data.masking) }),
+        { name: "MASKING_KEY", type: "PARAMETER_STORE", value: keyParameter.name },
+        { name: "STAGING_DATABASE_URL", type: "PARAMETER_STORE", value: urlParameter.name },
+        ...plainVariables({ [REFRESH_EXTENSIONS]: data.extensions.join(" ") }),
+      ],
+      // The extensions the schema uses, installed in the throwaway server before the restore, as the drill's (recoveryJobs.ts).
+      source: {
+        type: "NO_SOURCE",
+        buildspec: renderBuildspec(
+          buildspec(REFRESH_SCRIPT, postgresPackages(data.postgresVersion, { server: true, extensions: data.extensions }), {
+            ensureUser: "postgres",
+            installCommands: data.extensions.includes(PGVECTOR_EXTENSION) ? pgvectorInstallCommands(data.pgvectorVersion) : [],
+          }),
+        ),
       },
-      child,
-    );
-    const schedulerRole = role("scheduler", "scheduler.amazonaws.com", "EventBridge Scheduler starts the staging refresh");
+    });
+    const schedulerRole = builds.role("scheduler", "scheduler.amazonaws.com", "EventBridge Scheduler starts the staging refresh");
     new aws.iam.RolePolicy(
       `${name}-scheduler-permissions`,
       { role: schedulerRole.name, name: "start-staging-refresh", policy: this.project.arn.apply((arn) => toJson(schedulerPermissions([arn]))) },
       child,
     );
-    new aws.scheduler.Schedule(
-      `${name}-schedule`,
-      {
-        name: `${name}-job`,
-        description: `Starts the staging refresh every ${data.schedule.weekday} at ${data.schedule.time} UTC`,
-        scheduleExpression: drillScheduleExpression(data.schedule),
-        scheduleExpressionTimezone: "UTC",
-        flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
-        target: { arn: this.project.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } },
-      },
-      child,
-    );
+    builds.schedule(`${name}-schedule`, {
+      name: `${name}-job`,
+      description: `Starts the staging refresh every ${data.schedule.weekday} at ${data.schedule.time} UTC`,
+      scheduleExpression: drillScheduleExpression(data.schedule),
+      scheduleExpressionTimezone: "UTC",
+      project: this.project,
+      role: schedulerRole,
+    });
     this.registerOutputs({ project: this.project.name });
   }
 }

@@ -1,5 +1,5 @@
 import { setSourceMapsSupport } from "node:module";
-import * as path from "node:path";
+import { keepPromiseStacksShort } from "./promiseStacks";
 
 /**
  * Source-mapped stack traces, for what a spec failure prints, without paying for them on every
@@ -12,20 +12,8 @@ import * as path from "node:path";
  *   under node_modules print as they are (only files loaded after this call are affected:
  *   https://nodejs.org/api/module.html#modulesetsourcemapssupportenabled-options, so it runs right
  *   after tsx registers).
- * - @pulumi/pulumi formats a stack for every promise it makes, to report leaked promises
- *   (pulumi/pulumi sdk/nodejs/runtime/debuggable.ts debuggablePromise: `new Error().stack`), and
- *   those stacks go through the program's own frames too. They are formatted without source maps;
- *   every other stack goes to Node's own formatter, which maps it (chaining up to the original
- *   Error.prepareStackTrace is how source maps are kept: https://nodejs.org/api/cli.html#--enable-source-maps).
+ * - The Pulumi SDK's promise stacks are kept to their first line (./promiseStacks.ts).
  */
 setSourceMapsSupport(true, { nodeModules: false, generatedCode: false });
 
-const DEBUGGABLE = path.join("@pulumi", "pulumi", "runtime", "debuggable.js");
-const mapped = Error.prepareStackTrace;
-
-Error.prepareStackTrace = (error: Error, trace: NodeJS.CallSite[]): unknown => {
-  const top = trace[0];
-  if (mapped && !(top?.getFunctionName() === "debuggablePromise" && top.getFileName()?.endsWith(DEBUGGABLE))) return mapped(error, trace);
-  // V8's own format (https://v8.dev/docs/stack-trace-api): the error, then one line per frame.
-  return `${Error.prototype.toString.call(error)}${trace.map((frame) => `\n    at ${frame}`).join("")}`;
-};
+keepPromiseStacksShort();

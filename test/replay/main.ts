@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
+import { parseFlags } from "../../tools/cli/flags";
 import { PROJECT_ROOT } from "../../tools/projectRoot";
 import { ReplayCase, replayClasses } from "./cases";
 import { corpus, heldBack } from "./corpus";
-import { CaseResult, REPLAY_AT, REPLAY_STACK, isSuccess, replayCase } from "./run";
+import { CaseResult, REPLAY_AT, REPLAY_STACK, isSuccess, planBase, replayCase } from "./run";
 import { WorkerPool } from "./pool";
 import { Workspace } from "./workspace";
 
@@ -19,35 +20,15 @@ interface ReplayArgs {
   repository: string;
 }
 
+const FLAGS = { set: { type: "string" }, only: { type: "string" }, jobs: { type: "string" }, report: { type: "string" }, repository: { type: "string" } } as const;
+
 function parseArgs(argv: readonly string[]): ReplayArgs {
-  const args: ReplayArgs = { set: "corpus", jobs: Math.min(2, availableParallelism()), repository: PROJECT_ROOT };
-  for (let index = 0; index < argv.length; index++) {
-    const flag = argv[index]!;
-    const value = argv[++index];
-    if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
-    switch (flag) {
-      case "--set":
-        if (value !== "corpus" && value !== "held-back" && value !== "all") throw new Error(`--set must be corpus, held-back or all\n${USAGE}`);
-        args.set = value;
-        break;
-      case "--only":
-        args.only = value.split(",");
-        break;
-      case "--jobs":
-        args.jobs = Number(value);
-        if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs must be a positive integer\n${USAGE}`);
-        break;
-      case "--report":
-        args.report = value;
-        break;
-      case "--repository":
-        args.repository = path.resolve(value);
-        break;
-      default:
-        throw new Error(`unknown argument ${flag}\n${USAGE}`);
-    }
-  }
-  return args;
+  const flags = parseFlags(argv, FLAGS, (message) => new Error(`${message}\n${USAGE}`));
+  const set = flags.set ?? "corpus";
+  if (set !== "corpus" && set !== "held-back" && set !== "all") throw new Error(`--set must be corpus, held-back or all\n${USAGE}`);
+  const jobs = flags.jobs === undefined ? Math.min(2, availableParallelism()) : Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer\n${USAGE}`);
+  return { set, only: flags.only?.split(","), jobs, report: flags.report, repository: flags.repository === undefined ? PROJECT_ROOT : path.resolve(flags.repository) };
 }
 
 function selected(args: ReplayArgs): readonly ReplayCase[] {
@@ -69,6 +50,7 @@ async function main(): Promise<void> {
   const pool = await WorkerPool.start(workspace.base, Math.min(args.jobs, cases.length), { ...process.env, NODE_COMPILE_CACHE: workspace.compileCache });
   const results: CaseResult[] = [];
   try {
+    await planBase(workspace, pool, [...new Set(cases.map((replayCase) => replayCase.stack ?? REPLAY_STACK))]);
     let next = 0;
     const worker = async () => {
       while (next < cases.length) {

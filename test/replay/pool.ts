@@ -46,7 +46,9 @@ class Worker {
 
   constructor(script: string, base: string, env: NodeJS.ProcessEnv) {
     // Plain node, as `npm run plan` runs: under tsx's loader every copy's bundle would be compiled again.
-    this.child = fork(script, [base], { env, execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    // A larger young generation: a worker evaluates hundreds of programs, and scavenges were a tenth of
+    // its CPU (alerts class, 1 job: 47 s of CPU to 42 s). It changes when V8 collects, nothing else.
+    this.child = fork(script, [base], { env, execArgv: ["--max-semi-space-size=64"], stdio: ["ignore", "ignore", "pipe", "ipc"] });
     this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
     this.child.on("message", (reply: PlanReply) => {
       this.pending.get(reply.id)?.(reply);

@@ -100,6 +100,26 @@ function classify(expect: Expectation, verdict: Verdict): { outcome: Outcome; de
   }
 }
 
+/**
+ * The base itself, planned once for each stack before any case, as a pull request's base is: it must
+ * pass (every case is judged against a compliant base). Its builds land in the base's `.build` (the
+ * program, the bridge's bundle, the artifact check's memo), which each case's copy starts from: each
+ * is keyed by the digest of its inputs, so a case rebuilds only what it changed, as a second
+ * `npm run plan` in a checkout does.
+ */
+export async function planBase(workspace: Workspace, pool: WorkerPool, stacks: readonly string[]): Promise<void> {
+  const failures = await Promise.all(
+    stacks.map(async (stack) => {
+      const reply = await pool.plan(workspace.base, ["--stack", stack, "--at", REPLAY_AT, "--deployed", workspace.base, "--format", "json"]);
+      if ("crash" in reply) return `${stack}: internal error: ${reply.crash.split("\n")[0]}`;
+      if (reply.exitCode !== 0) return `${stack}: exit ${reply.exitCode}${mandatoryIn(reply.output).map((policy) => ` ${policy}`).join(",")}${reply.errors.length > 0 ? `: ${reply.errors[0]}` : ""}`;
+      return undefined;
+    }),
+  );
+  const failed = failures.filter((failure): failure is string => failure !== undefined);
+  if (failed.length > 0) throw new Error(`the base does not pass its own plan, so no case can be judged against it:\n  ${failed.join("\n  ")}`);
+}
+
 /** Applies one case to a fresh copy, judges it, and removes the copy. */
 export async function replayCase(workspace: Workspace, pool: WorkerPool, replayCase: ReplayCase): Promise<CaseResult> {
   const started = process.hrtime.bigint();
