@@ -1,5 +1,4 @@
 import { setSourceMapsSupport } from "node:module";
-import { keepPromiseStacksShort } from "./promiseStacks";
 
 /**
  * Source-mapped stack traces, for what a spec failure prints, without paying for them on every
@@ -12,8 +11,7 @@ import { keepPromiseStacksShort } from "./promiseStacks";
  *   under node_modules print as they are (only files loaded after this call are affected:
  *   https://nodejs.org/api/module.html#modulesetsourcemapssupportenabled-options, so it runs right
  *   after tsx registers).
- * - The Pulumi SDK's promise stacks are kept to their first line (./promiseStacks.ts).
+ * - The Pulumi SDK's promise stacks are kept to their first line by the offline engine
+ *   (tools/offline/promiseStacks.ts).
  */
 setSourceMapsSupport(true, { nodeModules: false, generatedCode: false });
-
-keepPromiseStacksShort();

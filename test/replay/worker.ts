@@ -4,7 +4,6 @@ import * as path from "node:path";
 import { PackSession, PackStarter, preparePackFor } from "../../tools/plan/policy";
 import { spawnPack } from "../../tools/policy/spawn";
 import type { PackLocation } from "../../tools/policy/packDir";
-import { keepPromiseStacksShort } from "../harness/promiseStacks";
 
 /**
  * One replay worker process (forked by ./pool.ts): it plans the cases it is sent one at a time, each
@@ -27,8 +26,6 @@ export type PlanReply =
   | { id: number; crash: string };
 
 type RunPlan = (argv: readonly string[], options: { startPack?: PackStarter }) => Promise<{ exitCode: number; output: string; errors: string[] }>;
-
-keepPromiseStacksShort();
 
 const base = process.argv[2];
 if (base === undefined) throw new Error("usage: worker.ts BASE_DIR");

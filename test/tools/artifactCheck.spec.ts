@@ -152,6 +152,26 @@ describe("artifact check: the plan runs what the program built", function () {
     assert.match(result.errors[1]!, /scenario flag-requests-send-declared-filters .*observed diff reported no change from a flag at another rollout to the declared filters/);
   });
 
+  it("a plan that stops early (exit 2) returns only once the check's process has ended: none outlives the checkout it runs", async () => {
+    // The replay removes each case's copy when its plan returns; a check still running there failed, and its memo misled later cases.
+    const runs = (globalThis as { [key: symbol]: Map<string, Promise<unknown>> | undefined })[Symbol.for("flightdeck.artifactCheck.runs")];
+    const before = runs?.size ?? 0;
+    const result = await runPlanOnce(["--stack", "production", "--at", IN_WINDOW, "--policy-pack", "no-such-pack"], {
+      evaluate: async (input: EvaluationInput) => {
+        const evaluation = await evaluateOnce(input);
+        // Code no other spec checks: this plan's check runs a process of its own.
+        bridgeOf(evaluation)["index.js"] += "\n// the early-exit spec's bundle\n";
+        return evaluation;
+      },
+    });
+    assert.equal(result.exitCode, 2, result.errors.join("\n"));
+    assert.match(result.errors[0]!, /no-such-pack: no such directory$/);
+    const all = [...((globalThis as { [key: symbol]: Map<string, Promise<unknown>> | undefined })[Symbol.for("flightdeck.artifactCheck.runs")]?.values() ?? [])];
+    assert.ok(all.length > before, "the plan started a check of its own");
+    const running = new Promise<string>((resolve) => setImmediate(() => resolve("running")));
+    assert.deepEqual(new Set(await Promise.all(all.map((run) => Promise.race([run.then(() => "ended", () => "ended"), running])))), new Set(["ended"]));
+  });
+
   it("--judge: a judged plan's results stand for the code they name; a checked resource without results blocks", () => {
     const checked = document.resources.filter(needsCheck);
     assert.ok(checked.length >= 3, "the bridge and the flags need the check");

@@ -15,6 +15,7 @@ import { AmbientInputError, ProgramError } from "./errors";
 import { OfflineProgram, offlineProgram } from "./programs";
 import type { SsmParameters } from "./drillRegister";
 import { flagRegistersFromFiles, registers } from "./flagRegister";
+import { keepPromiseStacksShort } from "./promiseStacks";
 
 export interface EvaluationInput {
   project: string;
@@ -79,6 +80,7 @@ export const ENCRYPTED_PREFIX = "<encrypted secret: offline placeholder for ";
  * Runs are sequential: the runtime is one per process.
  */
 export async function evaluateProgram(input: EvaluationInput): Promise<Evaluation> {
+  keepPromiseStacksShort();
   const projectDir = input.projectDir ?? PROJECT_ROOT;
   let program: OfflineProgram;
   try {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { enableCompileCache } from "node:module";
 import * as path from "node:path";
 import { InvalidConfigError } from "../offline/errors";
 import type { RecordedResource } from "../offline/monitor";
@@ -33,6 +34,7 @@ export async function runPlan(
 ): Promise<{ exitCode: number; output: string; errors: string[]; out?: string }> {
   let args: PlanArgs;
   let pack: import("./policy").PackSession | undefined;
+  let artifacts: Promise<ArtifactSection> | undefined;
   // A --policy-pack that is not a pack is reported with the config's problems, all at once.
   let packProblem: string | undefined;
   try {
@@ -77,7 +79,6 @@ export async function runPlan(
     let plan: PlanDocument;
     let resources: RecordedResource[];
     const artifactCheck = require("../artifacts/check") as typeof import("../artifacts/check");
-    let artifacts: Promise<ArtifactSection>;
     if (judged) {
       const { recordedResources } = require("./judgedResources") as typeof import("./judgedResources");
       plan = judged;
@@ -94,6 +95,7 @@ export async function runPlan(
     }
     // Settled even when the plan stops before awaiting it (bad input below).
     artifacts.catch(() => undefined);
+    const artifactsChecked = artifacts;
     if (packProblem !== undefined) return { exitCode: 2, output: "", errors: [packProblem] };
     // The facts the pack's config keeps its own copy of agree with the stack files (the config's other problems come first).
     if (location) {
@@ -102,7 +104,7 @@ export async function runPlan(
       if (disagreements.length > 0) return { exitCode: 2, output: "", errors: disagreements };
     }
     if (policy && pack) plan.policy = await policy.judgeResources(pack, resources);
-    plan.artifacts = await artifacts;
+    plan.artifacts = await artifactsChecked;
     const { failedChecks, failureLine } = require("../artifacts/section") as typeof import("../artifacts/section");
     const artifactFailures = failedChecks(plan.artifacts).map(failureLine);
     if (base) {
@@ -123,6 +125,9 @@ export async function runPlan(
   } finally {
     // Stops the pack (a shared one's session leaves it to whoever shares it).
     pack?.close();
+    // No check's process outlives the plan, even one that stopped early: it runs the checkout's own
+    // code, which the caller may remove once the plan returns (the replay removes each case's copy).
+    await artifacts?.catch(() => undefined);
   }
 }
 
@@ -188,6 +193,9 @@ function configFiles(stack: string, projectDir: string): { stackFile?: ConfigFil
 }
 
 async function main(): Promise<void> {
+  // Node's on-disk cache of compiled code (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir),
+  // where the specs keep theirs: a plan after the first compiles none of the SDKs it loads again.
+  enableCompileCache(path.join(PROJECT_ROOT, ".build", "node-compile-cache"));
   const argv = process.argv.slice(2);
   const result = await runPlan(argv);
   for (const line of result.errors) process.stderr.write(`plan: ${line}\n`);
