@@ -8,11 +8,20 @@ import {
   secretPolicies,
   secretRotationComplete,
   secretRotationCurrent,
-  VERCEL_ENV_VARS,
   vercelEnvVarSensitive,
 } from "../../policies/rules/secrets";
+import { UNKNOWN_STRING } from "../../policies/lib/values";
+import { rotationRegister } from "../../infra/pipeline/deployContract";
 import { validStack } from "./fixtures";
 import { Fixture, Verdict, itRejects, judge, settingsProblems, stackArgs, urnOf, withInput, without } from "./judge";
+
+// Type tokens as the providers' SDKs declare them (their classes' __pulumiType), not the pack's constants: a spec
+// written with the pack's own spelling would follow it when it changes. @pulumiverse/vercel 5.4.1
+// projectEnvironmentVariable.js and projectEnvironmentVariables.js; @pulumi/github 6.15.0 actionsVariable.js,
+// actionsEnvironmentVariable.js, actionsOrganizationVariable.js, actionsSecret.js; @pulumi/aws 7.48.0 apigateway/stage.js.
+const VERCEL_ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
+const VERCEL_ENV_VARS = "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables";
+const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
 
 const rotation = (record: Record<string, unknown>) => JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", periodDays: 90, lastRotated: "2026-10-05", destinations: {}, ...record });
 
@@ -247,6 +256,185 @@ describe("policies: secrets", () => {
     });
   });
 
+  describe("the rotation register: which SSM parameters are its entries, however a change hides them", () => {
+    const rotationPolicies = { policies: [secretRotationCurrent, secretRotationComplete] };
+    const registerUrn = urnOf({ type: "aws:ssm/parameter:Parameter", name: "rotation-STRIPE_SECRET_KEY" });
+    const verdictsOf = (stack: Fixture[]) => judge(stack, rotationPolicies).map((v) => [v.policy, v.urn, v.message]);
+    /** The STRIPE_SECRET_KEY entry with its tag dropped, moved to `name`, its inputs replaced by `inputs`. */
+    const hidden = (name: string, inputs: Record<string, unknown>, tags?: Record<string, string>): Fixture[] =>
+      validStack().map((fixture) => (fixture.name === "rotation-STRIPE_SECRET_KEY" ? { ...fixture, props: { name, type: "String", ...(tags ? { tags } : {}), ...inputs } } : fixture));
+    const MOVED = "/flightdeck/flightpro/production/misc/STRIPE";
+
+    it("a parameter that is none of them (another path, no tag, a value that is no rotation record) is not judged", () => {
+      const config = (value: string): Fixture => ({ type: "aws:ssm/parameter:Parameter", name: "app-config", props: { name: "/flightdeck/flightpro/production/app/LOG_FORMAT", type: "String", value } });
+      for (const value of ["json", '{"format":"json"}', "[1]"]) assert.deepEqual(verdictsOf([...validStack(), config(value)]), [], value);
+      const nameless: Fixture = { type: SSM_PARAMETER, name: "auto-named", props: { type: "String", insecureValue: "json" } };
+      const writeOnly: Fixture = { type: SSM_PARAMETER, name: "write-only", props: { name: "/flightdeck/flightpro/production/app/SIGNING_KEY", type: "SecureString", valueWo: "opaque" } };
+      assert.deepEqual(verdictsOf([...validStack(), nameless, writeOnly]), [], "a parameter with no name, one with no readable value");
+    });
+
+    it("the register's path makes an entry whatever its value holds", () => {
+      assert.deepEqual(verdictsOf(hidden("/flightdeck/flightpro/production/secret-rotation/STRIPE_SECRET_KEY", { insecureValue: "rotated 2026-10-05" })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: value is not JSON"],
+      ]);
+    });
+
+    it("the register's tag (as the program writes it) makes an entry outside the path, or with no name", () => {
+      const expected = [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: value is not JSON"],
+        // Outside the path a malformed entry names no secret, so the key it should register is unregistered.
+        ["secrets-rotation-register-complete", urnOf({ type: VERCEL_ENV_VAR, name: "env-STRIPE_SECRET_KEY" }), "secret STRIPE_SECRET_KEY has no rotation register entry: its rotation is not judged"],
+      ];
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: "rotated 2026-10-05" }, { [rotationRegister.tagKey]: "true" })), expected);
+      const nameless = hidden(MOVED, { insecureValue: "rotated 2026-10-05" }, { [rotationRegister.tagKey]: "true" }).map((fixture) =>
+        fixture.name === "rotation-STRIPE_SECRET_KEY" ? { ...fixture, props: { ...fixture.props, name: undefined } } : fixture,
+      );
+      assert.deepEqual(verdictsOf(structuredClone(nameless)), expected);
+    });
+
+    it("a malformed entry registers the secret its path ends with, and only that", () => {
+      const prefix = rotationRegister.parameterPrefix("flightpro", "production");
+      assert.deepEqual(verdictsOf(hidden(`${prefix}STRIPE_SECRET_KEY`, { insecureValue: "rotated 2026-10-05" })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: value is not JSON"],
+      ]);
+      assert.deepEqual(verdictsOf(hidden(`${prefix}STRIPE_SECRET_KEY/previous`, { insecureValue: "rotated 2026-10-05" })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: value is not JSON"],
+        ["secrets-rotation-register-complete", urnOf({ type: VERCEL_ENV_VAR, name: "env-STRIPE_SECRET_KEY" }), "secret STRIPE_SECRET_KEY has no rotation register entry: its rotation is not judged"],
+      ]);
+    });
+
+    it("a rotation record in anything but an SSM parameter registers nothing", () => {
+      const elsewhere: Fixture = { type: "github:index/actionsVariable:ActionsVariable", name: "var-ROTATION", props: { repository: "flightpro", variableName: "ROTATION", value: rotation({}) } };
+      assert.deepEqual(verdictsOf([...without(validStack(), "rotation-STRIPE_SECRET_KEY"), elsewhere]), [
+        ["secrets-rotation-register-complete", urnOf({ type: VERCEL_ENV_VAR, name: "env-STRIPE_SECRET_KEY" }), "secret STRIPE_SECRET_KEY has no rotation register entry: its rotation is not judged"],
+      ]);
+    });
+
+    it("a record written as value (not insecureValue), untagged and outside the path, is read, judged and registers its secret", () => {
+      assert.deepEqual(verdictsOf(hidden(MOVED, { value: rotation({ periodDays: 365 }) })), [
+        ["secrets-rotation-register-current", registerUrn, "STRIPE_SECRET_KEY: periodDays 365 exceeds the spec's 90 days for api-key"],
+      ]);
+    });
+
+    it("half a record, or one behind leading white space, is still an entry", () => {
+      const half = (record: Record<string, unknown>) => JSON.stringify({ name: "STRIPE_SECRET_KEY", kind: "api-key", ...record });
+      // Malformed and outside the path, the entry registers no secret: the key it was for is reported unregistered too.
+      const unregistered = ["secrets-rotation-register-complete", urnOf({ type: VERCEL_ENV_VAR, name: "env-STRIPE_SECRET_KEY" }), "secret STRIPE_SECRET_KEY has no rotation register entry: its rotation is not judged"];
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: half({ periodDays: 90 }) })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: missing or invalid: lastRotated (YYYY-MM-DD)"],
+        unregistered,
+      ]);
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: half({ lastRotated: "2026-10-05" }) })), [
+        ["secrets-rotation-register-current", registerUrn, "the register entry is malformed: missing or invalid: periodDays"],
+        unregistered,
+      ]);
+      assert.deepEqual(verdictsOf(hidden(MOVED, { insecureValue: `\n  ${rotation({ periodDays: 365 })}` })), [
+        ["secrets-rotation-register-current", registerUrn, "STRIPE_SECRET_KEY: periodDays 365 exceeds the spec's 90 days for api-key"],
+      ]);
+    });
+  });
+
+  describe("secrets-rotation-register-current: malformed and unknown entries", () => {
+    const registerUrn = urnOf({ type: SSM_PARAMETER, name: "rotation-STRIPE_SECRET_KEY" });
+    const withValue = (value: unknown) => judge(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", value), { policies: [secretRotationCurrent] });
+    const messages = (value: unknown) => withValue(value).map((v) => [v.policy, v.urn, v.message]);
+    const malformed = (problem: string) => [["secrets-rotation-register-current", registerUrn, `the register entry is malformed: ${problem}`]];
+
+    it("a JSON value that is not an object, a record with no name, a period written as text, a month for a day", () => {
+      assert.deepEqual(messages(JSON.stringify("2026-10-05")), malformed("value is not a JSON object"));
+      assert.deepEqual(messages(JSON.stringify({ kind: "api-key", periodDays: 90, lastRotated: "2026-10-05" })), malformed("missing or invalid: name"));
+      assert.deepEqual(messages(rotation({ periodDays: "90" })), malformed("missing or invalid: periodDays"));
+      // Date reads an expanded year with a month and no day (ECMA-262 Date Time String Format, "Expanded Years") and writes it back alike.
+      assert.deepEqual(messages(rotation({ lastRotated: "+010000-01" })), malformed("missing or invalid: lastRotated (YYYY-MM-DD)"));
+    });
+
+    it("a null value (no insecureValue) is no value; a value not known until apply is judged on update (an advisory note during preview)", () => {
+      const nullValue = judge(withInput(withInput(validStack(), "rotation-STRIPE_SECRET_KEY", "insecureValue", undefined), "rotation-STRIPE_SECRET_KEY", "value", null), { policies: [secretRotationCurrent] });
+      assert.deepEqual(nullValue.map((v) => [v.policy, v.urn, v.message]), [["secrets-rotation-register-current", registerUrn, "the register entry has no value"]]);
+      const unknown = withValue(UNKNOWN_STRING);
+      assert.deepEqual(unknown.map((v) => [v.policy, v.urn, v.enforcementLevel]), [["secrets-rotation-register-current", registerUrn, "advisory"]]);
+      assert.match(unknown[0]!.message, /\nnot judged during preview: value is not known until apply; the policy runs again on update$/);
+    });
+
+    it("a kind the spec gives no period, and a token declared an API key", () => {
+      assert.deepEqual(messages(rotation({ name: "SIGNING_CERT", kind: "certificate" })), [
+        ["secrets-rotation-register-current", registerUrn, "SIGNING_CERT: kind certificate has no rotation period in the spec (known: api-key, token, database-password)"],
+      ]);
+      assert.deepEqual(messages(rotation({ name: "VERCEL_TOKEN", kind: "api-key" })), [
+        ["secrets-rotation-register-current", registerUrn, "VERCEL_TOKEN: kind api-key does not fit the name, which is a token (its rotation period follows the kind)"],
+      ]);
+    });
+  });
+
+  describe("secrets-rotation-register-complete: the secrets a stack places", () => {
+    const verdictsOf = (stack: Fixture[]) => judge(stack, { policies: [secretRotationComplete] }).map((v) => [v.policy, v.urn, v.message]);
+
+    it("a repository Actions secret with no register entry", () => {
+      const secret: Fixture = { type: "github:index/actionsSecret:ActionsSecret", name: "secret-NPM_TOKEN", props: { repository: "flightpro", secretName: "NPM_TOKEN", plaintextValue: "opaque" } };
+      assert.deepEqual(verdictsOf([...validStack(), secret]), [
+        ["secrets-rotation-register-complete", urnOf(secret), "secret NPM_TOKEN has no rotation register entry: its rotation is not judged"],
+      ]);
+    });
+
+    it("a secret whose name is not known until apply is judged on update, not reported under an empty name now", () => {
+      const unnamed: Fixture[] = [
+        { type: VERCEL_ENV_VAR, name: "env-unnamed", props: { projectId: "prj_1", key: UNKNOWN_STRING, value: "opaque", targets: ["production"], sensitive: true } },
+        { type: VERCEL_ENV_VARS, name: "env-bulk", props: { projectId: "prj_1", variables: [{ key: UNKNOWN_STRING, value: "opaque", targets: ["production"], sensitive: true }] } },
+        { type: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", name: "secret-unnamed", props: { repository: "flightpro", environment: "production", secretName: UNKNOWN_STRING, value: "opaque" } },
+      ];
+      assert.deepEqual(verdictsOf([...validStack(), ...unnamed]), []);
+    });
+  });
+
+  describe("github-actions-variable-not-secret: every kind of Actions variable", () => {
+    for (const type of ["github:index/actionsVariable:ActionsVariable", "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", "github:index/actionsOrganizationVariable:ActionsOrganizationVariable"]) {
+      it(type, () => {
+        const variable: Fixture = { type, name: "var-STRIPE", props: { repository: "flightpro", environment: "production", variableName: "STRIPE_SECRET_KEY", value: "opaque", visibility: "private" } };
+        assert.deepEqual(
+          judge([variable], { policies: [actionsVariableNotSecret] }).map((v) => [v.policy, v.urn, v.message]),
+          [["github-actions-variable-not-secret", urnOf(variable), "variable STRIPE_SECRET_KEY has a secret-like name: store it as an Actions secret"]],
+        );
+      });
+    }
+  });
+
+  it("secrets-public-env-var-not-secret judges the name after NEXT_PUBLIC_: the prefix itself says nothing", () => {
+    const named = (key: string) => judge(withInput(validStack(), "env-NEXT_PUBLIC_API_URL", "key", key), { policies: [publicEnvVarNotSecret] }).map((v) => v.policy);
+    assert.deepEqual(named("NEXT_PUBLIC_DSN"), [], "DSN alone is not *_DSN");
+    assert.deepEqual(named("NEXT_PUBLIC_SENTRY_DSN"), ["secrets-public-env-var-not-secret"]);
+  });
+
+  describe("secrets-plain-input-no-credentials: one violation per resource and input", () => {
+    const variable = (name: string, value: string): Fixture => ({ type: "github:index/actionsVariable:ActionsVariable", name, props: { repository: "flightpro", variableName: "RELEASE_NOTES", value } });
+
+    it("a map input named variables on another type, the bulk resource's other inputs, and a sensitive variable's other fields are scanned", async () => {
+      const stage: Fixture = { type: "aws:apigateway/stage:Stage", name: "api-stage", props: { stageName: "prod", variables: { upstreamAuth: sample.githubClassic } } };
+      const bulk: Fixture = {
+        type: VERCEL_ENV_VARS,
+        name: "env-bulk",
+        props: { projectId: "prj_1", teamId: sample.stripeLive, variables: [{ key: "SENTRY_AUTH_TOKEN", value: sample.githubApp, sensitive: true, comment: `rotated with ${sample.awsKeyId}` }] },
+      };
+      const found = (await scan([stage, bulk])).map((v) => [v.urn, v.message.replace(/ contains a credential in plain text .*/, "")]);
+      assert.deepEqual(found, [
+        [urnOf(stage), "variables.upstreamAuth"],
+        [urnOf(bulk), "teamId"],
+        [urnOf(bulk), "variables[0].comment"],
+      ]);
+    });
+
+    it("two credentials of one kind in one input are one violation; the same input of another resource is its own", async () => {
+      const twoKeys = `old ${sample.stripeLive} new ${sample.stripeLive.replace(/h8$/, "x9")}`;
+      assert.equal((await findCredentials(twoKeys)).length, 2, "the detector finds both keys");
+      const verdicts = await scan([variable("notes-a", twoKeys), variable("notes-b", sample.stripeLive)]);
+      assert.deepEqual(
+        verdicts.map((v) => v.urn),
+        ["notes-a", "notes-b"].map((name) => urnOf({ type: "github:index/actionsVariable:ActionsVariable", name })),
+        JSON.stringify(verdicts),
+      );
+      for (const verdict of verdicts) assert.match(verdict.message, /^value contains a credential in plain text \(detected by secretlint-rule-stripe\//);
+    });
+  });
+
   it("a plain Vercel variable with no targets is not a development-only one", () => {
     const verdicts = judge(withInput(withInput(validStack(), "env-STRIPE_SECRET_KEY", "sensitive", false), "env-STRIPE_SECRET_KEY", "targets", []), { policies: [vercelEnvVarSensitive] });
     assert.deepEqual(verdicts.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", urnOf({ type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", name: "env-STRIPE_SECRET_KEY" })]]);
@@ -268,6 +456,15 @@ describe("policies: secrets", () => {
       assert.deepEqual(on(judge(bulk({ key: "SENTRY_AUTH_TOKEN", value: "opaque-test-value", sensitive: true }), { policies: secretPolicies })), [
         ["secrets-rotation-register-complete", bulkUrn, "secret SENTRY_AUTH_TOKEN has no rotation register entry: its rotation is not judged"],
       ]);
+    });
+
+    it("an element not known until apply is not let through as plain: it is a variable with no key and no sensitive flag", () => {
+      // The engine's sentinel for an object not known yet (pulumi/pulumi sdk/go/common/resource/plugin/rpc.go UnknownObjectValue; policies/lib/values.ts lists them all).
+      const UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";
+      const stack: Fixture[] = [...validStack(), { type: VERCEL_ENV_VARS, name: "env-bulk", props: { projectId: "prj_1", variables: [UNKNOWN_OBJECT] } }];
+      const verdicts = judge(stack, { policies: secretPolicies });
+      assert.deepEqual(verdicts.map((v) => [v.policy, v.urn]), [["vercel-env-var-sensitive", bulkUrn]]);
+      assert.match(verdicts[0]!.message, /^\(unknown key\) is not sensitive; only NEXT_PUBLIC_\*/);
     });
 
     it("a NEXT_PUBLIC_* name that says secret is refused", () => {

@@ -82,6 +82,9 @@ async function main(): Promise<void> {
     const specs = specsFor(PROJECT_ROOT, file);
     console.log(`\n== ${file}${lines === undefined ? "" : ` lines ${lines}`} against ${specs.join(", ")}`);
     rmSync(reportFile, { force: true });
+    // Read before the run: Stryker measures the files as they are when it copies them into its sandbox,
+    // and a commit made while it runs would otherwise be recorded as the one measured.
+    const measured = commitOf([file, ...specs]);
     // The hook loads in Stryker's own process (it imports the runner plugin for its options schema);
     // the test runner processes get it from the config's testRunnerNodeArgs.
     const run = spawnSync(process.execPath, ["--import", pathToFileURL(HOOK).href, STRYKER, "run", CONFIG, "--mutate", mutateArgument(target), ...(concurrency === undefined ? [] : ["--concurrency", concurrency])], {
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       continue;
     }
-    const score = scoreOf(JSON.parse(readFileSync(reportFile, "utf8")) as MutationReport, file, specs, commitOf([file, ...specs]));
+    const score = scoreOf(JSON.parse(readFileSync(reportFile, "utf8")) as MutationReport, file, specs, measured);
     if (lines !== undefined) {
       console.log(`\n${file} lines ${lines}: ${formatScore(score.score)} (not recorded: part of the file)`);
       continue;
