@@ -95,7 +95,6 @@ export async function runPlan(
     }
     // Settled even when the plan stops before awaiting it (bad input below).
     artifacts.catch(() => undefined);
-    const artifactsChecked = artifacts;
     if (packProblem !== undefined) return { exitCode: 2, output: "", errors: [packProblem] };
     // The facts the pack's config keeps its own copy of agree with the stack files (the config's other problems come first).
     if (location) {
@@ -104,7 +103,7 @@ export async function runPlan(
       if (disagreements.length > 0) return { exitCode: 2, output: "", errors: disagreements };
     }
     if (policy && pack) plan.policy = await policy.judgeResources(pack, resources);
-    plan.artifacts = await artifactsChecked;
+    plan.artifacts = await artifacts;
     const { failedChecks, failureLine } = require("../artifacts/section") as typeof import("../artifacts/section");
     const artifactFailures = failedChecks(plan.artifacts).map(failureLine);
     if (base) {
